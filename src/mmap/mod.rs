@@ -1,0 +1,1 @@
+//! (not yet implemented: see the open issue for this mechanism)

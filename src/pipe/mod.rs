@@ -1,0 +1,220 @@
+//! Anonymous pipes: `pipe(2)`, `pipe2(2)`, capacity (`F_GETPIPE_SZ` /
+//! `F_SETPIPE_SZ`), non-blocking mode, and the loops every pipe user writes
+//! by hand — write everything, read exactly.
+
+pub(crate) mod ffi;
+
+use std::os::fd::RawFd;
+
+use crate::error::{Error, Result};
+use crate::sys;
+
+/// The flags `pipe2(2)` accepts.
+pub const PIPE2_FLAGS: i32 = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_DIRECT;
+
+/// Creates a pipe: `[read end, write end]`, as `pipe2(2)`.
+///
+/// Flags outside `O_CLOEXEC | O_NONBLOCK | O_DIRECT` are `EINVAL`.
+pub fn pipe2(flags: i32) -> Result<[RawFd; 2]> {
+    if flags & !PIPE2_FLAGS != 0 {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("unknown flag bits {:#x}: pipe2 takes O_CLOEXEC, O_NONBLOCK and O_DIRECT", flags & !PIPE2_FLAGS),
+        ));
+    }
+    sys::pipe2(flags).map_err(|e| {
+        e.explain(libc::EMFILE, "this process has no free file descriptor (RLIMIT_NOFILE)")
+            .explain(libc::ENFILE, "the system-wide limit on open files was reached")
+    })
+}
+
+/// Explains the errors `fcntl` gives for a descriptor that is not a pipe.
+fn not_a_pipe(fd: RawFd, e: Error) -> Error {
+    match e.errno() {
+        libc::EBADF if sys::fcntl_int(fd, libc::F_GETFD, 0).is_ok() => {
+            e.because(format!("descriptor {fd} is open but is not a pipe or FIFO"))
+        }
+        libc::EBADF => e.because(format!("descriptor {fd} is not open")),
+        _ => e,
+    }
+}
+
+/// The pipe's capacity in bytes (`F_GETPIPE_SZ`).
+pub fn capacity(fd: RawFd) -> Result<i32> {
+    sys::fcntl_int(fd, libc::F_GETPIPE_SZ, 0).map_err(|e| not_a_pipe(fd, e))
+}
+
+/// Resizes the pipe to at least `bytes` (the kernel rounds up to a power-of-two
+/// number of pages) and returns the new capacity.
+///
+/// `bytes <= 0` is `EINVAL`; more than `/proc/sys/fs/pipe-max-size` without
+/// `CAP_SYS_RESOURCE` is `EPERM`; less than the data now in the pipe is
+/// `EBUSY`.
+pub fn set_capacity(fd: RawFd, bytes: i32) -> Result<i32> {
+    if bytes <= 0 {
+        return Err(Error::new(libc::EINVAL, format!("capacity {bytes} must be positive")));
+    }
+    sys::fcntl_int(fd, libc::F_SETPIPE_SZ, bytes).map_err(|e| {
+        not_a_pipe(fd, e)
+            .explain(libc::EPERM, "the size exceeds /proc/sys/fs/pipe-max-size and the caller lacks CAP_SYS_RESOURCE")
+            .explain(libc::EBUSY, "the pipe holds more data than the requested capacity")
+    })
+}
+
+/// Sets (`on == true`) or clears `O_NONBLOCK` on `fd`.
+pub fn set_nonblocking(fd: RawFd, on: bool) -> Result<()> {
+    let explain = |e: Error| e.explain(libc::EBADF, format!("descriptor {fd} is not open"));
+    let flags = sys::fcntl_int(fd, libc::F_GETFL, 0).map_err(explain)?;
+    let wanted = if on { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
+    if wanted != flags {
+        sys::fcntl_int(fd, libc::F_SETFL, wanted).map_err(explain)?;
+    }
+    Ok(())
+}
+
+/// How a loop over `read`/`write` ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum End {
+    /// Every byte asked for was transferred.
+    Complete,
+    /// End of file came first (reads only).
+    Eof,
+    /// An error stopped the loop.
+    Error(Error),
+}
+
+/// The outcome of [`write_all`] / [`read_exact`]: bytes moved and why the loop
+/// stopped. Partial progress is not an error by itself: the bytes moved are
+/// the caller's even when an error came after them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub done: usize,
+    pub end: End,
+}
+
+/// Writes all of `buf`, retrying `EINTR` and short writes.
+///
+/// A non-blocking descriptor that fills up stops the loop with `EAGAIN`
+/// after the bytes it took.
+pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
+    let mut done = 0;
+    while done < buf.len() {
+        match sys::write(fd, &buf[done..]) {
+            Ok(n) => done += n,
+            Err(e) if e.errno() == libc::EINTR => continue,
+            Err(e) => return Transfer { done, end: End::Error(explain_io(fd, e, "written to")) },
+        }
+    }
+    Transfer { done, end: End::Complete }
+}
+
+/// Reads until `buf` is full or end of file, retrying `EINTR` and short reads.
+pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
+    let mut done = 0;
+    while done < buf.len() {
+        match sys::read(fd, &mut buf[done..]) {
+            Ok(0) => return Transfer { done, end: End::Eof },
+            Ok(n) => done += n,
+            Err(e) if e.errno() == libc::EINTR => continue,
+            Err(e) => return Transfer { done, end: End::Error(explain_io(fd, e, "read from")) },
+        }
+    }
+    Transfer { done, end: End::Complete }
+}
+
+fn explain_io(fd: RawFd, e: Error, verb: &str) -> Error {
+    match e.errno() {
+        libc::EBADF => e.because(format!("descriptor {fd} is not open, or not open to be {verb}")),
+        libc::EPIPE => e.because("every read end of the pipe is closed"),
+        libc::EAGAIN => e.because("the descriptor is non-blocking and the pipe would block"),
+        _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Pipe([RawFd; 2]);
+    impl Drop for Pipe {
+        fn drop(&mut self) {
+            for fd in self.0 {
+                let _ = sys::close(fd);
+            }
+        }
+    }
+
+    #[test]
+    fn pipe2_rejects_unknown_flags() {
+        assert_eq!(pipe2(libc::O_APPEND).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn pipe2_applies_cloexec_and_nonblock() {
+        let p = Pipe(pipe2(libc::O_CLOEXEC | libc::O_NONBLOCK).unwrap());
+        assert_ne!(sys::fcntl_int(p.0[0], libc::F_GETFD, 0).unwrap() & libc::FD_CLOEXEC, 0);
+        assert_ne!(sys::fcntl_int(p.0[1], libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+    }
+
+    #[test]
+    fn capacity_is_64k_by_default_and_can_grow() {
+        let p = Pipe(pipe2(0).unwrap());
+        assert_eq!(capacity(p.0[0]).unwrap(), 65536);
+        assert_eq!(set_capacity(p.0[1], 100_000).unwrap(), 131072);
+        assert_eq!(capacity(p.0[0]).unwrap(), 131072);
+    }
+
+    #[test]
+    fn capacity_of_a_non_pipe_says_so() {
+        let file = std::fs::File::open("/proc/self/status").unwrap();
+        use std::os::fd::AsRawFd;
+        let e = capacity(file.as_raw_fd()).unwrap_err();
+        assert_eq!(e.errno(), libc::EBADF);
+        assert!(e.message().contains("not a pipe"), "{e}");
+        assert!(capacity(-1).unwrap_err().message().contains("not open"));
+    }
+
+    #[test]
+    fn set_capacity_rejects_non_positive_sizes() {
+        let p = Pipe(pipe2(0).unwrap());
+        assert_eq!(set_capacity(p.0[1], 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(set_capacity(p.0[1], -5).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn nonblocking_toggles() {
+        let p = Pipe(pipe2(0).unwrap());
+        set_nonblocking(p.0[0], true).unwrap();
+        assert_ne!(sys::fcntl_int(p.0[0], libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        set_nonblocking(p.0[0], false).unwrap();
+        assert_eq!(sys::fcntl_int(p.0[0], libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+    }
+
+    #[test]
+    fn write_all_then_read_exact_round_trip() {
+        let p = Pipe(pipe2(0).unwrap());
+        assert_eq!(write_all(p.0[1], b"hello world"), Transfer { done: 11, end: End::Complete });
+        let mut buf = [0u8; 5];
+        assert_eq!(read_exact(p.0[0], &mut buf), Transfer { done: 5, end: End::Complete });
+        assert_eq!(&buf, b"hello");
+    }
+
+    #[test]
+    fn read_exact_reports_eof_with_the_bytes_read() {
+        let p = Pipe(pipe2(0).unwrap());
+        write_all(p.0[1], b"abc");
+        sys::close(p.0[1]).unwrap();
+        let p = Pipe([p.0[0], -1]);
+        let mut buf = [0u8; 8];
+        assert_eq!(read_exact(p.0[0], &mut buf), Transfer { done: 3, end: End::Eof });
+    }
+
+    #[test]
+    fn write_all_on_a_full_nonblocking_pipe_stops_with_eagain_after_the_bytes_it_took() {
+        let p = Pipe(pipe2(libc::O_NONBLOCK).unwrap());
+        let big = vec![7u8; 100_000];
+        let t = write_all(p.0[1], &big);
+        assert_eq!(t.done, 65536);
+        assert!(matches!(t.end, End::Error(ref e) if e.errno() == libc::EAGAIN));
+    }
+}
