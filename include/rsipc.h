@@ -69,6 +69,16 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
 
 
 
+/**
+ * The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
+ */
+#define SEM_VALUE_MAX 2147483647
+
+/**
+ * The largest value a System V semaphore holds (`SEMVMX`).
+ */
+#define SEMVMX 32767
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -94,6 +104,8 @@ const char *rsipc_last_error(void);
  * Resets this thread's last error message to `""`.
  */
 void rsipc_clear_error(void);
+
+extern int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 
 /**
  * As pipe(2): creates a pipe, `fds[0]` the read end and `fds[1]` the write
@@ -184,6 +196,190 @@ ssize_t rsipc_write_all(int fd, const void *buf, size_t len);
  * `buf` is NULL or valid for writes of `len` bytes.
  */
 ssize_t rsipc_read_exact(int fd, void *buf, size_t len);
+
+/**
+ * As sem_init(3): initialises the unnamed semaphore at `sem` with `value`;
+ * `pshared != 0` makes it usable by every process that maps the memory it
+ * is in (use shared memory), `pshared == 0` by the threads of this process.
+ * The layout is glibc's, so glibc's `sem_*` functions can use it too.
+ * Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` if `value > SEM_VALUE_MAX` or `sem` is misaligned; `EFAULT` if
+ * `sem` is NULL.
+ *
+ * # Safety
+ * `sem` is NULL or points to a writable `sem_t`.
+ */
+int rsipc_sem_init(sem_t *sem, int pshared, unsigned int value);
+
+/**
+ * As sem_destroy(3): ends the life of an unnamed semaphore. As in glibc
+ * there is nothing to release; destroying a semaphore that threads still
+ * wait on is undefined. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `sem` is NULL; `EINVAL` if it is misaligned.
+ *
+ * # Safety
+ * `sem` is NULL or points to a `sem_t`.
+ */
+int rsipc_sem_destroy(sem_t *sem);
+
+/**
+ * As sem_post(3): adds one to the value, waking one waiter if any sleeps.
+ * Makes no system call when nobody waits. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EOVERFLOW` if the value is already `SEM_VALUE_MAX`; `EFAULT` if `sem`
+ * is NULL; `EINVAL` if it is misaligned.
+ *
+ * # Safety
+ * `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+ */
+int rsipc_sem_post(sem_t *sem);
+
+/**
+ * As sem_wait(3): takes one from the value, sleeping while it is 0. Makes
+ * no system call when the value is positive. Not a thread-cancellation
+ * point (unlike glibc's). Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EINTR` if a signal handler interrupted the wait (a handler installed
+ * with `SA_RESTART` resumes it instead, as with glibc); `EFAULT` if `sem`
+ * is NULL; `EINVAL` if it is misaligned.
+ *
+ * # Safety
+ * `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+ */
+int rsipc_sem_wait(sem_t *sem);
+
+/**
+ * As sem_trywait(3): takes one from the value if it is positive, without
+ * waiting. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EAGAIN` if the value is 0; `EFAULT` if `sem` is NULL; `EINVAL` if it is
+ * misaligned.
+ *
+ * # Safety
+ * `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+ */
+int rsipc_sem_trywait(sem_t *sem);
+
+/**
+ * As sem_timedwait(3): as `rsipc_sem_wait`, but gives up at the absolute
+ * `CLOCK_REALTIME` time `*abs_timeout`. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `ETIMEDOUT` when the deadline passes first; `EINVAL` if
+ * `abs_timeout->tv_nsec` is outside 0..999999999 (even when the value is
+ * positive) or `sem` is misaligned; `EINTR` as for `rsipc_sem_wait`;
+ * `EFAULT` if `sem` or `abs_timeout` is NULL.
+ *
+ * # Safety
+ * `sem` is NULL or points to an initialised `sem_t`; `abs_timeout` is NULL
+ * or points to a `struct timespec`.
+ */
+int rsipc_sem_timedwait(sem_t *sem, const struct timespec *abs_timeout);
+
+/**
+ * As glibc's sem_clockwait(3): as `rsipc_sem_timedwait` with the deadline
+ * measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. Returns 0,
+ * or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` for any other clock, a bad `tv_nsec` or a misaligned `sem`;
+ * `ETIMEDOUT`, `EINTR` and `EFAULT` as for `rsipc_sem_timedwait`.
+ *
+ * # Safety
+ * As for `rsipc_sem_timedwait`.
+ */
+int rsipc_sem_clockwait(sem_t *sem, clockid_t clockid, const struct timespec *abs_timeout);
+
+/**
+ * As sem_getvalue(3): stores the current value in `*sval` (never negative,
+ * as in glibc). Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `sem` or `sval` is NULL; `EINVAL` if `sem` is misaligned.
+ *
+ * # Safety
+ * `sem` is NULL or points to an initialised `sem_t`; `sval` is NULL or
+ * points to a writable int.
+ */
+int rsipc_sem_getvalue(sem_t *sem, int *sval);
+
+/**
+ * As sem_close(3): closes a named semaphore opened with `rsipc_sem_open`;
+ * the last close of it in this process unmaps it. Returns 0, or -1 with
+ * errno.
+ *
+ * # Errors
+ * `EINVAL` if `sem` is not a named semaphore this process has open through
+ * rsipc (including NULL and one already closed).
+ *
+ * Any pointer may be passed: it is only compared with the addresses of the
+ * process's open named semaphores.
+ */
+int rsipc_sem_close(sem_t *sem);
+
+/**
+ * As sem_unlink(3): removes the name of a named semaphore; processes that
+ * have it open keep using it. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `ENOENT` if there is no such semaphore or the name is invalid (as in
+ * glibc); `EACCES` without permission; `EFAULT` if `name` is NULL.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+int rsipc_sem_unlink(const char *name);
+
+/**
+ * As semget(2): the id of the semaphore set with `key`, creating one of
+ * `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
+ * exists; `IPC_PRIVATE` always creates. Returns the id, or -1 with errno.
+ *
+ * # Errors
+ * `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key exists), `ENOENT` (no such
+ * key, no `IPC_CREAT`), `EINVAL` (`nsems` out of range or larger than the
+ * existing set's), `EACCES`, `ENOSPC`, `ENOMEM`.
+ */
+int rsipc_semget(key_t key, int nsems, int semflg);
+
+/**
+ * As semop(2): applies the `nsops` operations at `sops` to set `semid`
+ * atomically (all or none), waiting as long as needed unless an operation
+ * has `IPC_NOWAIT`; `SEM_UNDO` operations are undone when the process
+ * exits. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EAGAIN` (`IPC_NOWAIT` and it would wait), `EINVAL` (`nsops == 0` or no
+ * such set), `EFAULT` (`sops` NULL), `EFBIG` (a `sem_num` out of range),
+ * `E2BIG` (more than `SEMOPM` operations), `EIDRM` (set removed while
+ * waiting), `EINTR`, `EACCES`, `ERANGE`, `ENOMEM`.
+ *
+ * # Safety
+ * `sops` is NULL or points to `nsops` readable `struct sembuf`s.
+ */
+int rsipc_semop(int semid, struct sembuf *sops, size_t nsops);
+
+/**
+ * As semtimedop(2): `rsipc_semop` that waits at most the relative
+ * `*timeout` (NULL: without limit) and then fails with `EAGAIN`, as Linux
+ * does. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * Those of `rsipc_semop`, plus `EAGAIN` when the timeout expires and
+ * `EINVAL` for a negative `tv_sec` or a `tv_nsec` outside 0..999999999.
+ *
+ * # Safety
+ * `sops` as for `rsipc_semop`; `timeout` is NULL or points to a `struct
+ * timespec`.
+ */
+int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct timespec *timeout);
 
 #ifdef __cplusplus
 }  // extern "C"

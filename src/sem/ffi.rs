@@ -1,0 +1,332 @@
+//! C shims for the POSIX semaphores.
+
+use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
+
+use super::{NamedSemaphore, Semaphore};
+use crate::error::{Error, Result};
+use crate::ffi::{c_str, guard, in_ref, non_null, Mode, Name, OFlags, Ptr};
+
+/// `sem` as the semaphore it points to: NULL is `EFAULT`, an address that is
+/// not 8-byte aligned (so not a `sem_t`) is `EINVAL`.
+///
+/// # Safety
+/// `sem` is NULL or points to a `sem_t` valid for `'a` (initialised, or
+/// about to be by `sem_init`).
+#[inline]
+unsafe fn sem_ref<'a>(sem: *mut sem_t) -> Result<&'a Semaphore> {
+    let p = non_null(sem, "sem")?;
+    if p.as_ptr() as usize % std::mem::align_of::<sem_t>() != 0 {
+        return Err(misaligned());
+    }
+    // SAFETY: non-NULL and aligned; valid for 'a by the caller's contract.
+    // `Semaphore` is glibc's layout of the 32-byte `sem_t`, all atomics, so
+    // sharing it with other threads and processes is sound.
+    Ok(unsafe { &*(p.as_ptr() as *const Semaphore) })
+}
+
+#[cold]
+fn misaligned() -> Error {
+    Error::new(libc::EINVAL, "`sem` is not 8-byte aligned, so it is not a sem_t")
+}
+
+/// As sem_init(3): initialises the unnamed semaphore at `sem` with `value`;
+/// `pshared != 0` makes it usable by every process that maps the memory it
+/// is in (use shared memory), `pshared == 0` by the threads of this process.
+/// The layout is glibc's, so glibc's `sem_*` functions can use it too.
+/// Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EINVAL` if `value > SEM_VALUE_MAX` or `sem` is misaligned; `EFAULT` if
+/// `sem` is NULL.
+///
+/// # Safety
+/// `sem` is NULL or points to a writable `sem_t`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint) -> c_int {
+    guard(
+        -1,
+        || format!("sem_init(sem={}, pshared={pshared}, value={value})", Ptr(sem)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            s.init(pshared != 0, value).map(|()| 0)
+        },
+    )
+}
+
+/// As sem_destroy(3): ends the life of an unnamed semaphore. As in glibc
+/// there is nothing to release; destroying a semaphore that threads still
+/// wait on is undefined. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `sem` is NULL; `EINVAL` if it is misaligned.
+///
+/// # Safety
+/// `sem` is NULL or points to a `sem_t`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
+    guard(
+        -1,
+        || format!("sem_destroy(sem={})", Ptr(sem)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { sem_ref(sem) }.map(|_| 0)
+        },
+    )
+}
+
+/// As sem_post(3): adds one to the value, waking one waiter if any sleeps.
+/// Makes no system call when nobody waits. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EOVERFLOW` if the value is already `SEM_VALUE_MAX`; `EFAULT` if `sem`
+/// is NULL; `EINVAL` if it is misaligned.
+///
+/// # Safety
+/// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
+    guard(
+        -1,
+        || format!("sem_post(sem={})", Ptr(sem)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            s.post().map(|()| 0)
+        },
+    )
+}
+
+/// As sem_wait(3): takes one from the value, sleeping while it is 0. Makes
+/// no system call when the value is positive. Not a thread-cancellation
+/// point (unlike glibc's). Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EINTR` if a signal handler interrupted the wait (a handler installed
+/// with `SA_RESTART` resumes it instead, as with glibc); `EFAULT` if `sem`
+/// is NULL; `EINVAL` if it is misaligned.
+///
+/// # Safety
+/// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
+    guard(
+        -1,
+        || format!("sem_wait(sem={})", Ptr(sem)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            s.wait().map(|()| 0)
+        },
+    )
+}
+
+/// As sem_trywait(3): takes one from the value if it is positive, without
+/// waiting. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EAGAIN` if the value is 0; `EFAULT` if `sem` is NULL; `EINVAL` if it is
+/// misaligned.
+///
+/// # Safety
+/// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
+    guard(
+        -1,
+        || format!("sem_trywait(sem={})", Ptr(sem)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            s.try_wait().map(|()| 0)
+        },
+    )
+}
+
+/// As sem_timedwait(3): as `rsipc_sem_wait`, but gives up at the absolute
+/// `CLOCK_REALTIME` time `*abs_timeout`. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `ETIMEDOUT` when the deadline passes first; `EINVAL` if
+/// `abs_timeout->tv_nsec` is outside 0..999999999 (even when the value is
+/// positive) or `sem` is misaligned; `EINTR` as for `rsipc_sem_wait`;
+/// `EFAULT` if `sem` or `abs_timeout` is NULL.
+///
+/// # Safety
+/// `sem` is NULL or points to an initialised `sem_t`; `abs_timeout` is NULL
+/// or points to a `struct timespec`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *const timespec) -> c_int {
+    guard(
+        -1,
+        || format!("sem_timedwait(sem={}, abs_timeout={})", Ptr(sem), Deadline(abs_timeout)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            // SAFETY: forwarded from this function's contract.
+            let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
+            s.timed_wait(t).map(|()| 0)
+        },
+    )
+}
+
+/// As glibc's sem_clockwait(3): as `rsipc_sem_timedwait` with the deadline
+/// measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. Returns 0,
+/// or -1 with errno.
+///
+/// # Errors
+/// `EINVAL` for any other clock, a bad `tv_nsec` or a misaligned `sem`;
+/// `ETIMEDOUT`, `EINTR` and `EFAULT` as for `rsipc_sem_timedwait`.
+///
+/// # Safety
+/// As for `rsipc_sem_timedwait`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_clockwait(sem: *mut sem_t, clockid: clockid_t, abs_timeout: *const timespec) -> c_int {
+    guard(
+        -1,
+        || format!("sem_clockwait(sem={}, clockid={}, abs_timeout={})", Ptr(sem), ClockName(clockid), Deadline(abs_timeout)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            // SAFETY: forwarded from this function's contract.
+            let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
+            s.clock_wait(clockid, t).map(|()| 0)
+        },
+    )
+}
+
+/// As sem_getvalue(3): stores the current value in `*sval` (never negative,
+/// as in glibc). Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `sem` or `sval` is NULL; `EINVAL` if `sem` is misaligned.
+///
+/// # Safety
+/// `sem` is NULL or points to an initialised `sem_t`; `sval` is NULL or
+/// points to a writable int.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -> c_int {
+    guard(
+        -1,
+        || format!("sem_getvalue(sem={}, sval={})", Ptr(sem), Ptr(sval)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            let out = non_null(sval, "sval")?;
+            // SAFETY: non-NULL, writable by the caller's contract.
+            unsafe { out.as_ptr().write(s.value()) };
+            Ok(0)
+        },
+    )
+}
+
+/// cbindgen:ignore
+///
+/// As sem_open(3); declared variadic in the header
+/// (`sem_t *rsipc_sem_open(const char *name, int oflag, ...)`), as in libc.
+/// Stable Rust cannot define a C-variadic function, so this takes the full
+/// argument list: on Linux x86-64 and aarch64 a variadic caller passes the
+/// `mode_t` and `unsigned int` exactly where these fixed parameters are
+/// read. `mode` and `value` are read only when `oflag` has `O_CREAT`.
+///
+/// Opens (`O_CREAT`: creates if needed; `O_CREAT|O_EXCL`: only creates) the
+/// named semaphore `/dev/shm/sem.NAME`, the file glibc uses. The same
+/// semaphore opened twice in one process returns the same pointer, and
+/// needs two `rsipc_sem_close` calls. Returns `SEM_FAILED` (NULL) with
+/// errno on failure.
+///
+/// # Errors
+/// `EINVAL` for a bad name or a value above `SEM_VALUE_MAX`; `ENOENT`,
+/// `EEXIST`, `ELOOP` (a symbolic link at the name), `EACCES`,
+/// `ENAMETOOLONG`, `EMFILE`, `ENFILE`, `ENOSPC`; `EFAULT` if `name` is NULL.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode: mode_t, value: c_uint) -> *mut sem_t {
+    let create = oflag & libc::O_CREAT != 0;
+    let (mode, value) = if create { (mode, value) } else { (0, 0) };
+    guard(
+        std::ptr::null_mut(),
+        || {
+            if create {
+                format!("sem_open(name={}, oflag={}, mode={}, value={value})", Name(name), OFlags(oflag), Mode(mode))
+            } else {
+                format!("sem_open(name={}, oflag={})", Name(name), OFlags(oflag))
+            }
+        },
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            NamedSemaphore::open(name, oflag, mode, value).map(NamedSemaphore::into_raw)
+        },
+    )
+}
+
+/// As sem_close(3): closes a named semaphore opened with `rsipc_sem_open`;
+/// the last close of it in this process unmaps it. Returns 0, or -1 with
+/// errno.
+///
+/// # Errors
+/// `EINVAL` if `sem` is not a named semaphore this process has open through
+/// rsipc (including NULL and one already closed).
+///
+/// Any pointer may be passed: it is only compared with the addresses of the
+/// process's open named semaphores.
+#[no_mangle]
+pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
+    guard(-1, || format!("sem_close(sem={})", Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
+}
+
+/// As sem_unlink(3): removes the name of a named semaphore; processes that
+/// have it open keep using it. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `ENOENT` if there is no such semaphore or the name is invalid (as in
+/// glibc); `EACCES` without permission; `EFAULT` if `name` is NULL.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_sem_unlink(name: *const c_char) -> c_int {
+    guard(
+        -1,
+        || format!("sem_unlink(name={})", Name(name)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            super::unlink(name).map(|()| 0)
+        },
+    )
+}
+
+/// Shows a `const struct timespec *` argument in error messages.
+struct Deadline(*const timespec);
+
+impl std::fmt::Display for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_null() {
+            return f.write_str("NULL");
+        }
+        // SAFETY: non-NULL, and valid by the contract of the function whose
+        // argument this is.
+        let t = unsafe { &*self.0 };
+        write!(f, "{{{}, {}}}", t.tv_sec, t.tv_nsec)
+    }
+}
+
+/// Shows a clock id by name.
+struct ClockName(clockid_t);
+
+impl std::fmt::Display for ClockName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            libc::CLOCK_REALTIME => f.write_str("CLOCK_REALTIME"),
+            libc::CLOCK_MONOTONIC => f.write_str("CLOCK_MONOTONIC"),
+            libc::CLOCK_BOOTTIME => f.write_str("CLOCK_BOOTTIME"),
+            libc::CLOCK_PROCESS_CPUTIME_ID => f.write_str("CLOCK_PROCESS_CPUTIME_ID"),
+            libc::CLOCK_THREAD_CPUTIME_ID => f.write_str("CLOCK_THREAD_CPUTIME_ID"),
+            other => write!(f, "{other}"),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Raw System V semaphore calls: `semget(2)`, `semop(2)`, `semtimedop(2)`
+//! and the forms of `semctl(2)` (whose fourth argument, `union semun`, is
+//! passed here as the one member each command reads).
+
+use super::cvt;
+use crate::error::Result;
+
+/// `semget(2)`.
+pub fn semget(key: libc::key_t, nsems: i32, flags: i32) -> Result<i32> {
+    // SAFETY: no pointers.
+    cvt(unsafe { libc::semget(key, nsems, flags) })
+}
+
+/// `semtimedop(2)` (`timeout == None`: `semop(2)`, wait without limit).
+pub fn semtimedop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) -> Result<()> {
+    let timeout = timeout.map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: `ops` is valid for reads of `ops.len()` sembufs (the kernel
+    // only reads them despite the non-const prototype); `timeout` is NULL or
+    // a live timespec.
+    let ret = unsafe { libc::syscall(libc::SYS_semtimedop, semid, ops.as_ptr(), ops.len(), timeout) };
+    cvt(ret).map(drop)
+}
+
+/// `semctl(2)` for the commands whose argument is an `int` (`SETVAL`) or
+/// unused (`GETVAL`, `GETPID`, `GETNCNT`, `GETZCNT`, `IPC_RMID`).
+pub fn semctl_int(semid: i32, semnum: i32, cmd: i32, val: i32) -> Result<i32> {
+    // SAFETY: these commands read no pointer; the int travels as the union.
+    cvt(unsafe { libc::semctl(semid, semnum, cmd, val) })
+}
+
+/// `semctl(2)` with a `struct semid_ds *` (`IPC_STAT`, `SEM_STAT`,
+/// `SEM_STAT_ANY` write it, `IPC_SET` reads it).
+pub fn semctl_ds(semid: i32, cmd: i32, buf: &mut libc::semid_ds) -> Result<i32> {
+    // SAFETY: `buf` is a live, writable semid_ds.
+    cvt(unsafe { libc::semctl(semid, 0, cmd, buf as *mut libc::semid_ds) })
+}
+
+/// `semctl(2)` with a `struct seminfo *` (`IPC_INFO`, `SEM_INFO`).
+pub fn semctl_info(cmd: i32, buf: &mut libc::seminfo) -> Result<i32> {
+    // SAFETY: `buf` is a live, writable seminfo.
+    cvt(unsafe { libc::semctl(0, 0, cmd, buf as *mut libc::seminfo) })
+}
+
+/// `semctl(GETALL)` into `values`, which must hold the set's `sem_nsems`
+/// values (the caller checks).
+pub fn semctl_getall(semid: i32, values: &mut [u16]) -> Result<()> {
+    // SAFETY: `values` is writable; the caller made it at least sem_nsems
+    // long, all the kernel writes.
+    cvt(unsafe { libc::semctl(semid, 0, libc::GETALL, values.as_mut_ptr()) }).map(drop)
+}
+
+/// `semctl(SETALL)` from `values`, which must hold the set's `sem_nsems`
+/// values (the caller checks).
+pub fn semctl_setall(semid: i32, values: &[u16]) -> Result<()> {
+    // SAFETY: the kernel only reads sem_nsems values, which the caller
+    // checked `values` holds.
+    cvt(unsafe { libc::semctl(semid, 0, libc::SETALL, values.as_ptr()) }).map(drop)
+}
+
+/// An all-zero `struct semid_ds` (to be filled by the kernel).
+pub fn zeroed_semid_ds() -> libc::semid_ds {
+    // SAFETY: a plain C struct of integers (with padding fields the libc
+    // crate keeps private), for which all-zero bytes are a valid value.
+    unsafe { std::mem::zeroed() }
+}

@@ -1,0 +1,233 @@
+//! C shims for the System V semaphores.
+
+use std::fmt;
+
+use libc::{c_int, c_ulong, key_t, sembuf, seminfo, semid_ds, size_t, timespec};
+
+use crate::error::{Error, Result};
+use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Ptr};
+
+/// As semget(2): the id of the semaphore set with `key`, creating one of
+/// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
+/// exists; `IPC_PRIVATE` always creates. Returns the id, or -1 with errno.
+///
+/// # Errors
+/// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key exists), `ENOENT` (no such
+/// key, no `IPC_CREAT`), `EINVAL` (`nsems` out of range or larger than the
+/// existing set's), `EACCES`, `ENOSPC`, `ENOMEM`.
+#[no_mangle]
+pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
+    guard(
+        -1,
+        || format!("semget(key={:#x}, nsems={nsems}, semflg={})", key, IpcFlags(semflg)),
+        || super::semget(key, nsems, semflg),
+    )
+}
+
+/// `nsops` operations at `sops` as a slice: 0 accepts any pointer (the
+/// call then fails with `EINVAL` as the kernel's does), otherwise NULL is
+/// `EFAULT`.
+///
+/// # Safety
+/// When `nsops > 0`, `sops` is NULL or valid for reads of `nsops` sembufs.
+unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
+    if nsops == 0 {
+        return Ok(&[]);
+    }
+    let p = non_null(sops as *mut sembuf, "sops")?;
+    if nsops > isize::MAX as usize / std::mem::size_of::<sembuf>() {
+        return Err(Error::new(libc::E2BIG, format!("nsops {nsops} is far above the kernel's SEMOPM limit")));
+    }
+    // SAFETY: non-NULL; valid for nsops entries by the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(p.as_ptr(), nsops) })
+}
+
+/// As semop(2): applies the `nsops` operations at `sops` to set `semid`
+/// atomically (all or none), waiting as long as needed unless an operation
+/// has `IPC_NOWAIT`; `SEM_UNDO` operations are undone when the process
+/// exits. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EAGAIN` (`IPC_NOWAIT` and it would wait), `EINVAL` (`nsops == 0` or no
+/// such set), `EFAULT` (`sops` NULL), `EFBIG` (a `sem_num` out of range),
+/// `E2BIG` (more than `SEMOPM` operations), `EIDRM` (set removed while
+/// waiting), `EINTR`, `EACCES`, `ERANGE`, `ENOMEM`.
+///
+/// # Safety
+/// `sops` is NULL or points to `nsops` readable `struct sembuf`s.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: size_t) -> c_int {
+    guard(
+        -1,
+        || format!("semop(semid={semid}, sops={}, nsops={nsops})", Ptr(sops)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let ops = unsafe { ops(sops, nsops) }?;
+            super::semop(semid, ops).map(|()| 0)
+        },
+    )
+}
+
+/// As semtimedop(2): `rsipc_semop` that waits at most the relative
+/// `*timeout` (NULL: without limit) and then fails with `EAGAIN`, as Linux
+/// does. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// Those of `rsipc_semop`, plus `EAGAIN` when the timeout expires and
+/// `EINVAL` for a negative `tv_sec` or a `tv_nsec` outside 0..999999999.
+///
+/// # Safety
+/// `sops` as for `rsipc_semop`; `timeout` is NULL or points to a `struct
+/// timespec`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_semtimedop(semid: c_int, sops: *mut sembuf, nsops: size_t, timeout: *const timespec) -> c_int {
+    guard(
+        -1,
+        || format!("semtimedop(semid={semid}, sops={}, nsops={nsops}, timeout={})", Ptr(sops), Ptr(timeout)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let ops = unsafe { ops(sops, nsops) }?;
+            // SAFETY: NULL or a valid timespec by this function's contract.
+            let timeout = unsafe { timeout.as_ref() };
+            super::semtimedop(semid, ops, timeout).map(|()| 0)
+        },
+    )
+}
+
+/// cbindgen:ignore
+///
+/// As semctl(2); declared variadic in the header
+/// (`int rsipc_semctl(int semid, int semnum, int cmd, ...)`), as in libc.
+/// Stable Rust cannot define a C-variadic function, so this takes the
+/// fourth argument as a fixed parameter: the caller's `union semun` (or a
+/// bare `int`), which on Linux x86-64 and aarch64 travels in the same
+/// integer register as this pointer-sized integer. Only the member the
+/// command uses is read (`val`: the low 32 bits, as the ABI leaves the rest
+/// undefined for an `int`); for 3-argument commands it is ignored.
+///
+/// Commands: `GETVAL`, `SETVAL` (`val`), `GETALL`/`SETALL` (`array` of the
+/// set's `sem_nsems` values), `GETPID`, `GETNCNT`, `GETZCNT`, `IPC_STAT` /
+/// `IPC_SET` (`buf`), `IPC_RMID`, `IPC_INFO` / `SEM_INFO` (`__buf`, a
+/// `struct seminfo *`; return the highest used index), `SEM_STAT` /
+/// `SEM_STAT_ANY` (`semid` is an index; `buf`; return the set's id).
+/// Returns what semctl(2) returns, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
+/// for an unknown command, no such set or a bad `semnum`; `EIDRM`,
+/// `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`).
+///
+/// # Safety
+/// The pointer member the command reads is NULL or valid for it: a `struct
+/// semid_ds`, a `struct seminfo`, or an array of the set's `sem_nsems`
+/// unsigned shorts.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> c_int {
+    guard(
+        -1,
+        || format!("semctl(semid={semid}, semnum={semnum}, cmd={}{})", CmdName(cmd), ArgShown(cmd, arg)),
+        // SAFETY: forwarded from this function's contract.
+        || unsafe { semctl(semid, semnum, cmd, arg) },
+    )
+}
+
+/// The body of `rsipc_semctl`.
+///
+/// # Safety
+/// As for `rsipc_semctl`.
+unsafe fn semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> Result<c_int> {
+    match cmd {
+        libc::GETVAL => super::getval(semid, semnum),
+        // The `int val` member: only the low 32 bits are defined.
+        libc::SETVAL => super::setval(semid, semnum, arg as u32 as c_int).map(|()| 0),
+        libc::GETPID => super::getpid(semid, semnum),
+        libc::GETNCNT => super::getncnt(semid, semnum),
+        libc::GETZCNT => super::getzcnt(semid, semnum),
+        libc::IPC_RMID => super::ipc_rmid(semid).map(|()| 0),
+        libc::IPC_STAT => {
+            // SAFETY: forwarded from this function's contract.
+            let out = unsafe { out_ref(arg as *mut semid_ds, "arg.buf") }?;
+            *out = super::ipc_stat(semid)?;
+            Ok(0)
+        }
+        libc::SEM_STAT | libc::SEM_STAT_ANY => {
+            // SAFETY: forwarded from this function's contract.
+            let out = unsafe { out_ref(arg as *mut semid_ds, "arg.buf") }?;
+            let (id, ds) = super::sem_stat(semid, cmd == libc::SEM_STAT_ANY)?;
+            *out = ds;
+            Ok(id)
+        }
+        libc::IPC_SET => {
+            // SAFETY: forwarded from this function's contract.
+            let ds = unsafe { in_ref(arg as *const semid_ds, "arg.buf") }?;
+            super::ipc_set(semid, ds).map(|()| 0)
+        }
+        libc::IPC_INFO | libc::SEM_INFO => {
+            // SAFETY: forwarded from this function's contract.
+            let out = unsafe { out_ref(arg as *mut seminfo, "arg.__buf") }?;
+            let (top, info) = super::info(cmd == libc::SEM_INFO)?;
+            *out = info;
+            Ok(top)
+        }
+        libc::GETALL => {
+            let p = non_null(arg as *mut u16, "arg.array")?;
+            let n = super::nsems(semid)?;
+            // SAFETY: non-NULL; the caller's array holds the set's
+            // sem_nsems values by this function's contract.
+            let values = unsafe { std::slice::from_raw_parts_mut(p.as_ptr(), n) };
+            super::getall(semid, values).map(|()| 0)
+        }
+        libc::SETALL => {
+            let p = non_null(arg as *mut u16, "arg.array")?;
+            let n = super::nsems(semid)?;
+            // SAFETY: as for GETALL, read only.
+            let values = unsafe { std::slice::from_raw_parts(p.as_ptr(), n) };
+            super::setall(semid, values).map(|()| 0)
+        }
+        _ => Err(Error::new(libc::EINVAL, format!("unknown command {cmd}"))),
+    }
+}
+
+/// `semctl` commands by name.
+struct CmdName(c_int);
+
+impl fmt::Display for CmdName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.0 {
+            libc::GETVAL => "GETVAL",
+            libc::SETVAL => "SETVAL",
+            libc::GETALL => "GETALL",
+            libc::SETALL => "SETALL",
+            libc::GETPID => "GETPID",
+            libc::GETNCNT => "GETNCNT",
+            libc::GETZCNT => "GETZCNT",
+            libc::IPC_STAT => "IPC_STAT",
+            libc::IPC_SET => "IPC_SET",
+            libc::IPC_RMID => "IPC_RMID",
+            libc::IPC_INFO => "IPC_INFO",
+            libc::SEM_INFO => "SEM_INFO",
+            libc::SEM_STAT => "SEM_STAT",
+            libc::SEM_STAT_ANY => "SEM_STAT_ANY",
+            other => return write!(f, "{other}"),
+        };
+        f.write_str(name)
+    }
+}
+
+/// The fourth argument as the command reads it (nothing for commands that
+/// take none).
+struct ArgShown(c_int, c_ulong);
+
+impl fmt::Display for ArgShown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            libc::SETVAL => write!(f, ", val={}", self.1 as u32 as c_int),
+            libc::GETALL | libc::SETALL => write!(f, ", array={}", Ptr(self.1 as *const u16)),
+            libc::IPC_STAT | libc::IPC_SET | libc::SEM_STAT | libc::SEM_STAT_ANY => {
+                write!(f, ", buf={}", Ptr(self.1 as *const semid_ds))
+            }
+            libc::IPC_INFO | libc::SEM_INFO => write!(f, ", __buf={}", Ptr(self.1 as *const seminfo)),
+            _ => Ok(()),
+        }
+    }
+}
