@@ -34,7 +34,22 @@
 /* POSIX message queues */
 
 /* POSIX semaphores */
+#define sem_init rsipc_sem_init
+#define sem_destroy rsipc_sem_destroy
+#define sem_wait rsipc_sem_wait
+#define sem_trywait rsipc_sem_trywait
+#define sem_timedwait rsipc_sem_timedwait
+#define sem_clockwait rsipc_sem_clockwait
+#define sem_post rsipc_sem_post
+#define sem_getvalue rsipc_sem_getvalue
+#define sem_open rsipc_sem_open
+#define sem_close rsipc_sem_close
+#define sem_unlink rsipc_sem_unlink
 
 /* System V semaphores */
+#define semget rsipc_semget
+#define semop rsipc_semop
+#define semtimedop rsipc_semtimedop
+#define semctl rsipc_semctl
 
 #endif /* RSIPC_COMPAT_H */
