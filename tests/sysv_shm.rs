@@ -96,6 +96,18 @@ fn as_nobody(body: impl FnOnce() -> i32) -> i32 {
     }))
 }
 
+/// Runs `body` in a forked child and asserts it succeeded. Attachment
+/// counts and removal-on-last-detach are process-wide: a test that checks
+/// them runs alone in a child, because other tests of this binary fork
+/// concurrently and each forked child briefly holds copies of every
+/// attachment of this process.
+fn isolated(body: impl FnOnce()) {
+    assert_eq!(wait_exit_code(fork_child(|| {
+        body();
+        0
+    })), 0, "the isolated test body failed (101 = it panicked)");
+}
+
 #[test]
 fn a_child_finds_the_segment_by_its_ftok_key_and_reads_what_the_parent_wrote() {
     let file = KeyFile::new();
@@ -159,6 +171,10 @@ fn shmget_asking_more_than_the_existing_segment_is_einval_naming_its_size() {
 #[test]
 fn a_removed_segment_lives_until_the_last_detach_then_is_gone() {
     let file = KeyFile::new();
+    isolated(|| removed_segment_lives_until_the_last_detach(&file));
+}
+
+fn removed_segment_lives_until_the_last_detach(file: &KeyFile) {
     let key: key_t = shm::ftok(file.path(), 3).unwrap();
     let id = shm::shmget(key, 4096, libc::IPC_CREAT | libc::IPC_EXCL | 0o600).unwrap();
     let p = attach(id, 0);
@@ -179,6 +195,10 @@ fn a_removed_segment_lives_until_the_last_detach_then_is_gone() {
 
 #[test]
 fn nattch_and_lpid_follow_attachments_in_two_processes() {
+    isolated(nattch_and_lpid_follow_attachments);
+}
+
+fn nattch_and_lpid_follow_attachments() {
     let seg = Segment::private(4096, 0o600);
     let p = attach(seg.0, 0);
     let [r, w] = rsipc::pipe::pipe2(0).unwrap();
@@ -301,7 +321,7 @@ fn shm_stat_at_some_index_up_to_the_highest_finds_the_segment() {
         _ => None,
     });
     assert_eq!(found.expect("segment found by index").shm_segsz, 4096);
-    let e = shm::stat_index(highest + 1, false).unwrap_err();
+    let e = shm::stat_index(i32::MAX, false).unwrap_err(); // beyond any table
     assert_eq!(e.errno(), libc::EINVAL);
 }
 

@@ -474,14 +474,15 @@ mod tests {
     }
 
     #[test]
-    fn attach_write_stat_detach() {
+    fn attach_detach_and_stat() {
         let seg = Segment::new(4096);
         let p = shmat(seg.0, std::ptr::null(), 0, None).unwrap();
-        assert_eq!(stat(seg.0).unwrap().shm_nattch, 1);
         shmdt(p.as_ptr(), promise()).unwrap();
+        // (Attachment counts are checked by the integration tests, in a
+        // child of their own: other unit tests may fork meanwhile.)
         let ds = stat(seg.0).unwrap();
-        assert_eq!(ds.shm_nattch, 0);
         assert_eq!(ds.shm_segsz, 4096);
+        assert_eq!(ds.shm_cpid, std::process::id() as libc::pid_t);
     }
 
     #[test]
@@ -531,8 +532,7 @@ mod tests {
         let seg = Segment::new(8192);
         let (highest, limits) = limits(0).unwrap();
         assert!(limits.shmmax >= 8192 && limits.shmmin == 1 && limits.shmmni > 0);
-        let (highest2, usage) = usage(0).unwrap();
-        assert_eq!(highest, highest2);
+        let (_, usage) = usage(0).unwrap();
         assert!(usage.used_ids >= 1 && usage.shm_tot >= 2);
         // The segment is somewhere at or below the highest index.
         let found = (0..=highest).any(|i| matches!(stat_index(i, true), Ok((id, _)) if id == seg.0));
