@@ -172,6 +172,7 @@ impl fmt::Display for ShmgetFlags {
         let rest = (self.0 & !0o777) as u32 as i64;
         let mode = self.0 & 0o777;
         match (rest, mode) {
+            (0, 0) => f.write_str("0"),
             (0, _) => write!(f, "0{mode:o}"),
             (_, 0) => Bits(rest, NAMES).fmt(f),
             _ => write!(f, "{}|0{mode:o}", Bits(rest, NAMES)),
@@ -213,7 +214,7 @@ mod tests {
     #[test]
     fn flags_and_commands_are_shown_by_name() {
         assert_eq!(ShmgetFlags(libc::IPC_CREAT | libc::IPC_EXCL | 0o644).to_string(), "IPC_CREAT|IPC_EXCL|0644");
-        assert_eq!(ShmgetFlags(0).to_string(), "00");
+        assert_eq!(ShmgetFlags(0).to_string(), "0");
         assert_eq!(ShmgetFlags(libc::IPC_CREAT).to_string(), "IPC_CREAT");
         assert_eq!(ShmatFlags(libc::SHM_RDONLY | libc::SHM_RND).to_string(), "SHM_RDONLY|SHM_RND");
         assert_eq!(ShmatFlags(0).to_string(), "0");
