@@ -10,7 +10,7 @@
 #include <sys/shm.h>
 
 #include "rsipc.h"
-#include "shmseg.h"
+#include "sysv_shmseg.h"
 
 static void fail(const char *what) {
     fprintf(stderr, "reader: %s failed: %s\n", what, rsipc_last_error());

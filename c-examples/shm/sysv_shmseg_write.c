@@ -13,7 +13,7 @@
 #include <sys/shm.h>
 
 #include "rsipc.h"
-#include "shmseg.h"
+#include "sysv_shmseg.h"
 
 static int fill_buffer(char *bufptr, int size) {
     static char ch = 'A';

@@ -1,5 +1,5 @@
-/* comm.h of the notes: the server and the client find one segment through
- * ftok(PATHNAME, PROJ_ID).
+/* comm.h of the notes (sysv_comm.h here, beside the POSIX examples): the
+ * server and the client find one segment through ftok(PATHNAME, PROJ_ID).
  *
  * Ported: PATHNAME is a file unique to the run (the driver passes it as
  * argv[1]) instead of a fixed path, so parallel runs get different keys. */

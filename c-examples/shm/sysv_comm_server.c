@@ -1,4 +1,4 @@
-/* server.c of the notes: creates the segment and prints the string the
+/* server.c of the notes (comm.h demo): creates the segment and prints the string the
  * client grows in it, one letter at a time.
  *
  * Ported: bounded to the 26 letters the client writes; each print follows
@@ -9,7 +9,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-#include "comm.h"
+#include "sysv_comm.h"
 #include "rsipc.h"
 
 int main(int argc, char **argv) {

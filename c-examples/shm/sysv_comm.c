@@ -1,9 +1,10 @@
-/* comm.c of the notes: the segment helpers shared by server.c and client.c. */
+/* comm.c of the notes: the segment helpers shared by server.c and client.c
+ * (sysv_comm_server.c and sysv_comm_client.c here). */
 #include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-#include "comm.h"
+#include "sysv_comm.h"
 #include "rsipc.h"
 
 const char *PATHNAME;

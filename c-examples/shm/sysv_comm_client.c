@@ -1,4 +1,4 @@
-/* client.c of the notes: attaches the server's segment and appends a
+/* client.c of the notes (comm.h demo): attaches the server's segment and appends a
  * letter at a time, 'A' to 'Z'.
  *
  * Ported: waits for the server's "ready" instead of sleeping, and after
@@ -8,7 +8,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-#include "comm.h"
+#include "sysv_comm.h"
 #include "rsipc.h"
 
 int main(int argc, char **argv) {
