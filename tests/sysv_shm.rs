@@ -264,6 +264,14 @@ impl Reservation {
         assert_ne!(p, libc::MAP_FAILED);
         Reservation(p, len)
     }
+
+    /// Forgets the first page, which an attachment replaced and `shmdt`
+    /// already unmapped: another thread may have mapped something there
+    /// since, and dropping must not unmap it.
+    fn forget_first_page(&mut self) {
+        self.0 = (self.0 as usize + 4096) as *mut c_void;
+        self.1 -= 4096;
+    }
 }
 
 impl Drop for Reservation {
@@ -286,13 +294,14 @@ fn shmat_over_an_existing_mapping_is_einval_without_shm_remap() {
 #[test]
 fn shm_rnd_with_shm_remap_attaches_at_the_rounded_down_address() {
     let seg = Segment::private(4096, 0o600);
-    let hole = Reservation::new(2);
+    let mut hole = Reservation::new(2);
     let unaligned = (hole.0 as usize + 123) as *const c_void;
     let p = shm::shmat(seg.0, unaligned, libc::SHM_RND | libc::SHM_REMAP, Some(may_unmap())).unwrap();
     assert_eq!(p.as_ptr(), hole.0);
     write_str(p.cast(), "remapped");
     assert_eq!(read_str(p.cast(), 8), "remapped");
     detach(p.cast());
+    hole.forget_first_page();
 }
 
 #[test]

@@ -1,5 +1,5 @@
-/* server.c of the notes (comm.h demo): creates the segment and prints the string the
- * client grows in it, one letter at a time.
+/* server.c of the notes (comm.h demo): creates the segment and prints the
+ * string the client grows in it, one letter at a time.
  *
  * Ported: bounded to the 26 letters the client writes; each print follows
  * the client's "appended" token and is answered with "printed" (the notes

@@ -115,6 +115,8 @@ pub fn shmget(key: libc::key_t, size: usize, flags: c_int) -> Result<c_int> {
 
 /// `shmat(2)`. With `SHM_REMAP` in `flags` the call may replace existing
 /// mappings, so it needs `may_unmap` (`EINVAL` without it).
+// `addr` is an address for the kernel to map at, never dereferenced.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn shmat(shmid: c_int, addr: *const c_void, flags: c_int, may_unmap: Option<MayUnmap>) -> Result<NonNull<c_void>> {
     if flags & libc::SHM_REMAP != 0 && may_unmap.is_none() {
         return Err(Error::new(libc::EINVAL, "SHM_REMAP can replace existing mappings: pass a MayUnmap promise"));
@@ -131,6 +133,8 @@ pub fn shmat(shmid: c_int, addr: *const c_void, flags: c_int, may_unmap: Option<
 }
 
 /// `shmdt(2)`.
+// `addr` only names the attachment to the kernel, never dereferenced.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn shmdt(addr: *const c_void, _may_unmap: MayUnmap) -> Result<()> {
     // SAFETY: the caller promised (MayUnmap) that the attachment at `addr`
     // holds nothing in use; any other address only makes the kernel fail

@@ -452,7 +452,7 @@ mod tests {
     #[test]
     fn shmget_without_ipc_creat_for_an_unused_key_is_enoent() {
         // A key made free by creating and removing its segment.
-        let mut key = 0x52_00_0000 | (std::process::id() as key_t & 0xff_ffff);
+        let mut key = 0x5200_0000 | (std::process::id() as key_t & 0xff_ffff);
         let id = loop {
             match shmget(key, 4096, libc::IPC_CREAT | libc::IPC_EXCL | 0o600) {
                 Ok(id) => break id,
