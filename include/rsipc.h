@@ -69,6 +69,8 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
 
 
 
+
+
 /**
  * The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
  */
@@ -196,6 +198,92 @@ ssize_t rsipc_write_all(int fd, const void *buf, size_t len);
  * `buf` is NULL or valid for writes of `len` bytes.
  */
 ssize_t rsipc_read_exact(int fd, void *buf, size_t len);
+
+/**
+ * As ftok(3): the System V key of the existing file `path` and the low 8
+ * bits of `proj_id`, bit for bit the key glibc's `ftok` computes
+ * (`(st_ino & 0xffff) | (st_dev & 0xff) << 16 | (proj_id & 0xff) << 24`,
+ * following symbolic links). Returns the key, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `path` is NULL; the errors of stat(2) — `ENOENT`, `EACCES`,
+ * `ENOTDIR`, `ELOOP`, `ENAMETOOLONG` — with a message naming the path.
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string.
+ */
+key_t rsipc_ftok(const char *path, int proj_id);
+
+/**
+ * As shmget(2): the id of the System V shared memory segment of `key`;
+ * with `IPC_CREAT` a new segment of `size` bytes (zero-filled) is created
+ * when none exists, with the permission bits in the low 9 bits of `shmflg`;
+ * `IPC_PRIVATE` always creates a new one. Returns the id, or -1 with errno.
+ *
+ * # Errors
+ * `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key is taken), `ENOENT` (no
+ * segment and no `IPC_CREAT`), `EINVAL` (a new segment's size outside
+ * SHMMIN..SHMMAX, or `size` larger than the existing segment), `EACCES`
+ * (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
+ */
+int rsipc_shmget(key_t key, size_t size, int shmflg);
+
+/**
+ * As shmat(2): attaches segment `shmid` at an address the kernel picks
+ * (`shmaddr` NULL) or at `shmaddr` (rounded down to SHMLBA with
+ * `SHM_RND`), read-write or, with `SHM_RDONLY`, read-only; `SHM_EXEC` adds
+ * execute permission and `SHM_REMAP` replaces any mapping in the range.
+ * Returns the address, or `(void *)-1` with errno.
+ *
+ * # Errors
+ * `EINVAL` (no segment `shmid`, removed, `shmaddr` not aligned without
+ * `SHM_RND`, `SHM_REMAP` without an address, the range overlaps a mapping),
+ * `EACCES` (the mode denies the access asked for), `EIDRM`, `ENOMEM`.
+ *
+ * # Safety
+ * `shmaddr` is only an address (never dereferenced by rsipc); with
+ * `SHM_REMAP` whatever is mapped in the segment's range at `shmaddr` is
+ * replaced, so nothing the program still uses may live there.
+ */
+void *rsipc_shmat(int shmid, const void *shmaddr, int shmflg);
+
+/**
+ * As shmdt(2): detaches the segment attached at `shmaddr` (the address
+ * shmat returned). Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` if no segment is attached at `shmaddr` (including NULL).
+ *
+ * # Safety
+ * Nothing the program still uses may live in the attachment at `shmaddr`
+ * (its memory disappears); any other address is only compared by the
+ * kernel.
+ */
+int rsipc_shmdt(const void *shmaddr);
+
+/**
+ * As shmctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group and
+ * mode from `*buf`; `IPC_RMID` removes the segment after the last detach;
+ * `IPC_INFO` stores a `struct shminfo` and `SHM_INFO` a `struct shm_info`
+ * through `buf` (cast it, as with glibc) and return the highest used index
+ * of the kernel's table; `SHM_STAT`/`SHM_STAT_ANY` take that index in
+ * `shmid`, fill `*buf` and return the segment's id; `SHM_LOCK`/`SHM_UNLOCK`
+ * lock and unlock its pages (`buf` ignored). Returns what shmctl(2)
+ * returns, or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` (unknown `cmd`, negative `shmid`, no such segment or index),
+ * `EFAULT` (`buf` is NULL where `cmd` needs it — the kernel's checks come
+ * first), `EACCES` (no read permission for `IPC_STAT`/`SHM_STAT`),
+ * `EPERM` (`IPC_SET`/`IPC_RMID` by a non-owner, `SHM_LOCK` without
+ * `CAP_IPC_LOCK`), `EIDRM`, `ENOMEM`, `EOVERFLOW`.
+ *
+ * # Safety
+ * `buf` is NULL or valid for what `cmd` reads or writes: a `struct
+ * shmid_ds` (`IPC_STAT`, `IPC_SET`, `SHM_STAT`, `SHM_STAT_ANY`), a
+ * `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
+ */
+int rsipc_shmctl(int shmid, int cmd, struct shmid_ds *buf);
 
 /**
  * As sem_init(3): initialises the unnamed semaphore at `sem` with `value`;

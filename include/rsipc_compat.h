@@ -28,6 +28,11 @@
 /* POSIX shared memory */
 
 /* System V keys and shared memory */
+#define ftok rsipc_ftok
+#define shmget rsipc_shmget
+#define shmat rsipc_shmat
+#define shmdt rsipc_shmdt
+#define shmctl rsipc_shmctl
 
 /* System V message queues */
 

@@ -230,6 +230,8 @@ mod tests {
     }
 }
 
+pub mod sysv_shm;
+
 pub mod sem;
 
 pub mod sysv_sem;

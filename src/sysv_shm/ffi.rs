@@ -1,0 +1,239 @@
+//! C shims for System V keys and shared memory.
+
+use std::fmt;
+
+use libc::{c_char, c_int, c_void, key_t, shmid_ds, size_t};
+
+use super::{Command, Key, MayUnmap, ShmLimits, ShmUsage};
+use crate::ffi::{c_str, guard, in_ref, out_ref, Bits, Name, Ptr};
+use crate::Result;
+
+/// As ftok(3): the System V key of the existing file `path` and the low 8
+/// bits of `proj_id`, bit for bit the key glibc's `ftok` computes
+/// (`(st_ino & 0xffff) | (st_dev & 0xff) << 16 | (proj_id & 0xff) << 24`,
+/// following symbolic links). Returns the key, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `path` is NULL; the errors of stat(2) — `ENOENT`, `EACCES`,
+/// `ENOTDIR`, `ELOOP`, `ENAMETOOLONG` — with a message naming the path.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_t {
+    guard(-1, || format!("ftok(path={}, proj_id={proj_id})", Name(path)), || {
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { c_str(path, "path") }?;
+        super::ftok(path, proj_id)
+    })
+}
+
+/// As shmget(2): the id of the System V shared memory segment of `key`;
+/// with `IPC_CREAT` a new segment of `size` bytes (zero-filled) is created
+/// when none exists, with the permission bits in the low 9 bits of `shmflg`;
+/// `IPC_PRIVATE` always creates a new one. Returns the id, or -1 with errno.
+///
+/// # Errors
+/// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key is taken), `ENOENT` (no
+/// segment and no `IPC_CREAT`), `EINVAL` (a new segment's size outside
+/// SHMMIN..SHMMAX, or `size` larger than the existing segment), `EACCES`
+/// (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
+#[no_mangle]
+pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int {
+    guard(-1, || format!("shmget(key={}, size={size}, flags={})", Key(key), ShmgetFlags(shmflg)), || {
+        super::shmget(key, size, shmflg)
+    })
+}
+
+/// As shmat(2): attaches segment `shmid` at an address the kernel picks
+/// (`shmaddr` NULL) or at `shmaddr` (rounded down to SHMLBA with
+/// `SHM_RND`), read-write or, with `SHM_RDONLY`, read-only; `SHM_EXEC` adds
+/// execute permission and `SHM_REMAP` replaces any mapping in the range.
+/// Returns the address, or `(void *)-1` with errno.
+///
+/// # Errors
+/// `EINVAL` (no segment `shmid`, removed, `shmaddr` not aligned without
+/// `SHM_RND`, `SHM_REMAP` without an address, the range overlaps a mapping),
+/// `EACCES` (the mode denies the access asked for), `EIDRM`, `ENOMEM`.
+///
+/// # Safety
+/// `shmaddr` is only an address (never dereferenced by rsipc); with
+/// `SHM_REMAP` whatever is mapped in the segment's range at `shmaddr` is
+/// replaced, so nothing the program still uses may live there.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmflg: c_int) -> *mut c_void {
+    let failed = usize::MAX as *mut c_void; // (void *)-1
+    guard(failed, || format!("shmat(shmid={shmid}, shmaddr={}, flags={})", Ptr(shmaddr), ShmatFlags(shmflg)), || {
+        // SAFETY: this function's contract: the C caller accepts what
+        // SHM_REMAP replaces, exactly as with shmat(2).
+        let may_unmap = unsafe { MayUnmap::assume() };
+        super::shmat(shmid, shmaddr, shmflg, Some(may_unmap)).map(|p| p.as_ptr())
+    })
+}
+
+/// As shmdt(2): detaches the segment attached at `shmaddr` (the address
+/// shmat returned). Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EINVAL` if no segment is attached at `shmaddr` (including NULL).
+///
+/// # Safety
+/// Nothing the program still uses may live in the attachment at `shmaddr`
+/// (its memory disappears); any other address is only compared by the
+/// kernel.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
+    guard(-1, || format!("shmdt(shmaddr={})", Ptr(shmaddr)), || {
+        // SAFETY: this function's contract, as with shmdt(2).
+        let may_unmap = unsafe { MayUnmap::assume() };
+        super::shmdt(shmaddr, may_unmap).map(|()| 0)
+    })
+}
+
+/// As shmctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group and
+/// mode from `*buf`; `IPC_RMID` removes the segment after the last detach;
+/// `IPC_INFO` stores a `struct shminfo` and `SHM_INFO` a `struct shm_info`
+/// through `buf` (cast it, as with glibc) and return the highest used index
+/// of the kernel's table; `SHM_STAT`/`SHM_STAT_ANY` take that index in
+/// `shmid`, fill `*buf` and return the segment's id; `SHM_LOCK`/`SHM_UNLOCK`
+/// lock and unlock its pages (`buf` ignored). Returns what shmctl(2)
+/// returns, or -1 with errno.
+///
+/// # Errors
+/// `EINVAL` (unknown `cmd`, negative `shmid`, no such segment or index),
+/// `EFAULT` (`buf` is NULL where `cmd` needs it — the kernel's checks come
+/// first), `EACCES` (no read permission for `IPC_STAT`/`SHM_STAT`),
+/// `EPERM` (`IPC_SET`/`IPC_RMID` by a non-owner, `SHM_LOCK` without
+/// `CAP_IPC_LOCK`), `EIDRM`, `ENOMEM`, `EOVERFLOW`.
+///
+/// # Safety
+/// `buf` is NULL or valid for what `cmd` reads or writes: a `struct
+/// shmid_ds` (`IPC_STAT`, `IPC_SET`, `SHM_STAT`, `SHM_STAT_ANY`), a
+/// `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
+    guard(-1, || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName(cmd), Ptr(buf)), || {
+        let command = Command::check(shmid, cmd)?;
+        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+        // struct the command uses, by this function's contract.
+        match command {
+            Command::Stat => unsafe { store(buf, command, super::stat(shmid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store(buf, command, super::stat_index(shmid, false)) },
+            Command::StatAny => unsafe { store(buf, command, super::stat_index(shmid, true)) },
+            Command::Info => unsafe { store(buf.cast::<ShmLimits>(), command, super::limits(shmid)) },
+            Command::ShmInfo => unsafe { store(buf.cast::<ShmUsage>(), command, super::usage(shmid)) },
+            Command::Set => {
+                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+                super::set(shmid, ds).map(|()| 0)
+            }
+            Command::Rmid => super::remove(shmid).map(|()| 0),
+            Command::Lock => super::lock(shmid).map(|()| 0),
+            Command::Unlock => super::unlock(shmid).map(|()| 0),
+        }
+    })
+}
+
+/// Stores the result of a query command in the caller's buffer. The query
+/// runs first, as in the kernel, so a NULL `buf` is `EFAULT` only when the
+/// query itself succeeded.
+///
+/// # Safety
+/// `buf` is NULL or valid for writes of a `T`.
+unsafe fn store<T>(buf: *mut T, command: Command, result: Result<(c_int, T)>) -> Result<c_int> {
+    let (ret, value) = result?;
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+    *out = value;
+    Ok(ret)
+}
+
+#[cold]
+fn null_buf(command: Command) -> String {
+    let what = match command {
+        Command::Info => "stores a struct shminfo",
+        Command::ShmInfo => "stores a struct shm_info",
+        Command::Set => "reads a struct shmid_ds",
+        _ => "stores a struct shmid_ds",
+    };
+    format!("`buf` is NULL, and {} {what} there", command.name())
+}
+
+/// `shmget` flags: `IPC_CREAT|IPC_EXCL|0644`.
+struct ShmgetFlags(c_int);
+
+impl fmt::Display for ShmgetFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: &[(i64, &str)] = &[
+            (libc::IPC_CREAT as i64, "IPC_CREAT"),
+            (libc::IPC_EXCL as i64, "IPC_EXCL"),
+            (libc::SHM_HUGETLB as i64, "SHM_HUGETLB"),
+            (libc::SHM_NORESERVE as i64, "SHM_NORESERVE"),
+        ];
+        let rest = (self.0 & !0o777) as u32 as i64;
+        let mode = self.0 & 0o777;
+        match (rest, mode) {
+            (0, 0) => f.write_str("0"),
+            (0, _) => write!(f, "0{mode:o}"),
+            (_, 0) => Bits(rest, NAMES).fmt(f),
+            _ => write!(f, "{}|0{mode:o}", Bits(rest, NAMES)),
+        }
+    }
+}
+
+/// `shmat` flags: `SHM_RDONLY|SHM_RND`, or `0`.
+struct ShmatFlags(c_int);
+
+impl fmt::Display for ShmatFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: &[(i64, &str)] = &[
+            (libc::SHM_RDONLY as i64, "SHM_RDONLY"),
+            (libc::SHM_RND as i64, "SHM_RND"),
+            (libc::SHM_REMAP as i64, "SHM_REMAP"),
+            (libc::SHM_EXEC as i64, "SHM_EXEC"),
+        ];
+        Bits(self.0 as u32 as i64, NAMES).fmt(f)
+    }
+}
+
+/// A `shmctl` command by name, or its number when unknown.
+struct CmdName(c_int);
+
+impl fmt::Display for CmdName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Command::from_raw(self.0) {
+            Some(c) => f.write_str(c.name()),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_and_commands_are_shown_by_name() {
+        assert_eq!(ShmgetFlags(libc::IPC_CREAT | libc::IPC_EXCL | 0o644).to_string(), "IPC_CREAT|IPC_EXCL|0644");
+        assert_eq!(ShmgetFlags(0).to_string(), "0");
+        assert_eq!(ShmgetFlags(libc::IPC_CREAT).to_string(), "IPC_CREAT");
+        assert_eq!(ShmatFlags(libc::SHM_RDONLY | libc::SHM_RND).to_string(), "SHM_RDONLY|SHM_RND");
+        assert_eq!(ShmatFlags(0).to_string(), "0");
+        assert_eq!(CmdName(libc::IPC_RMID).to_string(), "IPC_RMID");
+        assert_eq!(CmdName(99).to_string(), "99");
+    }
+
+    #[test]
+    fn a_failed_shmget_reads_call_flags_errno_and_cause() {
+        let id = rsipc_shmget(libc::IPC_PRIVATE, 4096, libc::IPC_CREAT | 0o600);
+        assert!(id >= 0);
+        let mut ds = std::mem::MaybeUninit::<shmid_ds>::zeroed();
+        // SAFETY: `ds` is a valid shmid_ds buffer.
+        assert_eq!(unsafe { rsipc_shmctl(id, libc::IPC_STAT, ds.as_mut_ptr()) }, 0);
+        // SAFETY: IPC_RMID ignores buf.
+        assert_eq!(unsafe { rsipc_shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) }, 0);
+        // SAFETY: NULL buf is checked.
+        assert_eq!(unsafe { rsipc_shmctl(id, libc::IPC_STAT, std::ptr::null_mut()) }, -1);
+        let msg = crate::error::last_error();
+        assert!(msg.starts_with(&format!("shmctl(shmid={id}, cmd=IPC_STAT, buf=NULL): EINVAL: no segment has id")), "{msg}");
+    }
+}
