@@ -229,3 +229,7 @@ mod tests {
         assert_eq!(check_timespec(&ts, "abs_timeout").unwrap_err().errno(), libc::EINVAL);
     }
 }
+
+pub mod fifo;
+pub mod file;
+pub mod mman;
