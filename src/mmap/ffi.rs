@@ -168,11 +168,13 @@ pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c
 /// first (`O_RDWR` only); a smaller one maps the first `*len` bytes. On
 /// success stores the mapped length in `*len` and returns the start; the
 /// descriptor is closed (release the mapping with `rsipc_munmap(p, *len)`).
-/// Returns `MAP_FAILED` with errno on failure, `*len` unchanged.
+/// Returns `MAP_FAILED` with errno on failure, `*len` unchanged (and a file
+/// this call created with `O_CREAT|O_EXCL` removed again).
 ///
 /// # Errors
 /// `EFAULT` if `path` or `len` is NULL; `EINVAL` for `O_WRONLY`, other open
-/// flags, an empty file with `*len == 0`, a read-only file smaller than
+/// flags, an empty file with `*len == 0` (also `O_CREAT|O_EXCL` with
+/// `*len == 0`, checked before creating anything), a read-only file smaller than
 /// `*len`, or a path that is not a regular file; `ENOMEM` for a `*len` too
 /// large for the address space; the errors of open(2), ftruncate(2) and
 /// mmap(2).

@@ -222,7 +222,9 @@ pub(crate) fn ensure_size(fd: RawFd, size: u64, want: usize, writable: bool, wha
 /// `len == 0` maps the whole file (an empty file is `EINVAL`); a larger
 /// `len` grows the file to it (`O_RDWR` only; read-only is `EINVAL`); a
 /// smaller one maps the first `len` bytes. The descriptor is closed before
-/// returning. The file must be a regular file (`EINVAL` otherwise).
+/// returning. The file must be a regular file (`EINVAL` otherwise). A file
+/// this call created with `O_CREAT|O_EXCL` is removed again when a later
+/// step fails.
 pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Result<Mapping> {
     let prot = prot_for(oflag)?;
     if oflag & !(libc::O_ACCMODE | MAP_FILE_FLAGS) != 0 {
@@ -234,12 +236,27 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
             ),
         ));
     }
+    let exclusive = oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL;
+    if len == 0 && exclusive {
+        return Err(Error::new(libc::EINVAL, "len is 0 and O_CREAT|O_EXCL creates an empty file: there would be nothing to map"));
+    }
     if len != 0 {
         check_len(len)?;
     }
     let fd = sys::file::openat(libc::AT_FDCWD, path, oflag | libc::O_CLOEXEC | libc::O_NOCTTY, mode)
         .map_err(explain_open)?;
     let st = sys::fstat(fd.as_raw_fd())?;
+    let mapped = map_opened_file(fd.as_raw_fd(), &st, prot, len);
+    if mapped.is_err() && exclusive {
+        // This call created the file: a failure leaves nothing behind.
+        sys::file::remove_if_same(path, &st);
+    }
+    mapped
+    // `fd` is closed here; the mapping keeps the file.
+}
+
+/// The part of [`map_file`] after the open: check, size, map.
+fn map_opened_file(fd: RawFd, st: &libc::stat, prot: i32, len: usize) -> Result<Mapping> {
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
         return Err(Error::new(libc::EINVAL, format!("the path names a {}, not a regular file", file_kind(st.st_mode))));
     }
@@ -252,9 +269,8 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
     } else {
         len
     };
-    ensure_size(fd.as_raw_fd(), size, want, prot & libc::PROT_WRITE != 0, "file")?;
-    map(0, want, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0)
-    // `fd` is closed here; the mapping keeps the file.
+    ensure_size(fd, size, want, prot & libc::PROT_WRITE != 0, "file")?;
+    map(0, want, prot, libc::MAP_SHARED, fd, 0)
 }
 
 /// A `MAP_SHARED | MAP_ANONYMOUS` read-write region of `len` bytes, filled
@@ -377,8 +393,9 @@ mod tests {
         assert_eq!(msync(addr, 4096, libc::MS_SYNC | libc::MS_ASYNC).unwrap_err().errno(), libc::EINVAL);
         assert_eq!(msync(addr, 4096, 0x100).unwrap_err().errno(), libc::EINVAL);
         assert_eq!(msync(addr + 1, 4096, libc::MS_SYNC).unwrap_err().errno(), libc::EINVAL);
-        drop(m);
-        let e = msync(addr, 4096, libc::MS_SYNC).unwrap_err();
+        // Nothing is ever mapped at address 0 (vm.mmap_min_addr); a range
+        // just unmapped here could be reused by another test's thread.
+        let e = msync(0, 4096, libc::MS_SYNC).unwrap_err();
         assert_eq!(e.errno(), libc::ENOMEM);
         assert!(e.message().contains("not mapped"), "{e}");
     }
@@ -414,6 +431,18 @@ mod tests {
         let e = map_file(&path, libc::O_RDWR | libc::O_CREAT, 0o600, 0).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn map_file_removes_the_file_it_created_when_mapping_fails() {
+        let path = temp_path("undo");
+        let _cleanup = Unlink(path.clone());
+        let e = map_file(&path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, usize::MAX / 4).unwrap_err();
+        assert!(matches!(e.errno(), libc::EFBIG | libc::ENOMEM | libc::EINVAL), "{e}");
+        assert!(std::fs::metadata(path.to_str().unwrap()).is_err(), "the created file was removed");
+        let e = map_file(&path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(std::fs::metadata(path.to_str().unwrap()).is_err(), "nothing was created");
     }
 
     #[test]

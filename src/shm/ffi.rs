@@ -61,7 +61,8 @@ pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
 /// read-write for `O_RDWR`, read-only for `O_RDONLY` — and closes the
 /// descriptor. Release the mapping with `rsipc_munmap(p, len)` and the name
 /// with `rsipc_shm_unlink`. Returns the start of the mapping, or `MAP_FAILED`
-/// with errno.
+/// with errno (an object this call created with `O_CREAT|O_EXCL` is removed
+/// again).
 ///
 /// # Errors
 /// Those of `rsipc_shm_open`; `EINVAL` if `len == 0`, for `O_WRONLY`, or for

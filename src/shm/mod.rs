@@ -82,13 +82,13 @@ impl ObjectPath {
 /// `O_CREAT`. The descriptor is close-on-exec; a symbolic link at the name is
 /// `ELOOP`, never followed.
 pub fn open(name: &CStr, oflag: i32, mode: libc::mode_t) -> Result<OwnedFd> {
-    open_object(name, oflag, mode).map(|(fd, _)| fd)
+    let path = ObjectPath::new(name)?;
+    open_object(path.as_c_str(), oflag, mode).map(|(fd, _)| fd)
 }
 
-/// [`open`], also returning the object's `fstat`.
-fn open_object(name: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(OwnedFd, libc::stat)> {
-    let path = ObjectPath::new(name)?;
-    let path = path.as_c_str();
+/// Opens the object at `path` (in `/dev/shm`) as [`open`] does, also
+/// returning its `fstat`.
+fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(OwnedFd, libc::stat)> {
     let flags = oflag | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     let caller_nonblock = oflag & libc::O_NONBLOCK != 0;
     // O_NONBLOCK so that a FIFO planted at the name cannot block the open;
@@ -159,13 +159,20 @@ pub fn unlink(name: &CStr) -> Result<()> {
 /// (growing it with `ftruncate` when it is smaller — always when just
 /// created — which needs `O_RDWR`), maps the first `len` bytes `MAP_SHARED`
 /// (read-only for `O_RDONLY`, read-write for `O_RDWR`) and closes the
-/// descriptor.
+/// descriptor. An object this call created with `O_CREAT|O_EXCL` is removed
+/// again when a later step fails.
 pub fn map(name: &CStr, len: usize, oflag: i32, mode: libc::mode_t) -> Result<Mapping> {
     let prot = mmap::prot_for(oflag)?;
     mmap::check_len(len)?;
-    let (fd, st) = open_object(name, oflag, mode)?;
-    mmap::ensure_size(fd.as_raw_fd(), st.st_size as u64, len, prot & libc::PROT_WRITE != 0, "object")?;
-    mmap::map(0, len, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0)
+    let path = ObjectPath::new(name)?;
+    let (fd, st) = open_object(path.as_c_str(), oflag, mode)?;
+    let mapped = mmap::ensure_size(fd.as_raw_fd(), st.st_size as u64, len, prot & libc::PROT_WRITE != 0, "object")
+        .and_then(|()| mmap::map(0, len, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0));
+    if mapped.is_err() && oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL {
+        // This call created the object: a failure leaves nothing behind.
+        sys::file::remove_if_same(path.as_c_str(), &st);
+    }
+    mapped
 }
 
 #[cfg(test)]
@@ -271,6 +278,15 @@ mod tests {
         assert_eq!(unsafe { *(again.as_ptr() as *const u8).add(4999) }, 42);
         let on_disk = format!("/dev/shm{}", n.to_str().unwrap());
         assert_eq!(std::fs::metadata(on_disk).unwrap().len(), 5000);
+    }
+
+    #[test]
+    fn map_removes_the_object_it_created_when_mapping_fails() {
+        let n = name("undo");
+        let _cleanup = Unlink(n.clone());
+        let huge = isize::MAX as usize / 2;
+        assert!(map(&n, huge, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).is_err());
+        assert_eq!(open(&n, libc::O_RDONLY, 0).unwrap_err().errno(), libc::ENOENT);
     }
 
     #[test]

@@ -29,3 +29,24 @@ pub fn unlinkat(dirfd: RawFd, path: &CStr) -> Result<()> {
     // SAFETY: `path` is NUL-terminated.
     cvt(unsafe { libc::unlinkat(dirfd, path.as_ptr(), 0) }).map(drop)
 }
+
+/// `fstatat(2)` of `path` itself (a symbolic link is described, not
+/// followed).
+pub fn lstat(path: &CStr) -> Result<libc::stat> {
+    // SAFETY: an all-zero stat is a valid value of this plain C struct.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is NUL-terminated and `st` a valid out-pointer.
+    cvt(unsafe { libc::fstatat(libc::AT_FDCWD, path.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) })?;
+    Ok(st)
+}
+
+/// Removes `path` if it still names the file `st` describes (same device
+/// and inode): undoes the creation of a file a later step failed for.
+/// Best effort; errors are ignored.
+pub fn remove_if_same(path: &CStr, st: &libc::stat) {
+    if let Ok(now) = lstat(path) {
+        if now.st_dev == st.st_dev && now.st_ino == st.st_ino {
+            let _ = unlinkat(libc::AT_FDCWD, path);
+        }
+    }
+}
