@@ -301,11 +301,13 @@ int rsipc_msync(void *addr, size_t len, int flags);
  * first (`O_RDWR` only); a smaller one maps the first `*len` bytes. On
  * success stores the mapped length in `*len` and returns the start; the
  * descriptor is closed (release the mapping with `rsipc_munmap(p, *len)`).
- * Returns `MAP_FAILED` with errno on failure, `*len` unchanged.
+ * Returns `MAP_FAILED` with errno on failure, `*len` unchanged (and a file
+ * this call created with `O_CREAT|O_EXCL` removed again).
  *
  * # Errors
  * `EFAULT` if `path` or `len` is NULL; `EINVAL` for `O_WRONLY`, other open
- * flags, an empty file with `*len == 0`, a read-only file smaller than
+ * flags, an empty file with `*len == 0` (also `O_CREAT|O_EXCL` with
+ * `*len == 0`, checked before creating anything), a read-only file smaller than
  * `*len`, or a path that is not a regular file; `ENOMEM` for a `*len` too
  * large for the address space; the errors of open(2), ftruncate(2) and
  * mmap(2).
@@ -373,7 +375,8 @@ int rsipc_shm_unlink(const char *name);
  * read-write for `O_RDWR`, read-only for `O_RDONLY` — and closes the
  * descriptor. Release the mapping with `rsipc_munmap(p, len)` and the name
  * with `rsipc_shm_unlink`. Returns the start of the mapping, or `MAP_FAILED`
- * with errno.
+ * with errno (an object this call created with `O_CREAT|O_EXCL` is removed
+ * again).
  *
  * # Errors
  * Those of `rsipc_shm_open`; `EINVAL` if `len == 0`, for `O_WRONLY`, or for
