@@ -251,11 +251,11 @@ int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
  * (`(void *)-1`) with errno.
  *
  * # Errors
- * `EINVAL` for `len == 0`, an offset that is negative or not a multiple of
- * the page size, no mapping type, unknown prot bits, or an unaligned `addr`
- * with `MAP_FIXED`; `ENOMEM` for a length that overflows when rounded up to
- * pages, or no room in the address space; `EOVERFLOW` when `off + len`
- * passes the largest file offset; `EACCES` when `fd` is not open for
+ * `EINVAL` for `len == 0`, an offset that is not a multiple of the page
+ * size, no mapping type, or an unaligned `addr` with `MAP_FIXED`; `ENOMEM`
+ * for a length that overflows when rounded up to pages, or no room in the
+ * address space; `EOVERFLOW` for a file offset that is negative or when
+ * `off + len` passes the largest file offset; `EACCES` when `fd` is not open for
  * reading, or is read-only (or append-only) and a writable `MAP_SHARED`
  * mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
  * (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says

@@ -81,11 +81,11 @@ impl fmt::Display for MapFlags {
 /// (`(void *)-1`) with errno.
 ///
 /// # Errors
-/// `EINVAL` for `len == 0`, an offset that is negative or not a multiple of
-/// the page size, no mapping type, unknown prot bits, or an unaligned `addr`
-/// with `MAP_FIXED`; `ENOMEM` for a length that overflows when rounded up to
-/// pages, or no room in the address space; `EOVERFLOW` when `off + len`
-/// passes the largest file offset; `EACCES` when `fd` is not open for
+/// `EINVAL` for `len == 0`, an offset that is not a multiple of the page
+/// size, no mapping type, or an unaligned `addr` with `MAP_FIXED`; `ENOMEM`
+/// for a length that overflows when rounded up to pages, or no room in the
+/// address space; `EOVERFLOW` for a file offset that is negative or when
+/// `off + len` passes the largest file offset; `EACCES` when `fd` is not open for
 /// reading, or is read-only (or append-only) and a writable `MAP_SHARED`
 /// mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
 /// (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn rsipc_mmap(
             if flags & libc::MAP_FIXED == 0 {
                 return super::map(addr as usize, len, prot, flags, fd, off).map(Mapping::into_raw);
             }
-            super::check_mmap(len, prot, flags, off)?;
+            super::check_mmap(len, flags, off)?;
             // SAFETY: MAP_FIXED replaces what is mapped at `addr`: the caller
             // asked for exactly that and guarantees nothing still uses it.
             unsafe { sys::mman::mmap_raw(addr, len, prot, flags, fd, off) }

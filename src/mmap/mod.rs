@@ -39,22 +39,16 @@ pub fn check_len(len: usize) -> Result<usize> {
     })
 }
 
-/// The prot bits `mmap(2)` knows.
-const PROT_BITS: i32 =
-    libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC | libc::PROT_GROWSDOWN | libc::PROT_GROWSUP;
-
 /// The argument checks of `mmap(2)` done before the call, each with the
 /// errno the kernel gives for the case: zero length (`EINVAL`), a length
-/// that overflows (`ENOMEM`), a negative or unaligned offset (`EINVAL`), a
-/// mapping type other than exactly one of `MAP_SHARED`, `MAP_PRIVATE`,
-/// `MAP_SHARED_VALIDATE` (`EINVAL`), unknown prot bits (`EINVAL`), and a
-/// file range past the largest file offset (`EOVERFLOW`).
-pub fn check_mmap(len: usize, prot: i32, flags: i32, off: i64) -> Result<()> {
+/// that overflows (`ENOMEM`), an unaligned offset (`EINVAL`), a mapping type
+/// other than exactly one of `MAP_SHARED`, `MAP_PRIVATE`,
+/// `MAP_SHARED_VALIDATE` (`EINVAL`), and for a file a negative offset or a
+/// range past the largest file offset (`EOVERFLOW`). Like the kernel, it
+/// lets unknown prot bits and the offset of an anonymous mapping pass.
+pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
     let rounded = check_len(len)?;
     let page = page_size();
-    if off < 0 {
-        return Err(Error::new(libc::EINVAL, format!("off {off} is negative")));
-    }
     if off as u64 % page as u64 != 0 {
         return Err(Error::new(libc::EINVAL, format!("off {off} is not a multiple of the page size ({page})")));
     }
@@ -64,14 +58,16 @@ pub fn check_mmap(len: usize, prot: i32, flags: i32, off: i64) -> Result<()> {
             "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE",
         ));
     }
-    if prot & !PROT_BITS != 0 {
-        return Err(Error::new(libc::EINVAL, format!("unknown prot bits {:#x}", prot & !PROT_BITS)));
-    }
-    if flags & libc::MAP_ANONYMOUS == 0 && off as u64 + rounded as u64 > i64::MAX as u64 {
-        return Err(Error::new(
-            libc::EOVERFLOW,
-            format!("off {off} + len {len} goes past the largest file offset"),
-        ));
+    if flags & libc::MAP_ANONYMOUS == 0 {
+        if off < 0 {
+            return Err(Error::new(libc::EOVERFLOW, format!("off {off} is negative: no file has such an offset")));
+        }
+        if off as u64 + rounded as u64 > i64::MAX as u64 {
+            return Err(Error::new(
+                libc::EOVERFLOW,
+                format!("off {off} + len {len} goes past the largest file offset"),
+            ));
+        }
     }
     Ok(())
 }
@@ -122,7 +118,7 @@ pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> 
 /// `hint` is only a hint: `MAP_FIXED` is refused with `EINVAL` here (it
 /// replaces existing memory; the C boundary offers it).
 pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
-    check_mmap(len, prot, flags, off)?;
+    check_mmap(len, flags, off)?;
     sys::mman::map(hint, len, prot, flags, fd, off).map_err(|e| explain_mmap(e, hint, prot, flags, fd))
 }
 
@@ -323,35 +319,42 @@ mod tests {
 
     #[test]
     fn zero_length_is_einval() {
-        assert_eq!(check_mmap(0, libc::PROT_READ, libc::MAP_PRIVATE, 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(check_mmap(0, libc::MAP_PRIVATE, 0).unwrap_err().errno(), libc::EINVAL);
         assert_eq!(map_anonymous_shared(0).unwrap_err().errno(), libc::EINVAL);
     }
 
     #[test]
     fn a_length_that_overflows_when_rounded_is_enomem() {
-        let e = check_mmap(usize::MAX, libc::PROT_READ, libc::MAP_PRIVATE, 0).unwrap_err();
+        let e = check_mmap(usize::MAX, libc::MAP_PRIVATE, 0).unwrap_err();
         assert_eq!(e.errno(), libc::ENOMEM);
         assert!(e.message().contains("overflows"), "{e}");
     }
 
     #[test]
-    fn unaligned_and_negative_offsets_are_einval() {
-        let e = check_mmap(4096, libc::PROT_READ, libc::MAP_SHARED, 1).unwrap_err();
+    fn an_unaligned_offset_is_einval() {
+        let e = check_mmap(4096, libc::MAP_SHARED, 1).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("page size"), "{e}");
-        assert_eq!(check_mmap(4096, libc::PROT_READ, libc::MAP_SHARED, -4096).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(check_mmap(4096, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, 1).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_negative_file_offset_is_eoverflow_as_the_kernel_says() {
+        assert_eq!(check_mmap(4096, libc::MAP_SHARED, -4096).unwrap_err().errno(), libc::EOVERFLOW);
+        // The kernel ignores the offset of an anonymous mapping.
+        check_mmap(4096, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -4096).unwrap();
     }
 
     #[test]
     fn a_mapping_type_is_required() {
-        assert_eq!(check_mmap(4096, libc::PROT_READ, libc::MAP_ANONYMOUS, 0).unwrap_err().errno(), libc::EINVAL);
-        check_mmap(4096, libc::PROT_READ, libc::MAP_SHARED_VALIDATE, 0).unwrap();
+        assert_eq!(check_mmap(4096, libc::MAP_ANONYMOUS, 0).unwrap_err().errno(), libc::EINVAL);
+        check_mmap(4096, libc::MAP_SHARED_VALIDATE, 0).unwrap();
     }
 
     #[test]
     fn a_file_range_past_the_largest_offset_is_eoverflow() {
         let off = i64::MAX - (page_size() as i64 - 1);
-        let e = check_mmap(2 * page_size(), libc::PROT_READ, libc::MAP_SHARED, off).unwrap_err();
+        let e = check_mmap(page_size(), libc::MAP_SHARED, off).unwrap_err();
         assert_eq!(e.errno(), libc::EOVERFLOW);
     }
 

@@ -45,8 +45,9 @@ static void test_mmap_bad_input(void) {
     CHECK(strstr(rsipc_last_error(), "page size") != NULL);
     SAME_AS_GLIBC(NULL, 4096, PROT_READ, MAP_SHARED, ro, 100);
 
-    CHECK_FAILS(rsipc_mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, -page), MAP_FAILED, EINVAL, "mmap(");
+    CHECK_FAILS(rsipc_mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, -page), MAP_FAILED, EOVERFLOW, "mmap(");
     CHECK(strstr(rsipc_last_error(), "negative") != NULL);
+    SAME_AS_GLIBC(NULL, 4096, PROT_READ, MAP_SHARED, ro, -page);
 
     CHECK_FAILS(rsipc_mmap(NULL, SIZE_MAX, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), MAP_FAILED, ENOMEM, "mmap(");
     CHECK(strstr(rsipc_last_error(), "overflows") != NULL);
@@ -57,6 +58,7 @@ static void test_mmap_bad_input(void) {
     SAME_AS_GLIBC(NULL, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0);
 
     CHECK_FAILS(rsipc_mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, ro, (off_t)(INT64_MAX - (page - 1))), MAP_FAILED, EOVERFLOW, "mmap(");
+    SAME_AS_GLIBC(NULL, 2 * page, PROT_READ, MAP_SHARED, ro, (off_t)(INT64_MAX - (page - 1)));
 
     /* The descriptor's access mode. */
     CHECK_FAILS(rsipc_mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0), MAP_FAILED, EACCES, "mmap(");
@@ -134,10 +136,19 @@ static void test_map_file(void) {
         CHECK(rsipc_msync(p, len, MS_SYNC) == 0);
         CHECK(rsipc_munmap(p, len) == 0);
     }
-    len = 0;
+    len = 4096;
     CHECK_FAILS(rsipc_map_file(grown, O_RDWR | O_CREAT | O_EXCL, 0600, &len), MAP_FAILED, EEXIST, "map_file(");
-    CHECK(len == 0); /* unchanged on failure */
+    CHECK(len == 4096); /* unchanged on failure */
     CHECK(unlink(grown) == 0);
+    /* O_EXCL with *len == 0 would create an empty file: refused before
+     * creating anything. */
+    len = 0;
+    CHECK_FAILS(rsipc_map_file(grown, O_RDWR | O_CREAT | O_EXCL, 0600, &len), MAP_FAILED, EINVAL, "map_file(");
+    CHECK(access(grown, F_OK) == -1 && errno == ENOENT);
+    /* A later step failing removes the file this call created. */
+    len = SIZE_MAX / 4;
+    CHECK(rsipc_map_file(grown, O_RDWR | O_CREAT | O_EXCL, 0600, &len) == MAP_FAILED);
+    CHECK(access(grown, F_OK) == -1 && errno == ENOENT);
 
     len = 0;
     CHECK_FAILS(rsipc_map_file(NULL, O_RDONLY, 0, &len), MAP_FAILED, EFAULT, "map_file(path=NULL");
