@@ -156,17 +156,27 @@ fn check_range(addr: usize, len: usize) -> Result<()> {
 /// `msync(2)`: writes the dirty pages of `[addr, addr + len)` back to the
 /// file. `flags` is at most one of `MS_ASYNC` / `MS_SYNC`, plus
 /// `MS_INVALIDATE`; `addr` must be page-aligned.
+///
+/// The checks come in the kernel's order, with its errno: unknown flags,
+/// an unaligned `addr`, both `MS_ASYNC` and `MS_SYNC` (`EINVAL`), a range
+/// that wraps around (`ENOMEM`).
 pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
     const KNOWN: i32 = libc::MS_ASYNC | libc::MS_SYNC | libc::MS_INVALIDATE;
-    check_range(addr, len)?;
     if flags & !KNOWN != 0 {
         return Err(Error::new(
             libc::EINVAL,
             format!("unknown flag bits {:#x}: msync takes MS_ASYNC or MS_SYNC, and MS_INVALIDATE", flags & !KNOWN),
         ));
     }
+    let page = page_size();
+    if addr % page != 0 {
+        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} is not a multiple of the page size ({page})")));
+    }
     if flags & libc::MS_ASYNC != 0 && flags & libc::MS_SYNC != 0 {
         return Err(Error::new(libc::EINVAL, "MS_ASYNC and MS_SYNC exclude each other"));
+    }
+    if page_round(len).and_then(|l| addr.checked_add(l)).is_none() {
+        return Err(Error::new(libc::ENOMEM, format!("addr {addr:#x} + len {len} wraps around the address space")));
     }
     sys::mman::msync(addr, len, flags).map_err(|e| {
         e.explain(libc::ENOMEM, "part of the range is not mapped")

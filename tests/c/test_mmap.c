@@ -91,12 +91,25 @@ static void test_munmap_and_msync_bad_input(void) {
     CHECK_FAILS(rsipc_msync(p, page, MS_SYNC | MS_ASYNC), -1, EINVAL, "msync(");
     CHECK(strstr(rsipc_last_error(), "MS_ASYNC|MS_SYNC") != NULL);
     CHECK_FAILS(rsipc_msync(p, page, 0x100), -1, EINVAL, "msync(");
+    /* The kernel rounds SIZE_MAX up to whole pages, wraps to 0 and reports
+     * success; rsipc refuses a size that wraps. */
+    CHECK_FAILS(rsipc_msync(p, SIZE_MAX, MS_SYNC), -1, ENOMEM, "msync(");
+    CHECK(strstr(rsipc_last_error(), "wraps around") != NULL);
+    CHECK_FAILS(rsipc_msync(p, (size_t)1 << 62, MS_SYNC), -1, ENOMEM, "msync(");
+    /* glibc (the kernel) says the same for each. */
+    CHECK(munmap(p + 1, page) == -1 && errno == EINVAL);
+    CHECK(munmap(p, 0) == -1 && errno == EINVAL);
+    CHECK(msync(p + 1, page, MS_SYNC) == -1 && errno == EINVAL);
+    CHECK(msync(p, page, MS_SYNC | MS_ASYNC) == -1 && errno == EINVAL);
+    CHECK(msync(p, page, 0x100) == -1 && errno == EINVAL);
+    CHECK(msync(p, (size_t)1 << 62, MS_SYNC) == -1 && errno == ENOMEM);
     CHECK(rsipc_msync(p, 2 * page, MS_SYNC) == 0);
     CHECK(rsipc_munmap(p, 2 * page) == 0);
     /* Unmapping again is fine (as munmap(2)); msync where nothing is mapped
      * (address 0 never is: vm.mmap_min_addr) is ENOMEM. */
     CHECK(rsipc_munmap(p, 2 * page) == 0);
     CHECK_FAILS(rsipc_msync(NULL, page, MS_SYNC), -1, ENOMEM, "msync(addr=NULL");
+    CHECK(msync(NULL, page, MS_SYNC) == -1 && errno == ENOMEM);
     CHECK(strstr(rsipc_last_error(), "not mapped") != NULL);
 }
 
