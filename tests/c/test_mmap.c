@@ -1,6 +1,7 @@
 /* The memory-mapping API through the public header: bad input (each case
  * also run through glibc's mmap where the kernel answers it, to show the
  * same errno), MAP_FIXED, map_file, anonymous shared memory across fork. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +21,16 @@ static int closed_fd(void) {
     close(fds[0]);
     close(fds[1]);
     return fds[0];
+}
+
+/* The number of open descriptors of this (single-threaded) process. */
+static int open_fds(void) {
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    if (!d) return -1;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n;
 }
 
 /* glibc's mmap fails with the same errno as rsipc_mmap just did. */
@@ -129,6 +140,7 @@ static void test_map_fixed_replaces_a_page(void) {
 }
 
 static void test_map_file(void) {
+    int fds_before = open_fds();
     size_t len = 0;
     char *p = rsipc_map_file(path, O_RDONLY, 0, &len);
     CHECK(p != MAP_FAILED && len == 62);
@@ -184,6 +196,7 @@ static void test_map_file(void) {
     CHECK_FAILS(rsipc_map_file(empty, O_RDWR | O_CREAT, 0600, &len), MAP_FAILED, EINVAL, "map_file(");
     CHECK(strstr(rsipc_last_error(), "empty") != NULL);
     CHECK(unlink(empty) == 0);
+    CHECK(open_fds() == fds_before); /* the mapped files' descriptors were all closed */
 }
 
 static void test_anonymous_shared_survives_fork(void) {

@@ -1,6 +1,7 @@
 /* The POSIX shared memory API through the public header: name rules side by
  * side with glibc's shm_open, bad input, and one object shared between a
  * process using glibc's shm_open and one using rsipc, both ways. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -16,6 +17,16 @@ static char name[64];
 static int child_ok(pid_t pid) {
     int status;
     return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The number of open descriptors of this (single-threaded) process. */
+static int open_fds(void) {
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    if (!d) return -1;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n;
 }
 
 /* rsipc_shm_open and glibc's shm_open accept or refuse `n` alike. */
@@ -51,6 +62,7 @@ static void test_names_as_glibc(void) {
 }
 
 static void test_bad_input(void) {
+    int fds_before = open_fds();
     char longname[NAME_MAX + 3];
     longname[0] = '/';
     memset(longname + 1, 'x', NAME_MAX + 1);
@@ -93,6 +105,7 @@ static void test_bad_input(void) {
     CHECK_FAILS(rsipc_shm_map(name, 4096, O_RDONLY, 0), MAP_FAILED, EINVAL, "shm_map(");
     CHECK(strstr(rsipc_last_error(), "cannot be grown") != NULL);
     CHECK(rsipc_shm_unlink(name) == 0);
+    CHECK(open_fds() == fds_before); /* no failure left a descriptor open */
 }
 
 static void test_symlink_is_never_followed(void) {
