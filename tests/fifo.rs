@@ -137,11 +137,7 @@ fn a_descriptor_without_o_cloexec_is_inherited_across_exec() {
     let f = TempFifo::new("exec");
     let r = fifo::open(&f.0, libc::O_RDWR, 0).unwrap().into_raw_fd();
     // `test -e /proc/self/fd/N` in a shell started by exec sees the descriptor.
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("test -e /proc/self/fd/{r}"))
-        .status()
-        .unwrap();
+    let status = std::process::Command::new("sh").arg("-c").arg(format!("test -e /proc/self/fd/{r}")).status().unwrap();
     assert!(status.success(), "the fifo descriptor was not inherited");
     close(r);
 }

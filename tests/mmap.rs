@@ -57,8 +57,8 @@ fn a_child_and_its_parent_share_an_anonymous_shared_mapping() {
 
 #[test]
 fn a_private_anonymous_mapping_is_not_shared_with_the_child() {
-    let m = mmap::map(0, 4096, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
-        .unwrap();
+    let m =
+        mmap::map(0, 4096, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0).unwrap();
     let pid = fork_child(|| {
         put(&m, 0, b"child only");
         0

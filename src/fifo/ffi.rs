@@ -32,11 +32,15 @@ impl fmt::Display for DirFd {
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_int {
-    guard(-1, || format!("mkfifo(path={}, mode={})", Name(path), Mode(mode)), || {
-        // SAFETY: forwarded from this function's contract.
-        let path = unsafe { c_str(path, "path") }?;
-        super::mkfifo(path, mode).map(|()| 0)
-    })
+    guard(
+        -1,
+        || format!("mkfifo(path={}, mode={})", Name(path), Mode(mode)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let path = unsafe { c_str(path, "path") }?;
+            super::mkfifo(path, mode).map(|()| 0)
+        },
+    )
 }
 
 /// As mkfifoat(3): creates a FIFO at `path` relative to the directory
@@ -51,11 +55,15 @@ pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_in
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode: mode_t) -> c_int {
-    guard(-1, || format!("mkfifoat(dirfd={}, path={}, mode={})", DirFd(dirfd), Name(path), Mode(mode)), || {
-        // SAFETY: forwarded from this function's contract.
-        let path = unsafe { c_str(path, "path") }?;
-        super::mkfifoat(dirfd, path, mode).map(|()| 0)
-    })
+    guard(
+        -1,
+        || format!("mkfifoat(dirfd={}, path={}, mode={})", DirFd(dirfd), Name(path), Mode(mode)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let path = unsafe { c_str(path, "path") }?;
+            super::mkfifoat(dirfd, path, mode).map(|()| 0)
+        },
+    )
 }
 
 /// Opens the existing FIFO `path` for `O_RDONLY`, `O_WRONLY` or `O_RDWR`,

@@ -368,7 +368,8 @@ mod tests {
     fn the_fallback_without_proc_opens_the_same_fifo_and_refuses_a_replaced_one() {
         let t = Temp::new("fallback");
         mkfifo(&t.0, 0o600).unwrap();
-        let handle = sys::file::openat(libc::AT_FDCWD, &t.0, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0).unwrap();
+        let handle =
+            sys::file::openat(libc::AT_FDCWD, &t.0, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0).unwrap();
         let st = sys::fstat(handle.as_raw_fd()).unwrap();
         reopen_by_path(&st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC).unwrap();
         // Replace the FIFO by another one: a different inode.

@@ -106,7 +106,14 @@ pub unsafe extern "C" fn rsipc_mmap(
 ) -> *mut c_void {
     guard(
         MAP_FAILED,
-        || format!("mmap(addr={}, len={len}, prot={}, flags={}, fd={fd}, off={off})", Ptr(addr), Prot(prot), MapFlags(flags)),
+        || {
+            format!(
+                "mmap(addr={}, len={len}, prot={}, flags={}, fd={fd}, off={off})",
+                Ptr(addr),
+                Prot(prot),
+                MapFlags(flags)
+            )
+        },
         || {
             if flags & libc::MAP_FIXED == 0 {
                 return super::map(addr as usize, len, prot, flags, fd, off).map(Mapping::into_raw);
@@ -131,12 +138,16 @@ pub unsafe extern "C" fn rsipc_mmap(
 /// Nothing may still use memory in the range (as with munmap(2)).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
-    guard(-1, || format!("munmap(addr={}, len={len})", Ptr(addr)), || {
-        super::check_munmap(addr as usize, len)?;
-        // SAFETY: the caller guarantees nothing still uses the range.
-        unsafe { sys::mman::munmap(addr, len) }.map_err(super::explain_munmap)?;
-        Ok(0)
-    })
+    guard(
+        -1,
+        || format!("munmap(addr={}, len={len})", Ptr(addr)),
+        || {
+            super::check_munmap(addr as usize, len)?;
+            // SAFETY: the caller guarantees nothing still uses the range.
+            unsafe { sys::mman::munmap(addr, len) }.map_err(super::explain_munmap)?;
+            Ok(0)
+        },
+    )
 }
 
 /// As msync(2): writes the modified pages of `[addr, addr + len)` back to
@@ -183,7 +194,12 @@ pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c
 /// `path` is NULL or a NUL-terminated string; `len` is NULL or points to a
 /// writable `size_t`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_map_file(path: *const c_char, oflag: c_int, mode: mode_t, len: *mut size_t) -> *mut c_void {
+pub unsafe extern "C" fn rsipc_map_file(
+    path: *const c_char,
+    oflag: c_int,
+    mode: mode_t,
+    len: *mut size_t,
+) -> *mut c_void {
     guard(
         MAP_FAILED,
         || {
@@ -217,9 +233,11 @@ pub unsafe extern "C" fn rsipc_map_file(path: *const c_char, oflag: c_int, mode:
 /// space is full.
 #[no_mangle]
 pub extern "C" fn rsipc_map_anonymous_shared(len: size_t) -> *mut c_void {
-    guard(MAP_FAILED, || format!("map_anonymous_shared(len={len})"), || {
-        super::map_anonymous_shared(len).map(Mapping::into_raw)
-    })
+    guard(
+        MAP_FAILED,
+        || format!("map_anonymous_shared(len={len})"),
+        || super::map_anonymous_shared(len).map(Mapping::into_raw),
+    )
 }
 
 #[cfg(test)]
@@ -244,6 +262,9 @@ mod tests {
         assert_eq!(p, MAP_FAILED);
         assert_eq!(len, 0);
         let msg = crate::error::last_error();
-        assert!(msg.starts_with("map_file(path=\"/nonexistent/rsipc\", oflag=O_RDONLY, mode=00, *len=0): ENOENT: "), "{msg}");
+        assert!(
+            msg.starts_with("map_file(path=\"/nonexistent/rsipc\", oflag=O_RDONLY, mode=00, *len=0): ENOENT: "),
+            "{msg}"
+        );
     }
 }

@@ -35,7 +35,10 @@ pub fn check_len(len: usize) -> Result<usize> {
         return Err(Error::new(libc::EINVAL, "len is 0: a mapping needs at least one byte"));
     }
     page_round(len).ok_or_else(|| {
-        Error::new(libc::ENOMEM, format!("len {len} is larger than any address space (it overflows when rounded up to whole pages)"))
+        Error::new(
+            libc::ENOMEM,
+            format!("len {len} is larger than any address space (it overflows when rounded up to whole pages)"),
+        )
     })
 }
 
@@ -83,9 +86,9 @@ pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> 
                 Ok(fl) if fl & libc::O_ACCMODE == libc::O_WRONLY => {
                     format!("descriptor {fd} is open write-only (O_WRONLY); every file mapping needs read access")
                 }
-                Ok(fl) if shared && writable && fl & libc::O_ACCMODE == libc::O_RDONLY => format!(
-                    "descriptor {fd} is open read-only (O_RDONLY); a writable MAP_SHARED mapping needs O_RDWR"
-                ),
+                Ok(fl) if shared && writable && fl & libc::O_ACCMODE == libc::O_RDONLY => {
+                    format!("descriptor {fd} is open read-only (O_RDONLY); a writable MAP_SHARED mapping needs O_RDWR")
+                }
                 Ok(fl) if shared && writable && fl & libc::O_APPEND != 0 => {
                     format!("descriptor {fd} is open with O_APPEND, which a writable MAP_SHARED mapping cannot honour")
                 }
@@ -93,18 +96,18 @@ pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> 
             };
             e.because(why)
         }
-        libc::EBADF => e.because(format!(
-            "descriptor {fd} is not open (pass MAP_ANONYMOUS for memory without a file)"
-        )),
-        libc::ENODEV => e.because(format!(
-            "the file behind descriptor {fd} cannot be memory-mapped (a pipe, socket or directory?)"
-        )),
+        libc::EBADF => e.because(format!("descriptor {fd} is not open (pass MAP_ANONYMOUS for memory without a file)")),
+        libc::ENODEV => {
+            e.because(format!("the file behind descriptor {fd} cannot be memory-mapped (a pipe, socket or directory?)"))
+        }
         libc::ENOMEM => e.because(
             "no free range of that size in the address space, or the process reached vm.max_map_count or RLIMIT_AS",
         ),
         libc::EEXIST => e.because("MAP_FIXED_NOREPLACE: the range at addr already holds a mapping"),
         libc::EPERM => e.because("the file system forbids PROT_EXEC (noexec), or a file seal forbids this mapping"),
-        libc::ENOTSUP => e.because("MAP_SHARED_VALIDATE: a flag is unknown to this kernel or unsupported for this file"),
+        libc::ENOTSUP => {
+            e.because("MAP_SHARED_VALIDATE: a flag is unknown to this kernel or unsupported for this file")
+        }
         libc::EAGAIN => e.because("the file is locked, or locking the pages would exceed RLIMIT_MEMLOCK"),
         libc::EINVAL if flags & libc::MAP_FIXED != 0 && addr % page_size() != 0 => {
             e.because(format!("addr {addr:#x} is not a multiple of the page size, which MAP_FIXED requires"))
@@ -244,7 +247,10 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
     }
     let exclusive = oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL;
     if len == 0 && exclusive {
-        return Err(Error::new(libc::EINVAL, "len is 0 and O_CREAT|O_EXCL creates an empty file: there would be nothing to map"));
+        return Err(Error::new(
+            libc::EINVAL,
+            "len is 0 and O_CREAT|O_EXCL creates an empty file: there would be nothing to map",
+        ));
     }
     if len != 0 {
         check_len(len)?;
@@ -264,7 +270,10 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
 /// The part of [`map_file`] after the open: check, size, map.
 fn map_opened_file(fd: RawFd, st: &libc::stat, prot: i32, len: usize) -> Result<Mapping> {
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err(Error::new(libc::EINVAL, format!("the path names a {}, not a regular file", file_kind(st.st_mode))));
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("the path names a {}, not a regular file", file_kind(st.st_mode)),
+        ));
     }
     let size = st.st_size as u64;
     let want = if len == 0 {

@@ -28,11 +28,15 @@ use crate::mmap::Mapping;
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode: mode_t) -> c_int {
-    guard(-1, || format!("shm_open(name={}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)), || {
-        // SAFETY: forwarded from this function's contract.
-        let name = unsafe { c_str(name, "name") }?;
-        super::open(name, oflag, mode).map(IntoRawFd::into_raw_fd)
-    })
+    guard(
+        -1,
+        || format!("shm_open(name={}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            super::open(name, oflag, mode).map(IntoRawFd::into_raw_fd)
+        },
+    )
 }
 
 /// As shm_unlink(3): removes the name of the shared memory object `name`;
@@ -48,11 +52,15 @@ pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode:
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
-    guard(-1, || format!("shm_unlink(name={})", Name(name)), || {
-        // SAFETY: forwarded from this function's contract.
-        let name = unsafe { c_str(name, "name") }?;
-        super::unlink(name).map(|()| 0)
-    })
+    guard(
+        -1,
+        || format!("shm_unlink(name={})", Name(name)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            super::unlink(name).map(|()| 0)
+        },
+    )
 }
 
 /// Opens (or with `O_CREAT` creates) the shared memory object `name` as

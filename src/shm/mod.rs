@@ -148,9 +148,10 @@ pub fn unlink(name: &CStr) -> Result<()> {
         libc::ENOENT => e.because("no shared memory object has this name"),
         // As glibc: the sticky /dev/shm refuses to unlink others' objects
         // with EPERM, which shm_unlink reports as EACCES.
-        libc::EPERM | libc::EACCES => {
-            Error::new(libc::EACCES, "permission denied: the object belongs to another user, or /dev/shm is not writable")
-        }
+        libc::EPERM | libc::EACCES => Error::new(
+            libc::EACCES,
+            "permission denied: the object belongs to another user, or /dev/shm is not writable",
+        ),
         _ => e,
     })
 }

@@ -17,10 +17,7 @@ pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
 /// Sleeps `ms` milliseconds on `CLOCK_MONOTONIC`. A signal handler that
 /// interrupts the sleep ends it early with `EINTR`.
 pub fn sleep_ms(ms: u32) -> Result<()> {
-    let ts = libc::timespec {
-        tv_sec: (ms / 1000) as libc::time_t,
-        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
-    };
+    let ts = libc::timespec { tv_sec: (ms / 1000) as libc::time_t, tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long };
     // SAFETY: `ts` is a valid timespec; the remaining-time pointer may be NULL.
     match unsafe { libc::clock_nanosleep(libc::CLOCK_MONOTONIC, 0, &ts, std::ptr::null_mut()) } {
         0 => Ok(()),

@@ -88,7 +88,14 @@ pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) 
 /// # Safety
 /// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is
 /// replaced: the caller guarantees nothing still uses it.
-pub unsafe fn mmap_raw(addr: *mut c_void, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<*mut c_void> {
+pub unsafe fn mmap_raw(
+    addr: *mut c_void,
+    len: usize,
+    prot: i32,
+    flags: i32,
+    fd: RawFd,
+    off: i64,
+) -> Result<*mut c_void> {
     // SAFETY: forwarded from this function's contract.
     let p = unsafe { libc::mmap(addr, len, prot, flags, fd, off) };
     if p == libc::MAP_FAILED {
