@@ -71,6 +71,10 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
 
 
 
+
+
+
+
 /**
  * The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
  */
@@ -198,6 +202,205 @@ ssize_t rsipc_write_all(int fd, const void *buf, size_t len);
  * `buf` is NULL or valid for writes of `len` bytes.
  */
 ssize_t rsipc_read_exact(int fd, void *buf, size_t len);
+
+/**
+ * As mkfifo(3): creates a FIFO (named pipe) at `path` with permissions
+ * `mode` less the umask. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `path` is NULL; `EEXIST` if anything exists at `path`;
+ * `ENOENT`, `EACCES`, `ENOTDIR`, `ENAMETOOLONG`, `ELOOP`, `EROFS`, `ENOSPC`
+ * as mkfifo(3).
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string.
+ */
+int rsipc_mkfifo(const char *path, mode_t mode);
+
+/**
+ * As mkfifoat(3): creates a FIFO at `path` relative to the directory
+ * descriptor `dirfd` (`AT_FDCWD`: the current directory; ignored for an
+ * absolute path). Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * Those of `rsipc_mkfifo`, and `EBADF`/`ENOTDIR` for a `dirfd` that is not
+ * an open directory when `path` is relative.
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string.
+ */
+int rsipc_mkfifoat(int dirfd, const char *path, mode_t mode);
+
+/**
+ * Opens the existing FIFO `path` for `O_RDONLY`, `O_WRONLY` or `O_RDWR`,
+ * safely: a symbolic link at `path` is refused with `ELOOP` (never
+ * followed) and anything that is not a FIFO with `EINVAL` (never opened —
+ * the path is looked up with `O_PATH|O_NOFOLLOW` and checked with fstat on
+ * that descriptor, then the same inode is opened). A reader opens at once
+ * (its reads see end of file until a writer opens: wait with poll(2) for
+ * `POLLIN`). A writer waits at most `timeout_ms` milliseconds for a reader
+ * (`ETIMEDOUT`); `timeout_ms < 0` waits forever, `0` does not wait (`ENXIO`
+ * with no reader, as `open(O_WRONLY|O_NONBLOCK)`); a signal handler running
+ * during the wait ends it with `EINTR`. `flags` may add `O_NONBLOCK` (the
+ * returned descriptor is blocking without it), `O_CLOEXEC`, `O_APPEND`,
+ * `O_NOCTTY`, `O_NOFOLLOW`. Returns the descriptor, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `path` is NULL; `EINVAL` for another flag or a path that is
+ * not a FIFO; `ELOOP` for a symbolic link; `ENXIO`/`ETIMEDOUT`/`EINTR` for a
+ * writer without reader; `ENOENT`, `EACCES` and the other errors of open(2).
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string.
+ */
+int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
+
+/**
+ * As mmap(2): maps `len` bytes of the file `fd` from offset `off` (or
+ * anonymous memory with `MAP_ANONYMOUS`) with protection `prot`
+ * (`PROT_READ`, `PROT_WRITE`, `PROT_EXEC` or `PROT_NONE`) and `flags`
+ * (exactly one of `MAP_SHARED`, `MAP_PRIVATE`, `MAP_SHARED_VALIDATE`, plus
+ * `MAP_FIXED`, `MAP_ANONYMOUS`, ...). `addr` is a hint, or with `MAP_FIXED`
+ * the exact address. Returns the start of the mapping, or `MAP_FAILED`
+ * (`(void *)-1`) with errno.
+ *
+ * # Errors
+ * `EINVAL` for `len == 0`, an offset that is not a multiple of the page
+ * size, no mapping type, or an unaligned `addr` with `MAP_FIXED`; `ENOMEM`
+ * for a length that overflows when rounded up to pages, or no room in the
+ * address space; `EOVERFLOW` for a file offset that is negative or when
+ * `off + len` passes the largest file offset; `EACCES` when `fd` is not open for
+ * reading, or is read-only (or append-only) and a writable `MAP_SHARED`
+ * mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
+ * (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says
+ * which.
+ *
+ * # Safety
+ * With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
+ * (as with mmap(2)): nothing may still use it. Without `MAP_FIXED` the call
+ * cannot disturb existing memory.
+ */
+void *rsipc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+
+/**
+ * As munmap(2): removes the mappings in `[addr, addr + len)` (whole pages;
+ * unmapped pages in the range are fine). Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` if `addr` is not a multiple of the page size, `len == 0`, or the
+ * range wraps around or leaves the user address space.
+ *
+ * # Safety
+ * Nothing may still use memory in the range (as with munmap(2)).
+ */
+int rsipc_munmap(void *addr, size_t len);
+
+/**
+ * As msync(2): writes the modified pages of `[addr, addr + len)` back to
+ * the mapped file; `flags` is `MS_SYNC` (wait) or `MS_ASYNC`, optionally
+ * with `MS_INVALIDATE`. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` if `addr` is not a multiple of the page size, `flags` has
+ * unknown bits or both `MS_SYNC` and `MS_ASYNC`; `ENOMEM` if part of the
+ * range is not mapped; `EBUSY` for `MS_INVALIDATE` on locked pages.
+ */
+int rsipc_msync(void *addr, size_t len, int flags);
+
+/**
+ * Opens (with `O_CREAT`, creates with `mode`) the file `path` and maps it
+ * `MAP_SHARED`: `O_RDONLY` maps it read-only, `O_RDWR` read-write
+ * (`O_CREAT`, `O_EXCL`, `O_TRUNC`, `O_NOFOLLOW` act as for open(2)).
+ * `*len == 0` maps the whole file; a larger `*len` than the file grows it
+ * first (`O_RDWR` only); a smaller one maps the first `*len` bytes. On
+ * success stores the mapped length in `*len` and returns the start; the
+ * descriptor is closed (release the mapping with `rsipc_munmap(p, *len)`).
+ * Returns `MAP_FAILED` with errno on failure, `*len` unchanged (and a file
+ * this call created with `O_CREAT|O_EXCL` removed again).
+ *
+ * # Errors
+ * `EFAULT` if `path` or `len` is NULL; `EINVAL` for `O_WRONLY`, other open
+ * flags, an empty file with `*len == 0` (also `O_CREAT|O_EXCL` with
+ * `*len == 0`, checked before creating anything), a read-only file smaller than
+ * `*len`, or a path that is not a regular file; `ENOMEM` for a `*len` too
+ * large for the address space; the errors of open(2), ftruncate(2) and
+ * mmap(2).
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string; `len` is NULL or points to a
+ * writable `size_t`.
+ */
+void *rsipc_map_file(const char *path, int oflag, mode_t mode, size_t *len);
+
+/**
+ * Maps `len` bytes of zero-filled anonymous memory, read-write and
+ * `MAP_SHARED|MAP_ANONYMOUS`, so the children this process forks afterwards
+ * share it (see the related-processes example). Release it with
+ * `rsipc_munmap(p, len)`. Returns `MAP_FAILED` with errno on failure.
+ *
+ * # Errors
+ * `EINVAL` if `len == 0`; `ENOMEM` if it is too large or the address
+ * space is full.
+ */
+void *rsipc_map_anonymous_shared(size_t len);
+
+/**
+ * As shm_open(3): opens (with `O_CREAT`, creates with permissions `mode`
+ * less the umask) the POSIX shared memory object `name` — the file
+ * `/dev/shm/NAME` that glibc's shm_open uses, so both open the same object.
+ * `oflag` is `O_RDONLY` or `O_RDWR`, with `O_CREAT`, `O_EXCL`, `O_TRUNC`.
+ * Names as in glibc: leading `/`s are skipped (write `"/name"`), the rest is
+ * one path component of 1 to `NAME_MAX` bytes. The descriptor is
+ * `FD_CLOEXEC`; a symbolic link at the name is never followed. A new object
+ * is empty: size it with ftruncate(2). Returns the descriptor, or -1 with
+ * errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `EINVAL` for an empty name, `"/"`, a `/`
+ * inside the name, `"."`, `".."`, or an object that is not a regular file;
+ * `ENAMETOOLONG` past `NAME_MAX`; `ELOOP` for a symbolic link; `ENOENT`
+ * without `O_CREAT`; `EEXIST` with `O_CREAT|O_EXCL`; `EACCES`, `EMFILE`,
+ * `ENFILE` as shm_open(3).
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+int rsipc_shm_open(const char *name, int oflag, mode_t mode);
+
+/**
+ * As shm_unlink(3): removes the name of the shared memory object `name`;
+ * processes that have it open or mapped keep using it. Returns 0, or -1 with
+ * errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `ENOENT` if no object has the name (also for
+ * a name no object can have, as glibc); `ENAMETOOLONG` past `NAME_MAX`;
+ * `EACCES` for another user's object.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+int rsipc_shm_unlink(const char *name);
+
+/**
+ * Opens (or with `O_CREAT` creates) the shared memory object `name` as
+ * `rsipc_shm_open`, grows it to `len` bytes when it is smaller (always when
+ * just created; needs `O_RDWR`), maps its first `len` bytes `MAP_SHARED` —
+ * read-write for `O_RDWR`, read-only for `O_RDONLY` — and closes the
+ * descriptor. Release the mapping with `rsipc_munmap(p, len)` and the name
+ * with `rsipc_shm_unlink`. Returns the start of the mapping, or `MAP_FAILED`
+ * with errno (an object this call created with `O_CREAT|O_EXCL` is removed
+ * again).
+ *
+ * # Errors
+ * Those of `rsipc_shm_open`; `EINVAL` if `len == 0`, for `O_WRONLY`, or for
+ * an `O_RDONLY` object smaller than `len`; `ENOMEM` for a `len` too large;
+ * the errors of ftruncate(2) and mmap(2).
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+void *rsipc_shm_map(const char *name, size_t len, int oflag, mode_t mode);
 
 /**
  * As ftok(3): the System V key of the existing file `path` and the low 8

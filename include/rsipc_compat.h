@@ -22,10 +22,17 @@
 #define pipe2 rsipc_pipe2
 
 /* FIFOs */
+#define mkfifo rsipc_mkfifo
+#define mkfifoat rsipc_mkfifoat
 
 /* Memory mapping */
+#define mmap rsipc_mmap
+#define munmap rsipc_munmap
+#define msync rsipc_msync
 
 /* POSIX shared memory */
+#define shm_open rsipc_shm_open
+#define shm_unlink rsipc_shm_unlink
 
 /* System V keys and shared memory */
 #define ftok rsipc_ftok

@@ -1,1 +1,490 @@
-//! (not yet implemented: see the open issue for this mechanism)
+//! Memory mapping: `mmap(2)`, `munmap(2)`, `msync(2)` with the argument
+//! checks glibc leaves to the kernel (or to a crash), and the two mappings
+//! programs usually want — a file mapped whole or grown to a size, and an
+//! anonymous shared region that survives `fork()`.
+//!
+//! Safe Rust gets an owned [`Mapping`] (unmapped on drop); the C boundary
+//! hands the address over with [`Mapping::into_raw`].
+
+pub(crate) mod ffi;
+
+use std::ffi::CStr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use crate::error::{Error, Result};
+use crate::sys;
+pub use crate::sys::mman::Mapping;
+
+/// The system page size in bytes.
+pub fn page_size() -> usize {
+    sys::mman::page_size()
+}
+
+/// `len` rounded up to whole pages, or `None` when that overflows the
+/// address space (`isize::MAX`).
+fn page_round(len: usize) -> Option<usize> {
+    let page = page_size();
+    len.checked_add(page - 1).map(|l| l & !(page - 1)).filter(|&l| l <= isize::MAX as usize)
+}
+
+/// Checks a mapping length: `EINVAL` for 0, `ENOMEM` when it cannot fit in
+/// an address space (as the kernel says for a length that overflows when
+/// rounded up to pages).
+pub fn check_len(len: usize) -> Result<usize> {
+    if len == 0 {
+        return Err(Error::new(libc::EINVAL, "len is 0: a mapping needs at least one byte"));
+    }
+    page_round(len).ok_or_else(|| {
+        Error::new(
+            libc::ENOMEM,
+            format!("len {len} is larger than any address space (it overflows when rounded up to whole pages)"),
+        )
+    })
+}
+
+/// The argument checks of `mmap(2)` done before the call, each with the
+/// errno the kernel gives for the case: zero length (`EINVAL`), a length
+/// that overflows (`ENOMEM`), an unaligned offset (`EINVAL`), a mapping type
+/// other than exactly one of `MAP_SHARED`, `MAP_PRIVATE`,
+/// `MAP_SHARED_VALIDATE` (`EINVAL`), and for a file a negative offset or a
+/// range past the largest file offset (`EOVERFLOW`). Like the kernel, it
+/// lets unknown prot bits and the offset of an anonymous mapping pass.
+pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
+    let rounded = check_len(len)?;
+    let page = page_size();
+    if off as u64 % page as u64 != 0 {
+        return Err(Error::new(libc::EINVAL, format!("off {off} is not a multiple of the page size ({page})")));
+    }
+    if !matches!(flags & libc::MAP_TYPE, libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE) {
+        return Err(Error::new(
+            libc::EINVAL,
+            "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE",
+        ));
+    }
+    if flags & libc::MAP_ANONYMOUS == 0 {
+        if off < 0 {
+            return Err(Error::new(libc::EOVERFLOW, format!("off {off} is negative: no file has such an offset")));
+        }
+        if off as u64 + rounded as u64 > i64::MAX as u64 {
+            return Err(Error::new(
+                libc::EOVERFLOW,
+                format!("off {off} + len {len} goes past the largest file offset"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Explains an error the kernel gave for `mmap(2)` (called only on failure;
+/// it may look at the descriptor to say what is wrong with it).
+pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> Error {
+    let shared = flags & libc::MAP_TYPE != libc::MAP_PRIVATE;
+    let writable = prot & libc::PROT_WRITE != 0;
+    match e.errno() {
+        libc::EACCES => {
+            let why = match sys::fcntl_int(fd, libc::F_GETFL, 0) {
+                Ok(fl) if fl & libc::O_ACCMODE == libc::O_WRONLY => {
+                    format!("descriptor {fd} is open write-only (O_WRONLY); every file mapping needs read access")
+                }
+                Ok(fl) if shared && writable && fl & libc::O_ACCMODE == libc::O_RDONLY => {
+                    format!("descriptor {fd} is open read-only (O_RDONLY); a writable MAP_SHARED mapping needs O_RDWR")
+                }
+                Ok(fl) if shared && writable && fl & libc::O_APPEND != 0 => {
+                    format!("descriptor {fd} is open with O_APPEND, which a writable MAP_SHARED mapping cannot honour")
+                }
+                _ => format!("descriptor {fd} does not refer to a file that can be mapped this way"),
+            };
+            e.because(why)
+        }
+        libc::EBADF => e.because(format!("descriptor {fd} is not open (pass MAP_ANONYMOUS for memory without a file)")),
+        libc::ENODEV => {
+            e.because(format!("the file behind descriptor {fd} cannot be memory-mapped (a pipe, socket or directory?)"))
+        }
+        libc::ENOMEM => e.because(
+            "no free range of that size in the address space, or the process reached vm.max_map_count or RLIMIT_AS",
+        ),
+        libc::EEXIST => e.because("MAP_FIXED_NOREPLACE: the range at addr already holds a mapping"),
+        libc::EPERM => e.because("the file system forbids PROT_EXEC (noexec), or a file seal forbids this mapping"),
+        libc::ENOTSUP => {
+            e.because("MAP_SHARED_VALIDATE: a flag is unknown to this kernel or unsupported for this file")
+        }
+        libc::EAGAIN => e.because("the file is locked, or locking the pages would exceed RLIMIT_MEMLOCK"),
+        libc::EINVAL if flags & libc::MAP_FIXED != 0 && addr % page_size() != 0 => {
+            e.because(format!("addr {addr:#x} is not a multiple of the page size, which MAP_FIXED requires"))
+        }
+        libc::EINVAL => e.because("the kernel rejected this combination of flags, address and length"),
+        _ => e,
+    }
+}
+
+/// Maps `len` bytes as `mmap(2)` does, with the checks of [`check_mmap`].
+/// `hint` is only a hint: `MAP_FIXED` is refused with `EINVAL` here (it
+/// replaces existing memory; the C boundary offers it).
+pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
+    check_mmap(len, flags, off)?;
+    sys::mman::map(hint, len, prot, flags, fd, off).map_err(|e| explain_mmap(e, hint, prot, flags, fd))
+}
+
+/// The checks of `munmap(2)`: `addr` page-aligned, `len > 0`, the range
+/// inside the address space (`EINVAL` for each, as the kernel says).
+pub fn check_munmap(addr: usize, len: usize) -> Result<()> {
+    check_range(addr, len)?;
+    if len == 0 {
+        return Err(Error::new(libc::EINVAL, "len is 0: there is nothing to unmap"));
+    }
+    Ok(())
+}
+
+/// Explains an error the kernel gave for `munmap(2)`.
+pub fn explain_munmap(e: Error) -> Error {
+    match e.errno() {
+        libc::EINVAL => e.because("the range goes past the end of the user address space"),
+        libc::ENOMEM => e.because("unmapping the middle of a mapping would exceed vm.max_map_count"),
+        _ => e,
+    }
+}
+
+/// `addr` page-aligned and `[addr, addr + len)` not wrapping around.
+fn check_range(addr: usize, len: usize) -> Result<()> {
+    let page = page_size();
+    if addr % page != 0 {
+        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} is not a multiple of the page size ({page})")));
+    }
+    if page_round(len).and_then(|l| addr.checked_add(l)).is_none() {
+        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} + len {len} wraps around the address space")));
+    }
+    Ok(())
+}
+
+/// `msync(2)`: writes the dirty pages of `[addr, addr + len)` back to the
+/// file. `flags` is at most one of `MS_ASYNC` / `MS_SYNC`, plus
+/// `MS_INVALIDATE`; `addr` must be page-aligned.
+///
+/// The checks come in the kernel's order, with its errno: unknown flags,
+/// an unaligned `addr`, both `MS_ASYNC` and `MS_SYNC` (`EINVAL`), a range
+/// that wraps around (`ENOMEM`).
+pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
+    const KNOWN: i32 = libc::MS_ASYNC | libc::MS_SYNC | libc::MS_INVALIDATE;
+    if flags & !KNOWN != 0 {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("unknown flag bits {:#x}: msync takes MS_ASYNC or MS_SYNC, and MS_INVALIDATE", flags & !KNOWN),
+        ));
+    }
+    let page = page_size();
+    if addr % page != 0 {
+        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} is not a multiple of the page size ({page})")));
+    }
+    if flags & libc::MS_ASYNC != 0 && flags & libc::MS_SYNC != 0 {
+        return Err(Error::new(libc::EINVAL, "MS_ASYNC and MS_SYNC exclude each other"));
+    }
+    if page_round(len).and_then(|l| addr.checked_add(l)).is_none() {
+        return Err(Error::new(libc::ENOMEM, format!("addr {addr:#x} + len {len} wraps around the address space")));
+    }
+    sys::mman::msync(addr, len, flags).map_err(|e| {
+        e.explain(libc::ENOMEM, "part of the range is not mapped")
+            .explain(libc::EBUSY, "MS_INVALIDATE on a range with locked pages (mlock)")
+    })
+}
+
+/// The open flags [`map_file`] accepts besides the access mode.
+pub const MAP_FILE_FLAGS: i32 = libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+
+/// The protection a mapping opened with access mode `oflag` gets:
+/// `O_RDONLY` → read-only, `O_RDWR` → read-write; `O_WRONLY` is `EINVAL`
+/// (every mapping can be read).
+pub fn prot_for(oflag: i32) -> Result<i32> {
+    match oflag & libc::O_ACCMODE {
+        libc::O_RDONLY => Ok(libc::PROT_READ),
+        libc::O_RDWR => Ok(libc::PROT_READ | libc::PROT_WRITE),
+        _ => Err(Error::new(
+            libc::EINVAL,
+            "the access mode must be O_RDONLY (read-only mapping) or O_RDWR (read-write): every mapping needs read access",
+        )),
+    }
+}
+
+/// Makes an object at least `want` bytes long for a mapping of that size:
+/// grows it with `ftruncate` when `writable`, else `EINVAL` (pages past the
+/// end would fault with `SIGBUS`). Never shrinks.
+pub(crate) fn ensure_size(fd: RawFd, size: u64, want: usize, writable: bool, what: &str) -> Result<()> {
+    if size >= want as u64 {
+        return Ok(());
+    }
+    if !writable {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("the {what} has {size} bytes, fewer than len ({want}), and opened read-only it cannot be grown"),
+        ));
+    }
+    sys::file::ftruncate(fd, want as i64).map_err(|e| {
+        e.explain(libc::EFBIG, format!("len {want} is larger than the file system allows"))
+            .explain(libc::EPERM, format!("the {what} is sealed against growing (F_SEAL_GROW)"))
+            .explain(libc::ENOSPC, "no space left to grow the file")
+    })
+}
+
+/// Opens (or creates) `path` and maps it `MAP_SHARED`: `O_RDONLY` maps it
+/// read-only, `O_RDWR` read-write; `O_CREAT`, `O_EXCL`, `O_TRUNC`,
+/// `O_NOFOLLOW` act as for `open(2)` (`mode` is used with `O_CREAT`).
+///
+/// `len == 0` maps the whole file (an empty file is `EINVAL`); a larger
+/// `len` grows the file to it (`O_RDWR` only; read-only is `EINVAL`); a
+/// smaller one maps the first `len` bytes. The descriptor is closed before
+/// returning. The file must be a regular file (`EINVAL` otherwise). A file
+/// this call created with `O_CREAT|O_EXCL` is removed again when a later
+/// step fails.
+pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Result<Mapping> {
+    let prot = prot_for(oflag)?;
+    if oflag & !(libc::O_ACCMODE | MAP_FILE_FLAGS) != 0 {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!(
+                "flag bits {:#x} are not accepted: map_file takes O_RDONLY or O_RDWR with O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW",
+                oflag & !(libc::O_ACCMODE | MAP_FILE_FLAGS)
+            ),
+        ));
+    }
+    let exclusive = oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL;
+    if len == 0 && exclusive {
+        return Err(Error::new(
+            libc::EINVAL,
+            "len is 0 and O_CREAT|O_EXCL creates an empty file: there would be nothing to map",
+        ));
+    }
+    if len != 0 {
+        check_len(len)?;
+    }
+    let fd = sys::file::openat(libc::AT_FDCWD, path, oflag | libc::O_CLOEXEC | libc::O_NOCTTY, mode)
+        .map_err(explain_open)?;
+    let st = sys::fstat(fd.as_raw_fd())?;
+    let mapped = map_opened_file(fd.as_raw_fd(), &st, prot, len);
+    if mapped.is_err() && exclusive {
+        // This call created the file: a failure leaves nothing behind.
+        sys::file::remove_if_same(path, &st);
+    }
+    mapped
+    // `fd` is closed here; the mapping keeps the file.
+}
+
+/// The part of [`map_file`] after the open: check, size, map.
+fn map_opened_file(fd: RawFd, st: &libc::stat, prot: i32, len: usize) -> Result<Mapping> {
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("the path names a {}, not a regular file", file_kind(st.st_mode)),
+        ));
+    }
+    let size = st.st_size as u64;
+    let want = if len == 0 {
+        if size == 0 {
+            return Err(Error::new(libc::EINVAL, "the file is empty and len is 0: there is nothing to map"));
+        }
+        usize::try_from(size).map_err(|_| Error::new(libc::ENOMEM, "the file is larger than the address space"))?
+    } else {
+        len
+    };
+    ensure_size(fd, size, want, prot & libc::PROT_WRITE != 0, "file")?;
+    map(0, want, prot, libc::MAP_SHARED, fd, 0)
+}
+
+/// A `MAP_SHARED | MAP_ANONYMOUS` read-write region of `len` bytes, filled
+/// with zeros, shared with the children this process forks afterwards.
+pub fn map_anonymous_shared(len: usize) -> Result<Mapping> {
+    map(0, len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -1, 0)
+}
+
+/// Explains the errors of opening a file to map.
+fn explain_open(e: Error) -> Error {
+    match e.errno() {
+        libc::ENOENT => e.because("no such file (pass O_CREAT to create it), or a directory on the path is missing"),
+        libc::EEXIST => e.because("the file already exists (O_CREAT|O_EXCL)"),
+        libc::EACCES => e.because("permission denied by the file's mode or a directory on the path"),
+        libc::ELOOP => e.because("the path is a symbolic link (O_NOFOLLOW) or has too many links"),
+        libc::EISDIR => e.because("the path names a directory"),
+        _ => e,
+    }
+}
+
+/// A file type in words, for messages.
+pub(crate) fn file_kind(mode: libc::mode_t) -> &'static str {
+    match mode & libc::S_IFMT {
+        libc::S_IFREG => "regular file",
+        libc::S_IFDIR => "directory",
+        libc::S_IFIFO => "FIFO",
+        libc::S_IFLNK => "symbolic link",
+        libc::S_IFSOCK => "socket",
+        libc::S_IFCHR => "character device",
+        libc::S_IFBLK => "block device",
+        _ => "file of unknown type",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+
+    fn temp_path(tag: &str) -> CString {
+        CString::new(format!("/tmp/rsipc-unit-mmap-{}-{tag}", std::process::id())).unwrap()
+    }
+
+    struct Unlink(CString);
+    impl Drop for Unlink {
+        fn drop(&mut self) {
+            let _ = sys::file::unlinkat(libc::AT_FDCWD, &self.0);
+        }
+    }
+
+    #[test]
+    fn zero_length_is_einval() {
+        assert_eq!(check_mmap(0, libc::MAP_PRIVATE, 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(map_anonymous_shared(0).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_length_that_overflows_when_rounded_is_enomem() {
+        let e = check_mmap(usize::MAX, libc::MAP_PRIVATE, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::ENOMEM);
+        assert!(e.message().contains("overflows"), "{e}");
+    }
+
+    #[test]
+    fn an_unaligned_offset_is_einval() {
+        let e = check_mmap(4096, libc::MAP_SHARED, 1).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("page size"), "{e}");
+        assert_eq!(check_mmap(4096, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, 1).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_negative_file_offset_is_eoverflow_as_the_kernel_says() {
+        assert_eq!(check_mmap(4096, libc::MAP_SHARED, -4096).unwrap_err().errno(), libc::EOVERFLOW);
+        // The kernel ignores the offset of an anonymous mapping.
+        check_mmap(4096, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -4096).unwrap();
+    }
+
+    #[test]
+    fn a_mapping_type_is_required() {
+        assert_eq!(check_mmap(4096, libc::MAP_ANONYMOUS, 0).unwrap_err().errno(), libc::EINVAL);
+        check_mmap(4096, libc::MAP_SHARED_VALIDATE, 0).unwrap();
+    }
+
+    #[test]
+    fn a_file_range_past_the_largest_offset_is_eoverflow() {
+        let off = i64::MAX - (page_size() as i64 - 1);
+        let e = check_mmap(page_size(), libc::MAP_SHARED, off).unwrap_err();
+        assert_eq!(e.errno(), libc::EOVERFLOW);
+    }
+
+    #[test]
+    fn map_refuses_map_fixed() {
+        assert_eq!(
+            map(0, 4096, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED, -1, 0)
+                .unwrap_err()
+                .errno(),
+            libc::EINVAL
+        );
+    }
+
+    #[test]
+    fn anonymous_shared_memory_is_zeroed_and_writable() {
+        let m = map_anonymous_shared(100).unwrap();
+        assert_eq!(m.len(), 100);
+        // SAFETY: the mapping is 100 bytes, read-write, owned by `m`.
+        unsafe {
+            let p = m.as_ptr() as *mut u8;
+            assert_eq!(*p.add(99), 0);
+            *p.add(99) = 7;
+            assert_eq!(*p.add(99), 7);
+        }
+    }
+
+    #[test]
+    fn munmap_checks_alignment_and_length() {
+        assert_eq!(check_munmap(1, 4096).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(check_munmap(4096, 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(check_munmap(usize::MAX & !(page_size() - 1), 2 * page_size()).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn msync_checks_flags_and_reports_unmapped_ranges() {
+        let m = map_anonymous_shared(4096).unwrap();
+        let addr = m.as_ptr() as usize;
+        msync(addr, 4096, libc::MS_SYNC).unwrap();
+        assert_eq!(msync(addr, 4096, libc::MS_SYNC | libc::MS_ASYNC).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(msync(addr, 4096, 0x100).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(msync(addr + 1, 4096, libc::MS_SYNC).unwrap_err().errno(), libc::EINVAL);
+        // Nothing is ever mapped at address 0 (vm.mmap_min_addr); a range
+        // just unmapped here could be reused by another test's thread.
+        let e = msync(0, 4096, libc::MS_SYNC).unwrap_err();
+        assert_eq!(e.errno(), libc::ENOMEM);
+        assert!(e.message().contains("not mapped"), "{e}");
+    }
+
+    #[test]
+    fn a_read_only_descriptor_cannot_back_a_writable_shared_mapping() {
+        let file = std::fs::File::open("/proc/self/exe").unwrap();
+        let e = map(0, 4096, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, file.as_raw_fd(), 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EACCES);
+        assert!(e.message().contains("read-only"), "{e}");
+    }
+
+    #[test]
+    fn map_file_creates_grows_and_maps_the_whole_file() {
+        let path = temp_path("grow");
+        let _cleanup = Unlink(path.clone());
+        let m = map_file(&path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, 10_000).unwrap();
+        assert_eq!(m.len(), 10_000);
+        // SAFETY: 10 000 read-write bytes owned by `m`.
+        unsafe { *(m.as_ptr() as *mut u8).add(9_999) = b'z' };
+        drop(m);
+        assert_eq!(std::fs::metadata(path.to_str().unwrap()).unwrap().len(), 10_000);
+        let whole = map_file(&path, libc::O_RDONLY, 0, 0).unwrap();
+        assert_eq!(whole.len(), 10_000);
+        // SAFETY: 10 000 readable bytes owned by `whole`.
+        assert_eq!(unsafe { *(whole.as_ptr() as *const u8).add(9_999) }, b'z');
+    }
+
+    #[test]
+    fn map_file_of_an_empty_file_with_len_zero_is_einval() {
+        let path = temp_path("empty");
+        let _cleanup = Unlink(path.clone());
+        let e = map_file(&path, libc::O_RDWR | libc::O_CREAT, 0o600, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn map_file_removes_the_file_it_created_when_mapping_fails() {
+        let path = temp_path("undo");
+        let _cleanup = Unlink(path.clone());
+        let e = map_file(&path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, usize::MAX / 4).unwrap_err();
+        assert!(matches!(e.errno(), libc::EFBIG | libc::ENOMEM | libc::EINVAL), "{e}");
+        assert!(std::fs::metadata(path.to_str().unwrap()).is_err(), "the created file was removed");
+        let e = map_file(&path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(std::fs::metadata(path.to_str().unwrap()).is_err(), "nothing was created");
+    }
+
+    #[test]
+    fn map_file_read_only_cannot_grow_the_file() {
+        let path = temp_path("rogrow");
+        let _cleanup = Unlink(path.clone());
+        std::fs::write(path.to_str().unwrap(), b"abc").unwrap();
+        let e = map_file(&path, libc::O_RDONLY, 0, 4096).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert_eq!(std::fs::metadata(path.to_str().unwrap()).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn map_file_rejects_write_only_and_unknown_flags_and_directories() {
+        let path = temp_path("never-created");
+        assert_eq!(map_file(&path, libc::O_WRONLY | libc::O_CREAT, 0o600, 1).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(map_file(&path, libc::O_RDWR | libc::O_APPEND, 0o600, 1).unwrap_err().errno(), libc::EINVAL);
+        assert!(std::fs::metadata(path.to_str().unwrap()).is_err(), "nothing was created");
+        let e = map_file(&CString::new("/tmp").unwrap(), libc::O_RDONLY, 0, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("directory"), "{e}");
+    }
+}

@@ -1,1 +1,313 @@
-//! (not yet implemented: see the open issue for this mechanism)
+//! POSIX shared memory: `shm_open(3)`, `shm_unlink(3)`, and [`map`]
+//! (open, size, map, close in one call).
+//!
+//! An object is the file `/dev/shm/NAME`, exactly as glibc makes it, so a
+//! glibc program and an rsipc program open the same object. Names follow
+//! glibc: leading slashes are skipped, the rest must be one non-empty path
+//! component of at most `NAME_MAX` bytes. Unlike glibc, `"."` and `".."`
+//! are always refused (glibc refuses them only through `EISDIR`, so a
+//! read-only open hands out a descriptor of `/dev/shm` itself), and an object
+//! that is not a regular file — a FIFO planted at the name would make
+//! glibc's `shm_open` block — is `EINVAL`.
+
+pub(crate) mod ffi;
+
+use std::ffi::CStr;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use crate::error::{Error, Result};
+use crate::mmap::{self, file_kind, Mapping};
+use crate::sys;
+
+/// The directory of POSIX shared memory objects (glibc's `SHMDIR`).
+pub const SHM_DIR: &str = "/dev/shm/";
+
+const NAME_MAX: usize = libc::NAME_MAX as usize;
+
+/// The `/dev/shm` path of a valid object name, as a C string built on the
+/// stack. Other modules naming objects the POSIX way (named channels) use it
+/// too.
+pub struct ObjectPath {
+    buf: [u8; SHM_DIR.len() + NAME_MAX + 1],
+    len: usize,
+}
+
+impl ObjectPath {
+    /// Checks `name` as glibc does and builds its path: leading `/`s are
+    /// skipped; nothing left, another `/`, `"."` or `".."` is `EINVAL`; more
+    /// than `NAME_MAX` bytes is `ENAMETOOLONG` (checked in glibc's order).
+    pub fn new(name: &CStr) -> Result<Self> {
+        let full = name.to_bytes();
+        let bare = &full[full.iter().take_while(|&&b| b == b'/').count()..];
+        if bare.is_empty() {
+            return Err(Error::new(
+                libc::EINVAL,
+                if full.is_empty() {
+                    "the name is empty: an object is named \"/something\""
+                } else {
+                    "the name has nothing after the '/': an object is named \"/something\""
+                },
+            ));
+        }
+        if bare.contains(&b'/') {
+            return Err(Error::new(
+                libc::EINVAL,
+                "the name contains a '/' after its start: an object name is a single path component",
+            ));
+        }
+        if bare == b"." || bare == b".." {
+            return Err(Error::new(libc::EINVAL, "\".\" and \"..\" name directories, not shared memory objects"));
+        }
+        if bare.len() > NAME_MAX {
+            return Err(Error::new(
+                libc::ENAMETOOLONG,
+                format!("the name has {} bytes after the '/', more than NAME_MAX ({NAME_MAX})", bare.len()),
+            ));
+        }
+        let mut buf = [0u8; SHM_DIR.len() + NAME_MAX + 1];
+        buf[..SHM_DIR.len()].copy_from_slice(SHM_DIR.as_bytes());
+        buf[SHM_DIR.len()..SHM_DIR.len() + bare.len()].copy_from_slice(bare);
+        Ok(ObjectPath { buf, len: SHM_DIR.len() + bare.len() })
+    }
+
+    /// `/dev/shm/NAME`.
+    pub fn as_c_str(&self) -> &CStr {
+        CStr::from_bytes_with_nul(&self.buf[..=self.len]).expect("one NUL, at the end")
+    }
+}
+
+/// Opens (with `O_CREAT`, creates) the shared memory object `name`, as
+/// `shm_open(3)`: `oflag` is `O_RDONLY` or `O_RDWR` with `O_CREAT`, `O_EXCL`,
+/// `O_TRUNC`, passed to open(2) as glibc passes them; `mode` is used with
+/// `O_CREAT`. The descriptor is close-on-exec; a symbolic link at the name is
+/// `ELOOP`, never followed.
+pub fn open(name: &CStr, oflag: i32, mode: libc::mode_t) -> Result<OwnedFd> {
+    let path = ObjectPath::new(name)?;
+    open_object(path.as_c_str(), oflag, mode).map(|(fd, _)| fd)
+}
+
+/// Opens the object at `path` (in `/dev/shm`) as [`open`] does, also
+/// returning its `fstat`.
+fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(OwnedFd, libc::stat)> {
+    let flags = oflag | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    let caller_nonblock = oflag & libc::O_NONBLOCK != 0;
+    // O_NONBLOCK so that a FIFO planted at the name cannot block the open;
+    // the type is checked right after.
+    let fd = match sys::file::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
+        // Only a lease held on the file says EWOULDBLOCK to a non-blocking
+        // open: wait for it to be released, as open(2) would.
+        Err(e) if e.errno() == libc::EWOULDBLOCK && !caller_nonblock => {
+            sys::file::openat(libc::AT_FDCWD, path, flags, mode)
+        }
+        other => other,
+    }
+    .map_err(|e| explain_open(e, path))?;
+    let st = sys::fstat(fd.as_raw_fd())?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("{} is a {}, not a shared memory object", path.to_string_lossy(), file_kind(st.st_mode)),
+        ));
+    }
+    if !caller_nonblock {
+        let fl = sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFL, 0)?;
+        sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFL, fl & !libc::O_NONBLOCK)?;
+    }
+    Ok((fd, st))
+}
+
+fn explain_open(e: Error, path: &CStr) -> Error {
+    let path = path.to_string_lossy();
+    match e.errno() {
+        libc::ENOENT => e.because("no shared memory object has this name (pass O_CREAT to create it)"),
+        libc::EEXIST => e.because("an object with this name already exists (O_CREAT|O_EXCL)"),
+        libc::EACCES => e.because("permission denied by the object's mode"),
+        libc::ELOOP => e.because(format!("{path} is a symbolic link: shm_open never follows one")),
+        // glibc turns EISDIR into EINVAL: a directory is not a valid object.
+        libc::EISDIR => Error::new(libc::EINVAL, format!("{path} is a directory, not a shared memory object")),
+        libc::ENXIO => e.because(format!("{path} is a FIFO with no reader, not a shared memory object")),
+        libc::EMFILE => e.because("this process has no free file descriptor (RLIMIT_NOFILE)"),
+        libc::ENFILE => e.because("the system-wide limit on open files was reached"),
+        _ => e,
+    }
+}
+
+/// Removes the name of the shared memory object `name`, as `shm_unlink(3)`;
+/// processes that have it open or mapped keep it until they close or unmap
+/// it. An invalid name is `ENOENT` (no object can have it), as in glibc,
+/// except a name longer than `NAME_MAX`: `ENAMETOOLONG`.
+pub fn unlink(name: &CStr) -> Result<()> {
+    let path = ObjectPath::new(name).map_err(|e| match e.errno() {
+        libc::ENAMETOOLONG => e,
+        _ => {
+            let why = format!("no object can have this name: {}", e.message());
+            Error::new(libc::ENOENT, why)
+        }
+    })?;
+    sys::file::unlinkat(libc::AT_FDCWD, path.as_c_str()).map_err(|e| match e.errno() {
+        libc::ENOENT => e.because("no shared memory object has this name"),
+        // As glibc: the sticky /dev/shm refuses to unlink others' objects
+        // with EPERM, which shm_unlink reports as EACCES.
+        libc::EPERM | libc::EACCES => Error::new(
+            libc::EACCES,
+            "permission denied: the object belongs to another user, or /dev/shm is not writable",
+        ),
+        _ => e,
+    })
+}
+
+/// Opens (or creates) the object `name`, makes it at least `len` bytes long
+/// (growing it with `ftruncate` when it is smaller — always when just
+/// created — which needs `O_RDWR`), maps the first `len` bytes `MAP_SHARED`
+/// (read-only for `O_RDONLY`, read-write for `O_RDWR`) and closes the
+/// descriptor. An object this call created with `O_CREAT|O_EXCL` is removed
+/// again when a later step fails.
+pub fn map(name: &CStr, len: usize, oflag: i32, mode: libc::mode_t) -> Result<Mapping> {
+    let prot = mmap::prot_for(oflag)?;
+    mmap::check_len(len)?;
+    let path = ObjectPath::new(name)?;
+    let (fd, st) = open_object(path.as_c_str(), oflag, mode)?;
+    let mapped = mmap::ensure_size(fd.as_raw_fd(), st.st_size as u64, len, prot & libc::PROT_WRITE != 0, "object")
+        .and_then(|()| mmap::map(0, len, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0));
+    if mapped.is_err() && oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL {
+        // This call created the object: a failure leaves nothing behind.
+        sys::file::remove_if_same(path.as_c_str(), &st);
+    }
+    mapped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+
+    fn name(tag: &str) -> CString {
+        CString::new(format!("/rsipc-unit-shm-{}-{tag}", std::process::id())).unwrap()
+    }
+
+    struct Unlink(CString);
+    impl Drop for Unlink {
+        fn drop(&mut self) {
+            let _ = unlink(&self.0);
+        }
+    }
+
+    fn path_of(name: &str) -> Vec<u8> {
+        ObjectPath::new(&CString::new(name).unwrap()).map(|p| p.as_c_str().to_bytes().to_vec()).unwrap()
+    }
+
+    fn name_errno(name: &[u8]) -> i32 {
+        ObjectPath::new(&CString::new(name).unwrap()).err().map_or(0, |e| e.errno())
+    }
+
+    #[test]
+    fn names_map_to_dev_shm_as_in_glibc() {
+        assert_eq!(path_of("/abc"), b"/dev/shm/abc");
+        assert_eq!(path_of("abc"), b"/dev/shm/abc");
+        assert_eq!(path_of("///abc"), b"/dev/shm/abc");
+        assert_eq!(path_of("/.abc"), b"/dev/shm/.abc");
+    }
+
+    #[test]
+    fn empty_and_slash_only_names_are_einval() {
+        assert_eq!(name_errno(b""), libc::EINVAL);
+        assert_eq!(name_errno(b"/"), libc::EINVAL);
+        assert_eq!(name_errno(b"//"), libc::EINVAL);
+    }
+
+    #[test]
+    fn an_inner_slash_is_einval() {
+        assert_eq!(name_errno(b"/a/b"), libc::EINVAL);
+        assert_eq!(name_errno(b"/ab/"), libc::EINVAL);
+    }
+
+    #[test]
+    fn dot_and_dot_dot_are_einval() {
+        assert_eq!(name_errno(b"/."), libc::EINVAL);
+        assert_eq!(name_errno(b"/.."), libc::EINVAL);
+    }
+
+    #[test]
+    fn names_longer_than_name_max_are_enametoolong() {
+        let mut long = vec![b'/'];
+        long.extend(std::iter::repeat(b'x').take(NAME_MAX));
+        assert_eq!(name_errno(&long), 0);
+        long.push(b'x');
+        assert_eq!(name_errno(&long), libc::ENAMETOOLONG);
+        long.extend(std::iter::repeat(b'x').take(1000));
+        assert_eq!(name_errno(&long), libc::ENAMETOOLONG);
+    }
+
+    #[test]
+    fn open_creates_a_close_on_exec_object_in_dev_shm() {
+        let n = name("create");
+        let _cleanup = Unlink(n.clone());
+        let fd = open(&n, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
+        assert_ne!(sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFD, 0).unwrap() & libc::FD_CLOEXEC, 0);
+        assert_eq!(sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        let on_disk = format!("/dev/shm{}", n.to_str().unwrap());
+        assert!(std::fs::metadata(on_disk).unwrap().is_file());
+        assert_eq!(open(&n, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap_err().errno(), libc::EEXIST);
+    }
+
+    #[test]
+    fn opening_a_missing_object_is_enoent_and_says_how_to_create_it() {
+        let e = open(&name("missing"), libc::O_RDWR, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::ENOENT);
+        assert!(e.message().contains("O_CREAT"), "{e}");
+    }
+
+    #[test]
+    fn unlink_of_invalid_names_is_enoent_and_of_long_names_enametoolong() {
+        assert_eq!(unlink(&CString::new("").unwrap()).unwrap_err().errno(), libc::ENOENT);
+        assert_eq!(unlink(&CString::new("/a/b").unwrap()).unwrap_err().errno(), libc::ENOENT);
+        let long = CString::new(format!("/{}", "x".repeat(NAME_MAX + 1))).unwrap();
+        assert_eq!(unlink(&long).unwrap_err().errno(), libc::ENAMETOOLONG);
+        assert_eq!(unlink(&name("never")).unwrap_err().errno(), libc::ENOENT);
+    }
+
+    #[test]
+    fn map_creates_and_sizes_the_object() {
+        let n = name("map");
+        let _cleanup = Unlink(n.clone());
+        let m = map(&n, 5000, libc::O_RDWR | libc::O_CREAT, 0o600).unwrap();
+        assert_eq!(m.len(), 5000);
+        // SAFETY: 5000 read-write bytes owned by `m`.
+        unsafe { *(m.as_ptr() as *mut u8).add(4999) = 42 };
+        let again = map(&n, 5000, libc::O_RDONLY, 0).unwrap();
+        // SAFETY: 5000 readable bytes owned by `again`.
+        assert_eq!(unsafe { *(again.as_ptr() as *const u8).add(4999) }, 42);
+        let on_disk = format!("/dev/shm{}", n.to_str().unwrap());
+        assert_eq!(std::fs::metadata(on_disk).unwrap().len(), 5000);
+    }
+
+    #[test]
+    fn map_removes_the_object_it_created_when_mapping_fails() {
+        let n = name("undo");
+        let _cleanup = Unlink(n.clone());
+        let huge = isize::MAX as usize / 2;
+        assert!(map(&n, huge, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).is_err());
+        assert_eq!(open(&n, libc::O_RDONLY, 0).unwrap_err().errno(), libc::ENOENT);
+    }
+
+    #[test]
+    fn map_read_only_of_a_smaller_object_is_einval() {
+        let n = name("small");
+        let _cleanup = Unlink(n.clone());
+        drop(open(&n, libc::O_RDWR | libc::O_CREAT, 0o600).unwrap());
+        assert_eq!(map(&n, 4096, libc::O_RDONLY, 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(map(&n, 0, libc::O_RDWR, 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(map(&n, 4096, libc::O_WRONLY, 0).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_planted_fifo_is_einval_without_blocking() {
+        let n = name("fifo");
+        let _cleanup = Unlink(n.clone());
+        let path = ObjectPath::new(&n).unwrap();
+        crate::fifo::mkfifo(path.as_c_str(), 0o600).unwrap();
+        let e = open(&n, libc::O_RDONLY, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("FIFO"), "{e}");
+    }
+}

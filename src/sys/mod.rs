@@ -235,3 +235,7 @@ pub mod sysv_shm;
 pub mod sem;
 
 pub mod sysv_sem;
+
+pub mod fifo;
+pub mod file;
+pub mod mman;

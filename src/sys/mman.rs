@@ -1,0 +1,123 @@
+//! The memory-mapping system calls.
+//!
+//! A [`Mapping`] owns a region the kernel placed where nothing else was
+//! mapped, so creating and dropping one cannot disturb memory the program
+//! uses: that part is safe. The raw calls that can replace or remove memory
+//! in use — `mmap` with `MAP_FIXED` at a caller's address, `munmap` of a
+//! caller's range — are `unsafe fn`s for the C boundary.
+
+use std::os::fd::RawFd;
+
+use libc::c_void;
+
+use super::cvt;
+use crate::error::{Error, Result};
+
+/// The system page size in bytes.
+pub fn page_size() -> usize {
+    // SAFETY: sysconf has no memory effects; glibc reads it from the aux vector.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 {
+        n as usize
+    } else {
+        4096
+    }
+}
+
+/// A mapped region owned by this value: unmapped when dropped, or handed to
+/// a C caller with [`Mapping::into_raw`].
+#[derive(Debug)]
+pub struct Mapping {
+    addr: *mut c_void,
+    len: usize,
+}
+
+// SAFETY: the value only owns an address range; unmapping it from another
+// thread is as valid as from this one.
+unsafe impl Send for Mapping {}
+
+impl Mapping {
+    /// The start of the region.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.addr
+    }
+
+    /// Its length in bytes, as asked for (the kernel maps whole pages).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always false: a mapping has at least one byte.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Gives the region up without unmapping it (to a C caller, who will
+    /// `munmap` it) and returns its start.
+    pub fn into_raw(self) -> *mut c_void {
+        let addr = self.addr;
+        std::mem::forget(self);
+        addr
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: the region was mapped by `map` and is owned by this value
+        // alone; nothing refers to it after the drop.
+        let _ = unsafe { munmap(self.addr, self.len) };
+    }
+}
+
+/// `mmap(2)` without `MAP_FIXED`: `hint` is only a hint, the kernel picks a
+/// range where nothing is mapped. `MAP_FIXED` is refused with `EINVAL`
+/// (use [`mmap_raw`]).
+pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
+    if flags & libc::MAP_FIXED != 0 {
+        return Err(Error::new(libc::EINVAL, "MAP_FIXED replaces existing mappings: not available as a Mapping"));
+    }
+    // SAFETY: without MAP_FIXED the kernel never replaces an existing
+    // mapping (MAP_FIXED_NOREPLACE fails with EEXIST instead), so no memory
+    // of this program changes; the new range is owned by the Mapping.
+    let addr = unsafe { mmap_raw(hint as *mut c_void, len, prot, flags, fd, off) }?;
+    Ok(Mapping { addr, len })
+}
+
+/// `mmap(2)` with any flags; `MAP_FAILED` becomes the errno.
+///
+/// # Safety
+/// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is
+/// replaced: the caller guarantees nothing still uses it.
+pub unsafe fn mmap_raw(
+    addr: *mut c_void,
+    len: usize,
+    prot: i32,
+    flags: i32,
+    fd: RawFd,
+    off: i64,
+) -> Result<*mut c_void> {
+    // SAFETY: forwarded from this function's contract.
+    let p = unsafe { libc::mmap(addr, len, prot, flags, fd, off) };
+    if p == libc::MAP_FAILED {
+        Err(Error::last_os())
+    } else {
+        Ok(p)
+    }
+}
+
+/// `munmap(2)`.
+///
+/// # Safety
+/// Nothing still uses memory in `[addr, addr + len)`.
+pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<()> {
+    // SAFETY: forwarded from this function's contract.
+    cvt(unsafe { libc::munmap(addr, len) }).map(drop)
+}
+
+/// `msync(2)`. It only writes dirty pages back (`MS_INVALIDATE` does not
+/// discard data on Linux), so it cannot change memory the program uses.
+pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
+    // SAFETY: the kernel checks the range (ENOMEM when unmapped); no memory
+    // is read or written by this process.
+    cvt(unsafe { libc::msync(addr as *mut c_void, len, flags) }).map(drop)
+}
