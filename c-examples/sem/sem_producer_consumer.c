@@ -4,12 +4,8 @@
  * `full` the filled ones. Both semaphores live in the shared region
  * (sem_init with pshared = 1). The producer (child) writes ITEMS numbers
  * through a buffer of SLOTS slots; the consumer (parent) reads them in
- * order and adds them up.
- *
- * The region is an anonymous shared mapping made with mmap(2) directly:
- * rsipc's own mapping calls belong to the memory-mapping part of the
- * library. */
-#include <sys/mman.h>
+ * order and adds them up. The region is an anonymous shared mapping
+ * (rsipc_map_anonymous_shared), inherited by the child across fork(). */
 
 #include "common.h"
 
@@ -23,8 +19,8 @@ struct shared {
 };
 
 int main(void) {
-    struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED) DIE("mmap");
+    struct shared *sh = rsipc_map_anonymous_shared(sizeof *sh);
+    if (sh == MAP_FAILED) DIE("map_anonymous_shared");
     if (rsipc_sem_init(&sh->empty, 1, SLOTS) == -1) DIE("sem_init empty");
     if (rsipc_sem_init(&sh->full, 1, 0) == -1) DIE("sem_init full");
 
@@ -52,6 +48,6 @@ int main(void) {
     if (rsipc_sem_getvalue(&sh->empty, &empty) == -1 || rsipc_sem_getvalue(&sh->full, &full) == -1) DIE("sem_getvalue");
     printf("sum = %ld, free slots = %d, filled slots = %d\n", sum, empty, full);
     if (rsipc_sem_destroy(&sh->empty) == -1 || rsipc_sem_destroy(&sh->full) == -1) DIE("sem_destroy");
-    if (munmap(sh, sizeof *sh) == -1) DIE("munmap");
+    if (rsipc_munmap(sh, sizeof *sh) == -1) DIE("munmap");
     return 0;
 }
