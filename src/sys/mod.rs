@@ -231,3 +231,7 @@ mod tests {
 }
 
 pub mod sysv_shm;
+
+pub mod msg;
+
+pub mod mq;
