@@ -133,8 +133,8 @@ pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
 /// kernel's own behaviour stands).
 fn larger_than_queue(msqid: c_int, len: usize) -> Option<u64> {
     let (_, ds) = sys::msgctl_stat(msqid, libc::IPC_STAT).ok()?;
-    let qbytes = ds.msg_qbytes as u64;
-    (len as u64 > qbytes).then_some(qbytes)
+    let qbytes: libc::msglen_t = ds.msg_qbytes;
+    (len as u64 > qbytes as u64).then_some(qbytes as u64)
 }
 
 /// The system's largest message text (`msgmax`), from `IPC_INFO`.
