@@ -307,8 +307,10 @@ int rsipc_msgget(key_t key, int msgflg);
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL); `EINVAL` (`mtype` <= 0, `msgsz` larger than
- * `msgmax` or than the queue's `msg_qbytes` — the message says which; the
- * kernel would wait forever in the second case — or no queue `msqid`);
+ * `msgmax`, or larger than the queue's `msg_qbytes` so that it could never
+ * be queued — where the kernel would wait forever; rsipc detects it when
+ * the queue is full and the caller may read its `msqid_ds` — or no queue
+ * `msqid`; the message says which);
  * `EAGAIN` (full and `IPC_NOWAIT`); `EIDRM` (the queue was removed while
  * waiting); `EINTR` (a signal handler ran while waiting; never restarted);
  * `EACCES` (no write permission); `ENOMEM`.

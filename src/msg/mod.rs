@@ -94,7 +94,8 @@ fn explain_msgget(e: Error, key: key_t) -> Error {
 ///
 /// `EINVAL` for an `mtype` <= 0, a text longer than `msgmax`
 /// (`/proc/sys/kernel/msgmax`) or than the queue's `msg_qbytes` (the message
-/// could never fit, where the kernel would wait forever), or no queue
+/// could never fit, where the kernel would wait forever; checked once the
+/// queue is full, when `IPC_STAT` is allowed), or no queue
 /// `msqid`; `EIDRM` if the queue is removed while waiting; `EINTR` if a
 /// signal handler interrupts the wait (never restarted, as in the kernel);
 /// `EACCES` without write permission.
