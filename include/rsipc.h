@@ -75,6 +75,19 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
 
 
 
+
+
+/**
+ * One more than the highest message priority (`MQ_PRIO_MAX` of
+ * `<mqueue.h>`'s Linux implementation).
+ */
+#define MQ_PRIO_MAX 32768
+
+/**
+ * Bytes a queue name may have after its slash (`NAME_MAX`).
+ */
+#define NAME_MAX 255
+
 /**
  * The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
  */
@@ -487,6 +500,240 @@ int rsipc_shmdt(const void *shmaddr);
  * `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
  */
 int rsipc_shmctl(int shmid, int cmd, struct shmid_ds *buf);
+
+/**
+ * As msgget(2): the id of the System V message queue of `key`; with
+ * `IPC_CREAT` a new empty queue is created when none exists, with the
+ * permission bits in the low 9 bits of `msgflg`; `IPC_PRIVATE` always
+ * creates a new one. Returns the id, or -1 with errno.
+ *
+ * # Errors
+ * `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key is taken), `ENOENT` (no queue
+ * and no `IPC_CREAT`), `EACCES` (the mode denies access), `ENOSPC` (the
+ * system's `msgmni` queues exist), `ENOMEM`.
+ */
+int rsipc_msgget(key_t key, int msgflg);
+
+/**
+ * As msgsnd(2): appends the message at `msgp` — a `long mtype` (> 0)
+ * followed by `msgsz` bytes of text, as in `struct msgbuf` — to queue
+ * `msqid`. While the queue is full the call waits, unless `msgflg` has
+ * `IPC_NOWAIT`. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` (`msgp` is NULL); `EINVAL` (`mtype` <= 0, `msgsz` larger than
+ * `msgmax`, or larger than the queue's `msg_qbytes` so that it could never
+ * be queued — where the kernel would wait forever; rsipc detects it when
+ * the queue is full and the caller may read its `msqid_ds` — or no queue
+ * `msqid`; the message says which);
+ * `EAGAIN` (full and `IPC_NOWAIT`); `EIDRM` (the queue was removed while
+ * waiting); `EINTR` (a signal handler ran while waiting; never restarted);
+ * `EACCES` (no write permission); `ENOMEM`.
+ *
+ * # Safety
+ * `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
+ */
+int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
+
+/**
+ * As msgrcv(2): removes a message from queue `msqid` and stores its `long
+ * mtype` and up to `msgsz` bytes of its text at `msgp` (`struct msgbuf`
+ * layout). `msgtyp` 0 takes the first message, > 0 the first of type
+ * `msgtyp` (with `MSG_EXCEPT`: the first of any other type), < 0 the first
+ * of the lowest type <= `|msgtyp|`. Waits for one unless `msgflg` has
+ * `IPC_NOWAIT`. A longer text is `E2BIG` and stays queued, unless
+ * `MSG_NOERROR` cuts it to `msgsz` bytes. `MSG_COPY` (Linux; needs
+ * `IPC_NOWAIT`) copies the message at index `msgtyp` (0 = first) and
+ * leaves it in the queue; kernels built without `CONFIG_CHECKPOINT_RESTORE`
+ * refuse it with `ENOSYS`. Returns the number of text bytes stored, or -1
+ * with errno.
+ *
+ * # Errors
+ * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
+ * is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
+ * `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
+ * `IPC_NOWAIT` or with `MSG_EXCEPT`); `EIDRM` (removed while waiting);
+ * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
+ *
+ * # Safety
+ * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
+ */
+ssize_t rsipc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
+
+/**
+ * As msgctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group, mode
+ * and `msg_qbytes` from `*buf`; `IPC_RMID` removes the queue at once (every
+ * process waiting in msgsnd/msgrcv on it wakes with `EIDRM`; `buf`
+ * ignored); `IPC_INFO` (limits) and `MSG_INFO` (usage) store a `struct
+ * msginfo` through `buf` (cast it, as with glibc) and return the highest
+ * used index of the kernel's table; `MSG_STAT`/`MSG_STAT_ANY` take that
+ * index in `msqid`, fill `*buf` and return the queue's id. Returns what
+ * msgctl(2) returns, or -1 with errno.
+ *
+ * # Errors
+ * `EINVAL` (unknown `cmd`, negative `msqid`, no such queue or index),
+ * `EFAULT` (`buf` is NULL where `cmd` needs it — the kernel's checks come
+ * first), `EACCES` (no read permission for `IPC_STAT`/`MSG_STAT`),
+ * `EPERM` (`IPC_SET`/`IPC_RMID` by a non-owner, or `msg_qbytes` above
+ * `msgmnb` without `CAP_SYS_RESOURCE`), `EIDRM`, `EOVERFLOW`.
+ *
+ * # Safety
+ * `buf` is NULL or valid for what `cmd` reads or writes: a `struct
+ * msqid_ds` (`IPC_STAT`, `IPC_SET`, `MSG_STAT`, `MSG_STAT_ANY`) or a
+ * `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
+ */
+int rsipc_msgctl(int msqid, int cmd, struct msqid_ds *buf);
+
+/**
+ * As mq_close(3): closes the queue descriptor `mqdes`, removing this
+ * process's notification registration made through it. Returns 0, or -1
+ * with errno.
+ *
+ * # Errors
+ * `EBADF` if `mqdes` is not open.
+ */
+int rsipc_mq_close(mqd_t mqdes);
+
+/**
+ * As mq_unlink(3): removes the queue name `name`; the queue goes away once
+ * every descriptor is closed. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` (`name` NULL); `EINVAL` (no leading '/'); `ENOENT`; `EACCES`
+ * (permission — the kernel's `EPERM` included, as glibc — or a second '/');
+ * `ENAMETOOLONG`.
+ *
+ * # Safety
+ * `name` is NULL or NUL-terminated.
+ */
+int rsipc_mq_unlink(const char *name);
+
+/**
+ * As mq_send(3): queues `msg_len` bytes at `msg_ptr` with priority
+ * `msg_prio` (0 to `MQ_PRIO_MAX - 1` = 32767; higher comes out first).
+ * Waits while the queue is full unless the descriptor is `O_NONBLOCK`.
+ * Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
+ * `O_NONBLOCK`); `EMSGSIZE` (`msg_len` above the queue's `mq_msgsize`);
+ * `EINVAL` (`msg_prio` >= `MQ_PRIO_MAX`); `EBADF` (not a queue descriptor
+ * open for writing); `EINTR`.
+ *
+ * # Safety
+ * `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
+ */
+int rsipc_mq_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigned int msg_prio);
+
+/**
+ * As mq_timedsend(3): mq_send, but a wait for room ends at the absolute
+ * `CLOCK_REALTIME` time `*abs_timeout` with `ETIMEDOUT` (NULL
+ * `abs_timeout`: no limit, as glibc). Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * Those of rsipc_mq_send, and `ETIMEDOUT`; `EINVAL` if
+ * `abs_timeout->tv_nsec` is outside 0..999999999 (checked on every call,
+ * as the kernel does, even when the queue has room).
+ *
+ * # Safety
+ * `msg_ptr` is NULL or valid for reads of `msg_len` bytes; `abs_timeout`
+ * is NULL or points to a `struct timespec`.
+ */
+int rsipc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigned int msg_prio, const struct timespec *abs_timeout);
+
+/**
+ * As mq_receive(3): takes the oldest message of the highest priority into
+ * `msg_ptr` (`msg_len` must be at least the queue's `mq_msgsize`) and
+ * stores its priority in `*msg_prio` unless NULL. Waits while the queue is
+ * empty unless the descriptor is `O_NONBLOCK`. Returns the message length,
+ * or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EMSGSIZE` (`msg_len`
+ * below `mq_msgsize`; the message stays queued); `EAGAIN` (empty,
+ * `O_NONBLOCK`); `EBADF` (not a queue descriptor open for reading);
+ * `EINTR`.
+ *
+ * # Safety
+ * `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
+ * NULL or valid for writes of an unsigned int.
+ */
+ssize_t rsipc_mq_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio);
+
+/**
+ * As mq_timedreceive(3): mq_receive, but a wait for a message ends at the
+ * absolute `CLOCK_REALTIME` time `*abs_timeout` with `ETIMEDOUT` (NULL
+ * `abs_timeout`: no limit, as glibc). Returns the message length, or -1
+ * with errno.
+ *
+ * # Errors
+ * Those of rsipc_mq_receive, and `ETIMEDOUT`; `EINVAL` if
+ * `abs_timeout->tv_nsec` is outside 0..999999999 (checked on every call,
+ * as the kernel does, even when a message is waiting).
+ *
+ * # Safety
+ * `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
+ * NULL or valid for writes of an unsigned int; `abs_timeout` is NULL or
+ * points to a `struct timespec`.
+ */
+ssize_t rsipc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio, const struct timespec *abs_timeout);
+
+/**
+ * As mq_getattr(3): stores the queue's attributes in `*attr`: `mq_flags`
+ * (`O_NONBLOCK` of this descriptor), `mq_maxmsg`, `mq_msgsize`,
+ * `mq_curmsgs`. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `attr` is NULL (glibc returns 0 and stores nothing);
+ * `EBADF` if `mqdes` is not a queue descriptor.
+ *
+ * # Safety
+ * `attr` is NULL or valid for writes of a `struct mq_attr`.
+ */
+int rsipc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
+
+/**
+ * As mq_setattr(3): sets this descriptor's `O_NONBLOCK` from
+ * `newattr->mq_flags` (the other fields are ignored) and, unless
+ * `oldattr` is NULL, stores the attributes from before in `*oldattr`.
+ * Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `newattr` is NULL (the kernel would only read the
+ * attributes); `EINVAL` for a flag other than `O_NONBLOCK`; `EBADF` if
+ * `mqdes` is not a queue descriptor.
+ *
+ * # Safety
+ * `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or
+ * valid for writes of one.
+ */
+int rsipc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *oldattr);
+
+/**
+ * As mq_notify(3): registers this process to be told once when a message
+ * arrives on the empty queue `mqdes` (and no receiver is waiting):
+ * `SIGEV_NONE` registers without telling, `SIGEV_SIGNAL` sends
+ * `sigev_signo` with `sigev_value`, `SIGEV_THREAD` calls
+ * `sigev_notify_function(sigev_value)` in a new detached thread created
+ * with `sigev_notify_attributes` (or the defaults). NULL `sevp` removes
+ * this process's registration. Returns 0, or -1 with errno.
+ *
+ * For `SIGEV_THREAD` each registration has its own waiting thread (as in
+ * musl; glibc shares one helper thread): the function runs in that thread,
+ * with the registering thread's signal mask.
+ *
+ * # Errors
+ * `EBUSY` (a process — this one included — is already registered);
+ * `EINVAL` (an unknown `sigev_notify`, a bad `sigev_signo`); `EFAULT`
+ * (`SIGEV_THREAD` with a NULL function); `EBADF` (not a queue descriptor);
+ * `EAGAIN` (no thread for `SIGEV_THREAD`); `ENOMEM`.
+ *
+ * # Safety
+ * `sevp` is NULL or points to a `struct sigevent`; with `SIGEV_THREAD`,
+ * `sigev_notify_attributes` is NULL or an initialised `pthread_attr_t`,
+ * and the function may be called from another thread.
+ */
+int rsipc_mq_notify(mqd_t mqdes, const struct sigevent *sevp);
 
 /**
  * As sem_init(3): initialises the unnamed semaphore at `sem` with `value`;

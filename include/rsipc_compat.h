@@ -42,8 +42,22 @@
 #define shmctl rsipc_shmctl
 
 /* System V message queues */
+#define msgget rsipc_msgget
+#define msgsnd rsipc_msgsnd
+#define msgrcv rsipc_msgrcv
+#define msgctl rsipc_msgctl
 
 /* POSIX message queues */
+#define mq_open rsipc_mq_open
+#define mq_close rsipc_mq_close
+#define mq_unlink rsipc_mq_unlink
+#define mq_send rsipc_mq_send
+#define mq_receive rsipc_mq_receive
+#define mq_timedsend rsipc_mq_timedsend
+#define mq_timedreceive rsipc_mq_timedreceive
+#define mq_getattr rsipc_mq_getattr
+#define mq_setattr rsipc_mq_setattr
+#define mq_notify rsipc_mq_notify
 
 /* POSIX semaphores */
 #define sem_init rsipc_sem_init

@@ -1,1 +1,463 @@
-//! (not yet implemented: see the open issue for this mechanism)
+//! POSIX message queues: `mq_open(3)`, `mq_close(3)`, `mq_unlink(3)`,
+//! `mq_send(3)`/`mq_timedsend(3)`, `mq_receive(3)`/`mq_timedreceive(3)`,
+//! `mq_getattr(3)`/`mq_setattr(3)` and `mq_notify(3)`, over the kernel's
+//! system calls, with the name rules and errors of glibc and explained
+//! messages.
+//!
+//! Queues are kernel objects (an `mqueue` file system, usually mounted on
+//! `/dev/mqueue`, need not be), so a queue opened here is the one a glibc
+//! program opens by the same name, and an `mqd_t` is a descriptor as in
+//! glibc. Messages come out highest priority first, oldest first within a
+//! priority.
+
+pub(crate) mod ffi;
+
+use std::ffi::CStr;
+use std::fmt;
+
+use libc::{c_int, c_uint, mode_t, mqd_t};
+
+use crate::error::{Error, Result};
+use crate::sys;
+use crate::sys::mq as raw;
+
+/// One more than the highest message priority (`MQ_PRIO_MAX` of
+/// `<mqueue.h>`'s Linux implementation).
+pub const MQ_PRIO_MAX: c_uint = 32768;
+
+/// Bytes a queue name may have after its slash (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+// ---------------------------------------------------------------------------
+// Names
+
+/// The kernel's name for `name`: `name` without its leading slash, as glibc
+/// passes it. A name not starting with `/` is `EINVAL` (glibc's only
+/// check); the kernel then refuses a further `/`, `.` or `..` (`EACCES`),
+/// an empty name (`ENOENT`) and more than `NAME_MAX` bytes
+/// (`ENAMETOOLONG`), and [`explain_name`] says so.
+fn kernel_name(name: &CStr) -> Result<&CStr> {
+    match name.to_bytes_with_nul().split_first() {
+        Some((b'/', rest)) => Ok(CStr::from_bytes_with_nul(rest).expect("the rest of a C string is a C string")),
+        _ => Err(Error::new(libc::EINVAL, "a POSIX message queue name must start with '/'")),
+    }
+}
+
+/// Explains what the kernel said about a queue name (after the slash).
+#[cold]
+fn explain_name(e: Error, kname: &CStr) -> Error {
+    let bytes = kname.to_bytes();
+    match e.errno() {
+        libc::ENAMETOOLONG => e.because(format!(
+            "the name has {} bytes after its '/', more than NAME_MAX ({NAME_MAX})",
+            bytes.len()
+        )),
+        libc::EACCES if bytes.contains(&b'/') => {
+            e.because("a POSIX message queue name has no '/' after the first one")
+        }
+        libc::EACCES if bytes == b"." || bytes == b".." => e.because("\"/.\" and \"/..\" are not queue names"),
+        libc::ENOENT if bytes.is_empty() => e.because("the name has nothing after its '/'"),
+        _ => e,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Open, close, unlink
+
+/// As `mq_open(3)`: opens the queue `name` (`/something`) for `O_RDONLY`,
+/// `O_WRONLY` or `O_RDWR`, optionally `O_NONBLOCK`; with `O_CREAT` creates
+/// it when absent (`O_EXCL`: `EEXIST` if present) with the permission bits
+/// of `mode` and, if given, `attr`'s `mq_maxmsg` and `mq_msgsize` (else the
+/// system's defaults, `/proc/sys/fs/mqueue/msg_default` and
+/// `msgsize_default`). `mode` and `attr` are ignored without `O_CREAT`. The
+/// descriptor is close-on-exec, as the kernel makes every queue descriptor.
+pub fn open(name: &CStr, oflag: c_int, mode: mode_t, attr: Option<&libc::mq_attr>) -> Result<mqd_t> {
+    let kname = kernel_name(name)?;
+    let attr = if oflag & libc::O_CREAT != 0 { attr } else { None };
+    raw::mq_open(kname, oflag, mode, attr).map_err(|e| explain_name(explain_open(e, oflag, attr), kname))
+}
+
+/// Reads a number from one of the `/proc/sys/fs/mqueue` files (for
+/// messages only).
+fn mqueue_limit(file: &str) -> Option<i64> {
+    std::fs::read_to_string(format!("/proc/sys/fs/mqueue/{file}")).ok()?.trim().parse().ok()
+}
+
+#[cold]
+fn explain_open(e: Error, oflag: c_int, attr: Option<&libc::mq_attr>) -> Error {
+    let creating = oflag & libc::O_CREAT != 0;
+    match e.errno() {
+        libc::EINVAL if oflag & libc::O_ACCMODE == libc::O_ACCMODE => {
+            e.because("the access mode must be O_RDONLY, O_WRONLY or O_RDWR")
+        }
+        libc::EINVAL if creating && attr.is_some() => {
+            let a = attr.expect("checked");
+            let limit = |f| mqueue_limit(f).map_or("?".to_string(), |v| v.to_string());
+            e.because(format!(
+                "attr asks for mq_maxmsg {} and mq_msgsize {}: both must be > 0, and at most /proc/sys/fs/mqueue/msg_max ({}) and msgsize_max ({}) without CAP_SYS_RESOURCE",
+                a.mq_maxmsg,
+                a.mq_msgsize,
+                limit("msg_max"),
+                limit("msgsize_max")
+            ))
+        }
+        libc::EEXIST => e.because("a queue with this name already exists (O_CREAT|O_EXCL)"),
+        libc::ENOENT if !creating => e.because("no queue has this name, and O_CREAT is not set"),
+        libc::EACCES => e.because("the queue's permissions deny the access mode asked for"),
+        libc::ENOSPC => e.because("the system-wide limit on queues (/proc/sys/fs/mqueue/queues_max) is reached"),
+        libc::EMFILE => e.because(
+            "this process has no free descriptor (RLIMIT_NOFILE), or its queues would exceed RLIMIT_MSGQUEUE bytes",
+        ),
+        libc::ENFILE => e.because("the system-wide limit on open files was reached"),
+        libc::ENOMEM => e.because("the kernel has no memory for the queue"),
+        _ => e,
+    }
+}
+
+/// As `mq_close(3)`: closes the descriptor (and removes this process's
+/// notification registration made through it).
+pub fn close(mqd: mqd_t) -> Result<()> {
+    sys::close(mqd).map_err(|e| e.explain(libc::EBADF, format!("descriptor {mqd} is not open")))
+}
+
+/// As `mq_unlink(3)`: removes the name; the queue itself goes away when
+/// its last descriptor is closed. `EPERM` from the kernel becomes
+/// `EACCES`, as glibc does.
+pub fn unlink(name: &CStr) -> Result<()> {
+    let kname = kernel_name(name)?;
+    raw::mq_unlink(kname).map_err(|e| {
+        let e = if e.errno() == libc::EPERM { Error::from_errno(libc::EACCES) } else { e };
+        match e.errno() {
+            libc::ENOENT if !kname.to_bytes().is_empty() => e.because("no queue has this name"),
+            libc::EACCES if !kname.to_bytes().contains(&b'/') => {
+                e.because("this process may not remove the queue (no write permission on the mqueue directory)")
+            }
+            _ => explain_name(e, kname),
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Send and receive
+
+/// As `mq_timedsend(3)` (`mq_send(3)` with `abs_timeout` `None`): queues
+/// `msg` with priority `prio` (< [`MQ_PRIO_MAX`]); while the queue is full,
+/// waits until the absolute `CLOCK_REALTIME` time `abs_timeout`
+/// (`ETIMEDOUT`), forever without one, or not at all on an `O_NONBLOCK`
+/// descriptor (`EAGAIN`).
+///
+/// `EINVAL` for a priority >= `MQ_PRIO_MAX` or an `abs_timeout` whose
+/// `tv_nsec` is outside 0..1e9 (the kernel checks it on every call, even
+/// one that would not wait); `EMSGSIZE` above the queue's `mq_msgsize`;
+/// `EBADF` unless `mqd` is a queue descriptor open for writing; `EINTR`.
+pub fn send(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::timespec>) -> Result<()> {
+    if let Some(t) = abs_timeout {
+        sys::check_timespec(t, "abs_timeout")?;
+    }
+    if prio >= MQ_PRIO_MAX {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("priority {prio} is too high: priorities go from 0 to MQ_PRIO_MAX - 1 ({})", MQ_PRIO_MAX - 1),
+        ));
+    }
+    raw::mq_timedsend(mqd, msg, prio, abs_timeout).map_err(|e| explain_transfer(e, mqd, msg.len(), Direction::Send))
+}
+
+/// As `mq_timedreceive(3)` (`mq_receive(3)` with `abs_timeout` `None`):
+/// takes the oldest message of the highest priority into `buf`, returning
+/// its length and priority; while the queue is empty, waits as
+/// [`send`] does (`ETIMEDOUT`, `EAGAIN`).
+///
+/// `EMSGSIZE` if `buf` is smaller than the queue's `mq_msgsize` (the
+/// message stays queued); `EINVAL` for a bad `tv_nsec`; `EBADF` unless
+/// `mqd` is a queue descriptor open for reading; `EINTR`.
+pub fn receive(mqd: mqd_t, buf: &mut [u8], abs_timeout: Option<&libc::timespec>) -> Result<(usize, c_uint)> {
+    if let Some(t) = abs_timeout {
+        sys::check_timespec(t, "abs_timeout")?;
+    }
+    let len = buf.len();
+    raw::mq_timedreceive(mqd, buf, abs_timeout).map_err(|e| explain_transfer(e, mqd, len, Direction::Receive))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Send,
+    Receive,
+}
+
+/// The queue's `mq_msgsize`, for messages.
+fn msgsize_of(mqd: mqd_t) -> String {
+    raw::mq_getsetattr(mqd, None).map_or("?".to_string(), |a| a.mq_msgsize.to_string())
+}
+
+#[cold]
+fn explain_transfer(e: Error, mqd: mqd_t, len: usize, dir: Direction) -> Error {
+    match (e.errno(), dir) {
+        (libc::EMSGSIZE, Direction::Send) => {
+            e.because(format!("the message's {len} bytes exceed the queue's mq_msgsize ({})", msgsize_of(mqd)))
+        }
+        (libc::EMSGSIZE, Direction::Receive) => e.because(format!(
+            "the buffer ({len} bytes) is smaller than the queue's mq_msgsize ({}); the message stays queued",
+            msgsize_of(mqd)
+        )),
+        (libc::EAGAIN, Direction::Send) => e.because("the queue is full and the descriptor is non-blocking (O_NONBLOCK)"),
+        (libc::EAGAIN, Direction::Receive) => e.because("the queue is empty and the descriptor is non-blocking (O_NONBLOCK)"),
+        (libc::ETIMEDOUT, Direction::Send) => e.because("the queue was still full at abs_timeout"),
+        (libc::ETIMEDOUT, Direction::Receive) => e.because("no message arrived before abs_timeout"),
+        (libc::EBADF, _) => e.because(explain_badf(mqd, dir)),
+        (libc::EINTR, _) => e.because("a signal handler interrupted the wait"),
+        _ => e,
+    }
+}
+
+/// Why `mqd` is `EBADF` for a transfer: not open, not a queue, or open for
+/// the other direction.
+fn explain_badf(mqd: mqd_t, dir: Direction) -> String {
+    if sys::fcntl_int(mqd, libc::F_GETFD, 0).is_err() {
+        return format!("descriptor {mqd} is not open");
+    }
+    if raw::mq_getsetattr(mqd, None).is_err() {
+        return format!("descriptor {mqd} is not a message queue descriptor");
+    }
+    match dir {
+        Direction::Send => format!("queue descriptor {mqd} is not open for writing (O_WRONLY or O_RDWR)"),
+        Direction::Receive => format!("queue descriptor {mqd} is not open for reading (O_RDONLY or O_RDWR)"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Attributes
+
+/// As `mq_getattr(3)`: the queue's flags (`O_NONBLOCK` of this
+/// descriptor), `mq_maxmsg`, `mq_msgsize` and `mq_curmsgs`.
+pub fn getattr(mqd: mqd_t) -> Result<libc::mq_attr> {
+    raw::mq_getsetattr(mqd, None).map_err(|e| explain_attr(e, mqd))
+}
+
+/// As `mq_setattr(3)`: sets this descriptor's `O_NONBLOCK` from
+/// `new.mq_flags` (the other fields are ignored; any other flag is
+/// `EINVAL`) and returns the attributes from before.
+pub fn setattr(mqd: mqd_t, new: &libc::mq_attr) -> Result<libc::mq_attr> {
+    if new.mq_flags & !(libc::O_NONBLOCK as libc::c_long) != 0 {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("mq_flags {:#x}: only O_NONBLOCK can be set", new.mq_flags),
+        ));
+    }
+    raw::mq_getsetattr(mqd, Some(new)).map_err(|e| explain_attr(e, mqd))
+}
+
+#[cold]
+fn explain_attr(e: Error, mqd: mqd_t) -> Error {
+    if e.errno() == libc::EBADF {
+        if sys::fcntl_int(mqd, libc::F_GETFD, 0).is_err() {
+            return e.because(format!("descriptor {mqd} is not open"));
+        }
+        return e.because(format!("descriptor {mqd} is not a message queue descriptor"));
+    }
+    e
+}
+
+// ---------------------------------------------------------------------------
+// Notification
+
+/// How `mq_notify` announces a message arriving on an empty queue.
+#[derive(Clone, Copy)]
+pub enum Notify<'a> {
+    /// `SIGEV_NONE`: register, but announce nothing (the registration still
+    /// blocks other processes' registrations).
+    None,
+    /// `SIGEV_SIGNAL`: send signal `signo` with `value` (`si_code`
+    /// `SI_MESGQ`).
+    Signal { signo: c_int, value: libc::sigval },
+    /// `SIGEV_THREAD`: call `function(value)` in a new thread created with
+    /// `attributes` (or the defaults).
+    Thread {
+        function: extern "C" fn(libc::sigval),
+        value: libc::sigval,
+        attributes: Option<&'a libc::pthread_attr_t>,
+    },
+}
+
+impl fmt::Debug for Notify<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notify::None => f.write_str("SIGEV_NONE"),
+            Notify::Signal { signo, .. } => write!(f, "SIGEV_SIGNAL({signo})"),
+            Notify::Thread { .. } => f.write_str("SIGEV_THREAD"),
+        }
+    }
+}
+
+/// As `mq_notify(3)`: registers this process to be told, once, when a
+/// message arrives on the empty queue `mqd` and no receiver is waiting for
+/// it; `None` removes this process's registration (a no-op without one).
+/// One process at a time may be registered per queue: `EBUSY` otherwise,
+/// even for the same process. The registration ends when it fires, when
+/// the process closes `mqd`, or with `notify(mqd, None)`.
+pub fn notify(mqd: mqd_t, how: Option<Notify<'_>>) -> Result<()> {
+    let result = match how {
+        None => raw::mq_notify(mqd, None),
+        Some(Notify::None) => raw::mq_notify(mqd, Some(&sigevent(libc::SIGEV_NONE, 0, null_value()))),
+        Some(Notify::Signal { signo, value }) => raw::mq_notify(mqd, Some(&sigevent(libc::SIGEV_SIGNAL, signo, value))),
+        Some(Notify::Thread { function, value, attributes }) => raw::mq_notify_thread(mqd, function, value, attributes),
+    };
+    result.map_err(|e| explain_notify(e, mqd, how))
+}
+
+fn null_value() -> libc::sigval {
+    libc::sigval { sival_ptr: std::ptr::null_mut() }
+}
+
+fn sigevent(notify: c_int, signo: c_int, value: libc::sigval) -> libc::sigevent {
+    let mut sev = raw::zeroed_sigevent();
+    sev.sigev_notify = notify;
+    sev.sigev_signo = signo;
+    sev.sigev_value = value;
+    sev
+}
+
+#[cold]
+fn explain_notify(e: Error, mqd: mqd_t, how: Option<Notify<'_>>) -> Error {
+    match (e.errno(), how) {
+        (libc::EBUSY, _) => e.because(
+            "a process (this one or another) is already registered for this queue; only one may be at a time",
+        ),
+        (libc::EINVAL, Some(Notify::Signal { signo, .. })) => {
+            e.because(format!("sigev_signo {signo} is not a valid signal number"))
+        }
+        (libc::EBADF, _) => explain_attr(e, mqd),
+        (libc::EAGAIN, Some(Notify::Thread { .. })) => e.because("no thread could be created for SIGEV_THREAD"),
+        (libc::ENOMEM, _) => e.because("the kernel has no memory for the registration"),
+        _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+
+    /// A queue with a unique name, unlinked and closed when the test ends.
+    struct Queue {
+        name: CString,
+        mqd: mqd_t,
+    }
+    impl Queue {
+        fn new(tag: &str, maxmsg: i64, msgsize: i64) -> Queue {
+            use std::sync::atomic::{AtomicU32, Ordering};
+            static N: AtomicU32 = AtomicU32::new(0);
+            let name =
+                CString::new(format!("/rsipc-unit-{}-{tag}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)))
+                    .unwrap();
+            let mut attr = raw::zeroed_attr();
+            attr.mq_maxmsg = maxmsg;
+            attr.mq_msgsize = msgsize;
+            let mqd = open(&name, libc::O_CREAT | libc::O_EXCL | libc::O_RDWR, 0o600, Some(&attr)).unwrap();
+            Queue { name, mqd }
+        }
+    }
+    impl Drop for Queue {
+        fn drop(&mut self) {
+            let _ = close(self.mqd);
+            let _ = unlink(&self.name);
+        }
+    }
+
+    fn c(s: &str) -> CString {
+        CString::new(s).unwrap()
+    }
+
+    #[test]
+    fn a_name_without_a_leading_slash_is_einval() {
+        let e = open(&c("no-slash"), libc::O_RDONLY, 0, None).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert_eq!(unlink(&c("")).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_second_slash_is_eacces_as_in_glibc() {
+        let e = open(&c("/a/b"), libc::O_RDWR | libc::O_CREAT, 0o600, None).unwrap_err();
+        assert_eq!(e.errno(), libc::EACCES);
+        assert!(e.message().contains("no '/' after the first"), "{e}");
+    }
+
+    #[test]
+    fn a_name_longer_than_name_max_is_enametoolong() {
+        let long = format!("/{}", "a".repeat(NAME_MAX + 1));
+        let e = open(&c(&long), libc::O_RDONLY, 0, None).unwrap_err();
+        assert_eq!(e.errno(), libc::ENAMETOOLONG);
+        assert!(e.message().contains("NAME_MAX"), "{e}");
+    }
+
+    #[test]
+    fn priorities_come_out_highest_first_fifo_within_one() {
+        let q = Queue::new("prio", 8, 16);
+        for (text, prio) in [(&b"low1"[..], 1), (b"high", 9), (b"low2", 1), (b"mid", 5)] {
+            send(q.mqd, text, prio, None).unwrap();
+        }
+        let mut buf = [0u8; 16];
+        let mut got = vec![];
+        for _ in 0..4 {
+            let (n, prio) = receive(q.mqd, &mut buf, None).unwrap();
+            got.push((buf[..n].to_vec(), prio));
+        }
+        let want: Vec<(Vec<u8>, u32)> =
+            vec![(b"high".to_vec(), 9), (b"mid".to_vec(), 5), (b"low1".to_vec(), 1), (b"low2".to_vec(), 1)];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn priority_at_mq_prio_max_is_einval() {
+        let q = Queue::new("pmax", 2, 8);
+        assert_eq!(send(q.mqd, b"x", MQ_PRIO_MAX, None).unwrap_err().errno(), libc::EINVAL);
+        send(q.mqd, b"x", MQ_PRIO_MAX - 1, None).unwrap();
+    }
+
+    #[test]
+    fn a_small_receive_buffer_is_emsgsize_naming_mq_msgsize() {
+        let q = Queue::new("small", 2, 32);
+        send(q.mqd, b"x", 0, None).unwrap();
+        let e = receive(q.mqd, &mut [0u8; 8], None).unwrap_err();
+        assert_eq!(e.errno(), libc::EMSGSIZE);
+        assert!(e.message().contains("mq_msgsize (32)"), "{e}");
+        assert_eq!(getattr(q.mqd).unwrap().mq_curmsgs, 1);
+    }
+
+    #[test]
+    fn a_past_deadline_on_an_empty_queue_is_etimedout() {
+        let q = Queue::new("past", 2, 8);
+        let past = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        assert_eq!(receive(q.mqd, &mut [0u8; 8], Some(&past)).unwrap_err().errno(), libc::ETIMEDOUT);
+    }
+
+    #[test]
+    fn bad_tv_nsec_is_einval_even_when_no_wait_is_needed() {
+        let q = Queue::new("nsec", 2, 8);
+        send(q.mqd, b"x", 0, None).unwrap();
+        let bad = libc::timespec { tv_sec: 0, tv_nsec: 1_000_000_000 };
+        assert_eq!(receive(q.mqd, &mut [0u8; 8], Some(&bad)).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(send(q.mqd, b"y", 0, Some(&bad)).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn setattr_toggles_o_nonblock_only() {
+        let q = Queue::new("attr", 2, 8);
+        let mut new = raw::zeroed_attr();
+        new.mq_flags = libc::O_NONBLOCK as libc::c_long;
+        assert_eq!(setattr(q.mqd, &new).unwrap().mq_flags, 0);
+        assert_eq!(getattr(q.mqd).unwrap().mq_flags, libc::O_NONBLOCK as libc::c_long);
+        assert_eq!(receive(q.mqd, &mut [0u8; 8], None).unwrap_err().errno(), libc::EAGAIN);
+        new.mq_flags = libc::O_APPEND as libc::c_long;
+        assert_eq!(setattr(q.mqd, &new).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_second_registration_is_ebusy_and_none_unregisters() {
+        let q = Queue::new("notify", 2, 8);
+        notify(q.mqd, Some(Notify::None)).unwrap();
+        assert_eq!(notify(q.mqd, Some(Notify::None)).unwrap_err().errno(), libc::EBUSY);
+        notify(q.mqd, None).unwrap();
+        notify(q.mqd, Some(Notify::None)).unwrap();
+    }
+}

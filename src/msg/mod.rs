@@ -1,1 +1,522 @@
-//! (not yet implemented: see the open issue for this mechanism)
+//! System V message queues: `msgget(2)`, `msgsnd(2)`, `msgrcv(2)`,
+//! `msgctl(2)`, with their errors explained.
+//!
+//! Queues are kernel objects, so a queue used here is the same object a
+//! glibc program sees. A message travels in the `struct msgbuf` layout C
+//! programs use: a native `long` `mtype` (> 0), then the text. The functions
+//! below take that layout as bytes ([`encode`] and [`decode`] convert).
+//!
+//! Two behaviours go beyond the bare system call, both only on paths where
+//! the kernel would fail or wait anyway:
+//! * a message larger than the queue's `msg_qbytes` can never be queued: the
+//!   kernel would make a blocking sender wait forever (or say `EAGAIN`);
+//!   rsipc says `EINVAL`, naming the limit;
+//! * every `EINVAL` names its cause (`mtype`, `msgmax`, a removed queue...).
+
+pub(crate) mod ffi;
+
+use std::fmt;
+
+use libc::{c_int, c_long, key_t};
+
+use crate::error::{Error, Result};
+use crate::sys::msg as sys;
+pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
+use crate::sysv_shm::Key;
+
+/// The `msgrcv` flags rsipc knows by name (others go to the kernel as they
+/// are, which ignores them).
+pub const MSGRCV_FLAGS: c_int = libc::IPC_NOWAIT | libc::MSG_NOERROR | MSG_EXCEPT | MSG_COPY;
+
+// ---------------------------------------------------------------------------
+// The message layout
+
+/// A message in the `struct msgbuf` layout: `mtype` in native byte order,
+/// then `text`. (For Rust callers; the C path uses the caller's buffer.)
+pub fn encode(mtype: c_long, text: &[u8]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(MTYPE_LEN + text.len());
+    buf.extend_from_slice(&mtype.to_ne_bytes());
+    buf.extend_from_slice(text);
+    buf
+}
+
+/// The `mtype` and the first `len` bytes of text of a buffer [`receive`]
+/// filled (`len` is what it returned).
+pub fn decode(buf: &[u8], len: usize) -> (c_long, &[u8]) {
+    (mtype_of(buf), &buf[MTYPE_LEN..MTYPE_LEN + len])
+}
+
+/// The `mtype` at the start of a message buffer (at least [`MTYPE_LEN`]
+/// bytes long; it need not be aligned).
+fn mtype_of(buf: &[u8]) -> c_long {
+    let mut raw = [0u8; MTYPE_LEN];
+    raw.copy_from_slice(&buf[..MTYPE_LEN]);
+    c_long::from_ne_bytes(raw)
+}
+
+#[cold]
+fn short_buffer(len: usize) -> Error {
+    Error::new(libc::EINVAL, format!("the buffer has {len} bytes, fewer than its {MTYPE_LEN}-byte mtype"))
+}
+
+// ---------------------------------------------------------------------------
+// msgget
+
+/// As `msgget(2)`: the id of the queue of `key`, created with `IPC_CREAT`
+/// (permission bits in the low 9 bits of `flags`; `IPC_PRIVATE` always
+/// creates a new one).
+///
+/// Errors as the kernel gives them, explained: `EEXIST`, `ENOENT`,
+/// `EACCES`, `ENOSPC`, `ENOMEM`.
+pub fn msgget(key: key_t, flags: c_int) -> Result<c_int> {
+    sys::msgget(key, flags).map_err(|e| explain_msgget(e, key))
+}
+
+#[cold]
+fn explain_msgget(e: Error, key: key_t) -> Error {
+    let key = Key(key);
+    match e.errno() {
+        libc::EEXIST => e.because(format!("a queue with key {key} already exists (IPC_CREAT|IPC_EXCL)")),
+        libc::ENOENT => e.because(format!("no queue has key {key}, and IPC_CREAT is not set")),
+        libc::EACCES => e.because(format!("the permissions of the queue with key {key} deny the access asked for")),
+        libc::ENOSPC => e.because("the system-wide limit on message queues (/proc/sys/kernel/msgmni) is reached"),
+        libc::ENOMEM => e.because("the kernel has no memory for a new queue"),
+        _ => e,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// msgsnd
+
+/// As `msgsnd(2)`: queues `msg` (`mtype` then text, see [`encode`]) on
+/// `msqid`; waits while the queue is full unless `flags` has `IPC_NOWAIT`
+/// (`EAGAIN`).
+///
+/// `EINVAL` for an `mtype` <= 0, a text longer than `msgmax`
+/// (`/proc/sys/kernel/msgmax`) or than the queue's `msg_qbytes` (the message
+/// could never fit, where the kernel would wait forever; checked once the
+/// queue is full, when `IPC_STAT` is allowed), or no queue
+/// `msqid`; `EIDRM` if the queue is removed while waiting; `EINTR` if a
+/// signal handler interrupts the wait (never restarted, as in the kernel);
+/// `EACCES` without write permission.
+pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
+    if msg.len() < MTYPE_LEN {
+        return Err(short_buffer(msg.len()));
+    }
+    let mtype = mtype_of(msg);
+    let text = msg.len() - MTYPE_LEN;
+    if mtype <= 0 {
+        return Err(Error::new(libc::EINVAL, format!("mtype is {mtype}: a message's type must be > 0")));
+    }
+    // Without waiting first: a queue with room takes the message in this one
+    // call; a full queue is when a message too large for it must be told
+    // apart from one that only has to wait.
+    match sys::msgsnd(msqid, msg, flags | libc::IPC_NOWAIT) {
+        Ok(()) => Ok(()),
+        Err(e) if e.errno() == libc::EAGAIN => {
+            if let Some(qbytes) = larger_than_queue(msqid, text) {
+                return Err(Error::new(
+                    libc::EINVAL,
+                    format!("the message's {text} bytes exceed the queue's msg_qbytes ({qbytes} bytes): it could never be queued"),
+                ));
+            }
+            if flags & libc::IPC_NOWAIT != 0 {
+                return Err(e.because("the queue is full (msg_qbytes reached) and IPC_NOWAIT is set"));
+            }
+            sys::msgsnd(msqid, msg, flags).map_err(|e| explain_send(e, msqid, text))
+        }
+        Err(e) => Err(explain_send(e, msqid, text)),
+    }
+}
+
+/// `Some(msg_qbytes)` if a text of `len` bytes can never fit in queue
+/// `msqid`; `None` if it can, or if the queue cannot be read (then the
+/// kernel's own behaviour stands).
+fn larger_than_queue(msqid: c_int, len: usize) -> Option<u64> {
+    let (_, ds) = sys::msgctl_stat(msqid, libc::IPC_STAT).ok()?;
+    let qbytes: libc::msglen_t = ds.msg_qbytes;
+    (len as u64 > qbytes as u64).then_some(qbytes as u64)
+}
+
+/// The system's largest message text (`msgmax`), from `IPC_INFO`.
+pub fn msgmax() -> Result<usize> {
+    sys::msgctl_info(0, libc::IPC_INFO).map(|(_, info)| info.msgmax as usize)
+}
+
+#[cold]
+fn explain_send(e: Error, msqid: c_int, text: usize) -> Error {
+    match e.errno() {
+        libc::EINVAL => match msgmax() {
+            Ok(max) if text > max => e.because(format!(
+                "the message's {text} bytes exceed msgmax ({max} bytes, /proc/sys/kernel/msgmax)"
+            )),
+            _ => e.because(no_such_queue(msqid)),
+        },
+        libc::EIDRM => e.because(format!("queue {msqid} was removed while this call waited")),
+        libc::EACCES => e.because(format!("queue {msqid}'s permissions deny this process write access")),
+        libc::EINTR => e.because("a signal handler interrupted the wait for room in the queue"),
+        libc::ENOMEM => e.because("the kernel has no memory for a copy of the message"),
+        libc::EFAULT => e.because("the message buffer is not readable memory"),
+        _ => e,
+    }
+}
+
+fn no_such_queue(msqid: c_int) -> String {
+    if msqid < 0 {
+        format!("msqid {msqid} is negative")
+    } else {
+        format!("no queue has id {msqid} (it was never created, or has been removed)")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// msgrcv
+
+/// As `msgrcv(2)`: takes a message from `msqid` into `buf` (`mtype`, then
+/// room for `buf.len() - MTYPE_LEN` bytes of text) and returns the text
+/// length.
+///
+/// `msgtyp` 0 takes the first message, > 0 the first of that type (with
+/// `MSG_EXCEPT`: of any other type), < 0 the first of the lowest type <=
+/// `|msgtyp|`. `IPC_NOWAIT`: `ENOMSG` instead of waiting. A text longer than
+/// the room is `E2BIG` and stays queued, or is cut short with `MSG_NOERROR`.
+/// `MSG_COPY` (with `IPC_NOWAIT`, not with `MSG_EXCEPT`) copies the message
+/// at index `msgtyp` (0 = first) and leaves it queued; kernels built without
+/// `CONFIG_CHECKPOINT_RESTORE` say `ENOSYS` for it.
+///
+/// Other errors: `EIDRM` (removed while waiting), `EINTR`, `EACCES`,
+/// `EINVAL` (no queue `msqid`).
+pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
+    if buf.len() < MTYPE_LEN {
+        return Err(short_buffer(buf.len()));
+    }
+    if flags & MSG_COPY != 0 {
+        if flags & MSG_EXCEPT != 0 {
+            return Err(Error::new(libc::EINVAL, "MSG_COPY and MSG_EXCEPT cannot be combined"));
+        }
+        if flags & libc::IPC_NOWAIT == 0 {
+            return Err(Error::new(libc::EINVAL, "MSG_COPY needs IPC_NOWAIT (it never waits for a message)"));
+        }
+    }
+    sys::msgrcv(msqid, buf, msgtyp, flags).map_err(|e| explain_receive(e, msqid, buf.len() - MTYPE_LEN, msgtyp, flags))
+}
+
+/// Which messages a `msgtyp` (and `MSG_EXCEPT`) asks for, in words.
+struct Selection(c_long, c_int);
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Selection(msgtyp, flags) = *self;
+        if flags & MSG_COPY != 0 {
+            write!(f, "no message at index {msgtyp} (MSG_COPY counts from 0)")
+        } else if msgtyp == 0 {
+            f.write_str("no message")
+        } else if msgtyp > 0 && flags & MSG_EXCEPT != 0 {
+            write!(f, "no message of a type other than {msgtyp}")
+        } else if msgtyp > 0 {
+            write!(f, "no message of type {msgtyp}")
+        } else {
+            write!(f, "no message of a type <= {}", msgtyp.unsigned_abs())
+        }
+    }
+}
+
+#[cold]
+fn explain_receive(e: Error, msqid: c_int, room: usize, msgtyp: c_long, flags: c_int) -> Error {
+    match e.errno() {
+        libc::ENOMSG => e.because(format!("{} is in queue {msqid}, and IPC_NOWAIT is set", Selection(msgtyp, flags))),
+        libc::E2BIG => e.because(format!(
+            "the message is longer than msgsz ({room} bytes) and MSG_NOERROR is not set; it stays in the queue"
+        )),
+        libc::EINVAL => e.because(no_such_queue(msqid)),
+        libc::EIDRM => e.because(format!("queue {msqid} was removed while this call waited")),
+        libc::EACCES => e.because(format!("queue {msqid}'s permissions deny this process read access")),
+        libc::EINTR => e.because("a signal handler interrupted the wait for a message"),
+        libc::ENOSYS if flags & MSG_COPY != 0 => {
+            e.because("MSG_COPY needs a kernel built with CONFIG_CHECKPOINT_RESTORE, which this one is not")
+        }
+        libc::EFAULT => e.because("the message buffer is not writable memory"),
+        _ => e,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// msgctl
+
+/// The commands of `msgctl(2)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `IPC_STAT`: the queue's `struct msqid_ds`.
+    Stat,
+    /// `IPC_SET`: owner, group, permission bits and `msg_qbytes`.
+    Set,
+    /// `IPC_RMID`: remove the queue at once, waking every waiter (`EIDRM`).
+    Rmid,
+    /// `IPC_INFO`: the system's limits, `struct msginfo`.
+    Info,
+    /// `MSG_INFO`: the system's usage, `struct msginfo`.
+    MsgInfo,
+    /// `MSG_STAT`: `struct msqid_ds` of the queue at a table index.
+    StatIndex,
+    /// `MSG_STAT_ANY`: as `MSG_STAT` without the read-permission check.
+    StatAny,
+}
+
+impl Command {
+    const ALL: [Command; 7] = [
+        Command::Stat,
+        Command::Set,
+        Command::Rmid,
+        Command::Info,
+        Command::MsgInfo,
+        Command::StatIndex,
+        Command::StatAny,
+    ];
+
+    /// The command's C value.
+    pub fn raw(self) -> c_int {
+        match self {
+            Command::Stat => libc::IPC_STAT,
+            Command::Set => libc::IPC_SET,
+            Command::Rmid => libc::IPC_RMID,
+            Command::Info => libc::IPC_INFO,
+            Command::MsgInfo => MSG_INFO,
+            Command::StatIndex => MSG_STAT,
+            Command::StatAny => MSG_STAT_ANY,
+        }
+    }
+
+    /// The command's C name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Stat => "IPC_STAT",
+            Command::Set => "IPC_SET",
+            Command::Rmid => "IPC_RMID",
+            Command::Info => "IPC_INFO",
+            Command::MsgInfo => "MSG_INFO",
+            Command::StatIndex => "MSG_STAT",
+            Command::StatAny => "MSG_STAT_ANY",
+        }
+    }
+
+    /// The command of C value `cmd`, if rsipc knows it.
+    pub fn from_raw(cmd: c_int) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.raw() == cmd)
+    }
+
+    /// The command of `cmd` for queue (or index) `msqid`, checked as the
+    /// kernel checks every call first: an unknown command or a negative
+    /// `msqid` is `EINVAL`.
+    pub fn check(msqid: c_int, cmd: c_int) -> Result<Command> {
+        let command = Command::from_raw(cmd).ok_or_else(|| {
+            Error::new(
+                libc::EINVAL,
+                format!(
+                    "unknown command {cmd}: msgctl takes IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO, MSG_INFO, MSG_STAT and MSG_STAT_ANY"
+                ),
+            )
+        })?;
+        if msqid < 0 {
+            let what = if matches!(command, Command::StatIndex | Command::StatAny) { "index" } else { "msqid" };
+            return Err(Error::new(libc::EINVAL, format!("{what} {msqid} is negative")));
+        }
+        Ok(command)
+    }
+}
+
+/// `IPC_STAT`: the queue's `struct msqid_ds` (`EACCES` without read
+/// permission).
+pub fn stat(msqid: c_int) -> Result<libc::msqid_ds> {
+    sys::msgctl_stat(msqid, libc::IPC_STAT).map(|(_, ds)| ds).map_err(|e| explain_ctl(e, msqid, Command::Stat))
+}
+
+/// `MSG_STAT` (`any == false`) or `MSG_STAT_ANY`: the id and `struct
+/// msqid_ds` of the queue at `index` of the kernel's table (0 up to the
+/// index `IPC_INFO`/`MSG_INFO` return). `MSG_STAT_ANY` skips the read
+/// permission check.
+pub fn stat_index(index: c_int, any: bool) -> Result<(c_int, libc::msqid_ds)> {
+    let command = if any { Command::StatAny } else { Command::StatIndex };
+    sys::msgctl_stat(index, command.raw()).map_err(|e| explain_ctl(e, index, command))
+}
+
+/// `IPC_SET`: sets the queue's owner uid and gid, permission bits (the low 9
+/// bits of `msg_perm.mode`) and `msg_qbytes` from `ds`; the other fields
+/// are ignored. Raising `msg_qbytes` above `msgmnb` needs
+/// `CAP_SYS_RESOURCE` (`EPERM`).
+pub fn set(msqid: c_int, ds: &libc::msqid_ds) -> Result<()> {
+    sys::msgctl_set(msqid, ds).map_err(|e| explain_ctl(e, msqid, Command::Set))
+}
+
+/// `IPC_RMID`: removes the queue and its messages at once; every process
+/// waiting in `msgsnd`/`msgrcv` on it wakes with `EIDRM`.
+pub fn remove(msqid: c_int) -> Result<()> {
+    sys::msgctl_rmid(msqid).map_err(|e| explain_ctl(e, msqid, Command::Rmid))
+}
+
+/// `IPC_INFO`: the index of the highest used entry of the kernel's queue
+/// table, and the system's limits (`msgmax`, `msgmnb`, `msgmni`, ...).
+pub fn limits(msqid: c_int) -> Result<(c_int, libc::msginfo)> {
+    sys::msgctl_info(msqid, libc::IPC_INFO).map_err(|e| explain_ctl(e, msqid, Command::Info))
+}
+
+/// `MSG_INFO`: the index of the highest used entry of the kernel's queue
+/// table, and the system's usage: queues in `msgpool`, messages in
+/// `msgmap`, bytes in `msgtql` (the limits in the other fields).
+pub fn usage(msqid: c_int) -> Result<(c_int, libc::msginfo)> {
+    sys::msgctl_info(msqid, MSG_INFO).map_err(|e| explain_ctl(e, msqid, Command::MsgInfo))
+}
+
+/// Whether a queue with id `msqid` exists (a permission error means it
+/// does).
+fn queue_exists(msqid: c_int) -> bool {
+    match sys::msgctl_stat(msqid, libc::IPC_STAT) {
+        Ok(_) => true,
+        Err(e) => !matches!(e.errno(), libc::EINVAL | libc::EIDRM),
+    }
+}
+
+#[cold]
+fn explain_ctl(e: Error, msqid: c_int, command: Command) -> Error {
+    use Command::*;
+    match (e.errno(), command) {
+        (libc::EINVAL, StatIndex | StatAny) => e.because(format!(
+            "no queue is at index {msqid} of the kernel's table (IPC_INFO returns the highest used index)"
+        )),
+        (libc::EINVAL, Set) if queue_exists(msqid) => {
+            e.because("the uid or gid in buf is not valid in this user namespace")
+        }
+        (libc::EINVAL, _) => e.because(no_such_queue(msqid)),
+        (libc::EIDRM, _) => e.because(format!("queue {msqid} was removed")),
+        (libc::EACCES, _) => e.because("the queue's permissions deny this process read access"),
+        (libc::EPERM, Set) => e.because(
+            "only the queue's owner or creator (or CAP_SYS_ADMIN) may change it, and raising msg_qbytes above msgmnb needs CAP_SYS_RESOURCE",
+        ),
+        (libc::EPERM, _) => e.because("only the queue's owner or creator, or a process with CAP_SYS_ADMIN, may remove it"),
+        (libc::EOVERFLOW, _) => e.because("a uid or gid of the queue does not fit struct msqid_ds"),
+        _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A private queue removed when the test ends.
+    struct Queue(c_int);
+    impl Queue {
+        fn new() -> Queue {
+            Queue(msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600).unwrap())
+        }
+        fn send(&self, mtype: c_long, text: &[u8]) {
+            send(self.0, &encode(mtype, text), 0).unwrap();
+        }
+        fn take(&self, msgtyp: c_long, flags: c_int) -> Result<(c_long, Vec<u8>)> {
+            let mut buf = [0u8; MTYPE_LEN + 64];
+            let n = receive(self.0, &mut buf, msgtyp, flags)?;
+            let (t, text) = decode(&buf, n);
+            Ok((t, text.to_vec()))
+        }
+    }
+    impl Drop for Queue {
+        fn drop(&mut self) {
+            let _ = remove(self.0);
+        }
+    }
+
+    #[test]
+    fn encode_and_decode_round_trip() {
+        let buf = encode(7, b"hi");
+        assert_eq!(buf.len(), MTYPE_LEN + 2);
+        assert_eq!(decode(&buf, 2), (7, &b"hi"[..]));
+    }
+
+    #[test]
+    fn a_message_comes_back_with_its_type() {
+        let q = Queue::new();
+        q.send(3, b"three");
+        assert_eq!(q.take(0, libc::IPC_NOWAIT).unwrap(), (3, b"three".to_vec()));
+    }
+
+    #[test]
+    fn mtype_zero_or_negative_is_einval() {
+        let q = Queue::new();
+        for mtype in [0, -1] {
+            let e = send(q.0, &encode(mtype, b"x"), 0).unwrap_err();
+            assert_eq!(e.errno(), libc::EINVAL);
+            assert!(e.message().contains("must be > 0"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_buffer_shorter_than_mtype_is_einval() {
+        let q = Queue::new();
+        assert_eq!(send(q.0, &[1, 2], 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(receive(q.0, &mut [0; 2], 0, 0).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_text_above_msgmax_is_einval_naming_msgmax() {
+        let q = Queue::new();
+        let max = msgmax().unwrap();
+        let e = send(q.0, &encode(1, &vec![0; max + 1]), 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("msgmax"), "{e}");
+    }
+
+    #[test]
+    fn a_text_above_msg_qbytes_is_einval_naming_msg_qbytes_instead_of_waiting_forever() {
+        let q = Queue::new();
+        let mut ds = stat(q.0).unwrap();
+        ds.msg_qbytes = 100;
+        set(q.0, &ds).unwrap();
+        let e = send(q.0, &encode(1, &[0; 150]), 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("msg_qbytes (100 bytes)"), "{e}");
+    }
+
+    #[test]
+    fn a_full_queue_with_ipc_nowait_is_eagain() {
+        let q = Queue::new();
+        let mut ds = stat(q.0).unwrap();
+        ds.msg_qbytes = 100;
+        set(q.0, &ds).unwrap();
+        q.send(1, &[0; 100]);
+        let e = send(q.0, &encode(1, b"x"), libc::IPC_NOWAIT).unwrap_err();
+        assert_eq!(e.errno(), libc::EAGAIN);
+        assert!(e.message().contains("full"), "{e}");
+    }
+
+    #[test]
+    fn msg_copy_without_ipc_nowait_is_einval() {
+        let q = Queue::new();
+        let e = q.take(0, MSG_COPY).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("IPC_NOWAIT"), "{e}");
+        let e = q.take(0, MSG_COPY | MSG_EXCEPT | libc::IPC_NOWAIT).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn enomsg_names_the_selection() {
+        let q = Queue::new();
+        let e = q.take(-4, libc::IPC_NOWAIT).unwrap_err();
+        assert_eq!(e.errno(), libc::ENOMSG);
+        assert!(e.message().contains("type <= 4"), "{e}");
+    }
+
+    #[test]
+    fn unknown_msgctl_command_and_negative_id_are_einval() {
+        assert_eq!(Command::check(0, 999).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(Command::check(-1, libc::IPC_STAT).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(Command::check(0, MSG_STAT_ANY).unwrap(), Command::StatAny);
+    }
+
+    #[test]
+    fn a_removed_queue_is_einval_saying_so() {
+        let id = msgget(libc::IPC_PRIVATE, 0o600).unwrap();
+        remove(id).unwrap();
+        let e = stat(id).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("no queue has id"), "{e}");
+    }
+}

@@ -239,3 +239,7 @@ pub mod sysv_sem;
 pub mod fifo;
 pub mod file;
 pub mod mman;
+
+pub mod msg;
+
+pub mod mq;

@@ -1,0 +1,233 @@
+//! C shims for System V message queues.
+
+use std::fmt;
+
+use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
+
+use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
+use crate::ffi::{guard, in_bytes, in_ref, out_bytes, out_ref, Bits, IpcFlags, Ptr};
+use crate::sysv_shm::Key;
+use crate::{Error, Result};
+
+/// As msgget(2): the id of the System V message queue of `key`; with
+/// `IPC_CREAT` a new empty queue is created when none exists, with the
+/// permission bits in the low 9 bits of `msgflg`; `IPC_PRIVATE` always
+/// creates a new one. Returns the id, or -1 with errno.
+///
+/// # Errors
+/// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key is taken), `ENOENT` (no queue
+/// and no `IPC_CREAT`), `EACCES` (the mode denies access), `ENOSPC` (the
+/// system's `msgmni` queues exist), `ENOMEM`.
+#[no_mangle]
+pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
+    guard(-1, || format!("msgget(key={}, flags={})", Key(key), IpcFlags(msgflg)), || super::msgget(key, msgflg))
+}
+
+/// As msgsnd(2): appends the message at `msgp` — a `long mtype` (> 0)
+/// followed by `msgsz` bytes of text, as in `struct msgbuf` — to queue
+/// `msqid`. While the queue is full the call waits, unless `msgflg` has
+/// `IPC_NOWAIT`. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` (`msgp` is NULL); `EINVAL` (`mtype` <= 0, `msgsz` larger than
+/// `msgmax`, or larger than the queue's `msg_qbytes` so that it could never
+/// be queued — where the kernel would wait forever; rsipc detects it when
+/// the queue is full and the caller may read its `msqid_ds` — or no queue
+/// `msqid`; the message says which);
+/// `EAGAIN` (full and `IPC_NOWAIT`); `EIDRM` (the queue was removed while
+/// waiting); `EINTR` (a signal handler ran while waiting; never restarted);
+/// `EACCES` (no write permission); `ENOMEM`.
+///
+/// # Safety
+/// `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: size_t, msgflg: c_int) -> c_int {
+    guard(-1, || format!("msgsnd(msqid={msqid}, msgp={}, msgsz={msgsz}, flags={})", Ptr(msgp), MsgFlags(msgflg)), || {
+        let len = buffer_len(msgsz)?;
+        // SAFETY: forwarded from this function's contract (len > 0, so NULL
+        // is EFAULT).
+        let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
+        super::send(msqid, msg, msgflg).map(|()| 0)
+    })
+}
+
+/// As msgrcv(2): removes a message from queue `msqid` and stores its `long
+/// mtype` and up to `msgsz` bytes of its text at `msgp` (`struct msgbuf`
+/// layout). `msgtyp` 0 takes the first message, > 0 the first of type
+/// `msgtyp` (with `MSG_EXCEPT`: the first of any other type), < 0 the first
+/// of the lowest type <= `|msgtyp|`. Waits for one unless `msgflg` has
+/// `IPC_NOWAIT`. A longer text is `E2BIG` and stays queued, unless
+/// `MSG_NOERROR` cuts it to `msgsz` bytes. `MSG_COPY` (Linux; needs
+/// `IPC_NOWAIT`) copies the message at index `msgtyp` (0 = first) and
+/// leaves it in the queue; kernels built without `CONFIG_CHECKPOINT_RESTORE`
+/// refuse it with `ENOSYS`. Returns the number of text bytes stored, or -1
+/// with errno.
+///
+/// # Errors
+/// `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
+/// is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
+/// `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
+/// `IPC_NOWAIT` or with `MSG_EXCEPT`); `EIDRM` (removed while waiting);
+/// `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
+///
+/// # Safety
+/// `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_msgrcv(
+    msqid: c_int,
+    msgp: *mut c_void,
+    msgsz: size_t,
+    msgtyp: c_long,
+    msgflg: c_int,
+) -> ssize_t {
+    guard(
+        -1,
+        || format!("msgrcv(msqid={msqid}, msgp={}, msgsz={msgsz}, msgtyp={msgtyp}, flags={})", Ptr(msgp), MsgFlags(msgflg)),
+        || {
+            let len = buffer_len(msgsz)?;
+            // SAFETY: forwarded from this function's contract (len > 0, so
+            // NULL is EFAULT).
+            let buf = unsafe { out_bytes(msgp, len, "msgp") }?;
+            super::receive(msqid, buf, msgtyp, msgflg).map(|n| n as ssize_t)
+        },
+    )
+}
+
+/// The bytes of a message buffer: the `mtype` and `msgsz` bytes of text.
+/// The kernel takes `msgsz` as a `long`, so anything above `LONG_MAX` is
+/// `EINVAL`, as there.
+fn buffer_len(msgsz: size_t) -> Result<usize> {
+    msgsz
+        .checked_add(MTYPE_LEN)
+        .filter(|&len| len <= isize::MAX as usize)
+        .ok_or_else(|| Error::new(libc::EINVAL, format!("msgsz {msgsz} is larger than LONG_MAX")))
+}
+
+/// As msgctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group, mode
+/// and `msg_qbytes` from `*buf`; `IPC_RMID` removes the queue at once (every
+/// process waiting in msgsnd/msgrcv on it wakes with `EIDRM`; `buf`
+/// ignored); `IPC_INFO` (limits) and `MSG_INFO` (usage) store a `struct
+/// msginfo` through `buf` (cast it, as with glibc) and return the highest
+/// used index of the kernel's table; `MSG_STAT`/`MSG_STAT_ANY` take that
+/// index in `msqid`, fill `*buf` and return the queue's id. Returns what
+/// msgctl(2) returns, or -1 with errno.
+///
+/// # Errors
+/// `EINVAL` (unknown `cmd`, negative `msqid`, no such queue or index),
+/// `EFAULT` (`buf` is NULL where `cmd` needs it — the kernel's checks come
+/// first), `EACCES` (no read permission for `IPC_STAT`/`MSG_STAT`),
+/// `EPERM` (`IPC_SET`/`IPC_RMID` by a non-owner, or `msg_qbytes` above
+/// `msgmnb` without `CAP_SYS_RESOURCE`), `EIDRM`, `EOVERFLOW`.
+///
+/// # Safety
+/// `buf` is NULL or valid for what `cmd` reads or writes: a `struct
+/// msqid_ds` (`IPC_STAT`, `IPC_SET`, `MSG_STAT`, `MSG_STAT_ANY`) or a
+/// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
+    guard(-1, || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName(cmd), Ptr(buf)), || {
+        let command = Command::check(msqid, cmd)?;
+        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+        // struct the command uses, by this function's contract.
+        match command {
+            Command::Stat => unsafe { store(buf, command, super::stat(msqid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store(buf, command, super::stat_index(msqid, false)) },
+            Command::StatAny => unsafe { store(buf, command, super::stat_index(msqid, true)) },
+            Command::Info => unsafe { store(buf.cast::<libc::msginfo>(), command, super::limits(msqid)) },
+            Command::MsgInfo => unsafe { store(buf.cast::<libc::msginfo>(), command, super::usage(msqid)) },
+            Command::Set => {
+                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+                super::set(msqid, ds).map(|()| 0)
+            }
+            Command::Rmid => super::remove(msqid).map(|()| 0),
+        }
+    })
+}
+
+/// Stores the result of a query command in the caller's buffer. The query
+/// runs first, as in the kernel, so a NULL `buf` is `EFAULT` only when the
+/// query itself succeeded.
+///
+/// # Safety
+/// `buf` is NULL or valid for writes of a `T`.
+unsafe fn store<T>(buf: *mut T, command: Command, result: Result<(c_int, T)>) -> Result<c_int> {
+    let (ret, value) = result?;
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+    *out = value;
+    Ok(ret)
+}
+
+#[cold]
+fn null_buf(command: Command) -> String {
+    let what = match command {
+        Command::Info | Command::MsgInfo => "stores a struct msginfo",
+        Command::Set => "reads a struct msqid_ds",
+        _ => "stores a struct msqid_ds",
+    };
+    format!("`buf` is NULL, and {} {what} there", command.name())
+}
+
+/// `msgsnd`/`msgrcv` flags by name.
+struct MsgFlags(c_int);
+
+impl fmt::Display for MsgFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: &[(i64, &str)] = &[
+            (libc::IPC_NOWAIT as i64, "IPC_NOWAIT"),
+            (libc::MSG_NOERROR as i64, "MSG_NOERROR"),
+            (MSG_EXCEPT as i64, "MSG_EXCEPT"),
+            (MSG_COPY as i64, "MSG_COPY"),
+        ];
+        Bits(self.0 as u32 as i64, NAMES).fmt(f)
+    }
+}
+
+/// A `msgctl` command by name, or its number when unknown.
+struct CmdName(c_int);
+
+impl fmt::Display for CmdName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Command::from_raw(self.0) {
+            Some(c) => f.write_str(c.name()),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errno() -> c_int {
+        // SAFETY: reading this thread's errno.
+        unsafe { *libc::__errno_location() }
+    }
+
+    #[test]
+    fn null_msgp_is_efault_for_send_and_receive() {
+        // SAFETY: NULL is rejected before any access.
+        assert_eq!(unsafe { rsipc_msgsnd(0, std::ptr::null(), 4, 0) }, -1);
+        assert_eq!(errno(), libc::EFAULT);
+        assert!(crate::error::last_error().starts_with("msgsnd(msqid=0, msgp=NULL, msgsz=4, flags=0): EFAULT"));
+        // SAFETY: as above.
+        assert_eq!(unsafe { rsipc_msgrcv(0, std::ptr::null_mut(), 4, 0, libc::IPC_NOWAIT) }, -1);
+        assert_eq!(errno(), libc::EFAULT);
+        assert!(crate::error::last_error().contains("flags=IPC_NOWAIT): EFAULT"), "{}", crate::error::last_error());
+    }
+
+    #[test]
+    fn msgsz_above_long_max_is_einval() {
+        let mut m = [0u8; 16];
+        // SAFETY: the size is rejected before the buffer is used.
+        assert_eq!(unsafe { rsipc_msgrcv(0, m.as_mut_ptr().cast(), usize::MAX, 0, 0) }, -1);
+        assert_eq!(errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn commands_and_flags_are_shown_by_name() {
+        assert_eq!(CmdName(super::super::MSG_STAT_ANY).to_string(), "MSG_STAT_ANY");
+        assert_eq!(CmdName(77).to_string(), "77");
+        assert_eq!(MsgFlags(libc::IPC_NOWAIT | MSG_COPY).to_string(), "IPC_NOWAIT|MSG_COPY");
+    }
+}
