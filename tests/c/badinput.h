@@ -29,7 +29,12 @@
  * below (fx_closed_fd, fx_regular_file, fx_fifo, fx_pipe, ...); a mechanism
  * file defines its own with BI_FIXTURE(name, setup, teardown). Objects must
  * get pid-unique names (bi_unique_name) and be removed by the teardown: the
- * leak check runs after the matrix.
+ * leak check runs after the matrix. The teardown finds what to remove in
+ * ctx (path, id), never by recomputing a name: when the row's child dies
+ * before its teardown, the parent runs the teardown on the child's ctx
+ * (kept in shared memory), so a crashing row leaves no object behind. So a
+ * teardown only removes objects by name or id and never closes descriptors
+ * (they die with the child); a setup that fails removes what it created.
  *
  * What each row asserts, in a child of its own (so a crash only fails that
  * row): no signal, the failure value, the errno, a last-error message that

@@ -273,13 +273,21 @@ static const char *errno_name(int e) {
     return name ? name : "unknown errno";
 }
 
+/* The row's context lives in memory shared with the parent, which runs the
+ * fixture's teardown itself when the child died before doing so. */
+struct row_shared {
+    struct bi_ctx ctx;
+    int set_up, torn_down;
+};
+static struct row_shared *shared;
+
 static int child_run_row(const struct bi_row *row, FILE *out) {
-    struct bi_ctx ctx = {{-1, -1, -1, -1}, -1, NULL, 0, "", NULL};
+    struct bi_ctx *ctx = &shared->ctx;
     static struct fd_snapshot before, after;
     static char msg[1024];
 
     if (row->fixture) {
-        int rc = row->fixture->setup(&ctx);
+        int rc = row->fixture->setup(ctx);
         if (rc == BI_SKIP) {
             fprintf(out, "skipped: fixture \"%s\" cannot run here\n", row->fixture->name);
             return ROW_SKIP;
@@ -288,6 +296,7 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
             fprintf(out, "fixture \"%s\" setup failed: %s\n", row->fixture->name, strerror(errno));
             return ROW_FAIL;
         }
+        shared->set_up = 1;
     }
     if (snapshot_fds(&before) != 0) {
         fprintf(out, "cannot read /proc/self/fd: %s\n", strerror(errno));
@@ -296,14 +305,15 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
 
     rsipc_clear_error();
     errno = 0;
-    intptr_t ret = row->call(&ctx);
+    intptr_t ret = row->call(ctx);
     int err = errno;
     const char *last = rsipc_last_error();
     size_t last_len = last ? strlen(last) : 0;
     snprintf(msg, sizeof msg, "%s", last ? last : "(NULL)");
 
     int snap = snapshot_fds(&after);
-    if (row->fixture && row->fixture->teardown) row->fixture->teardown(&ctx);
+    if (row->fixture && row->fixture->teardown) row->fixture->teardown(ctx);
+    shared->torn_down = 1;
 
     int failed = 0;
     intptr_t want = failure_value(row->kind);
@@ -344,6 +354,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
         snprintf(report, report_size, "pipe: %s\n", strerror(errno));
         return FAIL;
     }
+    *shared = (struct row_shared){{{-1, -1, -1, -1}, -1, NULL, 0, "", NULL}, 0, 0};
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -381,6 +392,10 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
             snprintf(report + used, report_size - used, "waitpid: %s\n", strerror(errno));
             return FAIL;
         }
+    }
+    if (row->fixture && row->fixture->teardown && shared->set_up && !shared->torn_down) {
+        row->fixture->teardown(&shared->ctx);
+        used += (size_t)snprintf(report + used, report_size - used, "(the parent ran the fixture's teardown)\n");
     }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
@@ -423,7 +438,24 @@ BI_SENTINEL(NULL, RET_INT, "pipe", "the failure value differs", EFAULT, (rsipc_p
 BI_SENTINEL(NULL, RET_INT, "pipe2", "the message names another function", EFAULT, rsipc_pipe(NULL))
 BI_SENTINEL(NULL, RET_INT, "pipe", "the message is empty", EFAULT, (rsipc_pipe(NULL), rsipc_clear_error(), -1))
 BI_SENTINEL(NULL, RET_INT, "pipe", "a descriptor leaks", EFAULT, (leak_a_descriptor(), rsipc_pipe(NULL)))
-BI_SENTINEL(NULL, RET_INT, "pipe", "a signal kills the caller", EFAULT, (raise(SIGABRT), rsipc_pipe(NULL)))
+/* The crashing row's fixture creates a file: the parent must remove it. */
+static char sentinel_file[256];
+static pid_t sentinel_teardown_pid;
+static int setup_sentinel_file(struct bi_ctx *ctx) {
+    snprintf(ctx->path, sizeof ctx->path, "/tmp/rsipc-bad-%ld-sentinel", (long)getpid());
+    int fd = open(ctx->path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+static void teardown_sentinel_file(struct bi_ctx *ctx) {
+    snprintf(sentinel_file, sizeof sentinel_file, "%s", ctx->path);
+    sentinel_teardown_pid = getpid();
+    unlink(ctx->path);
+}
+static const struct bi_fixture fx_sentinel_file = {"sentinel file", setup_sentinel_file, teardown_sentinel_file};
+BI_SENTINEL(&fx_sentinel_file, RET_INT, "pipe", "a signal kills the caller", EFAULT,
+            (raise(SIGABRT), rsipc_pipe(NULL)))
 
 /* ------------------------------------------------------------------------ */
 
@@ -431,6 +463,11 @@ int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : NULL;
     static char report[8192];
     qsort(rows, nrows, sizeof *rows, row_order);
+    shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) {
+        perror("mmap");
+        return 1;
+    }
 
     int sentinels = 0, caught = 0;
     for (size_t i = 0; i < nrows; i++) {
@@ -446,6 +483,15 @@ int main(int argc, char **argv) {
             printf("MISSED   %s [%s]: the harness did not report this deliberately wrong row\n", row->name, row->label);
             print_report(report);
         }
+    }
+    /* The crashed row's teardown ran here, in the parent, and removed the
+     * row's file. */
+    sentinels++;
+    if (sentinel_teardown_pid == getpid() && sentinel_file[0] && access(sentinel_file, F_OK) != 0) {
+        caught++;
+        printf("caught   the crashed row's object, removed by the parent\n");
+    } else {
+        printf("MISSED   the crashed row's teardown did not run in the parent (file \"%s\")\n", sentinel_file);
     }
     printf("harness self-test: %d wrong rows, %d caught\n\n", sentinels, caught);
 
