@@ -5,13 +5,13 @@
 # cargo has nothing to rebuild.
 #
 #   cmake -DSOURCE_DIR=... -DBINARY_DIR=... -DCARGO_TARGET_DIR=... -DBUILD_TYPE=...
-#         -DC_COMPILER=... -DCTEST=... -P sanitize.cmake
+#         -DC_COMPILER=... -DCTEST=... -DGENERATOR=... -P sanitize.cmake
 #
 # The nested run leaves out its own leak-check fixture (-E leakcheck, and -FA
 # so ctest does not add it back): the parent's fixture already brackets this
 # test, and a nested snapshot would see objects of the parent's tests that
 # run at the same time.
-foreach(var SOURCE_DIR BINARY_DIR CARGO_TARGET_DIR BUILD_TYPE C_COMPILER CTEST)
+foreach(var SOURCE_DIR BINARY_DIR CARGO_TARGET_DIR BUILD_TYPE C_COMPILER CTEST GENERATOR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "sanitize.cmake: -D${var}=... is required")
   endif()
@@ -24,7 +24,7 @@ function(run what)
   endif()
 endfunction()
 
-run(configure ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BINARY_DIR}
+run(configure ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BINARY_DIR} -G ${GENERATOR}
     -DCMAKE_BUILD_TYPE=${BUILD_TYPE} -DCMAKE_C_COMPILER=${C_COMPILER}
     -DRSIPC_SANITIZE=ON -DRSIPC_VALGRIND=OFF -DRSIPC_CARGO_TARGET_DIR=${CARGO_TARGET_DIR})
 run(build ${CMAKE_COMMAND} --build ${BINARY_DIR} -j2)
