@@ -1,0 +1,152 @@
+/* The bad-input matrix: every exported function called with every kind of
+ * bad argument that applies, each call in its own forked child.
+ *
+ * ADDING A MECHANISM = ADDING ONE FILE: tests/c/badinput/<mechanism>.c
+ * (every .c file in that folder is compiled into c_test_badinput; re-run
+ * cmake after adding one). It includes "badinput.h" and lists one row per
+ * (function, bad argument):
+ *
+ *     BAD(RET_INT, "pipe2", "flags has O_APPEND", EINVAL, rsipc_pipe2(ctx->fd, O_APPEND))
+ *     BAD_IN(fx_closed_fd, RET_INT, "pipe_capacity", "closed fd", EBADF,
+ *            rsipc_pipe_capacity(ctx->fd[0]))
+ *
+ *   kind   what the function returns on failure (and its C type, so a row
+ *          with the wrong kind does not compile): RET_INT (int -1),
+ *          RET_SSIZE (ssize_t -1), RET_NULL (pointer NULL), RET_MAP_FAILED
+ *          (MAP_FAILED, also shmat's (void *)-1), RET_SEM_FAILED (SEM_FAILED),
+ *          RET_MQD ((mqd_t)-1), RET_KEY ((key_t)-1)
+ *   name   the function without its rsipc_ prefix: rsipc_last_error() must
+ *          start with "name("
+ *   label  the bad argument, in words (shown in the output)
+ *   errno  the documented errno
+ *   expr   the call; it may use `ctx` (struct bi_ctx *), which a fixture
+ *          prepared
+ *
+ * A fixture (BAD_IN's first argument) is a `const struct bi_fixture` with a
+ * setup run before the call (open a descriptor, create an object and remove
+ * it to get a stale id, drop privileges, ...) and an optional teardown run
+ * after it (remove what setup created and left in place). The common ones are
+ * below (fx_closed_fd, fx_regular_file, fx_fifo, fx_pipe, ...); a mechanism
+ * file defines its own with BI_FIXTURE(name, setup, teardown). Objects must
+ * get pid-unique names (bi_unique_name) and be removed by the teardown: the
+ * leak check runs after the matrix. The teardown finds what to remove in
+ * ctx (path, id), never by recomputing a name: when the row's child dies
+ * before its teardown, the parent runs the teardown on the child's ctx
+ * (kept in shared memory), so a crashing row leaves no object behind. So a
+ * teardown only removes objects by name or id and never closes descriptors
+ * (they die with the child); a setup that fails removes what it created.
+ *
+ * What each row asserts, in a child of its own (so a crash only fails that
+ * row): no signal, the failure value, the errno, a last-error message that
+ * starts with "name(", and /proc/self/fd unchanged across the call (no
+ * descriptor leaked on the failure path). The program prints one line per
+ * row and "bad-input matrix: N cases, M failed".
+ *
+ * Rows register themselves with a constructor, so a mechanism file needs no
+ * list anywhere else; rows run sorted by file and line. */
+#ifndef RSIPC_TEST_BADINPUT_H
+#define RSIPC_TEST_BADINPUT_H
+
+#include <errno.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+
+#include "rsipc.h"
+
+/* What a fixture prepared for the call. Unused fields stay -1 / NULL / "". */
+struct bi_ctx {
+    int fd[4];         /* descriptors (fx_pipe: fd[0] read end, fd[1] write end) */
+    long id;           /* a System V id, a stale one, ... */
+    void *ptr;         /* a mapping, a sem_t *, ... */
+    size_t len;        /* its length */
+    char path[256];    /* a file, FIFO or object name the fixture created */
+    void *user;        /* anything else a mechanism needs */
+};
+
+/* Setup returns 0, BI_SKIP when the row cannot run here (it is then counted
+ * as skipped, never as passed), or -1 when it failed (the row fails). */
+#define BI_SKIP 1
+struct bi_fixture {
+    const char *name;
+    int (*setup)(struct bi_ctx *ctx);
+    void (*teardown)(struct bi_ctx *ctx);  /* may be NULL */
+};
+#define BI_FIXTURE(fx, setup_fn, teardown_fn) \
+    static const struct bi_fixture fx = {#fx, setup_fn, teardown_fn}
+
+enum bi_kind { RET_INT, RET_SSIZE, RET_NULL, RET_MAP_FAILED, RET_SEM_FAILED, RET_MQD, RET_KEY };
+
+struct bi_row {
+    const char *name;   /* function without rsipc_ */
+    const char *label;  /* the bad argument */
+    enum bi_kind kind;
+    int err;
+    const char *err_name;
+    const struct bi_fixture *fixture;  /* NULL: none */
+    intptr_t (*call)(struct bi_ctx *ctx);
+    const char *file;
+    int line;
+    int sentinel;       /* harness self-test row: must be reported as failing */
+};
+
+void bi_register(const struct bi_row *row);
+
+/* The C type each kind returns, so the call is checked by the compiler. */
+#define BI_TYPE_RET_INT int
+#define BI_TYPE_RET_SSIZE ssize_t
+#define BI_TYPE_RET_NULL const void *
+#define BI_TYPE_RET_MAP_FAILED void *
+#define BI_TYPE_RET_SEM_FAILED sem_t *
+#define BI_TYPE_RET_MQD mqd_t
+#define BI_TYPE_RET_KEY key_t
+
+#define BI_CAT_(a, b) a##b
+#define BI_CAT(a, b) BI_CAT_(a, b)
+#define BI_ROW_(n, sentinel_, fx, kind_, name_, label_, err_, err_name_, expr_)            \
+    static intptr_t BI_CAT(bi_call_, n)(struct bi_ctx *ctx) {                               \
+        (void)ctx;                                                                          \
+        BI_TYPE_##kind_ bi_ret_ = (expr_);                                                  \
+        return (intptr_t)bi_ret_;                                                           \
+    }                                                                                       \
+    static const struct bi_row BI_CAT(bi_row_, n) = {name_, label_, kind_, err_, err_name_, fx, \
+                                                    BI_CAT(bi_call_, n), __FILE__, __LINE__, sentinel_}; \
+    __attribute__((constructor)) static void BI_CAT(bi_register_, n)(void) { bi_register(&BI_CAT(bi_row_, n)); }
+
+#define BAD(kind, name, label, err, expr) BI_ROW_(__COUNTER__, 0, NULL, kind, name, label, err, #err, expr)
+#define BAD_IN(fixture, kind, name, label, err, expr) \
+    BI_ROW_(__COUNTER__, 0, &fixture, kind, name, label, err, #err, expr)
+/* Only for the harness's own self-test: a row that must be caught. */
+#define BI_SENTINEL(fixture_ptr, kind, name, label, err, expr) \
+    BI_ROW_(__COUNTER__, 1, fixture_ptr, kind, name, label, err, #err, expr)
+
+/* Common fixtures (defined in test_badinput.c). */
+extern const struct bi_fixture fx_closed_fd;     /* fd[0]: a descriptor number that was just closed */
+extern const struct bi_fixture fx_regular_file;  /* fd[0]: a regular file (read-write, already unlinked) */
+extern const struct bi_fixture fx_directory;     /* fd[0]: a directory (O_RDONLY) */
+extern const struct bi_fixture fx_dev_null;      /* fd[0]: /dev/null (a character device) */
+extern const struct bi_fixture fx_socket;        /* fd[0], fd[1]: a connected AF_UNIX stream pair */
+extern const struct bi_fixture fx_fifo;          /* fd[0]: a FIFO opened O_RDWR (already unlinked) */
+extern const struct bi_fixture fx_fifo_path;     /* fd[0]: an O_PATH descriptor of a FIFO (unlinked) */
+extern const struct bi_fixture fx_pipe;          /* fd[0] read end, fd[1] write end */
+extern const struct bi_fixture fx_pipe_nonblock; /* the same, both ends O_NONBLOCK */
+extern const struct bi_fixture fx_pipe_full;     /* fd[0], fd[1] non-blocking, the pipe full */
+extern const struct bi_fixture fx_pipe_no_reader;/* fd[1]: write end whose read end is closed; SIGPIPE ignored */
+extern const struct bi_fixture fx_pipe_8k_queued;/* fd[0], fd[1] with 8192 bytes queued */
+extern const struct bi_fixture fx_one_free_fd;   /* RLIMIT_NOFILE lowered so exactly one descriptor is free */
+extern const struct bi_fixture fx_unprivileged;  /* dropped to 65534:65534 (privdrop.h) when root */
+
+/* The fixtures' setup functions, to compose a mechanism's own fixture
+ * (e.g. bi_setup_unprivileged then bi_setup_pipe). */
+int bi_setup_pipe(struct bi_ctx *ctx);
+int bi_setup_unprivileged(struct bi_ctx *ctx);
+
+/* "/rsipc-bad-<pid>-<tag>": a name no other process uses (for
+ * shm_open/mq_open/sem_open names, or appended to a directory for paths). */
+const char *bi_unique_name(struct bi_ctx *ctx, const char *tag);
+
+#endif
