@@ -19,7 +19,6 @@ use std::ffi::CStr;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
-use std::sync::Once;
 
 use libc::c_char;
 
@@ -121,7 +120,7 @@ pub(crate) fn set_errno(value: i32) {
 fn install_panic_hook() {
     #[cfg(not(test))]
     {
-        static HOOK: Once = Once::new();
+        static HOOK: std::sync::Once = std::sync::Once::new();
         HOOK.call_once(|| {
             let previous = panic::take_hook();
             panic::set_hook(Box::new(move |info| {
@@ -300,7 +299,7 @@ impl fmt::Display for OFlags {
             _ => "O_ACCMODE",
         };
         f.write_str(access)?;
-        let rest = (self.0 & !libc::O_ACCMODE) as i64;
+        let rest = (self.0 & !libc::O_ACCMODE) as u32 as i64;
         if rest != 0 {
             write_bits(f, rest, NAMES, false)?;
         }
@@ -308,23 +307,55 @@ impl fmt::Display for OFlags {
     }
 }
 
-/// System V `*get` flags: `IPC_CREAT|IPC_EXCL|0644`.
+/// System V `*get` flags: `IPC_CREAT|IPC_EXCL|0644`, `IPC_CREAT` (no
+/// permission bits), or `0600`.
 pub(crate) struct IpcFlags(pub i32);
+
+/// The flag names every System V `*get` call shares.
+const IPC_GET_NAMES: &[(i64, &str)] = &[(libc::IPC_CREAT as i64, "IPC_CREAT"), (libc::IPC_EXCL as i64, "IPC_EXCL")];
+
+impl IpcFlags {
+    /// Writes the flags, naming the bits of `IPC_GET_NAMES` and `extra`
+    /// (call-specific flags such as `SHM_HUGETLB`).
+    pub(crate) fn fmt_with(&self, f: &mut fmt::Formatter<'_>, extra: &[(i64, &str)]) -> fmt::Result {
+        let mode = self.0 & 0o777;
+        let mut rest = (self.0 & !0o777) as u32 as i64;
+        let mut first = true;
+        for &(bit, name) in IPC_GET_NAMES.iter().chain(extra) {
+            if bit != 0 && rest & bit == bit {
+                f.write_str(if first { "" } else { "|" })?;
+                f.write_str(name)?;
+                first = false;
+                rest &= !bit;
+            }
+        }
+        if rest != 0 {
+            write!(f, "{}{rest:#x}", if first { "" } else { "|" })?;
+            first = false;
+        }
+        match (first, mode) {
+            (true, _) => write!(f, "{}", Mode(mode as libc::mode_t)),
+            (false, 0) => Ok(()),
+            (false, _) => write!(f, "|{}", Mode(mode as libc::mode_t)),
+        }
+    }
+}
 
 impl fmt::Display for IpcFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::IPC_CREAT as i64, "IPC_CREAT"),
-            (libc::IPC_EXCL as i64, "IPC_EXCL"),
-            (libc::IPC_NOWAIT as i64, "IPC_NOWAIT"),
-        ];
-        let mode = self.0 & 0o777;
-        let rest = (self.0 & !0o777) as i64;
-        if rest != 0 {
-            write_bits(f, rest, NAMES, true)?;
-            write!(f, "|0{mode:o}")
+        self.fmt_with(f, &[])
+    }
+}
+
+/// A System V key as messages show it: `IPC_PRIVATE` or `0x1234`.
+pub struct Key(pub libc::key_t);
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 == libc::IPC_PRIVATE {
+            f.write_str("IPC_PRIVATE")
         } else {
-            write!(f, "0{mode:o}")
+            write!(f, "{:#x}", self.0 as u32)
         }
     }
 }
@@ -344,7 +375,11 @@ pub(crate) struct Mode(pub libc::mode_t);
 
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0{:o}", self.0)
+        if self.0 == 0 {
+            f.write_str("0")
+        } else {
+            write!(f, "0{:o}", self.0)
+        }
     }
 }
 
@@ -399,6 +434,12 @@ mod tests {
         assert_eq!(OFlags(libc::O_WRONLY | libc::O_NONBLOCK).to_string(), "O_WRONLY|O_NONBLOCK");
         assert_eq!(OFlags(libc::O_RDONLY).to_string(), "O_RDONLY");
         assert_eq!(IpcFlags(libc::IPC_CREAT | libc::IPC_EXCL | 0o644).to_string(), "IPC_CREAT|IPC_EXCL|0644");
+        assert_eq!(IpcFlags(libc::IPC_CREAT).to_string(), "IPC_CREAT");
+        assert_eq!(IpcFlags(0).to_string(), "0");
+        assert_eq!(IpcFlags(0o600).to_string(), "0600");
+        assert_eq!(OFlags(i32::MIN).to_string(), "O_RDONLY|0x80000000");
+        assert_eq!(Key(libc::IPC_PRIVATE).to_string(), "IPC_PRIVATE");
+        assert_eq!(Key(0x1234).to_string(), "0x1234");
         assert_eq!(Ptr(std::ptr::null::<u8>()).to_string(), "NULL");
     }
 }

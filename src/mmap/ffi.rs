@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(len, 0);
         let msg = crate::error::last_error();
         assert!(
-            msg.starts_with("map_file(path=\"/nonexistent/rsipc\", oflag=O_RDONLY, mode=00, *len=0): ENOENT: "),
+            msg.starts_with("map_file(path=\"/nonexistent/rsipc\", oflag=O_RDONLY, mode=0, *len=0): ENOENT: "),
             "{msg}"
         );
     }

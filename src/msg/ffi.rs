@@ -6,7 +6,7 @@ use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 use crate::ffi::{guard, in_bytes, in_ref, out_bytes, out_ref, Bits, IpcFlags, Ptr};
-use crate::sysv_shm::Key;
+use crate::ffi::Key;
 use crate::{Error, Result};
 
 /// As msgget(2): the id of the System V message queue of `key`; with

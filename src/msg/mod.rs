@@ -22,7 +22,7 @@ use libc::{c_int, c_long, key_t};
 use crate::error::{Error, Result};
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
-use crate::sysv_shm::Key;
+use crate::ffi::Key;
 
 /// The `msgrcv` flags rsipc knows by name (others go to the kernel as they
 /// are, which ignores them).

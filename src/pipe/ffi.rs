@@ -9,6 +9,7 @@ use crate::ffi::{guard, guard_transfer, in_bytes, non_null, out_bytes, OFlags, P
 /// # Safety
 /// `fds` is NULL or valid for writes of two ints.
 unsafe fn pipe_into(fds: *mut c_int, flags: c_int) -> crate::Result<c_int> {
+    super::check_pipe2_flags(flags)?;
     let out = non_null(fds, "fds")?;
     let pair = super::pipe2(flags)?;
     // SAFETY: `out` is non-NULL and, by the caller's contract, valid for two

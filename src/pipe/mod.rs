@@ -12,31 +12,45 @@ use crate::sys;
 /// The flags `pipe2(2)` accepts.
 pub const PIPE2_FLAGS: i32 = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_DIRECT;
 
-/// Creates a pipe: `[read end, write end]`, as `pipe2(2)`.
-///
-/// Flags outside `O_CLOEXEC | O_NONBLOCK | O_DIRECT` are `EINVAL`.
-pub fn pipe2(flags: i32) -> Result<[RawFd; 2]> {
+/// `EINVAL` for flags outside `O_CLOEXEC | O_NONBLOCK | O_DIRECT`. The
+/// kernel checks the flags before it looks at the `fds` pointer, so the C
+/// shim calls this first too (same errno as glibc for `pipe2(NULL, bad)`).
+pub fn check_pipe2_flags(flags: i32) -> Result<()> {
     if flags & !PIPE2_FLAGS != 0 {
         return Err(Error::new(
             libc::EINVAL,
             format!("unknown flag bits {:#x}: pipe2 takes O_CLOEXEC, O_NONBLOCK and O_DIRECT", flags & !PIPE2_FLAGS),
         ));
     }
+    Ok(())
+}
+
+/// Creates a pipe: `[read end, write end]`, as `pipe2(2)`.
+///
+/// Flags outside `O_CLOEXEC | O_NONBLOCK | O_DIRECT` are `EINVAL`.
+pub fn pipe2(flags: i32) -> Result<[RawFd; 2]> {
+    check_pipe2_flags(flags)?;
     sys::pipe2(flags).map_err(|e| {
         e.explain(libc::EMFILE, "this process has no free file descriptor (RLIMIT_NOFILE)")
             .explain(libc::ENFILE, "the system-wide limit on open files was reached")
     })
 }
 
-/// Explains the errors `fcntl` gives for a descriptor that is not a pipe.
-fn not_a_pipe(fd: RawFd, e: Error) -> Error {
+/// Explains `EBADF` from `fcntl` on `fd`: not open at all, or open but not
+/// usable for this command (`what_it_is_not`, e.g. "a pipe or FIFO").
+fn explain_ebadf(fd: RawFd, e: Error, what_it_is_not: &str) -> Error {
     match e.errno() {
         libc::EBADF if sys::fcntl_int(fd, libc::F_GETFD, 0).is_ok() => {
-            e.because(format!("descriptor {fd} is open but is not a pipe or FIFO"))
+            e.because(format!("descriptor {fd} is open but is not {what_it_is_not}"))
         }
         libc::EBADF => e.because(format!("descriptor {fd} is not open")),
         _ => e,
     }
+}
+
+/// Explains the errors `fcntl` gives for a descriptor that is not a pipe.
+fn not_a_pipe(fd: RawFd, e: Error) -> Error {
+    explain_ebadf(fd, e, "a pipe or FIFO")
 }
 
 /// The pipe's capacity in bytes (`F_GETPIPE_SZ`).
@@ -63,7 +77,8 @@ pub fn set_capacity(fd: RawFd, bytes: i32) -> Result<i32> {
 
 /// Sets (`on == true`) or clears `O_NONBLOCK` on `fd`.
 pub fn set_nonblocking(fd: RawFd, on: bool) -> Result<()> {
-    let explain = |e: Error| e.explain(libc::EBADF, format!("descriptor {fd} is not open"));
+    // An O_PATH descriptor is open, but its status flags cannot be changed.
+    let explain = |e: Error| explain_ebadf(fd, e, "one whose status flags can be changed (an O_PATH descriptor?)");
     let flags = sys::fcntl_int(fd, libc::F_GETFL, 0).map_err(explain)?;
     let wanted = if on { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
     if wanted != flags {
@@ -142,6 +157,18 @@ mod tests {
                 let _ = sys::close(fd);
             }
         }
+    }
+
+    #[test]
+    fn set_nonblocking_on_an_o_path_descriptor_says_it_is_open() {
+        let p = std::ffi::CString::new("/proc/self/status").unwrap();
+        // SAFETY: valid C string; the descriptor is closed below.
+        let fd = unsafe { libc::open(p.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
+        assert!(fd >= 0);
+        let e = set_nonblocking(fd, true).unwrap_err();
+        let _ = sys::close(fd);
+        assert_eq!(e.errno(), libc::EBADF);
+        assert!(e.message().contains("is open but"), "{e}");
     }
 
     #[test]

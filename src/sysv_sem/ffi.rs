@@ -5,7 +5,7 @@ use std::fmt;
 use libc::{c_int, c_ulong, key_t, sembuf, seminfo, semid_ds, size_t, timespec};
 
 use crate::error::{Error, Result};
-use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Ptr};
+use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Key, Ptr};
 
 /// As semget(2): the id of the semaphore set with `key`, creating one of
 /// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
@@ -19,7 +19,7 @@ use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Ptr};
 pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
     guard(
         -1,
-        || format!("semget(key={:#x}, nsems={nsems}, semflg={})", key, IpcFlags(semflg)),
+        || format!("semget(key={}, nsems={nsems}, semflg={})", Key(key), IpcFlags(semflg)),
         || super::semget(key, nsems, semflg),
     )
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use libc::{c_char, c_int, c_void, key_t, shmid_ds, size_t};
 
 use super::{Command, Key, MayUnmap, ShmLimits, ShmUsage};
-use crate::ffi::{c_str, guard, in_ref, out_ref, Bits, Name, Ptr};
+use crate::ffi::{c_str, guard, in_ref, out_ref, Bits, IpcFlags, Name, Ptr};
 use crate::Result;
 
 /// As ftok(3): the System V key of the existing file `path` and the low 8
@@ -158,25 +158,16 @@ fn null_buf(command: Command) -> String {
     format!("`buf` is NULL, and {} {what} there", command.name())
 }
 
-/// `shmget` flags: `IPC_CREAT|IPC_EXCL|0644`.
+/// `shmget` flags: `IPC_CREAT|IPC_EXCL|SHM_HUGETLB|0644`.
 struct ShmgetFlags(c_int);
 
 impl fmt::Display for ShmgetFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const NAMES: &[(i64, &str)] = &[
-            (libc::IPC_CREAT as i64, "IPC_CREAT"),
-            (libc::IPC_EXCL as i64, "IPC_EXCL"),
             (libc::SHM_HUGETLB as i64, "SHM_HUGETLB"),
             (libc::SHM_NORESERVE as i64, "SHM_NORESERVE"),
         ];
-        let rest = (self.0 & !0o777) as u32 as i64;
-        let mode = self.0 & 0o777;
-        match (rest, mode) {
-            (0, 0) => f.write_str("0"),
-            (0, _) => write!(f, "0{mode:o}"),
-            (_, 0) => Bits(rest, NAMES).fmt(f),
-            _ => write!(f, "{}|0{mode:o}", Bits(rest, NAMES)),
-        }
+        IpcFlags(self.0).fmt_with(f, NAMES)
     }
 }
 

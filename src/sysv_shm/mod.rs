@@ -70,18 +70,7 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
-/// A key as messages show it: `IPC_PRIVATE` or `0x1234`.
-pub struct Key(pub key_t);
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == libc::IPC_PRIVATE {
-            f.write_str("IPC_PRIVATE")
-        } else {
-            write!(f, "{:#x}", self.0 as u32)
-        }
-    }
-}
+pub use crate::ffi::Key;
 
 // ---------------------------------------------------------------------------
 // shmget

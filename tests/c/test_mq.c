@@ -444,6 +444,15 @@ static void test_unlink_removes_the_name_for_glibc_too(void) {
 }
 
 int main(void) {
+    /* SIGUSR2 is the notification signal of one test. Block it before any
+     * thread exists: a process-directed signal goes to any thread that does
+     * not block it, and the SIGEV_THREAD test's notification thread (which
+     * runs with the mask of the thread that registered) may still be on its
+     * way out when that signal arrives. */
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    CHECK(pthread_sigmask(SIG_BLOCK, &usr2, NULL) == 0);
     test_priorities_come_out_highest_first_and_fifo_within_one();
     test_two_argument_open_reaches_an_existing_queue();
     test_getattr_and_setattr();

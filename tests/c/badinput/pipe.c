@@ -18,6 +18,7 @@ BAD_IN(fx_one_free_fd, RET_INT, "pipe", "one free descriptor, two needed", EMFIL
 
 BAD(RET_INT, "pipe2", "fds NULL", EFAULT, rsipc_pipe2(NULL, 0))
 BAD(RET_INT, "pipe2", "fds NULL, valid flags", EFAULT, rsipc_pipe2(NULL, O_CLOEXEC | O_NONBLOCK))
+BAD(RET_INT, "pipe2", "fds NULL and bad flags: flags checked first, as the kernel does", EINVAL, rsipc_pipe2(NULL, O_APPEND))
 BAD(RET_INT, "pipe2", "flags O_APPEND", EINVAL, rsipc_pipe2(ctx->fd, O_APPEND))
 BAD(RET_INT, "pipe2", "flags O_RDWR", EINVAL, rsipc_pipe2(ctx->fd, O_RDWR))
 BAD(RET_INT, "pipe2", "flags O_CREAT with valid O_CLOEXEC", EINVAL, rsipc_pipe2(ctx->fd, O_CREAT | O_CLOEXEC))
