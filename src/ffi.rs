@@ -215,6 +215,25 @@ pub(crate) unsafe fn out_bytes<'a>(p: *mut libc::c_void, len: usize, what: &'sta
     Ok(unsafe { std::slice::from_raw_parts_mut(p.as_ptr(), len) })
 }
 
+/// Stores the result of a query command (`IPC_STAT`, `IPC_INFO`, ...) in the
+/// caller's buffer and returns the call's value. The query runs first, as in
+/// the kernel, so a NULL `buf` is `EFAULT` only when the query itself
+/// succeeded; `null_msg` says what the command would have stored there.
+///
+/// # Safety
+/// `buf` is NULL or valid for writes of a `T`.
+pub(crate) unsafe fn store_query<T>(
+    buf: *mut T,
+    null_msg: impl FnOnce() -> String,
+    result: Result<(libc::c_int, T)>,
+) -> Result<libc::c_int> {
+    let (ret, value) = result?;
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_ref(buf, "buf") }.map_err(|e| e.because(null_msg()))?;
+    *out = value;
+    Ok(ret)
+}
+
 // ---------------------------------------------------------------------------
 // Formatting of arguments for error messages (only ever run on failure).
 

@@ -23,6 +23,7 @@
 
 pub mod error;
 mod ffi;
+pub mod ctl;
 pub mod sys;
 
 // One module per mechanism (folder with mod.rs = safe Rust, ffi.rs = C shims).

@@ -5,8 +5,8 @@ use std::fmt;
 use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
-use crate::ffi::{guard, in_bytes, in_ref, out_bytes, out_ref, Bits, IpcFlags, Ptr};
-use crate::ffi::Key;
+use crate::ctl::{CmdName, CtlCommand};
+use crate::ffi::{guard, in_bytes, in_ref, out_bytes, store_query, Bits, IpcFlags, Key, Ptr};
 use crate::{Error, Result};
 
 /// As msgget(2): the id of the System V message queue of `key`; with
@@ -125,16 +125,16 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 /// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
-    guard(-1, || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName(cmd), Ptr(buf)), || {
+    guard(-1, || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
         let command = Command::check(msqid, cmd)?;
         // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
         match command {
-            Command::Stat => unsafe { store(buf, command, super::stat(msqid).map(|ds| (0, ds))) },
-            Command::StatIndex => unsafe { store(buf, command, super::stat_index(msqid, false)) },
-            Command::StatAny => unsafe { store(buf, command, super::stat_index(msqid, true)) },
-            Command::Info => unsafe { store(buf.cast::<libc::msginfo>(), command, super::limits(msqid)) },
-            Command::MsgInfo => unsafe { store(buf.cast::<libc::msginfo>(), command, super::usage(msqid)) },
+            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(msqid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, false)) },
+            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, true)) },
+            Command::Info => unsafe { store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::limits(msqid)) },
+            Command::MsgInfo => unsafe { store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::usage(msqid)) },
             Command::Set => {
                 let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
                 super::set(msqid, ds).map(|()| 0)
@@ -142,20 +142,6 @@ pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_
             Command::Rmid => super::remove(msqid).map(|()| 0),
         }
     })
-}
-
-/// Stores the result of a query command in the caller's buffer. The query
-/// runs first, as in the kernel, so a NULL `buf` is `EFAULT` only when the
-/// query itself succeeded.
-///
-/// # Safety
-/// `buf` is NULL or valid for writes of a `T`.
-unsafe fn store<T>(buf: *mut T, command: Command, result: Result<(c_int, T)>) -> Result<c_int> {
-    let (ret, value) = result?;
-    // SAFETY: forwarded from this function's contract.
-    let out = unsafe { out_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-    *out = value;
-    Ok(ret)
 }
 
 #[cold]
@@ -180,18 +166,6 @@ impl fmt::Display for MsgFlags {
             (MSG_COPY as i64, "MSG_COPY"),
         ];
         Bits(self.0 as u32 as i64, NAMES).fmt(f)
-    }
-}
-
-/// A `msgctl` command by name, or its number when unknown.
-struct CmdName(c_int);
-
-impl fmt::Display for CmdName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match Command::from_raw(self.0) {
-            Some(c) => f.write_str(c.name()),
-            None => write!(f, "{}", self.0),
-        }
     }
 }
 
@@ -226,8 +200,8 @@ mod tests {
 
     #[test]
     fn commands_and_flags_are_shown_by_name() {
-        assert_eq!(CmdName(super::super::MSG_STAT_ANY).to_string(), "MSG_STAT_ANY");
-        assert_eq!(CmdName(77).to_string(), "77");
+        assert_eq!(CmdName::<Command>::new(super::super::MSG_STAT_ANY).to_string(), "MSG_STAT_ANY");
+        assert_eq!(CmdName::<Command>::new(77).to_string(), "77");
         assert_eq!(MsgFlags(libc::IPC_NOWAIT | MSG_COPY).to_string(), "IPC_NOWAIT|MSG_COPY");
     }
 }

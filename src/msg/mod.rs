@@ -22,6 +22,7 @@ use libc::{c_int, c_long, key_t};
 use crate::error::{Error, Result};
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
+use crate::ctl::CtlCommand;
 use crate::ffi::Key;
 
 /// The `msgrcv` flags rsipc knows by name (others go to the kernel as they
@@ -262,65 +263,21 @@ pub enum Command {
     StatAny,
 }
 
-impl Command {
-    const ALL: [Command; 7] = [
-        Command::Stat,
-        Command::Set,
-        Command::Rmid,
-        Command::Info,
-        Command::MsgInfo,
-        Command::StatIndex,
-        Command::StatAny,
+impl CtlCommand for Command {
+    const TABLE: &'static [(Command, c_int, &'static str)] = &[
+        (Command::Stat, libc::IPC_STAT, "IPC_STAT"),
+        (Command::Set, libc::IPC_SET, "IPC_SET"),
+        (Command::Rmid, libc::IPC_RMID, "IPC_RMID"),
+        (Command::Info, libc::IPC_INFO, "IPC_INFO"),
+        (Command::MsgInfo, MSG_INFO, "MSG_INFO"),
+        (Command::StatIndex, MSG_STAT, "MSG_STAT"),
+        (Command::StatAny, MSG_STAT_ANY, "MSG_STAT_ANY"),
     ];
+    const CALL: &'static str = "msgctl";
+    const ID: &'static str = "msqid";
 
-    /// The command's C value.
-    pub fn raw(self) -> c_int {
-        match self {
-            Command::Stat => libc::IPC_STAT,
-            Command::Set => libc::IPC_SET,
-            Command::Rmid => libc::IPC_RMID,
-            Command::Info => libc::IPC_INFO,
-            Command::MsgInfo => MSG_INFO,
-            Command::StatIndex => MSG_STAT,
-            Command::StatAny => MSG_STAT_ANY,
-        }
-    }
-
-    /// The command's C name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Command::Stat => "IPC_STAT",
-            Command::Set => "IPC_SET",
-            Command::Rmid => "IPC_RMID",
-            Command::Info => "IPC_INFO",
-            Command::MsgInfo => "MSG_INFO",
-            Command::StatIndex => "MSG_STAT",
-            Command::StatAny => "MSG_STAT_ANY",
-        }
-    }
-
-    /// The command of C value `cmd`, if rsipc knows it.
-    pub fn from_raw(cmd: c_int) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.raw() == cmd)
-    }
-
-    /// The command of `cmd` for queue (or index) `msqid`, checked as the
-    /// kernel checks every call first: an unknown command or a negative
-    /// `msqid` is `EINVAL`.
-    pub fn check(msqid: c_int, cmd: c_int) -> Result<Command> {
-        let command = Command::from_raw(cmd).ok_or_else(|| {
-            Error::new(
-                libc::EINVAL,
-                format!(
-                    "unknown command {cmd}: msgctl takes IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO, MSG_INFO, MSG_STAT and MSG_STAT_ANY"
-                ),
-            )
-        })?;
-        if msqid < 0 {
-            let what = if matches!(command, Command::StatIndex | Command::StatAny) { "index" } else { "msqid" };
-            return Err(Error::new(libc::EINVAL, format!("{what} {msqid} is negative")));
-        }
-        Ok(command)
+    fn takes_index(self) -> bool {
+        matches!(self, Command::StatIndex | Command::StatAny)
     }
 }
 

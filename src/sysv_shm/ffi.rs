@@ -5,8 +5,8 @@ use std::fmt;
 use libc::{c_char, c_int, c_void, key_t, shmid_ds, size_t};
 
 use super::{Command, Key, MayUnmap, ShmLimits, ShmUsage};
-use crate::ffi::{c_str, guard, in_ref, out_ref, Bits, IpcFlags, Name, Ptr};
-use crate::Result;
+use crate::ctl::{CmdName, CtlCommand};
+use crate::ffi::{c_str, guard, in_ref, store_query, Bits, IpcFlags, Name, Ptr};
 
 /// As ftok(3): the System V key of the existing file `path` and the low 8
 /// bits of `proj_id`, bit for bit the key glibc's `ftok` computes
@@ -112,16 +112,16 @@ pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
 /// `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
-    guard(-1, || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName(cmd), Ptr(buf)), || {
+    guard(-1, || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
         let command = Command::check(shmid, cmd)?;
         // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
         match command {
-            Command::Stat => unsafe { store(buf, command, super::stat(shmid).map(|ds| (0, ds))) },
-            Command::StatIndex => unsafe { store(buf, command, super::stat_index(shmid, false)) },
-            Command::StatAny => unsafe { store(buf, command, super::stat_index(shmid, true)) },
-            Command::Info => unsafe { store(buf.cast::<ShmLimits>(), command, super::limits(shmid)) },
-            Command::ShmInfo => unsafe { store(buf.cast::<ShmUsage>(), command, super::usage(shmid)) },
+            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(shmid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, false)) },
+            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, true)) },
+            Command::Info => unsafe { store_query(buf.cast::<ShmLimits>(), || null_buf(command), super::limits(shmid)) },
+            Command::ShmInfo => unsafe { store_query(buf.cast::<ShmUsage>(), || null_buf(command), super::usage(shmid)) },
             Command::Set => {
                 let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
                 super::set(shmid, ds).map(|()| 0)
@@ -131,20 +131,6 @@ pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_
             Command::Unlock => super::unlock(shmid).map(|()| 0),
         }
     })
-}
-
-/// Stores the result of a query command in the caller's buffer. The query
-/// runs first, as in the kernel, so a NULL `buf` is `EFAULT` only when the
-/// query itself succeeded.
-///
-/// # Safety
-/// `buf` is NULL or valid for writes of a `T`.
-unsafe fn store<T>(buf: *mut T, command: Command, result: Result<(c_int, T)>) -> Result<c_int> {
-    let (ret, value) = result?;
-    // SAFETY: forwarded from this function's contract.
-    let out = unsafe { out_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-    *out = value;
-    Ok(ret)
 }
 
 #[cold]
@@ -186,18 +172,6 @@ impl fmt::Display for ShmatFlags {
     }
 }
 
-/// A `shmctl` command by name, or its number when unknown.
-struct CmdName(c_int);
-
-impl fmt::Display for CmdName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match Command::from_raw(self.0) {
-            Some(c) => f.write_str(c.name()),
-            None => write!(f, "{}", self.0),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,8 +183,8 @@ mod tests {
         assert_eq!(ShmgetFlags(libc::IPC_CREAT).to_string(), "IPC_CREAT");
         assert_eq!(ShmatFlags(libc::SHM_RDONLY | libc::SHM_RND).to_string(), "SHM_RDONLY|SHM_RND");
         assert_eq!(ShmatFlags(0).to_string(), "0");
-        assert_eq!(CmdName(libc::IPC_RMID).to_string(), "IPC_RMID");
-        assert_eq!(CmdName(99).to_string(), "99");
+        assert_eq!(CmdName::<Command>::new(libc::IPC_RMID).to_string(), "IPC_RMID");
+        assert_eq!(CmdName::<Command>::new(99).to_string(), "99");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::ptr::NonNull;
 
 use libc::{c_int, c_void, key_t};
 
+use crate::ctl::CtlCommand;
 use crate::error::{describe, Error, Result};
 use crate::sys::sysv_shm as sys;
 pub use crate::sys::sysv_shm::{MayUnmap, ShmLimits, ShmUsage, SHM_DEST, SHM_INFO, SHM_LOCKED, SHM_STAT, SHM_STAT_ANY};
@@ -229,71 +230,23 @@ pub enum Command {
     Unlock,
 }
 
-impl Command {
-    const ALL: [Command; 9] = [
-        Command::Stat,
-        Command::Set,
-        Command::Rmid,
-        Command::Info,
-        Command::ShmInfo,
-        Command::StatIndex,
-        Command::StatAny,
-        Command::Lock,
-        Command::Unlock,
+impl CtlCommand for Command {
+    const TABLE: &'static [(Command, c_int, &'static str)] = &[
+        (Command::Stat, libc::IPC_STAT, "IPC_STAT"),
+        (Command::Set, libc::IPC_SET, "IPC_SET"),
+        (Command::Rmid, libc::IPC_RMID, "IPC_RMID"),
+        (Command::Info, libc::IPC_INFO, "IPC_INFO"),
+        (Command::ShmInfo, SHM_INFO, "SHM_INFO"),
+        (Command::StatIndex, SHM_STAT, "SHM_STAT"),
+        (Command::StatAny, SHM_STAT_ANY, "SHM_STAT_ANY"),
+        (Command::Lock, libc::SHM_LOCK, "SHM_LOCK"),
+        (Command::Unlock, libc::SHM_UNLOCK, "SHM_UNLOCK"),
     ];
+    const CALL: &'static str = "shmctl";
+    const ID: &'static str = "shmid";
 
-    /// The command's C value.
-    pub fn raw(self) -> c_int {
-        match self {
-            Command::Stat => libc::IPC_STAT,
-            Command::Set => libc::IPC_SET,
-            Command::Rmid => libc::IPC_RMID,
-            Command::Info => libc::IPC_INFO,
-            Command::ShmInfo => SHM_INFO,
-            Command::StatIndex => SHM_STAT,
-            Command::StatAny => SHM_STAT_ANY,
-            Command::Lock => libc::SHM_LOCK,
-            Command::Unlock => libc::SHM_UNLOCK,
-        }
-    }
-
-    /// The command's C name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Command::Stat => "IPC_STAT",
-            Command::Set => "IPC_SET",
-            Command::Rmid => "IPC_RMID",
-            Command::Info => "IPC_INFO",
-            Command::ShmInfo => "SHM_INFO",
-            Command::StatIndex => "SHM_STAT",
-            Command::StatAny => "SHM_STAT_ANY",
-            Command::Lock => "SHM_LOCK",
-            Command::Unlock => "SHM_UNLOCK",
-        }
-    }
-
-    /// The command of C value `cmd`, if rsipc knows it.
-    pub fn from_raw(cmd: c_int) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.raw() == cmd)
-    }
-
-    /// The command of `cmd` for segment (or index) `shmid`, checked as the
-    /// kernel checks every call first: an unknown command or a negative
-    /// `shmid` is `EINVAL`.
-    pub fn check(shmid: c_int, cmd: c_int) -> Result<Command> {
-        let command = Command::from_raw(cmd).ok_or_else(|| {
-            Error::new(
-                libc::EINVAL,
-                format!(
-                    "unknown command {cmd}: shmctl takes IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO, SHM_INFO, SHM_STAT, SHM_STAT_ANY, SHM_LOCK and SHM_UNLOCK"
-                ),
-            )
-        })?;
-        if shmid < 0 {
-            let what = if matches!(command, Command::StatIndex | Command::StatAny) { "index" } else { "shmid" };
-            return Err(Error::new(libc::EINVAL, format!("{what} {shmid} is negative")));
-        }
-        Ok(command)
+    fn takes_index(self) -> bool {
+        matches!(self, Command::StatIndex | Command::StatAny)
     }
 }
 
@@ -508,7 +461,7 @@ mod tests {
 
     #[test]
     fn commands_round_trip_and_unknown_ones_are_einval() {
-        for c in Command::ALL {
+        for &(c, _, _) in Command::TABLE {
             assert_eq!(Command::from_raw(c.raw()), Some(c));
         }
         assert_eq!(Command::check(0, 999).unwrap_err().errno(), libc::EINVAL);

@@ -1,0 +1,118 @@
+//! What the System V control calls (`shmctl`, `msgctl`) share: a command
+//! set looked up by C value, checked as the kernel checks it, and shown by
+//! name in messages.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use libc::c_int;
+
+use crate::error::{Error, Result};
+
+/// The command set of one `*ctl` call. Implementors give the table; the
+/// lookups, the check and the names come from here.
+pub trait CtlCommand: Copy + PartialEq + 'static {
+    /// Every command with its C value and C name, in the order the error
+    /// message lists them.
+    const TABLE: &'static [(Self, c_int, &'static str)];
+    /// The call's name (`shmctl`) and its id argument's name (`shmid`).
+    const CALL: &'static str;
+    const ID: &'static str;
+
+    /// Whether the command takes an index into the kernel's table
+    /// (`*_STAT`, `*_STAT_ANY`) instead of an id.
+    fn takes_index(self) -> bool;
+
+    /// The command's C value.
+    fn raw(self) -> c_int {
+        Self::TABLE.iter().find(|(c, _, _)| *c == self).map(|&(_, raw, _)| raw).expect("every command is in TABLE")
+    }
+
+    /// The command's C name.
+    fn name(self) -> &'static str {
+        Self::TABLE.iter().find(|(c, _, _)| *c == self).map(|&(_, _, name)| name).expect("every command is in TABLE")
+    }
+
+    /// The command of C value `cmd`, if rsipc knows it.
+    fn from_raw(cmd: c_int) -> Option<Self> {
+        Self::TABLE.iter().find(|&&(_, raw, _)| raw == cmd).map(|&(c, _, _)| c)
+    }
+
+    /// The command of `cmd` for `id` (or index), checked as the kernel checks
+    /// every call first: an unknown command or a negative id is `EINVAL`.
+    fn check(id: c_int, cmd: c_int) -> Result<Self> {
+        let command = Self::from_raw(cmd).ok_or_else(|| {
+            let names: Vec<&str> = Self::TABLE.iter().map(|&(_, _, name)| name).collect();
+            let (last, rest) = names.split_last().expect("TABLE is not empty");
+            Error::new(
+                libc::EINVAL,
+                format!("unknown command {cmd}: {} takes {} and {last}", Self::CALL, rest.join(", ")),
+            )
+        })?;
+        if id < 0 {
+            let what = if command.takes_index() { "index" } else { Self::ID };
+            return Err(Error::new(libc::EINVAL, format!("{what} {id} is negative")));
+        }
+        Ok(command)
+    }
+}
+
+/// Shows a `cmd` argument by name, or its number when unknown.
+pub struct CmdName<C>(pub c_int, pub PhantomData<C>);
+
+impl<C: CtlCommand> CmdName<C> {
+    pub fn new(cmd: c_int) -> Self {
+        CmdName(cmd, PhantomData)
+    }
+}
+
+impl<C: CtlCommand> fmt::Display for CmdName<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match C::from_raw(self.0) {
+            Some(c) => f.write_str(c.name()),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Demo {
+        Stat,
+        StatIndex,
+    }
+
+    impl CtlCommand for Demo {
+        const TABLE: &'static [(Demo, c_int, &'static str)] = &[(Demo::Stat, 2, "IPC_STAT"), (Demo::StatIndex, 13, "X_STAT")];
+        const CALL: &'static str = "democtl";
+        const ID: &'static str = "demoid";
+        fn takes_index(self) -> bool {
+            self == Demo::StatIndex
+        }
+    }
+
+    #[test]
+    fn unknown_commands_are_einval_listing_the_known_ones() {
+        let e = Demo::check(0, 99).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert_eq!(e.message(), "unknown command 99: democtl takes IPC_STAT and X_STAT");
+    }
+
+    #[test]
+    fn negative_ids_and_indexes_are_einval_named_as_such() {
+        assert_eq!(Demo::check(-1, 2).unwrap_err().message(), "demoid -1 is negative");
+        assert_eq!(Demo::check(-1, 13).unwrap_err().message(), "index -1 is negative");
+        assert_eq!(Demo::check(4, 13).unwrap(), Demo::StatIndex);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        assert_eq!(Demo::StatIndex.raw(), 13);
+        assert_eq!(Demo::from_raw(2), Some(Demo::Stat));
+        assert_eq!(CmdName::<Demo>::new(13).to_string(), "X_STAT");
+        assert_eq!(CmdName::<Demo>::new(7).to_string(), "7");
+    }
+}
