@@ -8,9 +8,10 @@ import tempfile
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase
 
 
-class FifoTest(unittest.TestCase):
+class FifoTest(RsipcTestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix=f"rsipc-py-fifo-{os.getpid()}-")
         self.path = os.path.join(self.dir, "fifo")
@@ -26,13 +27,6 @@ class FifoTest(unittest.TestCase):
         self.fds.append(fd)
         return fd
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
-        return ctx.exception.strerror
 
     def test_mkfifo_creates_a_fifo(self):
         rsipc.mkfifo(self.path, 0o600)

@@ -6,11 +6,12 @@ import tempfile
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-class MmapTest(unittest.TestCase):
+class MmapTest(RsipcTestCase):
     def setUp(self):
         fd, self.path = tempfile.mkstemp(prefix=f"rsipc-py-mmap-{os.getpid()}-")
         os.write(fd, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz")
@@ -19,13 +20,6 @@ class MmapTest(unittest.TestCase):
     def tearDown(self):
         os.unlink(self.path)
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
-        return ctx.exception.strerror
 
     def test_map_file_maps_the_whole_file_read_only(self):
         addr, n = rsipc.map_file(self.path, os.O_RDONLY)

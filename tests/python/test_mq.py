@@ -1,7 +1,6 @@
 """POSIX message queues through ctypes (dlopen of librsipc.so), beside
 glibc's own mq_* where that makes a differential test."""
 import ctypes
-import ctypes.util
 import errno
 import os
 import signal
@@ -10,9 +9,10 @@ import time
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase, glibc, raw_failure
 from rsipc import lib
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+libc = glibc
 libc.mq_open.restype = ctypes.c_int
 libc.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int]
 libc.mq_send.restype = ctypes.c_int
@@ -21,15 +21,8 @@ libc.mq_receive.restype = ctypes.c_ssize_t
 libc.mq_receive.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint)]
 
 
-def raw_failure(call, *args):
-    """Calls a raw rsipc function; returns (result, errno, last error)."""
-    rsipc.clear_error()
-    ctypes.set_errno(0)
-    result = call(*args)
-    return result, ctypes.get_errno(), rsipc.last_error()
 
-
-class MqTest(unittest.TestCase):
+class MqTest(RsipcTestCase):
     counter = 0
 
     def setUp(self):
@@ -56,13 +49,6 @@ class MqTest(unittest.TestCase):
         self.opened.append(mqd)
         return name, mqd
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
-        return ctx.exception.strerror
 
     def test_priorities_come_out_highest_first(self):
         _, q = self.new_queue()

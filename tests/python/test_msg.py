@@ -1,30 +1,23 @@
 """System V message queues through ctypes (dlopen of librsipc.so), beside
 glibc's own msgsnd/msgrcv where that makes a differential test."""
 import ctypes
-import ctypes.util
 import errno
 import os
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase, glibc, raw_failure
 from rsipc import lib
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+libc = glibc
 libc.msgrcv.restype = ctypes.c_ssize_t
 libc.msgrcv.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long, ctypes.c_int]
 libc.msgsnd.restype = ctypes.c_int
 libc.msgsnd.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 
 
-def raw_failure(call, *args):
-    """Calls a raw rsipc function; returns (result, errno, last error)."""
-    rsipc.clear_error()
-    ctypes.set_errno(0)
-    result = call(*args)
-    return result, ctypes.get_errno(), rsipc.last_error()
 
-
-class MsgTest(unittest.TestCase):
+class MsgTest(RsipcTestCase):
     def setUp(self):
         self.queues = []
 
@@ -40,13 +33,6 @@ class MsgTest(unittest.TestCase):
         self.queues.append(msqid)
         return msqid
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
-        return ctx.exception.strerror
 
     def test_a_message_comes_back_with_its_type(self):
         q = self.private()

@@ -5,9 +5,10 @@ import os
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase
 
 
-class PipeTest(unittest.TestCase):
+class PipeTest(RsipcTestCase):
     def setUp(self):
         self.fds = []
 
@@ -69,12 +70,6 @@ class PipeTest(unittest.TestCase):
         _, status = os.waitpid(pid, 0)
         self.assertEqual(os.waitstatus_to_exitcode(status), 0)
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
 
     def test_null_pointers_are_efault(self):
         for name, args in [("pipe", (None,)), ("pipe2", (None, 0))]:

@@ -7,6 +7,7 @@ import time
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase
 
 
 def unique_name(tag):
@@ -14,13 +15,7 @@ def unique_name(tag):
     return f"/rsipc-pytest-{os.getpid()}-{tag}-{unique_name.n}"
 
 
-class SemTest(unittest.TestCase):
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
+class SemTest(RsipcTestCase):
 
     def test_post_wait_trywait_and_getvalue(self):
         s = rsipc.sem_t()

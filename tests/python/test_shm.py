@@ -6,13 +6,14 @@ import os
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shm_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_uint]
 libc.shm_unlink.argtypes = [ctypes.c_char_p]
 
 
-class ShmTest(unittest.TestCase):
+class ShmTest(RsipcTestCase):
     def setUp(self):
         self.name = f"/rsipc-py-shm-{os.getpid()}-{self.id().rsplit('.', 1)[-1]}"[:200]
 
@@ -22,13 +23,6 @@ class ShmTest(unittest.TestCase):
         except OSError:
             pass
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
-        return ctx.exception.strerror
 
     def test_open_creates_a_close_on_exec_file_in_dev_shm(self):
         fd = rsipc.shm_open(self.name, os.O_RDWR | os.O_CREAT | os.O_EXCL)

@@ -6,9 +6,10 @@ import time
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase
 
 
-class SysvSemTest(unittest.TestCase):
+class SysvSemTest(RsipcTestCase):
     def setUp(self):
         self.ids = []
 
@@ -24,12 +25,6 @@ class SysvSemTest(unittest.TestCase):
         self.ids.append(semid)
         return semid
 
-    def assert_fails(self, call, err, name):
-        rsipc.clear_error()
-        with self.assertRaises(rsipc.RsipcError) as ctx:
-            call()
-        self.assertEqual(ctx.exception.errno, err)
-        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
 
     def test_values_ops_and_stat(self):
         semid = self.new_set(3)

@@ -1,16 +1,16 @@
 """System V keys and shared memory through ctypes (dlopen of librsipc.so),
 beside glibc's own ftok/shmget where that makes a differential test."""
 import ctypes
-import ctypes.util
 import errno
 import os
 import tempfile
 import unittest
 
 import rsipc
+from rsipc_testing import RsipcTestCase, glibc, raw_failure
 from rsipc import lib
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+libc = glibc
 libc.ftok.restype = ctypes.c_int
 libc.ftok.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
@@ -19,15 +19,8 @@ def glibc_ftok(path, proj_id):
     return libc.ftok(os.fsencode(path), proj_id)
 
 
-def raw_failure(call, *args):
-    """Calls a raw rsipc function; returns (result, errno, last error)."""
-    rsipc.clear_error()
-    ctypes.set_errno(0)
-    result = call(*args)
-    return result, ctypes.get_errno(), rsipc.last_error()
 
-
-class SysvShmTest(unittest.TestCase):
+class SysvShmTest(RsipcTestCase):
     def setUp(self):
         self.segments = []
         self.attachments = []
