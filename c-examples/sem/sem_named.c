@@ -4,7 +4,7 @@
  * the semaphore and the parent unlinks the name. */
 #include <fcntl.h>
 
-#include "common.h"
+#include "../example.h"
 
 int main(void) {
     char name[64];

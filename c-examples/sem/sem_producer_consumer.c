@@ -7,7 +7,7 @@
  * order and adds them up. The region is an anonymous shared mapping
  * (rsipc_map_anonymous_shared), inherited by the child across fork(). */
 
-#include "common.h"
+#include "../example.h"
 
 #define SLOTS 4
 #define ITEMS 12

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "common.h"
+#include "../example.h"
 
 static sem_t mutex;
 static int inside = 0;      /* threads in the critical section now */

@@ -10,7 +10,7 @@
 #include <sys/sem.h>
 #include <time.h>
 
-#include "common.h"
+#include "../example.h"
 
 #define WORKERS 3
 

@@ -1,6 +1,7 @@
-/* Small helpers shared by the semaphore examples. */
-#ifndef SEM_EXAMPLES_COMMON_H
-#define SEM_EXAMPLES_COMMON_H
+/* Small helpers shared by the ported examples: DIE() prints what failed
+ * with rsipc's explanation and exits non-zero; wait_ok() reaps a child. */
+#ifndef RSIPC_EXAMPLE_H
+#define RSIPC_EXAMPLE_H
 
 #include <errno.h>
 #include <stdio.h>
