@@ -393,8 +393,14 @@ static void write_markdown(FILE *f, const bench_options *opt, const machine_info
     fprintf(f, "- mode: %s, %d repetitions per variant (after one warm-up of each), glibc and rsipc alternated"
                " within each row%s\n",
             opt->full ? "--full" : "--quick", opt->reps, opt->scale != 1.0 ? " (counts scaled)" : "");
-    fprintf(f, "- rsipc %s (cargo profile %s), benchmark compiled by %s%s\n", rsipc_version(),
-            RSIPC_BENCH_CARGO_PROFILE, __VERSION__,
+    fprintf(f, "- rsipc %s (cargo profile %s%s), benchmark compiled by %s%s\n", rsipc_version(),
+            RSIPC_BENCH_CARGO_PROFILE,
+            strcmp(RSIPC_BENCH_CARGO_PROFILE, "release") ? ": not an optimised library, timings not representative" : "",
+#ifdef __clang__
+            "clang " __clang_version__,
+#else
+            "gcc " __VERSION__,
+#endif
 #ifdef RSIPC_BENCH_SANITIZED
             " with sanitizers (timings not meaningful)"
 #else
