@@ -1,0 +1,67 @@
+/* The cost of rsipc's C boundary itself, on calls that do almost nothing in
+ * the kernel: a failing call (rsipc also explains the failure: it asks the
+ * kernel whether the descriptor is open at all, and formats the message
+ * behind rsipc_last_error()) and a succeeding one (argument checks, the
+ * panic guard, the errno convention). Single process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "rsipc.h"
+#include "harness.h"
+
+static int closed_fd(void) {
+    int fds[2];
+    if (pipe(fds) != 0) bench_die("pipe");
+    close(fds[0]);
+    close(fds[1]);
+    return fds[0];
+}
+
+static double glibc_fail(const bench_args *a) {
+    int fd = closed_fd();
+    uint64_t t0 = bench_now_ns();
+    for (size_t i = 0; i < a->count; i++)
+        if (fcntl(fd, F_GETPIPE_SZ) != -1 || errno != EBADF) bench_die("fcntl(closed, F_GETPIPE_SZ) did not fail");
+    return bench_ns_per(t0, bench_now_ns(), a->count);
+}
+
+static double rsipc_fail(const bench_args *a) {
+    int fd = closed_fd();
+    uint64_t t0 = bench_now_ns();
+    for (size_t i = 0; i < a->count; i++)
+        if (rsipc_pipe_capacity(fd) != -1 || errno != EBADF) bench_die("rsipc_pipe_capacity(closed) did not fail");
+    return bench_ns_per(t0, bench_now_ns(), a->count);
+}
+
+static double glibc_ok(const bench_args *a) {
+    int fds[2];
+    if (pipe(fds) != 0) bench_die("pipe");
+    uint64_t t0 = bench_now_ns();
+    for (size_t i = 0; i < a->count; i++)
+        if (fcntl(fds[0], F_GETPIPE_SZ) <= 0) bench_die("fcntl(F_GETPIPE_SZ)");
+    uint64_t t1 = bench_now_ns();
+    close(fds[0]);
+    close(fds[1]);
+    return bench_ns_per(t0, t1, a->count);
+}
+
+static double rsipc_ok(const bench_args *a) {
+    int fds[2];
+    if (pipe(fds) != 0) bench_die("pipe");
+    uint64_t t0 = bench_now_ns();
+    for (size_t i = 0; i < a->count; i++)
+        if (rsipc_pipe_capacity(fds[0]) <= 0) bench_die("rsipc_pipe_capacity");
+    uint64_t t1 = bench_now_ns();
+    close(fds[0]);
+    close(fds[1]);
+    return bench_ns_per(t0, t1, a->count);
+}
+
+static const bench_row rows[] = {
+    /* name, unit, glibc, rsipc, size, quick count, full count */
+    {"fcntl(F_GETPIPE_SZ) / rsipc_pipe_capacity, closed fd: fails", BENCH_NS, glibc_fail, rsipc_fail, 0, 50000, 500000},
+    {"fcntl(F_GETPIPE_SZ) / rsipc_pipe_capacity, pipe: succeeds", BENCH_NS, glibc_ok, rsipc_ok, 0, 50000, 500000},
+};
+
+BENCH_GROUP(calls, rows);
