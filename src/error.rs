@@ -26,7 +26,10 @@ impl Error {
     }
 
     /// The calling thread's current `errno`, explained in generic words.
-    /// Call it right after the failing system call.
+    /// Call it right after the failing system call. Cold and out of line so
+    /// the callers' success paths stay short.
+    #[cold]
+    #[inline(never)]
     pub fn last_os() -> Self {
         Self::from_errno(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
     }
@@ -181,15 +184,18 @@ thread_local! {
     static LAST_ERROR: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Records `msg` as this thread's last error (interior NULs are replaced so
-/// the C string is never cut short).
-pub(crate) fn set_last_error(msg: &str) {
+/// Records the concatenation of `parts` as this thread's last error, written
+/// straight into the reused buffer (no intermediate `String`); interior NULs
+/// are replaced so the C string is never cut short.
+pub(crate) fn set_last_error_parts(parts: &[&str]) {
     // try_with: during thread teardown the slot may be gone; losing the
     // message then is better than panicking.
     let _ = LAST_ERROR.try_with(|cell| {
         if let Ok(mut buf) = cell.try_borrow_mut() {
             buf.clear();
-            buf.extend(msg.bytes().map(|b| if b == 0 { b'?' } else { b }));
+            for part in parts {
+                buf.extend(part.bytes().map(|b| if b == 0 { b'?' } else { b }));
+            }
             buf.push(0);
         }
     });
@@ -251,7 +257,7 @@ mod tests {
 
     #[test]
     fn last_error_round_trips_and_clears() {
-        set_last_error("pipe(fds=NULL): EFAULT: fds is NULL");
+        set_last_error_parts(&["pipe(fds=NULL)", ": EFAULT: ", "fds is NULL"]);
         assert_eq!(last_error(), "pipe(fds=NULL): EFAULT: fds is NULL");
         clear_last_error();
         assert_eq!(last_error(), "");

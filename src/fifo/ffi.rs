@@ -34,7 +34,7 @@ impl fmt::Display for DirFd {
 pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_int {
     guard(
         -1,
-        || format!("mkfifo(path={}, mode={})", Name(path), Mode(mode)),
+        move || format!("mkfifo(path={}, mode={})", Name(path), Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let path = unsafe { c_str(path, "path") }?;
@@ -57,7 +57,7 @@ pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_in
 pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode: mode_t) -> c_int {
     guard(
         -1,
-        || format!("mkfifoat(dirfd={}, path={}, mode={})", DirFd(dirfd), Name(path), Mode(mode)),
+        move || format!("mkfifoat(dirfd={}, path={}, mode={})", DirFd(dirfd), Name(path), Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let path = unsafe { c_str(path, "path") }?;
@@ -90,7 +90,7 @@ pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode:
 pub unsafe extern "C" fn rsipc_fifo_open(path: *const c_char, flags: c_int, timeout_ms: c_int) -> c_int {
     guard(
         -1,
-        || format!("fifo_open(path={}, flags={}, timeout_ms={timeout_ms})", Name(path), OFlags(flags)),
+        move || format!("fifo_open(path={}, flags={}, timeout_ms={timeout_ms})", Name(path), OFlags(flags)),
         || {
             // SAFETY: forwarded from this function's contract.
             let path = unsafe { c_str(path, "path") }?;

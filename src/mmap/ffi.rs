@@ -140,7 +140,7 @@ pub unsafe extern "C" fn rsipc_mmap(
 pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
     guard(
         -1,
-        || format!("munmap(addr={}, len={len})", Ptr(addr)),
+        move || format!("munmap(addr={}, len={len})", Ptr(addr)),
         || {
             super::check_munmap(addr as usize, len)?;
             // SAFETY: the caller guarantees nothing still uses the range.
@@ -167,7 +167,7 @@ pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c
     ];
     guard(
         -1,
-        || format!("msync(addr={}, len={len}, flags={})", Ptr(addr), Bits(flags as i64, NAMES)),
+        move || format!("msync(addr={}, len={len}, flags={})", Ptr(addr), Bits(flags as i64, NAMES)),
         || super::msync(addr as usize, len, flags).map(|()| 0),
     )
 }
@@ -235,7 +235,7 @@ pub unsafe extern "C" fn rsipc_map_file(
 pub extern "C" fn rsipc_map_anonymous_shared(len: size_t) -> *mut c_void {
     guard(
         MAP_FAILED,
-        || format!("map_anonymous_shared(len={len})"),
+        move || format!("map_anonymous_shared(len={len})"),
         || super::map_anonymous_shared(len).map(Mapping::into_raw),
     )
 }

@@ -68,7 +68,7 @@ pub unsafe extern "C" fn rsipc_mq_open(
 /// `EBADF` if `mqdes` is not open.
 #[no_mangle]
 pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
-    guard(-1, || format!("mq_close(mqdes={mqdes})"), || super::close(mqdes).map(|()| 0))
+    guard(-1, move || format!("mq_close(mqdes={mqdes})"), || super::close(mqdes).map(|()| 0))
 }
 
 /// As mq_unlink(3): removes the queue name `name`; the queue goes away once
@@ -83,7 +83,7 @@ pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
 /// `name` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
-    guard(-1, || format!("mq_unlink(name={})", Name(name)), || {
+    guard(-1, move || format!("mq_unlink(name={})", Name(name)), || {
         // SAFETY: forwarded from this function's contract.
         let name = unsafe { c_str(name, "name") }?;
         super::unlink(name).map(|()| 0)
@@ -163,7 +163,7 @@ unsafe fn receive_into(
 pub unsafe extern "C" fn rsipc_mq_send(mqdes: mqd_t, msg_ptr: *const c_char, msg_len: size_t, msg_prio: c_uint) -> c_int {
     guard(
         -1,
-        || format!("mq_send(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={msg_prio})", Ptr(msg_ptr)),
+        move || format!("mq_send(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={msg_prio})", Ptr(msg_ptr)),
         // SAFETY: forwarded from this function's contract.
         || unsafe { send_from(mqdes, msg_ptr, msg_len, msg_prio, None) },
     )
@@ -230,7 +230,7 @@ pub unsafe extern "C" fn rsipc_mq_receive(
 ) -> ssize_t {
     guard(
         -1,
-        || format!("mq_receive(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={})", Ptr(msg_ptr), Ptr(msg_prio)),
+        move || format!("mq_receive(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={})", Ptr(msg_ptr), Ptr(msg_prio)),
         // SAFETY: forwarded from this function's contract.
         || unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, None) },
     )
@@ -288,7 +288,7 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c_int {
-    guard(-1, || format!("mq_getattr(mqdes={mqdes}, attr={})", Ptr(attr)), || {
+    guard(-1, move || format!("mq_getattr(mqdes={mqdes}, attr={})", Ptr(attr)), || {
         // SAFETY: forwarded from this function's contract.
         let out = unsafe { out_ref(attr, "attr") }?;
         *out = super::getattr(mqdes)?;
@@ -313,7 +313,7 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 pub unsafe extern "C" fn rsipc_mq_setattr(mqdes: mqd_t, newattr: *const mq_attr, oldattr: *mut mq_attr) -> c_int {
     guard(
         -1,
-        || format!("mq_setattr(mqdes={mqdes}, newattr={}, oldattr={})", Attr(newattr), Ptr(oldattr)),
+        move || format!("mq_setattr(mqdes={mqdes}, newattr={}, oldattr={})", Attr(newattr), Ptr(oldattr)),
         || {
             // SAFETY: forwarded from this function's contract.
             let new = unsafe { in_ref(newattr, "newattr") }?;
@@ -365,7 +365,7 @@ const _: () = assert!(std::mem::align_of::<SigeventThread>() <= std::mem::align_
 /// and the function may be called from another thread.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) -> c_int {
-    guard(-1, || format!("mq_notify(mqdes={mqdes}, sevp={})", Sigev(sevp)), || {
+    guard(-1, move || format!("mq_notify(mqdes={mqdes}, sevp={})", Sigev(sevp)), || {
         if sevp.is_null() {
             return super::notify(mqdes, None).map(|()| 0);
         }

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// system's `msgmni` queues exist), `ENOMEM`.
 #[no_mangle]
 pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
-    guard(-1, || format!("msgget(key={}, flags={})", Key(key), IpcFlags(msgflg)), || super::msgget(key, msgflg))
+    guard(-1, move || format!("msgget(key={}, flags={})", Key(key), IpcFlags(msgflg)), || super::msgget(key, msgflg))
 }
 
 /// As msgsnd(2): appends the message at `msgp` — a `long mtype` (> 0)
@@ -42,7 +42,7 @@ pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
 /// `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: size_t, msgflg: c_int) -> c_int {
-    guard(-1, || format!("msgsnd(msqid={msqid}, msgp={}, msgsz={msgsz}, flags={})", Ptr(msgp), MsgFlags(msgflg)), || {
+    guard(-1, move || format!("msgsnd(msqid={msqid}, msgp={}, msgsz={msgsz}, flags={})", Ptr(msgp), MsgFlags(msgflg)), || {
         let len = buffer_len(msgsz)?;
         // SAFETY: forwarded from this function's contract (len > 0, so NULL
         // is EFAULT).
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn rsipc_msgrcv(
 ) -> ssize_t {
     guard(
         -1,
-        || format!("msgrcv(msqid={msqid}, msgp={}, msgsz={msgsz}, msgtyp={msgtyp}, flags={})", Ptr(msgp), MsgFlags(msgflg)),
+        move || format!("msgrcv(msqid={msqid}, msgp={}, msgsz={msgsz}, msgtyp={msgtyp}, flags={})", Ptr(msgp), MsgFlags(msgflg)),
         || {
             let len = buffer_len(msgsz)?;
             // SAFETY: forwarded from this function's contract (len > 0, so
@@ -125,7 +125,7 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 /// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
-    guard(-1, || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
+    guard(-1, move || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
         let command = Command::check(msqid, cmd)?;
         // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
         // struct the command uses, by this function's contract.

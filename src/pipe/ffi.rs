@@ -29,7 +29,7 @@ unsafe fn pipe_into(fds: *mut c_int, flags: c_int) -> crate::Result<c_int> {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    guard(-1, || format!("pipe(fds={})", Ptr(fds)), || unsafe { pipe_into(fds, 0) })
+    guard(-1, move || format!("pipe(fds={})", Ptr(fds)), || unsafe { pipe_into(fds, 0) })
 }
 
 /// As pipe2(2): a pipe whose ends get `flags` (`O_CLOEXEC`, `O_NONBLOCK`,
@@ -44,7 +44,7 @@ pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    guard(-1, || format!("pipe2(fds={}, flags={})", Ptr(fds), OFlags(flags)), || unsafe { pipe_into(fds, flags) })
+    guard(-1, move || format!("pipe2(fds={}, flags={})", Ptr(fds), OFlags(flags)), || unsafe { pipe_into(fds, flags) })
 }
 
 /// The capacity of the pipe or FIFO `fd` in bytes (`F_GETPIPE_SZ`; 65536 by
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
 /// which).
 #[no_mangle]
 pub extern "C" fn rsipc_pipe_capacity(fd: c_int) -> c_int {
-    guard(-1, || format!("pipe_capacity(fd={fd})"), || super::capacity(fd))
+    guard(-1, move || format!("pipe_capacity(fd={fd})"), || super::capacity(fd))
 }
 
 /// Resizes the pipe or FIFO `fd` to hold at least `bytes` (`F_SETPIPE_SZ`;
@@ -68,7 +68,7 @@ pub extern "C" fn rsipc_pipe_capacity(fd: c_int) -> c_int {
 /// `EBUSY` if the pipe holds more data than `bytes`.
 #[no_mangle]
 pub extern "C" fn rsipc_pipe_set_capacity(fd: c_int, bytes: c_int) -> c_int {
-    guard(-1, || format!("pipe_set_capacity(fd={fd}, bytes={bytes})"), || super::set_capacity(fd, bytes))
+    guard(-1, move || format!("pipe_set_capacity(fd={fd}, bytes={bytes})"), || super::set_capacity(fd, bytes))
 }
 
 /// Sets (`on == 1`) or clears (`on == 0`) `O_NONBLOCK` on any descriptor.
@@ -78,7 +78,7 @@ pub extern "C" fn rsipc_pipe_set_capacity(fd: c_int, bytes: c_int) -> c_int {
 /// `EINVAL` if `on` is neither 0 nor 1; `EBADF` if `fd` is not open.
 #[no_mangle]
 pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
-    guard(-1, || format!("set_nonblocking(fd={fd}, on={on})"), || {
+    guard(-1, move || format!("set_nonblocking(fd={fd}, on={on})"), || {
         let on = match on {
             0 => false,
             1 => true,
@@ -104,7 +104,7 @@ pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: size_t) -> ssize_t {
     guard_transfer(
-        || format!("write_all(fd={fd}, buf={}, len={len})", Ptr(buf)),
+        move || format!("write_all(fd={fd}, buf={}, len={len})", Ptr(buf)),
         || {
             check_len(len)?;
             // SAFETY: forwarded from this function's contract.
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: siz
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_read_exact(fd: c_int, buf: *mut c_void, len: size_t) -> ssize_t {
     guard_transfer(
-        || format!("read_exact(fd={fd}, buf={}, len={len})", Ptr(buf)),
+        move || format!("read_exact(fd={fd}, buf={}, len={len})", Ptr(buf)),
         || {
             check_len(len)?;
             // SAFETY: forwarded from this function's contract.

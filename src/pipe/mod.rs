@@ -111,6 +111,7 @@ pub struct Transfer {
 ///
 /// A non-blocking descriptor that fills up stops the loop with `EAGAIN`
 /// after the bytes it took.
+#[inline]
 pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
@@ -124,6 +125,7 @@ pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
 }
 
 /// Reads until `buf` is full or end of file, retrying `EINTR` and short reads.
+#[inline]
 pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
@@ -137,6 +139,7 @@ pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
     Transfer { done, end: End::Complete }
 }
 
+#[cold]
 fn explain_io(fd: RawFd, e: Error, verb: &str) -> Error {
     match e.errno() {
         libc::EBADF => e.because(format!("descriptor {fd} is not open, or not open to be {verb}")),

@@ -45,7 +45,7 @@ fn misaligned() -> Error {
 pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint) -> c_int {
     guard(
         -1,
-        || format!("sem_init(sem={}, pshared={pshared}, value={value})", Ptr(sem)),
+        move || format!("sem_init(sem={}, pshared={pshared}, value={value})", Ptr(sem)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -67,7 +67,7 @@ pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: 
 pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
     guard(
         -1,
-        || format!("sem_destroy(sem={})", Ptr(sem)),
+        move || format!("sem_destroy(sem={})", Ptr(sem)),
         || {
             // SAFETY: forwarded from this function's contract.
             unsafe { sem_ref(sem) }.map(|_| 0)
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     guard(
         -1,
-        || format!("sem_post(sem={})", Ptr(sem)),
+        move || format!("sem_post(sem={})", Ptr(sem)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
 pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
     guard(
         -1,
-        || format!("sem_wait(sem={})", Ptr(sem)),
+        move || format!("sem_wait(sem={})", Ptr(sem)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -134,7 +134,7 @@ pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
 pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
     guard(
         -1,
-        || format!("sem_trywait(sem={})", Ptr(sem)),
+        move || format!("sem_trywait(sem={})", Ptr(sem)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -159,7 +159,7 @@ pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
 pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *const timespec) -> c_int {
     guard(
         -1,
-        || format!("sem_timedwait(sem={}, abs_timeout={})", Ptr(sem), Deadline(abs_timeout)),
+        move || format!("sem_timedwait(sem={}, abs_timeout={})", Ptr(sem), Deadline(abs_timeout)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -184,7 +184,7 @@ pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *cons
 pub unsafe extern "C" fn rsipc_sem_clockwait(sem: *mut sem_t, clockid: clockid_t, abs_timeout: *const timespec) -> c_int {
     guard(
         -1,
-        || format!("sem_clockwait(sem={}, clockid={}, abs_timeout={})", Ptr(sem), ClockName(clockid), Deadline(abs_timeout)),
+        move || format!("sem_clockwait(sem={}, clockid={}, abs_timeout={})", Ptr(sem), ClockName(clockid), Deadline(abs_timeout)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -208,7 +208,7 @@ pub unsafe extern "C" fn rsipc_sem_clockwait(sem: *mut sem_t, clockid: clockid_t
 pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -> c_int {
     guard(
         -1,
-        || format!("sem_getvalue(sem={}, sval={})", Ptr(sem), Ptr(sval)),
+        move || format!("sem_getvalue(sem={}, sval={})", Ptr(sem), Ptr(sval)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -275,7 +275,7 @@ pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode:
 /// process's open named semaphores.
 #[no_mangle]
 pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
-    guard(-1, || format!("sem_close(sem={})", Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
+    guard(-1, move || format!("sem_close(sem={})", Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
 }
 
 /// As sem_unlink(3): removes the name of a named semaphore; processes that
@@ -291,7 +291,7 @@ pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
 pub unsafe extern "C" fn rsipc_sem_unlink(name: *const c_char) -> c_int {
     guard(
         -1,
-        || format!("sem_unlink(name={})", Name(name)),
+        move || format!("sem_unlink(name={})", Name(name)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;

@@ -30,7 +30,7 @@ use crate::mmap::Mapping;
 pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode: mode_t) -> c_int {
     guard(
         -1,
-        || format!("shm_open(name={}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
+        move || format!("shm_open(name={}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode:
 pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
     guard(
         -1,
-        || format!("shm_unlink(name={})", Name(name)),
+        move || format!("shm_unlink(name={})", Name(name)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
 pub unsafe extern "C" fn rsipc_shm_map(name: *const c_char, len: size_t, oflag: c_int, mode: mode_t) -> *mut c_void {
     guard(
         libc::MAP_FAILED,
-        || format!("shm_map(name={}, len={len}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
+        move || format!("shm_map(name={}, len={len}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;

@@ -19,7 +19,7 @@ use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Key, Ptr};
 pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
     guard(
         -1,
-        || format!("semget(key={}, nsems={nsems}, semflg={})", Key(key), IpcFlags(semflg)),
+        move || format!("semget(key={}, nsems={nsems}, semflg={})", Key(key), IpcFlags(semflg)),
         || super::semget(key, nsems, semflg),
     )
 }
@@ -59,7 +59,7 @@ unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
 pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: size_t) -> c_int {
     guard(
         -1,
-        || format!("semop(semid={semid}, sops={}, nsops={nsops})", Ptr(sops)),
+        move || format!("semop(semid={semid}, sops={}, nsops={nsops})", Ptr(sops)),
         || {
             // SAFETY: forwarded from this function's contract.
             let ops = unsafe { ops(sops, nsops) }?;
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: siz
 pub unsafe extern "C" fn rsipc_semtimedop(semid: c_int, sops: *mut sembuf, nsops: size_t, timeout: *const timespec) -> c_int {
     guard(
         -1,
-        || format!("semtimedop(semid={semid}, sops={}, nsops={nsops}, timeout={})", Ptr(sops), Ptr(timeout)),
+        move || format!("semtimedop(semid={semid}, sops={}, nsops={nsops}, timeout={})", Ptr(sops), Ptr(timeout)),
         || {
             // SAFETY: forwarded from this function's contract.
             let ops = unsafe { ops(sops, nsops) }?;
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn rsipc_semtimedop(semid: c_int, sops: *mut sembuf, nsops
 pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> c_int {
     guard(
         -1,
-        || format!("semctl(semid={semid}, semnum={semnum}, cmd={}{})", CmdName(cmd), ArgShown(cmd, arg)),
+        move || format!("semctl(semid={semid}, semnum={semnum}, cmd={}{})", CmdName(cmd), ArgShown(cmd, arg)),
         // SAFETY: forwarded from this function's contract.
         || unsafe { semctl(semid, semnum, cmd, arg) },
     )

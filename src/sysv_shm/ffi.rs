@@ -21,7 +21,7 @@ use crate::ffi::{c_str, guard, in_ref, store_query, Bits, IpcFlags, Name, Ptr};
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_t {
-    guard(-1, || format!("ftok(path={}, proj_id={proj_id})", Name(path)), || {
+    guard(-1, move || format!("ftok(path={}, proj_id={proj_id})", Name(path)), || {
         // SAFETY: forwarded from this function's contract.
         let path = unsafe { c_str(path, "path") }?;
         super::ftok(path, proj_id)
@@ -40,7 +40,7 @@ pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_
 /// (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
 #[no_mangle]
 pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int {
-    guard(-1, || format!("shmget(key={}, size={size}, flags={})", Key(key), ShmgetFlags(shmflg)), || {
+    guard(-1, move || format!("shmget(key={}, size={size}, flags={})", Key(key), ShmgetFlags(shmflg)), || {
         super::shmget(key, size, shmflg)
     })
 }
@@ -63,7 +63,7 @@ pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmflg: c_int) -> *mut c_void {
     let failed = usize::MAX as *mut c_void; // (void *)-1
-    guard(failed, || format!("shmat(shmid={shmid}, shmaddr={}, flags={})", Ptr(shmaddr), ShmatFlags(shmflg)), || {
+    guard(failed, move || format!("shmat(shmid={shmid}, shmaddr={}, flags={})", Ptr(shmaddr), ShmatFlags(shmflg)), || {
         // SAFETY: this function's contract: the C caller accepts what
         // SHM_REMAP replaces, exactly as with shmat(2).
         let may_unmap = unsafe { MayUnmap::assume() };
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmfl
 /// kernel.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
-    guard(-1, || format!("shmdt(shmaddr={})", Ptr(shmaddr)), || {
+    guard(-1, move || format!("shmdt(shmaddr={})", Ptr(shmaddr)), || {
         // SAFETY: this function's contract, as with shmdt(2).
         let may_unmap = unsafe { MayUnmap::assume() };
         super::shmdt(shmaddr, may_unmap).map(|()| 0)
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
 /// `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
-    guard(-1, || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
+    guard(-1, move || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
         let command = Command::check(shmid, cmd)?;
         // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
