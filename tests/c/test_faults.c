@@ -29,8 +29,12 @@
  * Signals: a SIGUSR1 handler installed without and with SA_RESTART
  * interrupts a process blocked in each call, once through rsipc and once
  * through glibc's own call; both must end the same way (the same return
- * value and errno: EINTR, or restarted and completed). rsipc_read_exact
- * retries EINTR by contract: it must complete instead.
+ * value and errno: EINTR, or restarted and completed): sem_wait,
+ * sem_timedwait, msgrcv, msgsnd, mq_receive, mq_send, semop, and
+ * rsipc_fifo_open waiting forever for a reader against open(O_WRONLY).
+ * Two contracts without a glibc twin: rsipc_read_exact retries EINTR (it
+ * must complete), and rsipc_fifo_open with a timeout ends with EINTR with
+ * or without SA_RESTART.
  *
  * A peer is known to be blocked by reading /proc/PID/syscall (it names the
  * call only while the task sleeps in it), never by sleeping and hoping.
@@ -708,6 +712,14 @@ static long q_count(struct queue *q) {
 static long q_send_nr(enum qkind k) { return k == SYSV_MSG ? SYS_msgsnd : SYS_mq_timedsend; }
 static long q_recv_nr(enum qkind k) { return k == SYSV_MSG ? SYS_msgrcv : SYS_mq_timedreceive; }
 
+/* A fresh queue for a test, or a failed check (and nothing left). */
+static int queue_ready(enum qkind kind, int depth) {
+    int ok = q_create(&the_queue, kind, depth) == 0;
+    CHECK(ok);
+    if (!ok) cleanup_all();
+    return ok;
+}
+
 static void q_end(struct queue *q) {
     struct qmsg end = {1, 0, 0};
     CHECK(q_send(q, &end, 1) == 0);
@@ -775,7 +787,7 @@ static void check_sender_kill(const char *what, int in_flight_possible) {
 /* A sender killed at a random count while a survivor receives. */
 static void test_queue_sender_killed_at_random(enum qkind kind, int round) {
     reset_shared();
-    CHECK(q_create(&the_queue, kind, 4) == 0);
+    if (!queue_ready(kind, 4)) return;
     struct receiver_args ra = {round % 2, 0};
     pid_t survivor = spawn(receiver, &ra);
     pid_t victim = spawn(victim_sender, NULL);
@@ -796,7 +808,7 @@ static void test_queue_sender_killed_at_random(enum qkind kind, int round) {
 static void test_queue_sender_killed_while_blocked(enum qkind kind, int round) {
     reset_shared();
     long depth = rng_range(1, 8);
-    CHECK(q_create(&the_queue, kind, (int)depth) == 0);
+    if (!queue_ready(kind, (int)depth)) return;
     pid_t victim = spawn(victim_sender, NULL);
     CHECK(blocked_in(victim, q_send_nr(kind), q_send_nr(kind)));
     CHECK(kill_victim(victim));
@@ -845,7 +857,7 @@ static void check_receiver_kill(const char *what, long sent, int in_flight_possi
 /* A receiver killed at a random count while a survivor receives too. */
 static void test_queue_receiver_killed_at_random(enum qkind kind, int round) {
     reset_shared();
-    CHECK(q_create(&the_queue, kind, 4) == 0);
+    if (!queue_ready(kind, 4)) return;
     sender_count = 20000;
     long k = rng_range(1, 2000);
     struct receiver_args victim_args = {1, 1}, survivor_args = {round % 2, 0};
@@ -873,7 +885,7 @@ static void test_queue_receiver_killed_at_random(enum qkind kind, int round) {
  * a survivor then receives every message sent. */
 static void test_queue_receiver_killed_while_blocked(enum qkind kind, int round) {
     reset_shared();
-    CHECK(q_create(&the_queue, kind, 8) == 0);
+    if (!queue_ready(kind, 8)) return;
     struct receiver_args victim_args = {1, 1}, survivor_args = {round % 2, 0};
     pid_t victim = spawn(receiver, &victim_args);
     CHECK(blocked_in(victim, q_recv_nr(kind), q_recv_nr(kind)));
