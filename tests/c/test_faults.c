@@ -678,7 +678,8 @@ static int q_send(struct queue *q, const struct qmsg *m, int rsipc) {
         struct sysv_qmsg s = {1, *m};
         return rsipc ? rsipc_msgsnd(q->msqid, &s, sizeof *m, 0) : msgsnd(q->msqid, &s, sizeof *m, 0);
     }
-    return rsipc ? rsipc_mq_send(q->mqd, (const char *)m, sizeof *m, 0) : mq_send(q->mqd, (const char *)m, sizeof *m, 0);
+    const char *bytes = (const char *)m;
+    return rsipc ? rsipc_mq_send(q->mqd, bytes, sizeof *m, 0) : mq_send(q->mqd, bytes, sizeof *m, 0);
 }
 
 /* One message into *m: 0, or -1 with errno (EMSGSIZE for a wrong size). */
@@ -689,7 +690,8 @@ static int q_recv(struct queue *q, struct qmsg *m, int rsipc) {
         n = rsipc ? rsipc_msgrcv(q->msqid, &s, sizeof *m, 0, 0) : msgrcv(q->msqid, &s, sizeof *m, 0, 0);
         *m = s.body;
     } else {
-        n = rsipc ? rsipc_mq_receive(q->mqd, (char *)m, sizeof *m, NULL) : mq_receive(q->mqd, (char *)m, sizeof *m, NULL);
+        char *bytes = (char *)m;
+        n = rsipc ? rsipc_mq_receive(q->mqd, bytes, sizeof *m, NULL) : mq_receive(q->mqd, bytes, sizeof *m, NULL);
     }
     if (n == -1) return -1;
     if (n != (ssize_t)sizeof *m) {
@@ -778,8 +780,9 @@ static void check_sender_kill(const char *what, int in_flight_possible) {
     for (long i = 0; i < got && i < MAX_SEQ; i++) ok &= sh->seen[i] == 1;
     ok &= sh->order_errors == 0 && sh->size_errors == 0;
     if (!ok)
-        fprintf(stderr, "%s: the dead sender confirmed %ld messages, the survivor received %ld (in flight: %d), %ld out "
-                        "of order\n",
+        fprintf(stderr,
+                "%s: the dead sender confirmed %ld messages, the survivor received %ld (in flight: %d), %ld out of "
+                "order\n",
                 what, confirmed, got, sh->pending, sh->order_errors);
     CHECK(ok);
 }
@@ -1223,7 +1226,8 @@ static void test_eintr_where_glibc_gives_it(void) {
             eintr_agreed += same;
             char a[64], b[64];
             printf("  EINTR %-22s %-10s glibc %-16s rsipc %-16s %s\n", c->name, restart ? "SA_RESTART" : "no restart",
-                   outcome(ret[0], err[0], a, sizeof a), outcome(ret[1], err[1], b, sizeof b), same ? "same" : "DIFFERENT");
+                   outcome(ret[0], err[0], a, sizeof a), outcome(ret[1], err[1], b, sizeof b),
+                   same ? "same" : "DIFFERENT");
             CHECK(same);
             /* Without SA_RESTART every one of these calls gives EINTR. */
             if (!restart) CHECK(ret[1] == -1 && err[1] == EINTR);

@@ -81,7 +81,8 @@ static int mq_stress_recv(void *state, void *rec, int rsipc) {
     ssize_t n;
     if (calls++ % 4 == 3) {
         struct timespec t = far_deadline();
-        n = rsipc ? rsipc_mq_timedreceive(q->mqd, rec, RECORD, &prio, &t) : mq_timedreceive(q->mqd, rec, RECORD, &prio, &t);
+        n = rsipc ? rsipc_mq_timedreceive(q->mqd, rec, RECORD, &prio, &t)
+                  : mq_timedreceive(q->mqd, rec, RECORD, &prio, &t);
     } else {
         n = rsipc ? rsipc_mq_receive(q->mqd, rec, RECORD, &prio) : mq_receive(q->mqd, rec, RECORD, &prio);
     }

@@ -64,7 +64,9 @@ struct ring_state {
  * 64-bit word of a sem_t. */
 static uint32_t sem_waiters(sem_t *s) { return (uint32_t)(__atomic_load_n((uint64_t *)s, __ATOMIC_RELAXED) >> 32); }
 
-static void count_op(struct ring_state *st, int rsipc) { __atomic_fetch_add(&st->ring->ops[rsipc], 1, __ATOMIC_RELAXED); }
+static void count_op(struct ring_state *st, int rsipc) {
+    __atomic_fetch_add(&st->ring->ops[rsipc], 1, __ATOMIC_RELAXED);
+}
 
 /* Waits, mixing the plain, timed and try-then-wait calls of one library. */
 static int mixed_wait(sem_t *s, int rsipc) {
