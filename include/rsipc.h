@@ -253,8 +253,10 @@ int rsipc_mkfifoat(int dirfd, const char *path, mode_t mode);
  * (its reads see end of file until a writer opens: wait with poll(2) for
  * `POLLIN`). A writer waits at most `timeout_ms` milliseconds for a reader
  * (`ETIMEDOUT`); `timeout_ms < 0` waits forever, `0` does not wait (`ENXIO`
- * with no reader, as `open(O_WRONLY|O_NONBLOCK)`); a signal handler running
- * during the wait ends it with `EINTR`. `flags` may add `O_NONBLOCK` (the
+ * with no reader, as `open(O_WRONLY|O_NONBLOCK)`). A signal handler running
+ * during a wait forever acts as on `open(O_WRONLY)` (`EINTR`, or the wait
+ * goes on if the handler has `SA_RESTART`); one running during a timed wait
+ * always ends it with `EINTR`. `flags` may add `O_NONBLOCK` (the
  * returned descriptor is blocking without it), `O_CLOEXEC`, `O_APPEND`,
  * `O_NOCTTY`, `O_NOFOLLOW`. Returns the descriptor, or -1 with errno.
  *

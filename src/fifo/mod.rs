@@ -8,7 +8,9 @@
 //! which opens nothing for I/O — checks the type with `fstat` on that very
 //! descriptor, and only then opens the FIFO through it
 //! (`/proc/thread-self/fd/N`), so the checked inode is the opened inode.
-//! A writer retries a non-blocking open while no reader is there, sleeping
+//! A writer that waits forever does so in a blocking open of that inode,
+//! exactly as `open(O_WRONLY)` waits (signals included); a writer with a
+//! timeout retries a non-blocking open while no reader is there, sleeping
 //! between tries, until `timeout_ms` runs out.
 
 pub(crate) mod ffi;
@@ -85,10 +87,12 @@ fn explain_path(e: Error, path: &CStr) -> Error {
 ///
 /// A reader opens at once. A writer waits for a reader at most `timeout_ms`
 /// milliseconds (`ETIMEDOUT`), forever if it is negative, not at all if it is
-/// 0 (`ENXIO`, as `open(O_WRONLY | O_NONBLOCK)`); a signal handler that runs
-/// during the wait ends it with `EINTR`. The descriptor is blocking unless
-/// `flags` has `O_NONBLOCK`, close-on-exec only if `flags` has `O_CLOEXEC`
-/// (it is the caller's, as from open(2)).
+/// 0 (`ENXIO`, as `open(O_WRONLY | O_NONBLOCK)`). A signal handler that runs
+/// during a wait forever does what it does to `open(O_WRONLY)`: `EINTR`, or
+/// a restarted wait if it was installed with `SA_RESTART`; one that runs
+/// during a timed wait always ends it with `EINTR`. The descriptor is
+/// blocking unless `flags` has `O_NONBLOCK`, close-on-exec only if `flags`
+/// has `O_CLOEXEC` (it is the caller's, as from open(2)).
 pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
     let access = flags & libc::O_ACCMODE;
     if access == libc::O_ACCMODE {
@@ -129,9 +133,10 @@ pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
     } else {
         reopen(&handle, &st, path, io_flags)?
     };
-    if flags & libc::O_NONBLOCK == 0 {
-        let fl = sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFL, 0)?;
-        sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFL, fl & !libc::O_NONBLOCK)?;
+    let fl = sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFL, 0)?;
+    let wanted = if flags & libc::O_NONBLOCK == 0 { fl & !libc::O_NONBLOCK } else { fl | libc::O_NONBLOCK };
+    if wanted != fl {
+        sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFL, wanted)?;
     }
     if flags & libc::O_CLOEXEC == 0 {
         sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFD, 0)?;
@@ -139,34 +144,41 @@ pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
     Ok(fd)
 }
 
-/// Tries to open the FIFO for writing until a reader is there.
+/// Opens the FIFO for writing once a reader is there.
 fn wait_for_reader(handle: &OwnedFd, st: &libc::stat, path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
-    let deadline = if timeout_ms > 0 { Some(sys::deadline_after_ms(timeout_ms as u64)?) } else { None };
+    if timeout_ms < 0 {
+        // The kernel's own wait: a blocking open of the checked inode, so a
+        // signal ends or restarts it exactly as it would open(O_WRONLY).
+        return reopen(handle, st, path, flags & !libc::O_NONBLOCK)
+            .map_err(|e| e.explain(libc::EINTR, "a signal handler interrupted the wait for a reader"));
+    }
+    match reopen(handle, st, path, flags) {
+        Err(e) if e.errno() == libc::ENXIO => {}
+        other => return other,
+    }
+    if timeout_ms == 0 {
+        return Err(Error::new(libc::ENXIO, "no process has the FIFO open for reading (timeout_ms is 0: no wait)"));
+    }
+    let deadline = sys::deadline_after_ms(timeout_ms as u64)?;
+    // Signals stay blocked between the sleeps and are let in only during
+    // them, so every handler that runs while the writer waits ends the wait
+    // (EINTR) — none runs unnoticed between two tries.
+    let signals = sys::fifo::SignalsHeld::new()?;
     let mut pause = FIRST_PAUSE_MS;
     loop {
         match reopen(handle, st, path, flags) {
             Err(e) if e.errno() == libc::ENXIO => {}
             other => return other,
         }
-        let nap = match &deadline {
-            None if timeout_ms == 0 => {
-                return Err(Error::new(
-                    libc::ENXIO,
-                    "no process has the FIFO open for reading (timeout_ms is 0: no wait)",
-                ));
-            }
-            None => pause,
-            Some(deadline) => match sys::ms_until(deadline)? {
-                0 => {
-                    return Err(Error::new(
-                        libc::ETIMEDOUT,
-                        format!("no process opened the FIFO for reading within {timeout_ms} ms"),
-                    ));
-                }
-                left => pause.min(left.min(u32::MAX as i64) as u32),
-            },
-        };
-        sys::fifo::sleep_ms(nap)
+        let left = sys::ms_until(&deadline)?;
+        if left == 0 {
+            return Err(Error::new(
+                libc::ETIMEDOUT,
+                format!("no process opened the FIFO for reading within {timeout_ms} ms"),
+            ));
+        }
+        signals
+            .sleep_ms(pause.min(left.min(u32::MAX as i64) as u32))
             .map_err(|e| e.explain(libc::EINTR, "a signal handler interrupted the wait for a reader"))?;
         pause = (pause * 2).min(MAX_PAUSE_MS);
     }
@@ -325,6 +337,21 @@ mod tests {
         let mut buf = [0u8; 2];
         assert_eq!(sys::read(r.as_raw_fd(), &mut buf).unwrap(), 2);
         assert_eq!(&buf, b"hi");
+    }
+
+    #[test]
+    fn a_writer_waiting_forever_opens_once_a_reader_comes() {
+        let t = Temp::new("forever");
+        mkfifo(&t.0, 0o600).unwrap();
+        for flags in [libc::O_WRONLY, libc::O_WRONLY | libc::O_NONBLOCK] {
+            let path = t.0.clone();
+            // The reader may come before or after the writer starts waiting:
+            // either way the writer must open.
+            let writer = std::thread::spawn(move || open(&path, flags, -1).map(|fd| fd_flags(&fd).0));
+            let _r = open(&t.0, libc::O_RDONLY, 0).unwrap();
+            let fl = writer.join().unwrap().unwrap();
+            assert_eq!(fl & libc::O_NONBLOCK, flags & libc::O_NONBLOCK);
+        }
     }
 
     #[test]

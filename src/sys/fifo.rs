@@ -1,5 +1,5 @@
 //! The FIFO calls: `mkfifoat(3)` and the short sleeps of a writer waiting
-//! for a reader.
+//! for a reader (with signals let in only during them).
 
 use std::ffi::CStr;
 use std::os::fd::RawFd;
@@ -14,13 +14,69 @@ pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
     cvt(unsafe { libc::mkfifoat(dirfd, path.as_ptr(), mode) }).map(drop)
 }
 
-/// Sleeps `ms` milliseconds on `CLOCK_MONOTONIC`. A signal handler that
-/// interrupts the sleep ends it early with `EINTR`.
-pub fn sleep_ms(ms: u32) -> Result<()> {
-    let ts = libc::timespec { tv_sec: (ms / 1000) as libc::time_t, tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long };
-    // SAFETY: `ts` is a valid timespec; the remaining-time pointer may be NULL.
-    match unsafe { libc::clock_nanosleep(libc::CLOCK_MONOTONIC, 0, &ts, std::ptr::null_mut()) } {
-        0 => Ok(()),
-        errno => Err(Error::from_errno(errno)),
+/// Every signal blocked in the calling thread until dropped (the thread's
+/// mask is then restored); [`sleep_ms`](Self::sleep_ms) lets them in only
+/// while it sleeps.
+pub struct SignalsHeld {
+    caller_mask: libc::sigset_t,
+}
+
+impl SignalsHeld {
+    pub fn new() -> Result<SignalsHeld> {
+        // SAFETY: all-zero sigset_t values are valid; sigfillset fills one.
+        let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut caller_mask: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `all` is a valid sigset_t to fill.
+        unsafe { libc::sigfillset(&mut all) };
+        // SAFETY: both pointers are to live sigset_t values.
+        match unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut caller_mask) } {
+            0 => Ok(SignalsHeld { caller_mask }),
+            errno => Err(Error::from_errno(errno)),
+        }
+    }
+
+    /// Sleeps `ms` milliseconds with the caller's signal mask in place
+    /// (`ppoll(2)` on no descriptors): a pending signal, or one arriving
+    /// during the sleep, runs its handler and ends the sleep with `EINTR`.
+    pub fn sleep_ms(&self, ms: u32) -> Result<()> {
+        let ts =
+            libc::timespec { tv_sec: (ms / 1000) as libc::time_t, tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long };
+        // SAFETY: no descriptors (NULL, 0); `ts` and the mask are live.
+        cvt(unsafe { libc::ppoll(std::ptr::null_mut(), 0, &ts, &self.caller_mask) }).map(drop)
+    }
+}
+
+impl Drop for SignalsHeld {
+    fn drop(&mut self) {
+        // SAFETY: restores the mask saved by `new`, a live sigset_t.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.caller_mask, std::ptr::null_mut()) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signals blocked in this thread now.
+    fn blocked() -> Vec<i32> {
+        // SAFETY: an all-zero sigset_t is valid; a NULL new mask only reads.
+        let mut m: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `m` is a live sigset_t.
+        unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut m) };
+        // SAFETY: `m` is initialised.
+        (1..=libc::SIGRTMAX()).filter(|&s| unsafe { libc::sigismember(&m, s) } == 1).collect()
+    }
+
+    #[test]
+    fn signals_are_held_until_dropped_and_the_mask_is_restored() {
+        let before = blocked();
+        {
+            let held = SignalsHeld::new().unwrap();
+            assert!(blocked().contains(&libc::SIGUSR1) && blocked().contains(&libc::SIGTERM));
+            held.sleep_ms(1).unwrap();
+            assert!(blocked().contains(&libc::SIGUSR1));
+        }
+        assert_eq!(blocked(), before);
     }
 }
