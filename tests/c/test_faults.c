@@ -92,7 +92,7 @@ enum obj_kind { OBJ_MSG, OBJ_SHM, OBJ_SEMSET, OBJ_SEM_NAME, OBJ_MQ_NAME, OBJ_PAT
 struct obj {
     enum obj_kind kind;
     int id;
-    char name[96];
+    char name[128]; /* as large as every name buffer it copies */
     int live;
 };
 static struct obj objs[32];
