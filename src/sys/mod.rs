@@ -229,3 +229,5 @@ mod tests {
         assert_eq!(check_timespec(&ts, "abs_timeout").unwrap_err().errno(), libc::EINVAL);
     }
 }
+
+pub mod chan;
