@@ -71,6 +71,19 @@ fn take(ch: &Chan, timeout_ms: i32) -> Vec<u8> {
     buf
 }
 
+/// Timeout for calls that must succeed: long enough for any loaded machine,
+/// short enough that a broken recovery fails the test instead of hanging it.
+const LONG: i32 = 60_000;
+
+/// Polls `done` until it holds; panics after a minute.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed().as_secs() < 60, "gave up waiting until {what}");
+        std::thread::yield_now();
+    }
+}
+
 fn die_at(point: u8) {
     fault::POINT.store(point, Ordering::Relaxed);
 }
@@ -130,8 +143,8 @@ fn timeouts_are_etimedout() {
 fn oversized_messages_are_emsgsize_before_any_wait() {
     let ch = anon(8, 1);
     ch.send(b"x", 0).unwrap();
-    // Full, and forever: the size check still comes first.
-    assert_eq!(ch.send(&[0u8; 9], -1).unwrap_err().errno(), libc::EMSGSIZE);
+    // Full, and a long timeout: the size check still comes first.
+    assert_eq!(ch.send(&[0u8; 9], LONG).unwrap_err().errno(), libc::EMSGSIZE);
 }
 
 #[test]
@@ -139,7 +152,7 @@ fn a_too_small_buffer_is_emsgsize_and_the_message_stays() {
     let ch = anon(8, 2);
     ch.send(b"12345", 0).unwrap();
     let mut small = [0u8; 4];
-    let e = ch.recv(&mut small, -1).unwrap_err();
+    let e = ch.recv(&mut small, LONG).unwrap_err();
     assert_eq!(e.errno(), libc::EMSGSIZE);
     assert!(e.message().contains("5 bytes"), "{e}");
     let mut buf = [0u8; 8];
@@ -246,7 +259,7 @@ fn threads_share_one_handle() {
             let ch = ch.clone();
             std::thread::spawn(move || {
                 for i in 0..2000u64 {
-                    ch.send(&(t << 32 | i).to_le_bytes(), -1).unwrap();
+                    ch.send(&(t << 32 | i).to_le_bytes(), LONG).unwrap();
                 }
             })
         })
@@ -254,7 +267,7 @@ fn threads_share_one_handle() {
     let mut next = [0u64; 3];
     let mut buf = [0u8; 8];
     for _ in 0..6000 {
-        assert_eq!(ch.recv(&mut buf, -1).unwrap(), 8);
+        assert_eq!(ch.recv(&mut buf, LONG).unwrap(), 8);
         let v = u64::from_le_bytes(buf);
         let t = (v >> 32) as usize;
         assert_eq!(v & 0xffff_ffff, next[t], "per-sender order");
@@ -275,14 +288,14 @@ fn a_sender_dying_after_its_claim_is_skipped_and_counted_lost() {
     ch.send(b"before", 0).unwrap();
     let child = fork(|| {
         die_at(fault::SEND_CLAIMED);
-        let _ = ch.send(b"never", -1);
+        let _ = ch.send(b"never", LONG);
     });
     assert_eq!(reap(child), libc::SIGKILL);
     assert_eq!(phase_of(ch.ring.slot_word(1)), Phase::Writing);
     assert_eq!(pid_of(ch.ring.slot_word(1)), child as u32);
     ch.send(b"after", 0).unwrap();
-    assert_eq!(take(&ch, -1), b"before");
-    assert_eq!(take(&ch, -1), b"after");
+    assert_eq!(take(&ch, LONG), b"before");
+    assert_eq!(take(&ch, LONG), b"after");
     let s = ch.stats();
     assert_eq!((s.sent, s.received, s.lost, s.queued), (3, 2, 1, 0));
 }
@@ -292,7 +305,7 @@ fn a_half_written_message_is_never_delivered() {
     let ch = anon(64, 4);
     let child = fork(|| {
         die_at(fault::SEND_HALF);
-        let _ = ch.send(&[0xee; 64], -1);
+        let _ = ch.send(&[0xee; 64], LONG);
     });
     assert_eq!(reap(child), libc::SIGKILL);
     let mut buf = [0u8; 64];
@@ -309,19 +322,17 @@ fn a_blocked_receiver_wakes_up_to_skip_a_writer_that_died() {
     let ch = anon(64, 4);
     let receiver = fork(|| {
         let mut buf = [0u8; 64];
-        let n = ch.recv(&mut buf, -1).unwrap();
+        let n = ch.recv(&mut buf, LONG).unwrap();
         assert_eq!(&buf[..n], b"next");
     });
     // Let the receiver fall asleep, then have a writer die mid-message.
-    while !ch.ring.has_sleepers(true) {
-        std::thread::yield_now();
-    }
+    wait_until("the receiver sleeps", || ch.ring.has_sleepers(true));
     let writer = fork(|| {
         die_at(fault::SEND_HALF);
-        let _ = ch.send(&[1; 64], -1);
+        let _ = ch.send(&[1; 64], LONG);
     });
     assert_eq!(reap(writer), libc::SIGKILL);
-    ch.send(b"next", -1).unwrap();
+    ch.send(b"next", LONG).unwrap();
     assert_eq!(reap(receiver), 0);
     let s = ch.stats();
     assert_eq!((s.sent, s.received, s.lost, s.queued), (2, 1, 1, 0));
@@ -335,12 +346,12 @@ fn a_receiver_dying_after_its_claim_gives_the_slot_back() {
     let child = fork(|| {
         die_at(fault::RECV_CLAIMED);
         let mut buf = [0u8; 8];
-        let _ = ch.recv(&mut buf, -1);
+        let _ = ch.recv(&mut buf, LONG);
     });
     assert_eq!(reap(child), libc::SIGKILL);
     assert_eq!(phase_of(ch.ring.slot_word(0)), Phase::Reading);
     // The ring is full; the sender reclaims the dead receiver's slot.
-    ch.send(b"third", -1).unwrap();
+    ch.send(b"third", LONG).unwrap();
     assert_eq!(take(&ch, 0), b"kept");
     assert_eq!(take(&ch, 0), b"third");
     let s = ch.stats();
@@ -354,7 +365,7 @@ fn a_receiver_dying_mid_copy_is_counted_by_stats() {
     let child = fork(|| {
         die_at(fault::RECV_HALF);
         let mut buf = [0u8; 64];
-        let _ = ch.recv(&mut buf, -1);
+        let _ = ch.recv(&mut buf, LONG);
     });
     assert_eq!(reap(child), libc::SIGKILL);
     // No sender came by that slot yet: stats recovers it.
@@ -369,15 +380,11 @@ fn a_zombie_holder_counts_as_dead() {
     let ch = anon(8, 1);
     let child = fork(|| {
         die_at(fault::SEND_CLAIMED);
-        let _ = ch.send(b"x", -1);
+        let _ = ch.send(b"x", LONG);
     });
     // Not reaped yet: once the signal has landed the child is a zombie,
     // which must count as dead.
-    let start = std::time::Instant::now();
-    while sys::chan::process_alive(child as u32) {
-        assert!(start.elapsed().as_secs() < 30, "the killed child never looked dead");
-        std::thread::yield_now();
-    }
+    wait_until("the killed child looks dead", || !sys::chan::process_alive(child as u32));
     let mut buf = [0u8; 8];
     assert_eq!(ch.recv(&mut buf, 0).unwrap_err().errno(), libc::EAGAIN);
     assert_eq!(ch.stats().lost, 1);
@@ -389,11 +396,9 @@ fn a_sleeper_killed_while_blocked_costs_one_wake_up_then_nothing() {
     let ch = anon(8, 2);
     let child = fork(|| {
         let mut buf = [0u8; 8];
-        let _ = ch.recv(&mut buf, -1);
+        let _ = ch.recv(&mut buf, LONG);
     });
-    while !ch.ring.has_sleepers(true) {
-        std::thread::yield_now();
-    }
+    wait_until("the receiver sleeps", || ch.ring.has_sleepers(true));
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child, libc::SIGKILL) };
     assert_eq!(reap(child), libc::SIGKILL);

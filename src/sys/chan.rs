@@ -7,8 +7,7 @@
 
 use std::ffi::CStr;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Once;
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 use super::cvt;
 use crate::error::{Error, Result};
@@ -114,39 +113,87 @@ pub unsafe fn unmap(addr: *mut u8, len: usize) -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------
-// The caller's process id, cached (glibc's getpid is a system call), and
-// refreshed in the child after fork().
+// The caller's process id, cached (glibc's getpid is a system call).
+//
+// The cache lives in a private page marked MADV_WIPEONFORK: the kernel hands
+// every child made by fork() (or any clone without CLONE_VM) a zeroed copy,
+// so a child never sees its parent's pid, whichever thread forked and
+// whatever the other threads were doing. (pthread_atfork plus a lock would
+// not do: a fork while another thread holds the lock leaves the child's copy
+// locked forever.) Without MADV_WIPEONFORK (Linux < 4.14) every call asks
+// the kernel.
 
-static PID: AtomicU32 = AtomicU32::new(0);
-static ATFORK: Once = Once::new();
+/// Null until the page exists; `NO_CACHE` if it cannot be made.
+static PID_PAGE: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
+const NO_CACHE: *mut AtomicU32 = 1 as *mut AtomicU32;
 
-extern "C" fn forget_pid_in_child() {
-    PID.store(0, Ordering::Relaxed);
-}
-
-/// This process's id, without a system call once cached. A child made by
-/// `fork()` re-reads its own (a `pthread_atfork` child handler clears the
-/// cache).
+/// This process's id, without a system call once cached.
 #[inline]
 pub fn current_pid() -> u32 {
-    match PID.load(Ordering::Relaxed) {
-        0 => current_pid_slow(),
-        pid => pid,
+    let page = PID_PAGE.load(Ordering::Acquire);
+    if !page.is_null() && page != NO_CACHE {
+        // SAFETY: a page mapped once and never unmapped; see current_pid_slow.
+        let pid = unsafe { &*page }.load(Ordering::Relaxed);
+        if pid != 0 {
+            return pid;
+        }
     }
+    current_pid_slow(page)
 }
 
 #[cold]
-fn current_pid_slow() -> u32 {
-    ATFORK.call_once(|| {
-        // SAFETY: registers a handler that only stores to an atomic; it is
-        // async-signal-safe and stays valid as long as this library is
-        // loaded (glibc drops a library's handlers when it is unloaded).
-        unsafe { libc::pthread_atfork(None, None, Some(forget_pid_in_child)) };
-    });
+fn current_pid_slow(mut page: *mut AtomicU32) -> u32 {
     // SAFETY: getpid has no preconditions.
     let pid = unsafe { libc::getpid() } as u32;
-    PID.store(pid, Ordering::Relaxed);
+    if page.is_null() {
+        page = wipe_on_fork_page();
+        if let Err(other) = PID_PAGE.compare_exchange(std::ptr::null_mut(), page, Ordering::AcqRel, Ordering::Acquire) {
+            if page != NO_CACHE {
+                // SAFETY: our own page, never published.
+                unsafe { libc::munmap(page.cast(), page_size()) };
+            }
+            page = other;
+        }
+    }
+    if page != NO_CACHE {
+        // SAFETY: as in current_pid.
+        unsafe { &*page }.store(pid, Ordering::Relaxed);
+    }
     pid
+}
+
+/// A zeroed private page the kernel wipes in forked children, or `NO_CACHE`.
+fn wipe_on_fork_page() -> *mut AtomicU32 {
+    let len = page_size();
+    // SAFETY: a new private anonymous mapping; it aliases nothing.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return NO_CACHE;
+    }
+    // SAFETY: advice on our own fresh mapping.
+    if unsafe { libc::madvise(p, len, libc::MADV_WIPEONFORK) } != 0 {
+        // SAFETY: our own mapping, unused.
+        unsafe { libc::munmap(p, len) };
+        return NO_CACHE;
+    }
+    p.cast()
+}
+
+fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        n if n > 0 => n as usize,
+        _ => 4096,
+    }
 }
 
 /// Whether process `pid` still runs. A zombie (killed but not yet reaped by
@@ -213,6 +260,23 @@ mod tests {
     }
 
     #[test]
+    fn a_forked_child_sees_its_own_pid() {
+        let parent = current_pid();
+        // SAFETY: the child only compares pids and calls _exit.
+        let child = unsafe { libc::fork() };
+        if child == 0 {
+            // SAFETY: getpid and _exit are always safe.
+            let ok = current_pid() == unsafe { libc::getpid() } as u32 && current_pid() != parent;
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        let mut status = 0;
+        // SAFETY: valid out-pointer; `child` is our child.
+        assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+        assert_eq!(status, 0);
+        assert_eq!(current_pid(), parent);
+    }
+
+    #[test]
     fn this_process_is_alive_and_a_reaped_child_is_not() {
         assert!(process_alive(current_pid()));
         // SAFETY: getpid has no preconditions.
@@ -225,7 +289,9 @@ mod tests {
         }
         // A zombie is dead already.
         let mut status = 0;
+        let start = std::time::Instant::now();
         while process_state(child) != Some(b'Z') {
+            assert!(start.elapsed().as_secs() < 60, "the child never became a zombie");
             std::thread::yield_now();
         }
         assert!(!process_alive(child as u32));
