@@ -242,6 +242,8 @@ const HELD_RECHECK_MS: (u64, u64) = (1, 100);
 /// Sleep length while merely idle: waking now and then lets a waiter find
 /// a peer that died holding its slot without waking anyone.
 const IDLE_RECHECK_MS: u64 = 250;
+/// How many positions below the head `sweep` examines.
+const SWEEP_WINDOW: u64 = 1 << 16;
 
 impl Ring {
     /// Wraps a mapping of at least `geo.total_size` bytes.
@@ -584,17 +586,25 @@ impl Ring {
     }
 
     /// Finds slots held by dead processes and recovers them: dead receivers
-    /// anywhere, dead senders at the head (where receivers would skip them).
+    /// among the last `SWEEP_WINDOW` positions below the head (every
+    /// receiver's position is within `capacity` of it, so for capacities up
+    /// to the window that is all of them; older ones in larger channels are
+    /// reclaimed by the senders that reach them), and dead senders at the
+    /// head, where receivers would skip them.
     pub fn sweep(&self) {
         let me = sys::chan::current_pid();
-        for i in 0..self.geo.capacity {
-            let pos = self.pos(i);
+        // Past every claimed position, including one whose receiver died
+        // before moving the head.
+        let head = self.true_index(Side::Recv);
+        let window = self.geo.capacity.min(SWEEP_WINDOW);
+        for p in head.saturating_sub(window)..head {
+            let pos = self.pos(p);
             let state = Self::state(pos);
             let w = state.load(Ordering::Acquire);
             if phase_of(w) == Phase::Reading && pid_of(w) != me && !sys::chan::process_alive(pid_of(w)) {
-                // The position, modulo the 40-bit lap (only used to move the
-                // head hint, whose CAS simply fails if this is off).
-                self.recover(state, w, lap_of(w).wrapping_mul(self.geo.capacity).wrapping_add(i));
+                // The reader holds position p, or the one a lap earlier.
+                let held = if lap_diff(lap_of(w), pos.lap) == 0 { p } else { p.wrapping_sub(self.geo.capacity) };
+                self.recover(state, w, held);
             }
         }
         // Dead senders: only at the head, one after the other.

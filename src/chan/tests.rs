@@ -409,3 +409,19 @@ fn a_sleeper_killed_while_blocked_costs_one_wake_up_then_nothing() {
     assert_eq!(ch.recv(&mut buf, 0).unwrap(), 1);
     assert_eq!(ch.stats().lost, 0);
 }
+
+#[test]
+fn stats_recovers_a_receiver_that_died_before_moving_the_head() {
+    let ch = anon(8, 4);
+    ch.send(b"gone", 0).unwrap();
+    ch.send(b"next", 0).unwrap();
+    let child = fork(|| {
+        die_at(fault::RECV_CLAIMED);
+        let _ = take(&ch, LONG);
+    });
+    assert_eq!(reap(child), libc::SIGKILL);
+    assert_eq!(ch.ring.header().head.load(Ordering::Relaxed), 0);
+    let s = ch.stats();
+    assert_eq!((s.sent, s.received, s.lost, s.queued), (2, 0, 1, 1));
+    assert_eq!(take(&ch, 0), b"next");
+}
