@@ -36,31 +36,41 @@
 //! is free, being written, complete, or being read, and by whom.
 //!
 //! * **Send** at position `t = tail`: if the slot is `Empty(lap t)`, CAS it to
-//!   `Writing(lap t, me)`; then advance `tail` from `t` to `t+1` (a CAS that
-//!   may fail because another process already helped), copy the bytes and
-//!   the length, and publish with a release store of `Full(lap t)`. A slot
-//!   already claimed for `t` (or later) means `tail` lags: help advance it.
-//!   A slot still holding lap `t/cap - 1` means the ring is full.
+//!   `Writing(lap t, me)`, copy the bytes and the length in, publish with an
+//!   atomic swap to `Full(lap t)`, then move `tail` to `t+1` (unless another
+//!   process already did). A slot already claimed for `t` (or later) means
+//!   `tail` lags: help advance it (CAS `t` -> `t+1`) and look again. A slot
+//!   still holding lap `t/cap - 1` means the ring is full.
 //! * **Receive** at position `h = head`: if the slot is `Full(lap h)`, check
 //!   the length against the caller's buffer (`EMSGSIZE` leaves it queued:
-//!   nothing has been changed yet), CAS it to `Reading(lap h, me)`, advance
-//!   `head`, copy out, and release with a release store of `Empty(lap h + 1)`.
+//!   nothing has been changed yet), CAS it to `Reading(lap h, me)`, copy out,
+//!   release with an atomic swap to `Empty(lap h + 1)`, and move `head` on.
 //!   `Empty(lap h)` (or the previous lap's reader still at work) means the
 //!   channel is empty at `h`.
 //!
-//! The indices are only hints that every process helps forward: the claim
-//! is the CAS on the slot. A stale index leads to a slot whose lap is ahead
-//! (help, look again); CASes expect an exact (lap, phase, pid) word, so a
-//! process that stalled between its load and its CAS can never claim a
-//! position that moved on meanwhile (ABA would need 2^40 laps of that one
-//! slot during the stall). Each sender's messages take increasing positions
-//! (its next send reads `tail` after its own claim advanced it), receivers
-//! claim positions in increasing order (a position is only taken at
-//! `head`), so messages of one sender are received in the order sent, and
-//! each exactly once (one CAS wins each `Full` word).
+//! The first attempt of a call claims blindly: the free word of a position
+//! (`Empty(lap t)`, or `Full(lap h)` for a receiver whose buffer holds
+//! `max_msg`) is known in advance, so the CAS fetches the slot's cache line
+//! once, for writing, instead of reading it and then upgrading it. A failed
+//! CAS returns the current word, which is then classified as above.
+//!
+//! The indices are only hints that every process helps forward; the only
+//! promise of a hint is that every position below it has been claimed. The
+//! owner of a claim moves the hint with a plain store (no locked
+//! instruction), which a racing helper can make go back a little; later
+//! callers then step forward over the positions they find taken. The claim
+//! itself is always the CAS on the slot, which expects an exact (lap, phase,
+//! pid) word, so a stale index or a process that stalled between its load
+//! and its CAS can never claim a position that moved on meanwhile (ABA
+//! would need 2^40 laps of that one slot during the stall). Positions are
+//! claimed in increasing order (a position becomes claimable only after the
+//! one before it was claimed), a sender's next send can only find later
+//! positions free, and receivers likewise, so messages of one sender are
+//! received in the order sent, and each exactly once (one CAS wins each
+//! `Full` word).
 //!
 //! A message is never seen half-written: its bytes and length are stored
-//! before the release store of `Full`, which the receiver acquires before
+//! before the swap that publishes `Full`, which the receiver acquires before
 //! reading them; a receiver releases the slot only after its copy, and the
 //! next sender acquires that release in its claim CAS.
 //!
@@ -72,16 +82,19 @@
 //!
 //! ```text
 //!   waiter:  e = epoch; sleepers = 1 (swap, SeqCst); if slot word unchanged (SeqCst) { futex_wait(epoch, e) }
-//!   waker:   store slot word; fence(SeqCst); if sleepers != 0 { sleepers = 0; epoch += 1; futex_wake(all) }
+//!   waker:   swap slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
 //! ```
 //!
-//! The SeqCst swap/load on one side and the fence on the other make it
+//! (Recovery, which changes slots with a CAS, uses a SeqCst fence before its
+//! load of `sleepers` instead.) The SeqCst operations on both sides make it
 //! impossible for both the waiter to miss the new slot word and the waker to
 //! miss the announcement; reading the epoch before announcing makes a wake
 //! that lands between the look and the sleep end the sleep at once. In the
 //! steady state nobody sleeps, `sleepers` is 0 and stays in every cache, so
-//! a message costs no system call. A waiter that died asleep leaves the flag
-//! set: it costs one extra wake-up, which clears it.
+//! a message costs no system call: a send or a receive is two locked
+//! instructions (claim CAS, publishing/releasing swap) and a copy. A waiter
+//! that died asleep leaves the flag set: it costs one extra wake-up, which
+//! clears it.
 //!
 //! # Dead peers
 //!

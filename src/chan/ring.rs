@@ -159,6 +159,9 @@ pub struct Geometry {
     pub capacity: u64,
     pub stride: u64,
     pub total_size: u64,
+    /// log2(capacity) when it is a power of two: positions then split into
+    /// (lap, slot) with a shift and a mask instead of a division.
+    shift: Option<u32>,
 }
 
 impl Geometry {
@@ -172,7 +175,8 @@ impl Geometry {
         let total_size = total_size_for(max_msg, capacity).ok_or_else(|| {
             Error::new(libc::ENOMEM, format!("{capacity} slots of {max_msg} bytes do not fit in the address space"))
         })?;
-        Ok(Geometry { max_msg, capacity, stride: stride_for(max_msg), total_size })
+        let shift = capacity.is_power_of_two().then(|| capacity.trailing_zeros());
+        Ok(Geometry { max_msg, capacity, stride: stride_for(max_msg), total_size, shift })
     }
 }
 
@@ -289,7 +293,10 @@ impl Ring {
 
     #[inline]
     fn pos(&self, p: u64) -> Pos {
-        let (lap, index) = (p / self.geo.capacity, p % self.geo.capacity);
+        let (lap, index) = match self.geo.shift {
+            Some(shift) => (p >> shift, p & (self.geo.capacity - 1)),
+            None => (p / self.geo.capacity, p % self.geo.capacity),
+        };
         // SAFETY: index < capacity, so the slot lies inside the mapping
         // (total_size = HEADER_SIZE + capacity * stride, checked at open).
         let slot = unsafe { self.base.add(HEADER_SIZE + (index * self.geo.stride) as usize) };
@@ -368,22 +375,24 @@ impl Ring {
             let t = tail.load(Ordering::Relaxed);
             let pos = self.pos(t);
             let state = Self::state(pos);
-            let w = state.load(Ordering::Acquire);
+            let claimed = word(pos.lap, Phase::Writing, me);
+            // Not waiting yet: claim blindly (the free word for this position
+            // is known), so the slot's line is fetched once, for writing.
+            // While waiting, only read it, so the peer keeps it.
+            let w = if wait.spins == 0 {
+                match state.compare_exchange(word(pos.lap, Phase::Empty, 0), claimed, Ordering::Acquire, Ordering::Acquire)
+                {
+                    Ok(_) => return Ok(self.fill(pos, t, msg)),
+                    Err(now) => now,
+                }
+            } else {
+                state.load(Ordering::Acquire)
+            };
             match Self::look_send(w, pos.lap) {
                 Look::Ready => {
-                    let claimed = word(pos.lap, Phase::Writing, me);
-                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_err() {
-                        continue;
+                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        return Ok(self.fill(pos, t, msg));
                     }
-                    fault::at(fault::SEND_CLAIMED);
-                    let _ = tail.compare_exchange(t, t + 1, Ordering::Relaxed, Ordering::Relaxed);
-                    // SAFETY: the slot is ours (Writing) until we publish;
-                    // msg.len() <= max_msg, so it fits the slot's data area.
-                    unsafe { fault::copy(msg.as_ptr(), Self::data(pos), msg.len(), fault::SEND_HALF) };
-                    Self::len_word(pos).store(msg.len() as u32, Ordering::Relaxed);
-                    state.store(word(pos.lap, Phase::Full, 0), Ordering::Release);
-                    self.wake(Side::Recv);
-                    return Ok(());
                 }
                 Look::Taken => {
                     let _ = tail.compare_exchange(t, t + 1, Ordering::Relaxed, Ordering::Relaxed);
@@ -400,6 +409,22 @@ impl Ring {
         }
     }
 
+    /// The rest of a send once position `t` (slot `pos`) is ours: move the
+    /// tail on, copy the message in, publish it, wake receivers.
+    #[inline]
+    fn fill(&self, pos: Pos, t: u64, msg: &[u8]) {
+        fault::at(fault::SEND_CLAIMED);
+        // SAFETY: the slot is ours (Writing) until we publish; msg.len() <=
+        // max_msg (checked by the caller), so it fits the slot's data area.
+        unsafe { fault::copy(msg.as_ptr(), Self::data(pos), msg.len(), fault::SEND_HALF) };
+        Self::len_word(pos).store(msg.len() as u32, Ordering::Relaxed);
+        // Publish. The swap is also the full barrier that orders it before
+        // the load of `sleepers` in wake_after_swap.
+        Self::state(pos).swap(word(pos.lap, Phase::Full, 0), Ordering::SeqCst);
+        advance(&self.header().tail, t);
+        self.wake_after_swap(Side::Recv);
+    }
+
     // -----------------------------------------------------------------------
     // Receiving.
 
@@ -410,23 +435,29 @@ impl Ring {
         let me = sys::chan::current_pid();
         let head = &self.header().head;
         let mut wait = Wait::new(timeout_ms);
+        // With room for any message, EMSGSIZE is impossible, so a message can
+        // be claimed before its length is read.
+        let roomy = buf.len() as u64 >= self.geo.max_msg;
         loop {
             let h = head.load(Ordering::Relaxed);
             let pos = self.pos(h);
             let state = Self::state(pos);
-            let w = state.load(Ordering::Acquire);
+            let claimed = word(pos.lap, Phase::Reading, me);
+            let w = if roomy && wait.spins == 0 {
+                match state.compare_exchange(word(pos.lap, Phase::Full, 0), claimed, Ordering::Acquire, Ordering::Acquire)
+                {
+                    Ok(_) => return self.drain(pos, h, buf),
+                    Err(now) => now,
+                }
+            } else {
+                state.load(Ordering::Acquire)
+            };
             match Self::look_recv(w, pos.lap) {
                 Look::Ready => {
                     // The length was stored before the Full word we acquired,
                     // and cannot change while the word stays Full for this lap.
                     let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
-                    if len as u64 > self.geo.max_msg {
-                        return Err(corrupt(format!(
-                            "a queued message claims {len} bytes, more than max_msg ({})",
-                            self.geo.max_msg
-                        )));
-                    }
-                    if len > buf.len() {
+                    if len > buf.len() && len as u64 <= self.geo.max_msg {
                         return Err(Error::new(
                             libc::EMSGSIZE,
                             format!(
@@ -435,18 +466,9 @@ impl Ring {
                             ),
                         ));
                     }
-                    let claimed = word(pos.lap, Phase::Reading, me);
-                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_err() {
-                        continue;
+                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        return self.drain(pos, h, buf);
                     }
-                    fault::at(fault::RECV_CLAIMED);
-                    let _ = head.compare_exchange(h, h + 1, Ordering::Relaxed, Ordering::Relaxed);
-                    // SAFETY: the slot is ours (Reading) until we release it;
-                    // len <= max_msg (checked above) and len <= buf.len().
-                    unsafe { fault::copy(Self::data(pos), buf.as_mut_ptr(), len, fault::RECV_HALF) };
-                    state.store(word(pos.lap + 1, Phase::Empty, 0), Ordering::Release);
-                    self.wake(Side::Send);
-                    return Ok(len);
                 }
                 Look::Taken => {
                     let _ = head.compare_exchange(h, h + 1, Ordering::Relaxed, Ordering::Relaxed);
@@ -456,6 +478,33 @@ impl Ring {
                 Look::Held(pid) => self.block(Side::Recv, &mut wait, state, w, Some(Holder { pid, me, position: h }))?,
                 Look::Inconsistent => wait.inconsistent(h, w)?,
             }
+        }
+    }
+
+    /// The rest of a receive once position `h` (slot `pos`) is ours: move
+    /// the head on, copy the message out, release the slot, wake senders.
+    #[inline]
+    fn drain(&self, pos: Pos, h: u64, buf: &mut [u8]) -> Result<usize> {
+        fault::at(fault::RECV_CLAIMED);
+        let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
+        let fits = len as u64 <= self.geo.max_msg && len <= buf.len();
+        if fits {
+            // SAFETY: the slot is ours (Reading) until we release it; len is
+            // within both the slot's data area and `buf`.
+            unsafe { fault::copy(Self::data(pos), buf.as_mut_ptr(), len, fault::RECV_HALF) };
+        }
+        // Release. The swap is also the full barrier that orders it before
+        // the load of `sleepers` in wake_after_swap.
+        Self::state(pos).swap(word(pos.lap + 1, Phase::Empty, 0), Ordering::SeqCst);
+        advance(&self.header().head, h);
+        self.wake_after_swap(Side::Send);
+        if fits {
+            Ok(len)
+        } else {
+            // Only a corrupted length gets here (callers check sizes before
+            // claiming): the message is dropped and counted.
+            self.header().lost.fetch_add(1, Ordering::AcqRel);
+            Err(corrupt(format!("a queued message claims {len} bytes, more than max_msg ({})", self.geo.max_msg)))
         }
     }
 
@@ -534,16 +583,23 @@ impl Ring {
         }
     }
 
-    /// After changing a slot, wakes the waiters of `side` if any announced
-    /// themselves. Steady state with nobody asleep: one fence and one load
-    /// of a line nobody writes, no system call.
+    /// After changing a slot with a plain store or a CAS, wakes the waiters
+    /// of `side` if any announced themselves.
     #[inline]
     fn wake(&self, side: Side) {
-        let ww = self.wait_word(side);
-        // Orders our slot store before the load of `sleepers` (pairs with
+        // Orders our slot change before the load of `sleepers` (pairs with
         // the waiter's swap + SeqCst load in `block`).
         fence(Ordering::SeqCst);
-        if ww.sleepers.load(Ordering::Relaxed) != 0 {
+        self.wake_after_swap(side);
+    }
+
+    /// After changing a slot with a SeqCst swap (itself a full barrier),
+    /// wakes the waiters of `side` if any announced themselves. Steady state
+    /// with nobody asleep: one load of a line nobody writes, no system call.
+    #[inline]
+    fn wake_after_swap(&self, side: Side) {
+        let ww = self.wait_word(side);
+        if ww.sleepers.load(Ordering::SeqCst) != 0 {
             self.wake_slow(ww);
         }
     }
@@ -653,6 +709,20 @@ impl Ring {
         let tail = self.true_index(Side::Send).max(head);
         let received = head.saturating_sub(lost);
         (tail, received, lost.min(head), tail - head)
+    }
+}
+
+/// Moves an index hint from `p` to `p + 1` after this process claimed
+/// position `p`, unless someone already moved it. A plain store, not a CAS:
+/// the only promise of a hint is that every position below it has been
+/// claimed, which `p + 1` keeps even if a racing helper had moved the hint
+/// further (it then goes back a little, and later callers step forward over
+/// positions they find taken). Claims never depend on the hint being
+/// monotonic: a slot is only claimed for its exact lap.
+#[inline]
+fn advance(index: &AtomicU64, p: u64) {
+    if index.load(Ordering::Relaxed) == p {
+        index.store(p + 1, Ordering::Relaxed);
     }
 }
 
