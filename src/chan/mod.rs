@@ -8,7 +8,7 @@
 //! A channel is one shared mapping: a POSIX shared memory object
 //! (`/dev/shm/NAME`, so `shm_unlink` and `ls /dev/shm` see it) or, for an
 //! anonymous channel, a `MAP_SHARED | MAP_ANONYMOUS` mapping inherited over
-//! `fork()`. It starts with a header ([`ring::Header`]): magic number,
+//! `fork()`. It starts with a header (`ring::Header`): magic number,
 //! layout version, `max_msg`, `capacity`, slot stride and total size (all
 //! checked by [`Chan::open`]), then, each on its own pair of cache lines,
 //! the producer index `tail`, the consumer index `head`, the two wait words

@@ -382,7 +382,10 @@ impl Ring {
             let w = if wait.spins == 0 {
                 match state.compare_exchange(word(pos.lap, Phase::Empty, 0), claimed, Ordering::Acquire, Ordering::Acquire)
                 {
-                    Ok(_) => return Ok(self.fill(pos, t, msg)),
+                    Ok(_) => {
+                        self.fill(pos, t, msg);
+                        return Ok(());
+                    }
                     Err(now) => now,
                 }
             } else {
@@ -391,7 +394,8 @@ impl Ring {
             match Self::look_send(w, pos.lap) {
                 Look::Ready => {
                     if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-                        return Ok(self.fill(pos, t, msg));
+                        self.fill(pos, t, msg);
+                        return Ok(());
                     }
                 }
                 Look::Taken => {
