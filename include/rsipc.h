@@ -66,6 +66,20 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
 }  /* extern "C" */
 #endif
 
+/**
+ * A snapshot of a native channel's counters, filled by rsipc_chan_stats():
+ * messages queued now (including any being written this instant), the
+ * capacity, the largest message in bytes, messages sent and received since
+ * creation, and messages lost to dead peers (half-written by a sender that
+ * died, or taken by a receiver that died before returning them; a message
+ * whose sender died counts in `sent` too). In every snapshot
+ * sent == received + lost + queued. (Only the struct tag is declared: a
+ * typedef would collide with the function of the same name.)
+ */
+struct rsipc_chan_stats {
+  uint64_t queued, capacity, max_msg, sent, received, lost;
+};
+
 
 
 
@@ -97,6 +111,31 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
  * The largest value a System V semaphore holds (`SEMVMX`).
  */
 #define SEMVMX 32767
+
+/**
+ * Sender: slot claimed (Writing), tail not yet advanced.
+ */
+#define SEND_CLAIMED 1
+
+/**
+ * Sender: half of the message copied in.
+ */
+#define SEND_HALF 2
+
+/**
+ * Receiver: slot claimed (Reading), head not yet advanced.
+ */
+#define RECV_CLAIMED 3
+
+/**
+ * Receiver: half of the message copied out.
+ */
+#define RECV_HALF 4
+
+/**
+ * The opaque channel handle of the C API (one per process per open).
+ */
+typedef struct rsipc_chan rsipc_chan_t;
 
 #ifdef __cplusplus
 extern "C" {
@@ -920,6 +959,121 @@ int rsipc_semop(int semid, struct sembuf *sops, size_t nsops);
  * timespec`.
  */
 int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct timespec *timeout);
+
+/**
+ * Creates a channel holding up to `capacity` messages of up to `max_msg`
+ * bytes each: a bounded multi-producer multi-consumer queue in shared
+ * memory where each message goes to exactly one receiver and the messages
+ * of one sender arrive in the order sent.
+ *
+ * `name` is a POSIX shared memory name (`"/name"`, as for shm_open(3)); the
+ * channel is that object (`/dev/shm/name`), created exclusively with
+ * permissions `mode` less the umask, and other processes reach it with
+ * `rsipc_chan_open`. `name == NULL` creates an anonymous channel, shared
+ * with the children this process `fork()`s afterwards (`mode` is unused).
+ * Returns the handle, or NULL with errno.
+ *
+ * # Errors
+ * `EINVAL` if `max_msg` or `capacity` is 0 or too large (`max_msg` at most
+ * `INT32_MAX`, `capacity` at most 2^32), or `name` is not `/name` with no
+ * other `/`; `ENAMETOOLONG` for a name longer than `NAME_MAX` after the
+ * slash; `EEXIST` if the name exists; `ENOMEM` if it does not fit in
+ * memory; `EACCES`, `EMFILE`, `ENFILE`, `ENOSPC` as for open(2),
+ * ftruncate(2) and mmap(2).
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+rsipc_chan_t *rsipc_chan_create(const char *name, size_t max_msg, size_t capacity, mode_t mode);
+
+/**
+ * Opens the existing channel `name` (made by `rsipc_chan_create` in any
+ * process). Returns a new handle, or NULL with errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `ENOENT` if no object has that name;
+ * `EINVAL` if the object is not an rsipc channel or has another layout
+ * version, or for a bad name; `ENAMETOOLONG`; `EACCES`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+rsipc_chan_t *rsipc_chan_open(const char *name);
+
+/**
+ * Copies the `len` bytes at `msg` into the channel as one message.
+ * Waits while the channel is full: `timeout_ms < 0` forever, `0` not at
+ * all, otherwise at most `timeout_ms` milliseconds. While a receiver is
+ * awake this costs no system call. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
+ * (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
+ * full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
+ * `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+ *
+ * # Safety
+ * `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
+ * bytes.
+ */
+int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_ms);
+
+/**
+ * Takes the next message into `buf` (room for `cap` bytes) and returns its
+ * length. Waits while the channel is empty, with the timeout rules of
+ * `rsipc_chan_send`. Returns -1 with errno on failure.
+ *
+ * # Errors
+ * `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
+ * the next message is longer than `cap` (it stays queued); `EAGAIN`,
+ * `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+ *
+ * # Safety
+ * `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
+ * `cap` bytes.
+ */
+ssize_t rsipc_chan_recv(rsipc_chan_t *ch, void *buf, size_t cap, int timeout_ms);
+
+/**
+ * Releases the handle `ch` (unmaps this process's view of the channel).
+ * The channel itself lives on while other handles or its name exist.
+ * `ch == NULL` does nothing. Returns 0.
+ *
+ * # Safety
+ * `ch` is NULL or a live handle, not used by any other thread during or
+ * after this call.
+ */
+int rsipc_chan_close(rsipc_chan_t *ch);
+
+/**
+ * Removes the channel name `name` (as shm_unlink(3)); handles already open
+ * keep working, and the memory is freed when the last one closes.
+ * Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `EINVAL`/`ENAMETOOLONG` for a bad name;
+ * `ENOENT` if no such name; `EACCES`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+int rsipc_chan_unlink(const char *name);
+
+/**
+ * Fills `*out` with the channel's counters: messages queued now, capacity,
+ * largest message in bytes, messages sent and received since creation, and
+ * messages lost to dead peers. Slots held by processes that have died are
+ * recovered first, so the numbers account for every message:
+ * `sent == received + lost + queued`. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `ch` or `out` is NULL.
+ *
+ * # Safety
+ * `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
+ * `struct rsipc_chan_stats`.
+ */
+int rsipc_chan_stats(rsipc_chan_t *ch, struct rsipc_chan_stats *out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,1 +1,383 @@
-//! (not yet implemented: see the open issue for this mechanism)
+//! The native message channel: a bounded multi-producer multi-consumer
+//! queue of fixed-size slots in shared memory, with futex-based blocking,
+//! no system call per message while the peers are awake, and recovery from
+//! peers that die at any instant.
+//!
+//! # Layout
+//!
+//! A channel is one shared mapping: a POSIX shared memory object
+//! (`/dev/shm/NAME`, so `shm_unlink` and `ls /dev/shm` see it) or, for an
+//! anonymous channel, a `MAP_SHARED | MAP_ANONYMOUS` mapping inherited over
+//! `fork()`. It starts with a header (`ring::Header`): magic number,
+//! layout version, `max_msg`, `capacity`, slot stride and total size (all
+//! checked by [`Chan::open`]), then, each on its own pair of cache lines,
+//! the producer index `tail`, the consumer index `head`, the two wait words
+//! and the `lost` counter. The `capacity` slots follow; each is a whole
+//! number of cache lines: an 8-byte state word, a 4-byte length, the
+//! message bytes.
+//!
+//! # Slot states
+//!
+//! Positions `p = 0, 1, 2, ...` are handed out in order; position `p` lives
+//! in slot `p % capacity` during lap `p / capacity`. A slot's state word
+//! packs `[lap: 40 bits | phase: 2 | pid: 22]` (Linux pids are below 2^22):
+//!
+//! ```text
+//!   Empty(L) --sender CAS--> Writing(L, pid) --store--> Full(L)
+//!      ^                                                   |
+//!      |                                             receiver CAS
+//!      |                                                   v
+//!   Empty(L+1) <------------- store (release) ----- Reading(L, pid)
+//! ```
+//!
+//! Every change of owner is one compare-exchange on the state word, which
+//! records *who* holds the slot (pid) together with *which* position it
+//! holds (lap). So any process can tell, from one load, whether a position
+//! is free, being written, complete, or being read, and by whom.
+//!
+//! * **Send** at position `t = tail`: if the slot is `Empty(lap t)`, CAS it to
+//!   `Writing(lap t, me)`, copy the bytes and the length in, publish with an
+//!   atomic swap to `Full(lap t)`, then move `tail` to `t+1` (unless another
+//!   process already did). A slot already claimed for `t` (or later) means
+//!   `tail` lags: help advance it (CAS `t` -> `t+1`) and look again. A slot
+//!   still holding lap `t/cap - 1` means the ring is full.
+//! * **Receive** at position `h = head`: if the slot is `Full(lap h)`, check
+//!   the length against the caller's buffer (`EMSGSIZE` leaves it queued:
+//!   nothing has been changed yet), CAS it to `Reading(lap h, me)`, copy out,
+//!   release with an atomic swap to `Empty(lap h + 1)`, and move `head` on.
+//!   `Empty(lap h)` (or the previous lap's reader still at work) means the
+//!   channel is empty at `h`.
+//!
+//! The first attempt of a call claims blindly: the free word of a position
+//! (`Empty(lap t)`, or `Full(lap h)` for a receiver whose buffer holds
+//! `max_msg`) is known in advance, so the CAS fetches the slot's cache line
+//! once, for writing, instead of reading it and then upgrading it. A failed
+//! CAS returns the current word, which is then classified as above.
+//!
+//! The indices are only hints that every process helps forward; the only
+//! promise of a hint is that every position below it has been claimed. The
+//! owner of a claim moves the hint with a plain store (no locked
+//! instruction), which a racing helper can make go back a little; later
+//! callers then step forward over the positions they find taken. The claim
+//! itself is always the CAS on the slot, which expects an exact (lap, phase,
+//! pid) word, so a stale index or a process that stalled between its load
+//! and its CAS can never claim a position that moved on meanwhile (ABA
+//! would need 2^40 laps of that one slot during the stall). Positions are
+//! claimed in increasing order (a position becomes claimable only after the
+//! one before it was claimed), a sender's next send can only find later
+//! positions free, and receivers likewise, so messages of one sender are
+//! received in the order sent, and each exactly once (one CAS wins each
+//! `Full` word).
+//!
+//! A message is never seen half-written: its bytes and length are stored
+//! before the swap that publishes `Full`, which the receiver acquires before
+//! reading them; a receiver releases the slot only after its copy, and the
+//! next sender acquires that release in its claim CAS.
+//!
+//! # Waiting and waking
+//!
+//! A call that cannot proceed spins briefly on the slot (no system call),
+//! then sleeps on a per-direction futex word ("not empty" for receivers,
+//! "not full" for senders) with the caller's deadline:
+//!
+//! ```text
+//!   waiter:  e = epoch; sleepers = 1 (swap, SeqCst); if slot word unchanged (SeqCst) { futex_wait(epoch, e) }
+//!   waker:   swap slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
+//! ```
+//!
+//! (Recovery, which changes slots with a CAS, uses a SeqCst fence before its
+//! load of `sleepers` instead.) The SeqCst operations on both sides make it
+//! impossible for both the waiter to miss the new slot word and the waker to
+//! miss the announcement; reading the epoch before announcing makes a wake
+//! that lands between the look and the sleep end the sleep at once. In the
+//! steady state nobody sleeps, `sleepers` is 0 and stays in every cache, so
+//! a message costs no system call: a send or a receive is two locked
+//! instructions (claim CAS, publishing/releasing swap) and a copy. A waiter
+//! that died asleep leaves the flag set: it costs one extra wake-up, which
+//! clears it.
+//!
+//! # Dead peers
+//!
+//! A slot held (`Writing`/`Reading`) by a process that died would block the
+//! ring at that position forever. After its spin, a waiter blocked behind a
+//! held slot checks the holder with `kill(pid, 0)` and `/proc/PID/stat`
+//! (a zombie counts as dead), and rechecks at each wake-up, sleeping for
+//! short, growing periods meanwhile (1 ms doubling to 100 ms). Idle
+//! sleepers also wake every 250 ms, because a peer that claims a slot and
+//! dies before publishing wakes nobody.
+//!
+//! * A receiver finding `Writing(L, dead)` at `head` CASes it to
+//!   `Empty(L+1)`: the position is skipped, the half-written message is
+//!   never delivered, and `lost` counts it.
+//! * A sender finding `Reading(L-1, dead)` in its slot CASes it to
+//!   `Empty(L)` and then claims it normally; `lost` counts the message the
+//!   dead receiver never returned.
+//! * [`Chan::stats`] does both for every slot it finds held by a dead
+//!   process, so its numbers include every death so far.
+//!
+//! Only the process whose CAS succeeds counts the loss, after moving `head`
+//! past the position, so `sent == received + lost + queued` in every
+//! snapshot (`sent` = positions claimed by senders, `received` = positions
+//! claimed by receivers minus losses, `queued` = the difference of the two
+//! indices). A process dying between its recovery CAS and that increment
+//! (a second fault inside a few instructions of recovery code) would make
+//! `lost` one short; nothing else depends on the counter.
+//!
+//! Limits: liveness is judged by pid, so processes must share a pid
+//! namespace, and a dead holder whose pid was reused by a new process is
+//! waited for until that process ends too.
+
+mod ring;
+
+pub(crate) mod ffi;
+
+#[cfg(test)]
+mod tests;
+
+use std::ffi::CStr;
+
+use crate::error::{Error, Result};
+use crate::sys;
+use crate::sys::chan::ShmPath;
+use ring::{Geometry, Ring, HEADER_SIZE, LAYOUT_VERSION, MAGIC};
+
+/// A process's handle on a channel (one per open). `Send + Sync`: threads
+/// may share it.
+pub struct Chan {
+    ring: Ring,
+    map_len: usize,
+}
+
+/// A snapshot of a channel's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Messages in the channel now (including any being written at this
+    /// instant).
+    pub queued: u64,
+    /// Most messages the channel holds.
+    pub capacity: u64,
+    /// Largest message in bytes.
+    pub max_msg: u64,
+    /// Messages senders put in since creation (one whose sender died while
+    /// writing it counts here and in `lost`).
+    pub sent: u64,
+    /// Messages receivers took out since creation.
+    pub received: u64,
+    /// Messages lost to dead peers: half-written by a sender that died, or
+    /// taken by a receiver that died before returning them.
+    pub lost: u64,
+}
+
+/// How long [`Chan::open`] waits for a channel whose creator has not yet
+/// finished initialising it.
+const OPEN_INIT_WAIT_MS: u32 = 200;
+
+impl Chan {
+    /// Creates a channel of `capacity` slots for messages of up to `max_msg`
+    /// bytes: the shared memory object `name` (`/name`, created exclusively
+    /// with `mode` less the umask), or with `name == None` an anonymous
+    /// channel shared with children after `fork()`.
+    ///
+    /// Errors: `EINVAL` for a zero or too large `max_msg`/`capacity` or a bad
+    /// name; `ENAMETOOLONG`; `EEXIST`; `ENOMEM`; the errors of `open(2)`,
+    /// `ftruncate(2)` and `mmap(2)`.
+    pub fn create(name: Option<&CStr>, max_msg: usize, capacity: usize, mode: libc::mode_t) -> Result<Chan> {
+        let geo = Geometry::new(max_msg as u64, capacity as u64)?;
+        let chan = match name {
+            None => {
+                let base = sys::chan::map_shared(None, geo.total_size as usize).map_err(explain_map)?;
+                // SAFETY: a fresh anonymous mapping of total_size bytes, owned
+                // by the Chan built here, which unmaps it on drop.
+                Chan { ring: unsafe { Ring::new(base, geo) }, map_len: geo.total_size as usize }
+            }
+            Some(name) => {
+                let path = sys::chan::shm_path(name)?;
+                let fd = sys::chan::open_shm(&path, Some(mode)).map_err(|e| {
+                    explain_open(e).explain(libc::EEXIST, "a channel or shared memory object of this name exists")
+                })?;
+                let mapped = sys::chan::ftruncate(fd, geo.total_size)
+                    .map_err(|e| e.explain(libc::EFBIG, "the channel is larger than a file may be"))
+                    .and_then(|()| sys::chan::map_shared(Some(fd), geo.total_size as usize).map_err(explain_map));
+                let _ = sys::close(fd);
+                match mapped {
+                    // SAFETY: as above, a fresh shared mapping of the new
+                    // object.
+                    Ok(base) => Chan { ring: unsafe { Ring::new(base, geo) }, map_len: geo.total_size as usize },
+                    Err(e) => {
+                        let _ = sys::chan::unlink(&path);
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        chan.ring.initialise();
+        Ok(chan)
+    }
+
+    /// Opens the existing channel `name`.
+    ///
+    /// Errors: `ENOENT`; `EINVAL` if the object is not an rsipc channel (or
+    /// has another layout version, or its creator never finished it);
+    /// `EACCES`; the errors of `open(2)` and `mmap(2)`.
+    pub fn open(name: &CStr) -> Result<Chan> {
+        let path = sys::chan::shm_path(name)?;
+        let fd = sys::chan::open_shm(&path, None)
+            .map_err(|e| explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))?;
+        let chan = Self::map_existing(fd);
+        let _ = sys::close(fd);
+        chan
+    }
+
+    fn map_existing(fd: i32) -> Result<Chan> {
+        let mut waited_ms = 0;
+        loop {
+            match Self::try_map_existing(fd)? {
+                Some(chan) => return Ok(chan),
+                // Being created right now: the creator sizes the object and
+                // writes the magic number last.
+                None if waited_ms < OPEN_INIT_WAIT_MS => {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    waited_ms += 1;
+                }
+                None => {
+                    return Err(Error::new(
+                        libc::EINVAL,
+                        "the object is not an rsipc channel (empty, or its creator never finished it)",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// `Ok(None)` while the object looks like a channel still being
+    /// initialised.
+    fn try_map_existing(fd: i32) -> Result<Option<Chan>> {
+        let st = sys::fstat(fd)?;
+        if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return Err(Error::new(libc::EINVAL, "the object is not a regular shared memory file"));
+        }
+        let size = st.st_size as u64;
+        if size < HEADER_SIZE as u64 {
+            return Ok(None);
+        }
+        let map_len = usize::try_from(size).map_err(|_| Error::new(libc::EINVAL, "the object is too large"))?;
+        let base = sys::chan::map_shared(Some(fd), map_len).map_err(explain_map)?;
+        // SAFETY: the mapping is at least HEADER_SIZE bytes: checked above.
+        let header = unsafe { &*(base as *const ring::Header) };
+        let checked = check_header(header, size);
+        match checked {
+            Ok(Some(geo)) => {
+                // SAFETY: check_header verified total_size <= size = map_len;
+                // the Chan owns the mapping and unmaps it on drop.
+                Ok(Some(Chan { ring: unsafe { Ring::new(base, geo) }, map_len }))
+            }
+            other => {
+                // SAFETY: our own mapping, no reference to it survives.
+                let _ = unsafe { sys::chan::unmap(base, map_len) };
+                other.map(|_| None)
+            }
+        }
+    }
+
+    /// Copies `msg` in as one message. Waits while the channel is full:
+    /// `timeout_ms < 0` forever, `0` not at all (`EAGAIN`), otherwise at most
+    /// that long (`ETIMEDOUT`). `EMSGSIZE` (before any wait) if `msg` is
+    /// longer than `max_msg`; `EINTR` if a signal handler interrupted a
+    /// sleep.
+    #[inline]
+    pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
+        if msg.len() as u64 > self.ring.geometry().max_msg {
+            return Err(too_big(msg.len(), self.ring.geometry().max_msg));
+        }
+        self.ring.send(msg, timeout_ms)
+    }
+
+    /// Takes the next message into `buf` and returns its length, waiting as
+    /// [`Chan::send`] does while the channel is empty. `EMSGSIZE` if the
+    /// message is longer than `buf` (it stays queued).
+    #[inline]
+    pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
+        self.ring.recv(buf, timeout_ms)
+    }
+
+    /// The counters, after recovering every slot held by a dead process.
+    /// `sent == received + lost + queued` always holds.
+    pub fn stats(&self) -> Stats {
+        let geo = self.ring.geometry();
+        let (sent, received, lost, queued) = self.ring.counters();
+        Stats { queued, capacity: geo.capacity, max_msg: geo.max_msg, sent, received, lost }
+    }
+
+    /// Largest message in bytes.
+    pub fn max_msg(&self) -> usize {
+        self.ring.geometry().max_msg as usize
+    }
+
+    /// Most messages the channel holds.
+    pub fn capacity(&self) -> usize {
+        self.ring.geometry().capacity as usize
+    }
+}
+
+impl Drop for Chan {
+    fn drop(&mut self) {
+        // SAFETY: the mapping is ours and `self` is going away, so nothing
+        // refers to it any more.
+        let _ = unsafe { sys::chan::unmap(self.ring.base(), self.map_len) };
+    }
+}
+
+/// Removes the name of channel `name`; open handles keep working.
+///
+/// Errors: `EINVAL`/`ENAMETOOLONG` for a bad name, `ENOENT`, `EACCES`.
+pub fn unlink(name: &CStr) -> Result<()> {
+    let path: ShmPath = sys::chan::shm_path(name)?;
+    sys::chan::unlink(&path).map_err(|e| explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))
+}
+
+/// Checks a mapped header against the object's size: `Ok(None)` if it is not
+/// initialised yet (magic still 0), the geometry if it is a valid channel.
+fn check_header(h: &ring::Header, size: u64) -> Result<Option<Geometry>> {
+    use std::sync::atomic::Ordering::{Acquire, Relaxed};
+    let not_chan = |why: String| Error::new(libc::EINVAL, format!("the object is not an rsipc channel: {why}"));
+    match h.magic.load(Acquire) {
+        0 => return Ok(None),
+        MAGIC => {}
+        other => return Err(not_chan(format!("bad magic number {other:#018x}"))),
+    }
+    let version = h.version.load(Relaxed);
+    if version != LAYOUT_VERSION {
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("the channel has layout version {version}; this library uses version {LAYOUT_VERSION}"),
+        ));
+    }
+    if h.header_size.load(Relaxed) as usize != HEADER_SIZE {
+        return Err(not_chan(format!("header size {} instead of {HEADER_SIZE}", h.header_size.load(Relaxed))));
+    }
+    let geo = Geometry::new(h.max_msg.load(Relaxed), h.capacity.load(Relaxed))
+        .map_err(|e| not_chan(e.message().to_string()))?;
+    let (stride, total) = (h.stride.load(Relaxed), h.total_size.load(Relaxed));
+    if stride != geo.stride || total != geo.total_size {
+        return Err(not_chan(format!("stride {stride} / size {total} do not match its max_msg and capacity")));
+    }
+    if size < total {
+        return Err(not_chan(format!("the object has {size} bytes, fewer than the {total} its header describes")));
+    }
+    Ok(Some(geo))
+}
+
+#[cold]
+fn too_big(len: usize, max_msg: u64) -> Error {
+    Error::new(libc::EMSGSIZE, format!("the message has {len} bytes; the channel's max_msg is {max_msg}"))
+}
+
+fn explain_open(e: Error) -> Error {
+    e.explain(libc::EACCES, "permission denied by the object's mode")
+        .explain(libc::ELOOP, "the name is a symbolic link (not followed)")
+        .explain(libc::EMFILE, "this process has no free file descriptor")
+}
+
+fn explain_map(e: Error) -> Error {
+    e.explain(libc::ENOMEM, "not enough memory for the channel's mapping")
+}

@@ -243,3 +243,5 @@ pub mod mman;
 pub mod msg;
 
 pub mod mq;
+
+pub mod chan;

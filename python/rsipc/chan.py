@@ -1,0 +1,123 @@
+"""The native message channel: a bounded multi-producer multi-consumer
+message queue in shared memory (rsipc_chan_*).
+
+    with rsipc.Chan.create("/jobs", max_msg=256, capacity=64) as ch:
+        ch.send(b"hello")
+        ch.recv()          # b"hello"
+
+``name=None`` makes an anonymous channel shared with children after
+``os.fork()``. Timeouts are in milliseconds: negative waits forever, 0 not at
+all (EAGAIN), otherwise at most that long (ETIMEDOUT).
+"""
+import ctypes
+from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint, c_uint64, c_void_p
+
+from ._lib import declare
+
+__all__ = ["Chan", "ChanStats", "chan_create", "chan_open", "chan_unlink"]
+
+
+class ChanStats(ctypes.Structure):
+    """``struct rsipc_chan_stats``: messages queued now, capacity, largest
+    message in bytes, messages sent and received since creation, messages
+    lost to dead peers. ``sent == received + lost + queued``."""
+
+    _fields_ = [(f, c_uint64) for f in ("queued", "capacity", "max_msg", "sent", "received", "lost")]
+
+    def as_dict(self):
+        return {f: getattr(self, f) for f, _ in self._fields_}
+
+    def __repr__(self):
+        return "ChanStats(" + ", ".join(f"{k}={v}" for k, v in self.as_dict().items()) + ")"
+
+
+_create = declare("rsipc_chan_create", c_void_p, [c_char_p, c_size_t, c_size_t, c_uint], fail_if=lambda r: not r)
+_open = declare("rsipc_chan_open", c_void_p, [c_char_p], fail_if=lambda r: not r)
+_send = declare("rsipc_chan_send", c_int, [c_void_p, c_void_p, c_size_t, c_int], fail=-1)
+_recv = declare("rsipc_chan_recv", c_ssize_t, [c_void_p, c_void_p, c_size_t, c_int], fail=-1)
+_close = declare("rsipc_chan_close", c_int, [c_void_p], fail=-1)
+_unlink = declare("rsipc_chan_unlink", c_int, [c_char_p], fail=-1)
+_stats = declare("rsipc_chan_stats", c_int, [c_void_p, POINTER(ChanStats)], fail=-1)
+
+
+def _name(name):
+    return None if name is None else (name.encode() if isinstance(name, str) else bytes(name))
+
+
+class Chan:
+    """One handle on a channel (per process per open). Close it with
+    :meth:`close` or a ``with`` block."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        stats = self.stats()
+        self.max_msg = stats.max_msg
+        self.capacity = stats.capacity
+        # One receive buffer per handle: no allocation per message beyond
+        # the returned bytes.
+        self._buf = ctypes.create_string_buffer(max(1, self.max_msg))
+
+    @classmethod
+    def create(cls, name=None, max_msg=256, capacity=64, mode=0o600):
+        """Creates a channel: the POSIX shared memory object ``name``
+        ("/name", exclusive), or an anonymous one with ``name=None``."""
+        return cls(_create(_name(name), max_msg, capacity, mode))
+
+    @classmethod
+    def open(cls, name):
+        """Opens the existing channel ``name``."""
+        return cls(_open(_name(name)))
+
+    def _live(self):
+        if not self._handle:
+            raise ValueError("the channel handle is closed")
+        return self._handle
+
+    def send(self, data, timeout_ms=-1):
+        """Sends ``data`` (bytes-like) as one message."""
+        data = bytes(data)
+        _send(self._live(), data, len(data), timeout_ms)
+
+    def recv(self, timeout_ms=-1):
+        """Receives the next message as bytes."""
+        n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
+        return ctypes.string_at(self._buf, n)
+
+    def stats(self):
+        """A :class:`ChanStats` snapshot."""
+        out = ChanStats()
+        _stats(self._live(), ctypes.byref(out))
+        return out
+
+    def close(self):
+        """Releases this handle (the channel lives on while others use it)."""
+        if self._handle:
+            handle, self._handle = self._handle, None
+            _close(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def chan_create(name=None, max_msg=256, capacity=64, mode=0o600):
+    """Creates a channel (see :meth:`Chan.create`)."""
+    return Chan.create(name, max_msg, capacity, mode)
+
+
+def chan_open(name):
+    """Opens the existing channel ``name``."""
+    return Chan.open(name)
+
+
+def chan_unlink(name):
+    """Removes the channel name; open handles keep working."""
+    _unlink(_name(name))

@@ -1,0 +1,257 @@
+//! C shims for the native message channel.
+
+// The C type names are the contract (API.md).
+#![allow(non_camel_case_types)]
+
+use std::ptr;
+
+use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
+
+use super::Chan;
+use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
+
+/// cbindgen:ignore
+///
+/// An open channel: what `rsipc_chan_create`/`rsipc_chan_open` return and
+/// `rsipc_chan_close` releases. Opaque to C: cbindgen skips it and renames
+/// references to `struct rsipc_chan`, so the header's only mention is
+/// `typedef struct rsipc_chan rsipc_chan_t;`.
+pub struct rsipc_chan {
+    chan: Chan,
+}
+
+/// The opaque channel handle of the C API (one per process per open).
+pub type rsipc_chan_t = rsipc_chan;
+
+/// cbindgen:ignore
+///
+/// A snapshot of a channel's counters (see `rsipc_chan_stats`).
+/// `sent == received + lost + queued` in every snapshot.
+///
+/// C has the struct tag and the function `rsipc_chan_stats` in different
+/// name spaces, but a typedef would collide with the function, so the header
+/// declares only the tag: cbindgen skips this definition and cbindgen.toml
+/// writes the C one (same six `uint64_t` fields, same order).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct rsipc_chan_stats {
+    /// Messages in the channel now (including any being written this instant).
+    pub queued: u64,
+    /// Most messages the channel holds.
+    pub capacity: u64,
+    /// Largest message in bytes.
+    pub max_msg: u64,
+    /// Messages senders put in since creation (one whose sender died while
+    /// writing it counts here and in `lost`).
+    pub sent: u64,
+    /// Messages receivers took out since creation.
+    pub received: u64,
+    /// Messages lost to dead peers (half-written by a sender that died, or
+    /// taken by a receiver that died before returning them).
+    pub lost: u64,
+}
+
+fn boxed(chan: Chan) -> *mut rsipc_chan_t {
+    Box::into_raw(Box::new(rsipc_chan { chan }))
+}
+
+/// Creates a channel holding up to `capacity` messages of up to `max_msg`
+/// bytes each: a bounded multi-producer multi-consumer queue in shared
+/// memory where each message goes to exactly one receiver and the messages
+/// of one sender arrive in the order sent.
+///
+/// `name` is a POSIX shared memory name (`"/name"`, as for shm_open(3)); the
+/// channel is that object (`/dev/shm/name`), created exclusively with
+/// permissions `mode` less the umask, and other processes reach it with
+/// `rsipc_chan_open`. `name == NULL` creates an anonymous channel, shared
+/// with the children this process `fork()`s afterwards (`mode` is unused).
+/// Returns the handle, or NULL with errno.
+///
+/// # Errors
+/// `EINVAL` if `max_msg` or `capacity` is 0 or too large (`max_msg` at most
+/// `INT32_MAX`, `capacity` at most 2^32), or `name` is not `/name` with no
+/// other `/`; `ENAMETOOLONG` for a name longer than `NAME_MAX` after the
+/// slash; `EEXIST` if the name exists; `ENOMEM` if it does not fit in
+/// memory; `EACCES`, `EMFILE`, `ENFILE`, `ENOSPC` as for open(2),
+/// ftruncate(2) and mmap(2).
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_create(
+    name: *const c_char,
+    max_msg: size_t,
+    capacity: size_t,
+    mode: mode_t,
+) -> *mut rsipc_chan_t {
+    guard(
+        ptr::null_mut(),
+        || format!("chan_create(name={}, max_msg={max_msg}, capacity={capacity}, mode={})", Name(name), Mode(mode)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = if name.is_null() { None } else { Some(unsafe { c_str(name, "name") }?) };
+            Chan::create(name, max_msg, capacity, mode).map(boxed)
+        },
+    )
+}
+
+/// Opens the existing channel `name` (made by `rsipc_chan_create` in any
+/// process). Returns a new handle, or NULL with errno.
+///
+/// # Errors
+/// `EFAULT` if `name` is NULL; `ENOENT` if no object has that name;
+/// `EINVAL` if the object is not an rsipc channel or has another layout
+/// version, or for a bad name; `ENAMETOOLONG`; `EACCES`.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_open(name: *const c_char) -> *mut rsipc_chan_t {
+    guard(
+        ptr::null_mut(),
+        || format!("chan_open(name={})", Name(name)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            Chan::open(name).map(boxed)
+        },
+    )
+}
+
+/// Copies the `len` bytes at `msg` into the channel as one message.
+/// Waits while the channel is full: `timeout_ms < 0` forever, `0` not at
+/// all, otherwise at most `timeout_ms` milliseconds. While a receiver is
+/// awake this costs no system call. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
+/// (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
+/// full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
+/// `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+///
+/// # Safety
+/// `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
+/// bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_send(ch: *mut rsipc_chan_t, msg: *const c_void, len: size_t, timeout_ms: c_int) -> c_int {
+    guard(
+        -1,
+        || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let ch = unsafe { in_ref(ch, "ch") }?;
+            // SAFETY: forwarded from this function's contract.
+            let msg = unsafe { in_bytes(msg, len, "msg") }?;
+            ch.chan.send(msg, timeout_ms).map(|()| 0)
+        },
+    )
+}
+
+/// Takes the next message into `buf` (room for `cap` bytes) and returns its
+/// length. Waits while the channel is empty, with the timeout rules of
+/// `rsipc_chan_send`. Returns -1 with errno on failure.
+///
+/// # Errors
+/// `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
+/// the next message is longer than `cap` (it stays queued); `EAGAIN`,
+/// `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+///
+/// # Safety
+/// `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
+/// `cap` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_recv(ch: *mut rsipc_chan_t, buf: *mut c_void, cap: size_t, timeout_ms: c_int) -> ssize_t {
+    guard(
+        -1,
+        || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let ch = unsafe { in_ref(ch, "ch") }?;
+            // SAFETY: forwarded from this function's contract.
+            let buf = unsafe { out_bytes(buf, cap, "buf") }?;
+            ch.chan.recv(buf, timeout_ms).map(|n| n as ssize_t)
+        },
+    )
+}
+
+/// Releases the handle `ch` (unmaps this process's view of the channel).
+/// The channel itself lives on while other handles or its name exist.
+/// `ch == NULL` does nothing. Returns 0.
+///
+/// # Safety
+/// `ch` is NULL or a live handle, not used by any other thread during or
+/// after this call.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_close(ch: *mut rsipc_chan_t) -> c_int {
+    guard(
+        -1,
+        || format!("chan_close(ch={})", Ptr(ch)),
+        || {
+            if !ch.is_null() {
+                // SAFETY: a live handle from Box::into_raw (this function's
+                // contract), released exactly once here.
+                drop(unsafe { Box::from_raw(ch) });
+            }
+            Ok(0)
+        },
+    )
+}
+
+/// Removes the channel name `name` (as shm_unlink(3)); handles already open
+/// keep working, and the memory is freed when the last one closes.
+/// Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `name` is NULL; `EINVAL`/`ENAMETOOLONG` for a bad name;
+/// `ENOENT` if no such name; `EACCES`.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_unlink(name: *const c_char) -> c_int {
+    guard(
+        -1,
+        || format!("chan_unlink(name={})", Name(name)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            super::unlink(name).map(|()| 0)
+        },
+    )
+}
+
+/// Fills `*out` with the channel's counters: messages queued now, capacity,
+/// largest message in bytes, messages sent and received since creation, and
+/// messages lost to dead peers. Slots held by processes that have died are
+/// recovered first, so the numbers account for every message:
+/// `sent == received + lost + queued`. Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `ch` or `out` is NULL.
+///
+/// # Safety
+/// `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
+/// `struct rsipc_chan_stats`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut rsipc_chan_stats) -> c_int {
+    guard(
+        -1,
+        || format!("chan_stats(ch={}, out={})", Ptr(ch), Ptr(out)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let ch = unsafe { in_ref(ch, "ch") }?;
+            // SAFETY: forwarded from this function's contract.
+            let out = unsafe { out_ref(out, "out") }?;
+            let s = ch.chan.stats();
+            *out = rsipc_chan_stats {
+                queued: s.queued,
+                capacity: s.capacity,
+                max_msg: s.max_msg,
+                sent: s.sent,
+                received: s.received,
+                lost: s.lost,
+            };
+            Ok(0)
+        },
+    )
+}

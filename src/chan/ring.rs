@@ -1,0 +1,867 @@
+//! The shared-memory layout of a channel and the ring protocol over it (see
+//! the module documentation of [`super`] for the protocol in words).
+//!
+//! Everything another process can change is an atomic; every size and
+//! offset this process uses to index the mapping comes from its own copy of
+//! the header, checked once when the channel was opened, so a corrupted or
+//! hostile peer can make calls fail but never make this process touch
+//! memory outside the mapping.
+
+use std::sync::atomic::{fence, AtomicU32, AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+use crate::sys;
+
+// ---------------------------------------------------------------------------
+// Layout.
+
+/// "RSIPCHAN" — first word of every channel object.
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RSIPCHAN");
+/// Bumped whenever the layout or the protocol changes.
+pub(crate) const LAYOUT_VERSION: u32 = 1;
+/// Cache line size used to keep producer-side and consumer-side words apart
+/// (two lines, so the adjacent-line prefetcher does not pair them either).
+const LINE: usize = 64;
+const GAP: usize = 2 * LINE;
+/// Bytes in front of each message in its slot: the state word and the
+/// length.
+pub(crate) const SLOT_HEADER: usize = 16;
+/// Largest message size a channel accepts (lengths are stored in 32 bits and
+/// returned as `ssize_t`).
+pub(crate) const MAX_MSG_LIMIT: u64 = i32::MAX as u64;
+/// Largest capacity (keeps lap numbers far from their 40-bit wrap).
+pub(crate) const CAPACITY_LIMIT: u64 = 1 << 32;
+
+/// Word that waiters sleep on (futex) and the flag they raise before
+/// sleeping; one pair per direction.
+#[repr(C)]
+pub struct WaitWord {
+    /// Bumped by every wake-up; the futex word.
+    pub epoch: AtomicU32,
+    /// Non-zero while some process may sleep on `epoch`.
+    pub sleepers: AtomicU32,
+}
+
+/// The header at offset 0 of the mapping. Lines are kept apart so that
+/// producers (tail), consumers (head) and the rarely written words do not
+/// share cache lines.
+#[repr(C)]
+pub struct Header {
+    pub magic: AtomicU64,
+    pub version: AtomicU32,
+    pub header_size: AtomicU32,
+    pub max_msg: AtomicU64,
+    pub capacity: AtomicU64,
+    pub stride: AtomicU64,
+    pub total_size: AtomicU64,
+    _pad0: [u8; GAP - 48],
+    /// Producer position hint: every position below it has been claimed by a
+    /// sender.
+    pub tail: AtomicU64,
+    _pad1: [u8; GAP - 8],
+    /// Consumer position hint: every position below it has been claimed by a
+    /// receiver (or skipped).
+    pub head: AtomicU64,
+    _pad2: [u8; GAP - 8],
+    /// Receivers wait here for a message to be published.
+    pub not_empty: WaitWord,
+    _pad3: [u8; GAP - 8],
+    /// Senders wait here for a slot to be released.
+    pub not_full: WaitWord,
+    _pad4: [u8; GAP - 8],
+    /// Messages lost to dead peers.
+    pub lost: AtomicU64,
+    _pad5: [u8; GAP - 8],
+}
+
+pub(crate) const HEADER_SIZE: usize = std::mem::size_of::<Header>();
+const _: () = assert!(HEADER_SIZE % GAP == 0);
+const _: () = assert!(std::mem::align_of::<Header>() <= 8);
+
+/// Bytes per slot for messages of up to `max_msg` bytes: header plus
+/// message, rounded up to whole cache lines.
+pub fn stride_for(max_msg: u64) -> u64 {
+    (SLOT_HEADER as u64 + max_msg).div_ceil(LINE as u64) * LINE as u64
+}
+
+/// Total mapping size, or `None` on overflow.
+pub fn total_size_for(max_msg: u64, capacity: u64) -> Option<u64> {
+    stride_for(max_msg).checked_mul(capacity)?.checked_add(HEADER_SIZE as u64).filter(|&n| n <= isize::MAX as u64)
+}
+
+// ---------------------------------------------------------------------------
+// Slot state words: [ lap: 40 | phase: 2 | pid: 22 ].
+
+const PID_BITS: u32 = 22;
+const PID_MASK: u64 = (1 << PID_BITS) - 1;
+const PHASE_SHIFT: u32 = PID_BITS;
+const LAP_SHIFT: u32 = PID_BITS + 2;
+const LAP_BITS: u32 = 64 - LAP_SHIFT;
+const LAP_MASK: u64 = (1 << LAP_BITS) - 1;
+// Linux pids never exceed PID_MAX_LIMIT (2^22 on 64-bit), so they fit.
+const _: () = assert!(PID_BITS == 22);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Ready for the sender of this lap's position.
+    Empty = 0,
+    /// A sender (pid) is copying its message in.
+    Writing = 1,
+    /// A complete message waits for a receiver.
+    Full = 2,
+    /// A receiver (pid) is copying the message out.
+    Reading = 3,
+}
+
+#[inline]
+pub fn word(lap: u64, phase: Phase, pid: u32) -> u64 {
+    ((lap & LAP_MASK) << LAP_SHIFT) | ((phase as u64) << PHASE_SHIFT) | (pid as u64 & PID_MASK)
+}
+
+#[inline]
+pub fn lap_of(w: u64) -> u64 {
+    w >> LAP_SHIFT
+}
+
+#[inline]
+pub fn phase_of(w: u64) -> Phase {
+    match (w >> PHASE_SHIFT) & 3 {
+        0 => Phase::Empty,
+        1 => Phase::Writing,
+        2 => Phase::Full,
+        _ => Phase::Reading,
+    }
+}
+
+#[inline]
+pub fn pid_of(w: u64) -> u32 {
+    (w & PID_MASK) as u32
+}
+
+/// `a - b` for laps modulo 2^40, as a signed number.
+#[inline]
+fn lap_diff(a: u64, b: u64) -> i64 {
+    let d = a.wrapping_sub(b) & LAP_MASK;
+    if d >= 1 << (LAP_BITS - 1) {
+        d as i64 - (1i64 << LAP_BITS)
+    } else {
+        d as i64
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A mapped ring, as seen by one process.
+
+/// The geometry this process checked when it mapped the channel.
+#[derive(Clone, Copy, Debug)]
+pub struct Geometry {
+    pub max_msg: u64,
+    pub capacity: u64,
+    pub stride: u64,
+    pub total_size: u64,
+    /// log2(capacity) when it is a power of two: positions then split into
+    /// (lap, slot) with a shift and a mask instead of a division.
+    shift: Option<u32>,
+}
+
+impl Geometry {
+    pub fn new(max_msg: u64, capacity: u64) -> Result<Geometry> {
+        if max_msg == 0 || max_msg > MAX_MSG_LIMIT {
+            return Err(Error::new(libc::EINVAL, format!("max_msg must be 1..={MAX_MSG_LIMIT}, not {max_msg}")));
+        }
+        if capacity == 0 || capacity > CAPACITY_LIMIT {
+            return Err(Error::new(libc::EINVAL, format!("capacity must be 1..={CAPACITY_LIMIT}, not {capacity}")));
+        }
+        let total_size = total_size_for(max_msg, capacity).ok_or_else(|| {
+            Error::new(libc::ENOMEM, format!("{capacity} slots of {max_msg} bytes do not fit in the address space"))
+        })?;
+        let shift = capacity.is_power_of_two().then(|| capacity.trailing_zeros());
+        Ok(Geometry { max_msg, capacity, stride: stride_for(max_msg), total_size, shift })
+    }
+}
+
+/// The mapped channel memory. The pointer stays valid while this value
+/// lives (the owner unmaps it only on drop, after every borrow ended).
+pub struct Ring {
+    base: *mut u8,
+    geo: Geometry,
+}
+
+// SAFETY: all shared state behind `base` is accessed through atomics or
+// under the slot protocol, which is designed for concurrent use by threads
+// and processes.
+unsafe impl Send for Ring {}
+// SAFETY: as above.
+unsafe impl Sync for Ring {}
+
+/// Where a position lives: its slot and its lap.
+#[derive(Clone, Copy)]
+struct Pos {
+    slot: *mut u8,
+    lap: u64,
+}
+
+/// What a call found when it looked at its slot.
+enum Look {
+    /// The slot is ours to claim (sender: empty for this lap; receiver: a
+    /// complete message).
+    Ready,
+    /// Someone already took this position: help move the index on.
+    Taken,
+    /// Nothing to do until a peer acts (receiver: no message; sender: no
+    /// free slot).
+    Idle,
+    /// A peer (pid) is in the middle of copying into or out of the slot.
+    Held(u32),
+    /// A state the protocol never produces for this position.
+    Inconsistent,
+}
+
+/// A peer holding the slot a call waits for.
+#[derive(Clone, Copy)]
+struct Holder {
+    pid: u32,
+    /// The caller's own pid (a slot held by this process is never dead).
+    me: u32,
+    /// The position the holder claimed.
+    position: u64,
+}
+
+/// Which side of the channel a call is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Send,
+    Recv,
+}
+
+/// How long a blocked call spins on the slot before it sleeps: about 25 us
+/// on current x86 (a `pause` is 10-40 ns), the order of one futex
+/// sleep/wake, so spinning never costs much more than sleeping would.
+const SPIN_LIMIT: u32 = 1000;
+/// Spins after a wake-up before sleeping again.
+const SPIN_AFTER_WAKE: u32 = 100;
+/// Sleep length while a peer holds the slot (doubling from the first value
+/// up to the second): the peer is checked for liveness at each wake-up.
+const HELD_RECHECK_MS: (u64, u64) = (1, 100);
+/// Sleep length while merely idle: waking now and then lets a waiter find
+/// a peer that died holding its slot without waking anyone.
+const IDLE_RECHECK_MS: u64 = 250;
+/// How many positions below the head `sweep` examines.
+const SWEEP_WINDOW: u64 = 1 << 16;
+
+impl Ring {
+    /// Wraps a mapping of at least `geo.total_size` bytes.
+    ///
+    /// # Safety
+    /// `base` points to a live, writable, 8-byte aligned mapping of at least
+    /// `geo.total_size` bytes that outlives the returned value and is only
+    /// ever accessed through this protocol.
+    pub unsafe fn new(base: *mut u8, geo: Geometry) -> Ring {
+        Ring { base, geo }
+    }
+
+    pub fn base(&self) -> *mut u8 {
+        self.base
+    }
+
+    pub fn geometry(&self) -> Geometry {
+        self.geo
+    }
+
+    #[inline]
+    pub fn header(&self) -> &Header {
+        // SAFETY: the mapping starts with a Header (size checked at open)
+        // and is 8-byte aligned (page aligned); all of its fields are atomics
+        // or padding.
+        unsafe { &*(self.base as *const Header) }
+    }
+
+    /// Fills in a freshly zeroed header; the magic number is stored last,
+    /// with release ordering, so an opener that sees it sees the rest.
+    pub fn initialise(&self) {
+        let h = self.header();
+        h.version.store(LAYOUT_VERSION, Ordering::Relaxed);
+        h.header_size.store(HEADER_SIZE as u32, Ordering::Relaxed);
+        h.max_msg.store(self.geo.max_msg, Ordering::Relaxed);
+        h.capacity.store(self.geo.capacity, Ordering::Relaxed);
+        h.stride.store(self.geo.stride, Ordering::Relaxed);
+        h.total_size.store(self.geo.total_size, Ordering::Relaxed);
+        // Slots start as Empty for lap 0, which is the all-zero word: a new
+        // mapping is zero-filled already.
+        h.magic.store(MAGIC, Ordering::Release);
+    }
+
+    #[inline]
+    fn pos(&self, p: u64) -> Pos {
+        let (lap, index) = match self.geo.shift {
+            Some(shift) => (p >> shift, p & (self.geo.capacity - 1)),
+            None => (p / self.geo.capacity, p % self.geo.capacity),
+        };
+        // SAFETY: index < capacity, so the slot lies inside the mapping
+        // (total_size = HEADER_SIZE + capacity * stride, checked at open).
+        let slot = unsafe { self.base.add(HEADER_SIZE + (index * self.geo.stride) as usize) };
+        Pos { slot, lap }
+    }
+
+    #[inline]
+    fn state(pos: Pos) -> &'static AtomicU64 {
+        // SAFETY: the slot's first 8 bytes are its state word, 64-byte
+        // aligned; the mapping outlives every use (see `Ring::new`). The
+        // 'static is internal: the reference never escapes a method of Ring.
+        unsafe { &*(pos.slot as *const AtomicU64) }
+    }
+
+    #[inline]
+    fn len_word(pos: Pos) -> &'static AtomicU32 {
+        // SAFETY: bytes 8..12 of the slot hold the message length (as
+        // `state`).
+        unsafe { &*(pos.slot.add(8) as *const AtomicU32) }
+    }
+
+    #[inline]
+    fn data(pos: Pos) -> *mut u8 {
+        // SAFETY: the message bytes follow the slot header, inside the slot.
+        unsafe { pos.slot.add(SLOT_HEADER) }
+    }
+
+    #[inline]
+    fn index(&self, side: Side) -> &AtomicU64 {
+        match side {
+            Side::Send => &self.header().tail,
+            Side::Recv => &self.header().head,
+        }
+    }
+
+    /// Classifies slot word `w` for a sender at a position of lap `lap`.
+    #[inline]
+    fn look_send(w: u64, lap: u64) -> Look {
+        match (lap_diff(lap_of(w), lap), phase_of(w)) {
+            (0, Phase::Empty) => Look::Ready,
+            (0, _) => Look::Taken,
+            (d, _) if d > 0 => Look::Taken,
+            // The previous lap's message is still here.
+            (-1, Phase::Full) | (-1, Phase::Writing) => Look::Idle,
+            (-1, Phase::Reading) => Look::Held(pid_of(w)),
+            _ => Look::Inconsistent,
+        }
+    }
+
+    /// Classifies slot word `w` for a receiver at a position of lap `lap`.
+    #[inline]
+    fn look_recv(w: u64, lap: u64) -> Look {
+        match (lap_diff(lap_of(w), lap), phase_of(w)) {
+            (0, Phase::Full) => Look::Ready,
+            (0, Phase::Reading) => Look::Taken,
+            (0, Phase::Writing) => Look::Held(pid_of(w)),
+            (0, Phase::Empty) => Look::Idle,
+            (d, _) if d > 0 => Look::Taken,
+            // The previous lap's receiver is still copying: no sender could
+            // publish this position yet.
+            (-1, Phase::Reading) => Look::Idle,
+            _ => Look::Inconsistent,
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Sending.
+
+    /// Copies `msg` into the next free slot (the caller checked its length
+    /// against `max_msg`), waiting as `timeout_ms` says.
+    pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
+        let me = sys::chan::current_pid();
+        let tail = &self.header().tail;
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            let t = tail.load(Ordering::Relaxed);
+            let pos = self.pos(t);
+            let state = Self::state(pos);
+            let claimed = word(pos.lap, Phase::Writing, me);
+            // Not waiting yet: claim blindly (the free word for this position
+            // is known), so the slot's line is fetched once, for writing.
+            // While waiting, only read it, so the peer keeps it.
+            let w = if wait.spins == 0 {
+                match state.compare_exchange(word(pos.lap, Phase::Empty, 0), claimed, Ordering::Acquire, Ordering::Acquire)
+                {
+                    Ok(_) => {
+                        self.fill(pos, t, msg);
+                        return Ok(());
+                    }
+                    Err(now) => now,
+                }
+            } else {
+                state.load(Ordering::Acquire)
+            };
+            match Self::look_send(w, pos.lap) {
+                Look::Ready => {
+                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        self.fill(pos, t, msg);
+                        return Ok(());
+                    }
+                }
+                Look::Taken => {
+                    let _ = tail.compare_exchange(t, t + 1, Ordering::Relaxed, Ordering::Relaxed);
+                    wait.progress();
+                }
+                Look::Idle => self.block(Side::Send, &mut wait, state, w, None)?,
+                // The holder is the receiver of the previous lap's position.
+                Look::Held(pid) => {
+                    let holder = Holder { pid, me, position: t.wrapping_sub(self.geo.capacity) };
+                    self.block(Side::Send, &mut wait, state, w, Some(holder))?
+                }
+                Look::Inconsistent => wait.inconsistent(t, w)?,
+            }
+        }
+    }
+
+    /// The rest of a send once position `t` (slot `pos`) is ours: move the
+    /// tail on, copy the message in, publish it, wake receivers.
+    #[inline]
+    fn fill(&self, pos: Pos, t: u64, msg: &[u8]) {
+        fault::at(fault::SEND_CLAIMED);
+        // SAFETY: the slot is ours (Writing) until we publish; msg.len() <=
+        // max_msg (checked by the caller), so it fits the slot's data area.
+        unsafe { fault::copy(msg.as_ptr(), Self::data(pos), msg.len(), fault::SEND_HALF) };
+        Self::len_word(pos).store(msg.len() as u32, Ordering::Relaxed);
+        // Publish. The swap is also the full barrier that orders it before
+        // the load of `sleepers` in wake_after_swap.
+        Self::state(pos).swap(word(pos.lap, Phase::Full, 0), Ordering::SeqCst);
+        advance(&self.header().tail, t);
+        self.wake_after_swap(Side::Recv);
+    }
+
+    // -----------------------------------------------------------------------
+    // Receiving.
+
+    /// Copies the next message into `buf` and returns its length, waiting as
+    /// `timeout_ms` says; `EMSGSIZE` (message left queued) if it is longer
+    /// than `buf`.
+    pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
+        let me = sys::chan::current_pid();
+        let head = &self.header().head;
+        let mut wait = Wait::new(timeout_ms);
+        // With room for any message, EMSGSIZE is impossible, so a message can
+        // be claimed before its length is read.
+        let roomy = buf.len() as u64 >= self.geo.max_msg;
+        loop {
+            let h = head.load(Ordering::Relaxed);
+            let pos = self.pos(h);
+            let state = Self::state(pos);
+            let claimed = word(pos.lap, Phase::Reading, me);
+            let w = if roomy && wait.spins == 0 {
+                match state.compare_exchange(word(pos.lap, Phase::Full, 0), claimed, Ordering::Acquire, Ordering::Acquire)
+                {
+                    Ok(_) => return self.drain(pos, h, buf),
+                    Err(now) => now,
+                }
+            } else {
+                state.load(Ordering::Acquire)
+            };
+            match Self::look_recv(w, pos.lap) {
+                Look::Ready => {
+                    // The length was stored before the Full word we acquired,
+                    // and cannot change while the word stays Full for this lap.
+                    let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
+                    if len > buf.len() && len as u64 <= self.geo.max_msg {
+                        return Err(Error::new(
+                            libc::EMSGSIZE,
+                            format!(
+                                "the next message has {len} bytes but the buffer holds {}; it stays queued",
+                                buf.len()
+                            ),
+                        ));
+                    }
+                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        return self.drain(pos, h, buf);
+                    }
+                }
+                Look::Taken => {
+                    let _ = head.compare_exchange(h, h + 1, Ordering::Relaxed, Ordering::Relaxed);
+                    wait.progress();
+                }
+                Look::Idle => self.block(Side::Recv, &mut wait, state, w, None)?,
+                Look::Held(pid) => self.block(Side::Recv, &mut wait, state, w, Some(Holder { pid, me, position: h }))?,
+                Look::Inconsistent => wait.inconsistent(h, w)?,
+            }
+        }
+    }
+
+    /// The rest of a receive once position `h` (slot `pos`) is ours: move
+    /// the head on, copy the message out, release the slot, wake senders.
+    #[inline]
+    fn drain(&self, pos: Pos, h: u64, buf: &mut [u8]) -> Result<usize> {
+        fault::at(fault::RECV_CLAIMED);
+        let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
+        let fits = len as u64 <= self.geo.max_msg && len <= buf.len();
+        if fits {
+            // SAFETY: the slot is ours (Reading) until we release it; len is
+            // within both the slot's data area and `buf`.
+            unsafe { fault::copy(Self::data(pos), buf.as_mut_ptr(), len, fault::RECV_HALF) };
+        }
+        // Release. The swap is also the full barrier that orders it before
+        // the load of `sleepers` in wake_after_swap.
+        Self::state(pos).swap(word(pos.lap + 1, Phase::Empty, 0), Ordering::SeqCst);
+        advance(&self.header().head, h);
+        self.wake_after_swap(Side::Send);
+        if fits {
+            Ok(len)
+        } else {
+            // Only a corrupted length gets here (callers check sizes before
+            // claiming): the message is dropped and counted.
+            self.header().lost.fetch_add(1, Ordering::AcqRel);
+            Err(corrupt(format!("a queued message claims {len} bytes, more than max_msg ({})", self.geo.max_msg)))
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Waiting and waking.
+
+    /// One step of waiting while slot word `state` holds `seen`: spin a
+    /// little, then (if a peer holds the slot) check that the peer lives and
+    /// recover the slot if it died, then sleep until woken, the recheck
+    /// period passes, or the deadline. Returns `Ok` to make the caller look
+    /// again; `EAGAIN`/`ETIMEDOUT`/`EINTR` to give up.
+    fn block(&self, side: Side, wait: &mut Wait, state: &AtomicU64, seen: u64, holder: Option<Holder>) -> Result<()> {
+        if wait.timeout_ms == 0 && holder.is_none() {
+            return Err(would_block(side));
+        }
+        if wait.spins < SPIN_LIMIT {
+            if wait.spins == 0 {
+                // The timeout counts from the first moment the call waits.
+                wait.deadline()?;
+            }
+            wait.spins += 1;
+            std::hint::spin_loop();
+            return Ok(());
+        }
+        if let Some(holder) = holder {
+            if holder.pid != holder.me && !sys::chan::process_alive(holder.pid) {
+                self.recover(state, seen, holder.position);
+                wait.spins = 0;
+                return Ok(());
+            }
+        }
+        if wait.timeout_ms == 0 {
+            return Err(would_block(side));
+        }
+        let deadline = wait.deadline()?;
+        let recheck_ms = match holder {
+            Some(_) => wait.next_held_recheck(),
+            None => IDLE_RECHECK_MS,
+        };
+        let mut until = sys::deadline_after_ms(recheck_ms)?;
+        if let Some(d) = deadline {
+            if sys::ms_until(&d)? == 0 {
+                return Err(timed_out(side));
+            }
+            if (d.tv_sec, d.tv_nsec) < (until.tv_sec, until.tv_nsec) {
+                until = d;
+            }
+        }
+        let ww = self.wait_word(side);
+        // Read the epoch first, then announce, then look again: a waker that
+        // changes the slot after our look sees the announcement and bumps the
+        // epoch, so the futex wait below returns at once (see the module
+        // docs: no lost wake-ups).
+        let epoch = ww.epoch.load(Ordering::Acquire);
+        ww.sleepers.swap(1, Ordering::SeqCst);
+        if state.load(Ordering::SeqCst) != seen {
+            return Ok(());
+        }
+        match sys::futex_wait(&ww.epoch, epoch, true, Some(&until), sys::FutexClock::Monotonic) {
+            Ok(()) => wait.spins = SPIN_LIMIT - SPIN_AFTER_WAKE,
+            Err(e) if e.errno() == libc::EAGAIN => wait.spins = SPIN_LIMIT - SPIN_AFTER_WAKE,
+            // The recheck period or the deadline passed: look again, and
+            // (spins stay at the limit) check both at once.
+            Err(e) if e.errno() == libc::ETIMEDOUT => {}
+            Err(e) if e.errno() == libc::EINTR => return Err(e.because("a signal handler interrupted the wait")),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn wait_word(&self, side: Side) -> &WaitWord {
+        match side {
+            Side::Send => &self.header().not_full,
+            Side::Recv => &self.header().not_empty,
+        }
+    }
+
+    /// After changing a slot with a plain store or a CAS, wakes the waiters
+    /// of `side` if any announced themselves.
+    #[inline]
+    fn wake(&self, side: Side) {
+        // Orders our slot change before the load of `sleepers` (pairs with
+        // the waiter's swap + SeqCst load in `block`).
+        fence(Ordering::SeqCst);
+        self.wake_after_swap(side);
+    }
+
+    /// After changing a slot with a SeqCst swap (itself a full barrier),
+    /// wakes the waiters of `side` if any announced themselves. Steady state
+    /// with nobody asleep: one load of a line nobody writes, no system call.
+    #[inline]
+    fn wake_after_swap(&self, side: Side) {
+        let ww = self.wait_word(side);
+        if ww.sleepers.load(Ordering::SeqCst) != 0 {
+            self.wake_slow(ww);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wake_slow(&self, ww: &WaitWord) {
+        if ww.sleepers.swap(0, Ordering::SeqCst) != 0 {
+            ww.epoch.fetch_add(1, Ordering::SeqCst);
+            // Everyone: each sleeper looks again and re-announces itself if
+            // it still has to wait. A dead sleeper's stale flag costs one
+            // such wake-up and is then gone.
+            let _ = sys::futex_wake(&ww.epoch, i32::MAX, true);
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Recovery from dead peers.
+
+    /// The peer holding the slot whose word is `seen` (for `position`)
+    /// died: finish its move for it. A dead sender's half-written message
+    /// is skipped (the position counts as consumed); a dead receiver's slot
+    /// is released. Either way the message is lost and counted, by the one
+    /// process whose compare-exchange succeeds.
+    fn recover(&self, state: &AtomicU64, seen: u64, position: u64) {
+        if !matches!(phase_of(seen), Phase::Writing | Phase::Reading) {
+            return;
+        }
+        let freed = word(lap_of(seen) + 1, Phase::Empty, 0);
+        if state.compare_exchange(seen, freed, Ordering::AcqRel, Ordering::Relaxed).is_err() {
+            return;
+        }
+        // Both a skipped and a reclaimed position are consumer positions:
+        // move the head hint past it (it is at `position` or beyond) before
+        // counting the loss, so head - lost never exceeds what was received.
+        let _ = self.header().head.compare_exchange(position, position + 1, Ordering::AcqRel, Ordering::Relaxed);
+        self.header().lost.fetch_add(1, Ordering::AcqRel);
+        self.wake(Side::Send);
+        self.wake(Side::Recv);
+    }
+
+    /// Finds slots held by dead processes and recovers them: dead receivers
+    /// among the last `SWEEP_WINDOW` positions below the head (every
+    /// receiver's position is within `capacity` of it, so for capacities up
+    /// to the window that is all of them; older ones in larger channels are
+    /// reclaimed by the senders that reach them), and dead senders at the
+    /// head, where receivers would skip them.
+    pub fn sweep(&self) {
+        let me = sys::chan::current_pid();
+        // Past every claimed position, including one whose receiver died
+        // before moving the head.
+        let head = self.true_index(Side::Recv);
+        let window = self.geo.capacity.min(SWEEP_WINDOW);
+        for p in head.saturating_sub(window)..head {
+            let pos = self.pos(p);
+            let state = Self::state(pos);
+            let w = state.load(Ordering::Acquire);
+            if phase_of(w) == Phase::Reading && pid_of(w) != me && !sys::chan::process_alive(pid_of(w)) {
+                // The reader holds position p, or the one a lap earlier.
+                let held = if lap_diff(lap_of(w), pos.lap) == 0 { p } else { p.wrapping_sub(self.geo.capacity) };
+                self.recover(state, w, held);
+            }
+        }
+        // Dead senders: only at the head, one after the other.
+        for _ in 0..self.geo.capacity {
+            let h = self.true_index(Side::Recv);
+            let pos = self.pos(h);
+            let state = Self::state(pos);
+            let w = state.load(Ordering::Acquire);
+            match Self::look_recv(w, pos.lap) {
+                Look::Held(pid) if pid != me && !sys::chan::process_alive(pid) => self.recover(state, w, h),
+                _ => break,
+            }
+        }
+    }
+
+    /// The index of `side` moved past every position already claimed there
+    /// (the stored hint can lag behind a claim whose owner has not advanced
+    /// it yet, or died before it could).
+    fn true_index(&self, side: Side) -> u64 {
+        let index = self.index(side);
+        let mut p = index.load(Ordering::Acquire);
+        for _ in 0..self.geo.capacity {
+            let pos = self.pos(p);
+            let w = Self::state(pos).load(Ordering::Acquire);
+            let look = match side {
+                Side::Send => Self::look_send(w, pos.lap),
+                Side::Recv => Self::look_recv(w, pos.lap),
+            };
+            if !matches!(look, Look::Taken) {
+                break;
+            }
+            let _ = index.compare_exchange(p, p + 1, Ordering::AcqRel, Ordering::Relaxed);
+            p = index.load(Ordering::Acquire);
+        }
+        p
+    }
+
+    /// A snapshot of the counters: `(sent, received, lost, queued)`, where
+    /// `sent == received + lost + queued`.
+    pub fn counters(&self) -> (u64, u64, u64, u64) {
+        self.sweep();
+        // Lost is read before head, and every lost position is below head
+        // before it is counted, so received never goes negative.
+        let lost = self.header().lost.load(Ordering::Acquire);
+        let head = self.true_index(Side::Recv);
+        let tail = self.true_index(Side::Send).max(head);
+        let received = head.saturating_sub(lost);
+        (tail, received, lost.min(head), tail - head)
+    }
+}
+
+/// Moves an index hint from `p` to `p + 1` after this process claimed
+/// position `p`, unless someone already moved it. A plain store, not a CAS:
+/// the only promise of a hint is that every position below it has been
+/// claimed, which `p + 1` keeps even if a racing helper had moved the hint
+/// further (it then goes back a little, and later callers step forward over
+/// positions they find taken). Claims never depend on the hint being
+/// monotonic: a slot is only claimed for its exact lap.
+#[inline]
+fn advance(index: &AtomicU64, p: u64) {
+    if index.load(Ordering::Relaxed) == p {
+        index.store(p + 1, Ordering::Relaxed);
+    }
+}
+
+/// Per-call waiting state.
+struct Wait {
+    timeout_ms: i32,
+    spins: u32,
+    deadline: Option<Option<libc::timespec>>,
+    held_recheck_ms: u64,
+    last_inconsistent: Option<(u64, u64)>,
+}
+
+impl Wait {
+    fn new(timeout_ms: i32) -> Wait {
+        Wait { timeout_ms, spins: 0, deadline: None, held_recheck_ms: HELD_RECHECK_MS.0, last_inconsistent: None }
+    }
+
+    /// The absolute deadline (`None` = forever), fixed the first time the
+    /// call has to wait, so the fast path never reads the clock.
+    fn deadline(&mut self) -> Result<Option<libc::timespec>> {
+        if let Some(d) = self.deadline {
+            return Ok(d);
+        }
+        let d = if self.timeout_ms < 0 { None } else { Some(sys::deadline_after_ms(self.timeout_ms as u64)?) };
+        self.deadline = Some(d);
+        Ok(d)
+    }
+
+    fn next_held_recheck(&mut self) -> u64 {
+        let ms = self.held_recheck_ms;
+        self.held_recheck_ms = (ms * 2).min(HELD_RECHECK_MS.1);
+        ms
+    }
+
+    fn progress(&mut self) {
+        self.last_inconsistent = None;
+    }
+
+    /// A state the protocol cannot produce: look again once (the index may
+    /// have moved), fail if the same state is seen at the same position.
+    fn inconsistent(&mut self, p: u64, w: u64) -> Result<()> {
+        if self.last_inconsistent == Some((p, w)) {
+            return Err(corrupt(format!(
+                "slot word {w:#018x} at position {p} is impossible there (phase {:?}, lap {})",
+                phase_of(w),
+                lap_of(w)
+            )));
+        }
+        self.last_inconsistent = Some((p, w));
+        Ok(())
+    }
+}
+
+#[cold]
+fn would_block(side: Side) -> Error {
+    match side {
+        Side::Send => Error::new(libc::EAGAIN, "the channel is full and timeout_ms is 0"),
+        Side::Recv => Error::new(libc::EAGAIN, "the channel is empty and timeout_ms is 0"),
+    }
+}
+
+#[cold]
+fn timed_out(side: Side) -> Error {
+    match side {
+        Side::Send => Error::new(libc::ETIMEDOUT, "the channel stayed full until the timeout"),
+        Side::Recv => Error::new(libc::ETIMEDOUT, "the channel stayed empty until the timeout"),
+    }
+}
+
+#[cold]
+fn corrupt(what: String) -> Error {
+    Error::new(libc::ENOTRECOVERABLE, format!("the channel's shared memory is corrupted: {what}"))
+}
+
+/// Fault injection for the unit tests: a test process sets `POINT` and the
+/// protocol kills the process (SIGKILL) at that point, so tests can leave a
+/// slot exactly as a peer dying there would. Compiled out of the library.
+pub(crate) mod fault {
+    #[cfg(test)]
+    pub static POINT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+    /// Sender: slot claimed (Writing), tail not yet advanced.
+    pub const SEND_CLAIMED: u8 = 1;
+    /// Sender: half of the message copied in.
+    pub const SEND_HALF: u8 = 2;
+    /// Receiver: slot claimed (Reading), head not yet advanced.
+    pub const RECV_CLAIMED: u8 = 3;
+    /// Receiver: half of the message copied out.
+    pub const RECV_HALF: u8 = 4;
+
+    #[cfg(test)]
+    pub fn at(point: u8) {
+        if POINT.load(std::sync::atomic::Ordering::Relaxed) == point {
+            // SAFETY: raising a signal has no memory-safety preconditions.
+            unsafe { libc::raise(libc::SIGKILL) };
+        }
+    }
+
+    #[cfg(not(test))]
+    #[inline(always)]
+    pub fn at(_point: u8) {}
+
+    /// `copy_nonoverlapping`, split in two around fault `point` in tests.
+    ///
+    /// # Safety
+    /// As `std::ptr::copy_nonoverlapping(src, dst, len)`.
+    #[inline(always)]
+    pub unsafe fn copy(src: *const u8, dst: *mut u8, len: usize, point: u8) {
+        #[cfg(test)]
+        {
+            let half = len / 2;
+            // SAFETY: the caller's contract, in two parts.
+            unsafe { std::ptr::copy_nonoverlapping(src, dst, half) };
+            at(point);
+            // SAFETY: as above.
+            unsafe { std::ptr::copy_nonoverlapping(src.add(half), dst.add(half), len - half) };
+        }
+        #[cfg(not(test))]
+        {
+            let _ = point;
+            // SAFETY: the caller's contract.
+            unsafe { std::ptr::copy_nonoverlapping(src, dst, len) };
+        }
+    }
+}
+
+#[cfg(test)]
+impl Ring {
+    /// The state word of position `p`'s slot (tests inspect it).
+    pub(crate) fn slot_word(&self, p: u64) -> u64 {
+        Self::state(self.pos(p)).load(Ordering::Acquire)
+    }
+
+    /// Whether some process announced it may sleep on `side`'s wait word.
+    pub(crate) fn has_sleepers(&self, recv_side: bool) -> bool {
+        let side = if recv_side { Side::Recv } else { Side::Send };
+        self.wait_word(side).sleepers.load(Ordering::Acquire) != 0
+    }
+}

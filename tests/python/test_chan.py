@@ -1,0 +1,181 @@
+"""The native message channel through ctypes (dlopen of librsipc.so)."""
+import ctypes
+import errno
+import os
+import signal
+import struct
+import unittest
+
+import rsipc
+
+
+def unique(tag):
+    return f"/rsipc-pytest-{os.getpid()}-{tag}"
+
+
+class ChanTest(unittest.TestCase):
+    def setUp(self):
+        self.handles = []
+        self.names = []
+
+    def tearDown(self):
+        for ch in self.handles:
+            ch.close()
+        for name in self.names:
+            try:
+                rsipc.chan_unlink(name)
+            except OSError:
+                pass
+
+    def anon(self, max_msg=64, capacity=8):
+        ch = rsipc.Chan.create(None, max_msg, capacity)
+        self.handles.append(ch)
+        return ch
+
+    def named(self, tag, max_msg=64, capacity=8):
+        name = unique(tag)
+        self.names.append(name)
+        ch = rsipc.Chan.create(name, max_msg, capacity)
+        self.handles.append(ch)
+        return name, ch
+
+    def assert_fails(self, call, err, name):
+        rsipc.clear_error()
+        with self.assertRaises(rsipc.RsipcError) as ctx:
+            call()
+        self.assertEqual(ctx.exception.errno, err)
+        self.assertTrue(ctx.exception.strerror.startswith(name + "("), ctx.exception.strerror)
+        return ctx.exception.strerror
+
+    def test_messages_round_trip_in_order(self):
+        ch = self.anon()
+        for msg in [b"one", b"", b"x" * 64]:
+            ch.send(msg, 0)
+        self.assertEqual([ch.recv(0) for _ in range(3)], [b"one", b"", b"x" * 64])
+
+    def test_stats_account_for_every_message(self):
+        ch = self.anon(max_msg=16, capacity=4)
+        for _ in range(3):
+            ch.send(b"m")
+        ch.recv()
+        s = ch.stats()
+        self.assertEqual(s.as_dict(), {"queued": 2, "capacity": 4, "max_msg": 16, "sent": 3, "received": 1, "lost": 0})
+
+    def test_empty_and_full_are_eagain_and_etimedout(self):
+        ch = self.anon(capacity=1)
+        self.assertIn("empty", self.assert_fails(lambda: ch.recv(0), errno.EAGAIN, "chan_recv"))
+        self.assert_fails(lambda: ch.recv(10), errno.ETIMEDOUT, "chan_recv")
+        ch.send(b"a", 0)
+        self.assertIn("full", self.assert_fails(lambda: ch.send(b"b", 0), errno.EAGAIN, "chan_send"))
+        self.assert_fails(lambda: ch.send(b"b", 10), errno.ETIMEDOUT, "chan_send")
+
+    def test_oversized_message_is_emsgsize(self):
+        ch = self.anon(max_msg=8)
+        self.assert_fails(lambda: ch.send(b"123456789"), errno.EMSGSIZE, "chan_send")
+
+    def test_a_too_small_buffer_leaves_the_message_queued(self):
+        ch = self.anon(max_msg=8)
+        ch.send(b"12345")
+        buf = ctypes.create_string_buffer(4)
+        self.assertEqual(rsipc.lib.rsipc_chan_recv(ch._handle, buf, 4, 0), -1)
+        self.assertEqual(ctypes.get_errno(), errno.EMSGSIZE)
+        self.assertEqual(ch.recv(0), b"12345")
+
+    def test_bad_arguments_fail_cleanly(self):
+        self.assert_fails(lambda: rsipc.Chan.create(None, 0, 4), errno.EINVAL, "chan_create")
+        self.assert_fails(lambda: rsipc.Chan.create(None, 8, 0), errno.EINVAL, "chan_create")
+        self.assert_fails(lambda: rsipc.Chan.create("noslash", 8, 4), errno.EINVAL, "chan_create")
+        self.assert_fails(lambda: rsipc.Chan.open("/" + "n" * 256), errno.ENAMETOOLONG, "chan_open")
+        self.assert_fails(lambda: rsipc.chan_unlink(unique("never")), errno.ENOENT, "chan_unlink")
+        lib = rsipc.lib
+        for call, name in [
+            (lambda: lib.rsipc_chan_open(None), "chan_open(name=NULL)"),
+            (lambda: lib.rsipc_chan_send(None, b"x", 1, 0), "chan_send(ch=NULL"),
+            (lambda: lib.rsipc_chan_recv(None, None, 0, 0), "chan_recv(ch=NULL"),
+            (lambda: lib.rsipc_chan_stats(None, None), "chan_stats(ch=NULL"),
+            (lambda: lib.rsipc_chan_unlink(None), "chan_unlink(name=NULL)"),
+        ]:
+            rsipc.clear_error()
+            self.assertIn(call(), (None, -1))
+            self.assertEqual(ctypes.get_errno(), errno.EFAULT)
+            self.assertTrue(rsipc.last_error().startswith(name), rsipc.last_error())
+        self.assertEqual(lib.rsipc_chan_close(None), 0)
+
+    def test_a_closed_handle_is_refused_in_python(self):
+        ch = rsipc.Chan.create(None, 8, 2)
+        ch.close()
+        ch.close()
+        with self.assertRaises(ValueError):
+            ch.send(b"x")
+
+    def test_a_named_channel_is_opened_by_name_and_seen_in_dev_shm(self):
+        name, ch = self.named("named")
+        self.assertTrue(os.path.exists("/dev/shm" + name))
+        self.assert_fails(lambda: rsipc.Chan.create(name, 64, 8), errno.EEXIST, "chan_create")
+        with rsipc.Chan.open(name) as other:
+            self.assertEqual((other.max_msg, other.capacity), (64, 8))
+            other.send(b"through the name")
+            self.assertEqual(ch.recv(0), b"through the name")
+            rsipc.chan_unlink(name)
+            self.names.remove(name)
+            self.assertFalse(os.path.exists("/dev/shm" + name))
+            self.assert_fails(lambda: rsipc.Chan.open(name), errno.ENOENT, "chan_open")
+            ch.send(b"still works")
+            self.assertEqual(other.recv(0), b"still works")
+
+    def test_a_file_that_is_not_a_channel_is_einval(self):
+        name = unique("foreign")
+        path = "/dev/shm" + name
+        with open(path, "wb") as f:
+            f.write(b"\x01" * 4096)
+        try:
+            self.assertIn("not an rsipc channel", self.assert_fails(lambda: rsipc.Chan.open(name), errno.EINVAL, "chan_open"))
+        finally:
+            os.unlink(path)
+
+    def test_forked_producers_reach_the_parent_in_order(self):
+        ch = self.anon(max_msg=8, capacity=4)
+        pids = []
+        for p in range(2):
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    for i in range(300):
+                        ch.send(struct.pack("<II", p, i), 10000)
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            pids.append(pid)
+        nxt = [0, 0]
+        for _ in range(600):
+            p, i = struct.unpack("<II", ch.recv(10000))
+            self.assertEqual(i, nxt[p])
+            nxt[p] += 1
+        for pid in pids:
+            self.assertEqual(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), 0)
+        s = ch.stats()
+        self.assertEqual((s.sent, s.received, s.lost, s.queued), (600, 600, 0, 0))
+
+    def test_a_receiver_killed_while_blocked_leaves_the_channel_working(self):
+        ch = self.anon(max_msg=8, capacity=2)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            os.write(w, b"r")
+            try:
+                ch.recv(-1)
+            finally:
+                os._exit(1)
+        os.close(w)
+        self.assertEqual(os.read(r, 1), b"r")
+        os.close(r)
+        os.kill(pid, signal.SIGKILL)
+        self.assertEqual(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), -signal.SIGKILL)
+        ch.send(b"after", 0)
+        self.assertEqual(ch.recv(0), b"after")
+
+
+if __name__ == "__main__":
+    unittest.main()
