@@ -137,6 +137,7 @@ typedef struct {
     int reps;              /* repetitions per variant */
     double scale;          /* multiplies every count */
     int pin;               /* pin parent and child to different CPUs */
+    int aa;                /* A/A calibration: the rsipc column runs the glibc function too */
     const char *filter;    /* run rows whose "group: name" contains this */
     const char *markdown;  /* output paths */
     const char *csv;
