@@ -88,10 +88,10 @@ static double rsipc_msgget_missing(const bench_args *a) {
 
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
-    {"fcntl(F_GETPIPE_SZ) / rsipc_pipe_capacity, closed fd: fails", BENCH_NS, glibc_fail, rsipc_fail, 0, 20000, 200000},
-    {"fcntl(F_GETPIPE_SZ) / rsipc_pipe_capacity, pipe: succeeds", BENCH_NS, glibc_ok, rsipc_ok, 0, 20000, 200000},
+    {"fcntl(F_GETPIPE_SZ) / rsipc_pipe_capacity, closed fd: fails", BENCH_NS, glibc_fail, rsipc_fail, 0, 20000, 100000},
+    {"fcntl(F_GETPIPE_SZ) / rsipc_pipe_capacity, pipe: succeeds", BENCH_NS, glibc_ok, rsipc_ok, 0, 20000, 100000},
     {"msgget of a missing key: fails with ENOENT", BENCH_NS, glibc_msgget_missing, rsipc_msgget_missing, 0, 20000,
-     200000},
+     100000},
 };
 
 BENCH_GROUP(calls, rows);

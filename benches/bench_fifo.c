@@ -84,11 +84,11 @@ static double rsipc_throughput(const bench_args *a) { return stream_throughput(&
 
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
-    {"one-way latency, 1 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 1, 400, 2000},
-    {"one-way latency, 64 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 64, 400, 2000},
-    {"throughput, 4 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 4 * KiB, 16 * MiB, 64 * MiB},
-    {"throughput, 64 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 64 * KiB, 16 * MiB, 64 * MiB},
-    {"throughput, 1 MiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 1 * MiB, 16 * MiB, 64 * MiB},
+    {"one-way latency, 1 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 1, 400, 500},
+    {"one-way latency, 64 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 64, 400, 500},
+    {"throughput, 4 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 4 * KiB, 16 * MiB, 32 * MiB},
+    {"throughput, 64 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 64 * KiB, 16 * MiB, 32 * MiB},
+    {"throughput, 1 MiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 1 * MiB, 16 * MiB, 32 * MiB},
 };
 
 BENCH_GROUP(fifo, rows);

@@ -131,16 +131,16 @@ static double rsipc_anon_setup(const bench_args *a) { return setup_teardown(&rsi
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
     {"64 MiB file: write pass over a fresh mapping (page faults included)", BENCH_MIBS, glibc_file_write,
-     rsipc_file_write, REGION, REGION, 2 * REGION},
+     rsipc_file_write, REGION, REGION, REGION},
     {"64 MiB file: read pass (pages resident)", BENCH_MIBS, glibc_file_read, rsipc_file_read, REGION, 2 * REGION,
      4 * REGION},
     {"64 MiB anonymous shared: write pass over a fresh mapping", BENCH_MIBS, glibc_anon_write, rsipc_anon_write, REGION,
-     REGION, 2 * REGION},
+     REGION, REGION},
     {"64 MiB anonymous shared: read pass", BENCH_MIBS, glibc_anon_read, rsipc_anon_read, REGION, 2 * REGION,
      4 * REGION},
     {"64 MiB file: map + unmap, no access (file exists)", BENCH_NS, glibc_file_setup, rsipc_file_setup, 0, 1000,
-     5000},
-    {"64 MiB anonymous shared: map + unmap, no access", BENCH_NS, glibc_anon_setup, rsipc_anon_setup, 0, 2000, 10000},
+     2000},
+    {"64 MiB anonymous shared: map + unmap, no access", BENCH_NS, glibc_anon_setup, rsipc_anon_setup, 0, 2000, 3000},
 };
 
 BENCH_GROUP(mmap, rows);

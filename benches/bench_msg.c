@@ -163,11 +163,11 @@ static double rsipc_same_process(const bench_args *a) { return same_process(&rsi
 
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
-    {"one-way latency, 64 B message ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 64, 400, 2000},
+    {"one-way latency, 64 B message ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 64, 400, 500},
     {"send + receive 64 B, one process (no wake-up)", BENCH_NS, glibc_same_process, rsipc_same_process, 64, 10000,
-     50000},
-    {"message rate, 64 B messages", BENCH_MSGS, glibc_rate, rsipc_rate, 64, 10000, 50000},
-    {"message rate, 4 KiB messages", BENCH_MSGS, glibc_rate, rsipc_rate, 4 * KiB, 3000, 10000},
+     20000},
+    {"message rate, 64 B messages", BENCH_MSGS, glibc_rate, rsipc_rate, 64, 10000, 20000},
+    {"message rate, 4 KiB messages", BENCH_MSGS, glibc_rate, rsipc_rate, 4 * KiB, 3000, 5000},
 };
 
 BENCH_GROUP(msg, rows);

@@ -143,12 +143,12 @@ static double rsipc_open_close(const bench_args *a) { return open_close(&rsipc_a
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
     {"post + wait, one thread, uncontended (per pair)", BENCH_NS, glibc_post_wait, rsipc_post_wait, 0, 500000,
-     2000000},
-    {"post + trywait, one thread (per pair)", BENCH_NS, glibc_post_trywait, rsipc_post_trywait, 0, 500000, 2000000},
-    {"trywait on value 0: fails with EAGAIN", BENCH_NS, glibc_trywait_fails, rsipc_trywait_fails, 0, 100000, 500000},
+     1000000},
+    {"post + trywait, one thread (per pair)", BENCH_NS, glibc_post_trywait, rsipc_post_trywait, 0, 500000, 1000000},
+    {"trywait on value 0: fails with EAGAIN", BENCH_NS, glibc_trywait_fails, rsipc_trywait_fails, 0, 100000, 300000},
     {"one-way latency, ping-pong on two sem_t in shared memory", BENCH_NS, glibc_pingpong, rsipc_pingpong, 0, 400,
-     2000},
-    {"named: sem_open of an existing name + sem_close", BENCH_NS, glibc_open_close, rsipc_open_close, 0, 1000, 5000},
+     500},
+    {"named: sem_open of an existing name + sem_close", BENCH_NS, glibc_open_close, rsipc_open_close, 0, 1000, 2000},
 };
 
 BENCH_GROUP(sem, rows);

@@ -29,7 +29,7 @@ static void usage(FILE *f) {
             "usage: rsipc_bench [--quick | --full] [--markdown PATH] [--csv PATH]\n"
             "                   [--reps N] [--scale X] [--filter TEXT] [--no-pin] [--aa] [--list]\n"
             "  --quick          small counts, 5 repetitions (the default; under 15 s)\n"
-            "  --full           full counts (256 MiB transfers), 9 repetitions (under 2 minutes)\n"
+            "  --full           full counts, 21 short repetitions (under 2 minutes)\n"
             "  --markdown PATH  Markdown report (default " RSIPC_BENCH_OUT_DIR "/report.md)\n"
             "  --csv PATH       CSV report (default " RSIPC_BENCH_OUT_DIR "/report.csv)\n"
             "  --reps N         repetitions per variant instead of the mode's\n"
@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (opt.reps == 0) opt.reps = opt.full ? 9 : 5;
+    if (opt.reps == 0) opt.reps = opt.full ? 21 : 5;
     bench_init(&opt);
     return bench_run(&opt, groups, ngroups);
 }
