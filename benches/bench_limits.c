@@ -122,10 +122,10 @@ static double null_syscall(const bench_args *a) {
 
 static const bench_row rows[] = {
     /* name, unit, function, -, size, quick count, full count */
-    {"memcpy bandwidth, 64 MiB buffers", BENCH_MIBS, memcpy_bandwidth, NULL, 0, 2 * COPY_BUFFER, 8 * COPY_BUFFER},
-    {"cache line one-way latency between the processes", BENCH_NS, cacheline_pingpong, NULL, 0, 20000, 200000},
-    {"futex wait/wake one-way latency between the processes", BENCH_NS, futex_pingpong, NULL, 0, 1000, 5000},
-    {"null system call (getppid)", BENCH_NS, null_syscall, NULL, 0, 100000, 1000000},
+    {"memcpy bandwidth, 64 MiB buffers", BENCH_MIBS, memcpy_bandwidth, NULL, 0, COPY_BUFFER, 4 * COPY_BUFFER},
+    {"cache line one-way latency between the processes", BENCH_NS, cacheline_pingpong, NULL, 0, 10000, 20000},
+    {"futex wait/wake one-way latency between the processes", BENCH_NS, futex_pingpong, NULL, 0, 500, 500},
+    {"null system call (getppid)", BENCH_NS, null_syscall, NULL, 0, 50000, 100000},
 };
 
 BENCH_GROUP(limits, rows);

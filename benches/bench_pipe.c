@@ -62,12 +62,12 @@ static double rsipc_same_process(const bench_args *a) { return same_process(&str
 
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
-    {"one-way latency, 1 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 1, 1000, 5000},
-    {"one-way latency, 64 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 64, 1000, 5000},
-    {"write + read 1 B, one process (no wake-up)", BENCH_NS, glibc_same_process, rsipc_same_process, 1, 20000, 200000},
-    {"throughput, 4 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 4 * KiB, 32 * MiB, 256 * MiB},
-    {"throughput, 64 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 64 * KiB, 32 * MiB, 256 * MiB},
-    {"throughput, 1 MiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 1 * MiB, 32 * MiB, 256 * MiB},
+    {"one-way latency, 1 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 1, 400, 500},
+    {"one-way latency, 64 B ping-pong", BENCH_NS, glibc_pingpong, rsipc_pingpong, 64, 400, 500},
+    {"write + read 1 B, one process (no wake-up)", BENCH_NS, glibc_same_process, rsipc_same_process, 1, 20000, 40000},
+    {"throughput, 4 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 4 * KiB, 16 * MiB, 32 * MiB},
+    {"throughput, 64 KiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 64 * KiB, 16 * MiB, 32 * MiB},
+    {"throughput, 1 MiB writes", BENCH_MIBS, glibc_throughput, rsipc_throughput, 1 * MiB, 16 * MiB, 32 * MiB},
 };
 
 BENCH_GROUP(pipe, rows);

@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
+#include <semaphore.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -35,8 +39,12 @@ double bench_ns_per(uint64_t t0, uint64_t t1, size_t n) {
 }
 
 double bench_mib_per_s(uint64_t t0, uint64_t t1, size_t bytes) {
+    return bench_per_s(t0, t1, bytes) / (double)MiB;
+}
+
+double bench_per_s(uint64_t t0, uint64_t t1, size_t n) {
     double secs = (double)(t1 - t0) / 1e9;
-    return secs > 0 ? (double)bytes / (double)MiB / secs : 0.0;
+    return secs > 0 ? (double)n / secs : 0.0;
 }
 
 /* ---- failures and temporary files ------------------------------------------ */
@@ -71,9 +79,64 @@ static char tmp_paths[MAX_TMP_PATHS][96];
 static size_t ntmp_paths;
 static pid_t main_pid;
 
+/* IPC objects registered by bench_remember and not yet forgotten. */
+#define MAX_OBJECTS 64
+static struct {
+    int used;
+    bench_object kind;
+    int id;
+    char name[96];
+} objects[MAX_OBJECTS];
+
+static void remove_objects(void) {
+    for (size_t i = 0; i < MAX_OBJECTS; i++) {
+        if (!objects[i].used) continue;
+        switch (objects[i].kind) {
+        case BENCH_SYSV_MSG: msgctl(objects[i].id, IPC_RMID, NULL); break;
+        case BENCH_SYSV_SEM: semctl(objects[i].id, 0, IPC_RMID); break;
+        case BENCH_POSIX_MQ: mq_unlink(objects[i].name); break;
+        case BENCH_POSIX_SEM: sem_unlink(objects[i].name); break;
+        }
+        objects[i].used = 0;
+    }
+}
+
 static void remove_tmp_paths(void) {
     if (getpid() != main_pid) return; /* only the process that registered them */
     for (size_t i = 0; i < ntmp_paths; i++) unlink(tmp_paths[i]);
+    remove_objects();
+}
+
+/* SIGINT, SIGTERM, SIGHUP: remove what the run created, then die of the
+ * signal. Only system calls run here (unlink, msgctl, semctl and glibc's
+ * thin mq_unlink/sem_unlink wrappers). */
+static void cleanup_and_die(int sig) {
+    remove_tmp_paths();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int bench_remember(bench_object kind, int id, const char *name) {
+    for (int i = 0; i < MAX_OBJECTS; i++) {
+        if (objects[i].used) continue;
+        objects[i].kind = kind;
+        objects[i].id = id;
+        if (snprintf(objects[i].name, sizeof objects[i].name, "%s", name ? name : "") >= (int)sizeof objects[i].name)
+            bench_die("IPC name %s too long", name);
+        objects[i].used = 1;
+        return i;
+    }
+    bench_die("too many IPC objects to remember");
+}
+
+void bench_forget(int handle) {
+    if (handle < 0 || handle >= MAX_OBJECTS || !objects[handle].used) bench_die("bench_forget(%d): not remembered", handle);
+    objects[handle].used = 0;
+}
+
+void bench_ipc_name(char *buf, size_t len, const char *what) {
+    int n = snprintf(buf, len, "/rsipc_bench.%d.%s", (int)main_pid, what);
+    if (n < 0 || (size_t)n >= len) bench_die("IPC name for %s too long", what);
 }
 
 void bench_tmp_path(char *buf, size_t len, const char *what) {
@@ -200,6 +263,9 @@ void *bench_shared_alloc(size_t len) {
 void bench_init(const bench_options *opt) {
     main_pid = getpid();
     atexit(remove_tmp_paths);
+    signal(SIGINT, cleanup_and_die);
+    signal(SIGTERM, cleanup_and_die);
+    signal(SIGHUP, cleanup_and_die);
     /* A peer that dies must show up as EPIPE and a message, not a silent kill. */
     signal(SIGPIPE, SIG_IGN);
 
@@ -250,7 +316,14 @@ static stats summarise(double *v, int n) {
     return s;
 }
 
-static const char *unit_name(bench_unit u) { return u == BENCH_NS ? "ns" : "MiB/s"; }
+static const char *unit_name(bench_unit u) {
+    switch (u) {
+    case BENCH_NS: return "ns";
+    case BENCH_MIBS: return "MiB/s";
+    case BENCH_MSGS: return "msg/s";
+    }
+    return "?";
+}
 
 static void format_value(char *buf, size_t len, double v, bench_unit u) {
     if (u == BENCH_NS && v < 10)
@@ -296,14 +369,16 @@ static result run_row(const bench_options *opt, const bench_group *g, const benc
     double *rv = calloc((size_t)opt->reps, sizeof *rv);
     if (!gv || !rv) bench_die("calloc");
 
+    /* --aa: both columns run glibc, so the ratios show the row's own noise. */
+    bench_fn rsipc_fn = r->rsipc_fn && opt->aa ? r->glibc_fn : r->rsipc_fn;
     r->glibc_fn(&warm);
-    if (r->rsipc_fn) r->rsipc_fn(&warm);
+    if (rsipc_fn) rsipc_fn(&warm);
     for (int i = 0; i < opt->reps; i++) {
         /* Alternate which variant goes first, so a drift in the machine's
          * state (frequency, caches, a neighbour's load) hits both alike. */
-        if (r->rsipc_fn && i % 2) rv[i] = r->rsipc_fn(&a);
+        if (rsipc_fn && i % 2) rv[i] = rsipc_fn(&a);
         gv[i] = r->glibc_fn(&a);
-        if (r->rsipc_fn && !(i % 2)) rv[i] = r->rsipc_fn(&a);
+        if (rsipc_fn && !(i % 2)) rv[i] = rsipc_fn(&a);
     }
 
     result res = {g, r, {0, 0, 0}, {0, 0, 0}, 0};
@@ -407,6 +482,9 @@ static void write_markdown(FILE *f, const bench_options *opt, const machine_info
             ""
 #endif
     );
+    if (opt->aa)
+        fprintf(f, "- **A/A calibration (--aa): the rsipc columns ran glibc too; the ratios show each row's noise,"
+                   " not rsipc**\n");
     fprintf(f, "- run time: %.1f s; load average (1, 5, 15 min) %s at the start, %s at the end\n\n", m->seconds,
             m->load_start, m->load_end);
 

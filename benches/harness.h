@@ -25,11 +25,12 @@
 typedef enum {
     BENCH_NS,   /* nanoseconds per operation; lower is better */
     BENCH_MIBS, /* MiB (2^20 bytes) per second; higher is better */
+    BENCH_MSGS, /* messages per second; higher is better */
 } bench_unit;
 
 typedef struct {
     size_t size;  /* the row's own parameter: message or write size in bytes */
-    size_t count; /* the amount of work for this mode: iterations, or bytes for BENCH_MIBS rows */
+    size_t count; /* the amount of work for this mode: iterations (messages for BENCH_MSGS), or bytes for BENCH_MIBS rows */
 } bench_args;
 
 typedef double (*bench_fn)(const bench_args *a);
@@ -65,6 +66,8 @@ uint64_t bench_now_ns(void);
 double bench_ns_per(uint64_t t0, uint64_t t1, size_t n);
 /* bytes / (t1 - t0) in MiB/s. */
 double bench_mib_per_s(uint64_t t0, uint64_t t1, size_t bytes);
+/* n / (t1 - t0) per second. */
+double bench_per_s(uint64_t t0, uint64_t t1, size_t n);
 
 /* ---- failures and temporary files ---------------------------------------- */
 
@@ -77,6 +80,23 @@ __attribute__((format(printf, 1, 2))) int bench_child_fail(const char *fmt, ...)
 /* Writes "/tmp/rsipc_bench.<pid>.<what>" into buf and registers it to be
  * unlinked when the benchmark exits (also after bench_die). */
 void bench_tmp_path(char *buf, size_t len, const char *what);
+
+/* Writes "/rsipc_bench.<pid>.<what>" into buf: a name for a POSIX message
+ * queue or named semaphore (not registered: see bench_remember). */
+void bench_ipc_name(char *buf, size_t len, const char *what);
+
+/* IPC objects that outlive the process unless removed. bench_remember
+ * registers one to be removed when the benchmark exits (also after
+ * bench_die) and returns a handle; bench_forget(handle) drops it once the
+ * row has removed the object itself. `name` is copied (POSIX kinds only). */
+typedef enum {
+    BENCH_SYSV_MSG, /* msgctl(id, IPC_RMID) */
+    BENCH_SYSV_SEM, /* semctl(id, 0, IPC_RMID) */
+    BENCH_POSIX_MQ, /* mq_unlink(name) */
+    BENCH_POSIX_SEM /* sem_unlink(name) */
+} bench_object;
+int bench_remember(bench_object kind, int id, const char *name);
+void bench_forget(int handle);
 
 /* ---- processes -------------------------------------------------------------- */
 
@@ -117,6 +137,7 @@ typedef struct {
     int reps;              /* repetitions per variant */
     double scale;          /* multiplies every count */
     int pin;               /* pin parent and child to different CPUs */
+    int aa;                /* A/A calibration: the rsipc column runs the glibc function too */
     const char *filter;    /* run rows whose "group: name" contains this */
     const char *markdown;  /* output paths */
     const char *csv;

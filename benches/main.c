@@ -1,7 +1,7 @@
 /* rsipc_bench: rsipc against glibc, side by side, in one run.
  *
  *   rsipc_bench [--quick | --full] [--markdown PATH] [--csv PATH]
- *               [--reps N] [--scale X] [--filter TEXT] [--no-pin] [--list]
+ *               [--reps N] [--scale X] [--filter TEXT] [--no-pin] [--aa] [--list]
  *
  * See README.md in this folder. */
 #include <stdio.h>
@@ -27,15 +27,16 @@ static const bench_group *const groups[] = {
 static void usage(FILE *f) {
     fprintf(f,
             "usage: rsipc_bench [--quick | --full] [--markdown PATH] [--csv PATH]\n"
-            "                   [--reps N] [--scale X] [--filter TEXT] [--no-pin] [--list]\n"
+            "                   [--reps N] [--scale X] [--filter TEXT] [--no-pin] [--aa] [--list]\n"
             "  --quick          small counts, 5 repetitions (the default; under 15 s)\n"
-            "  --full           full counts (256 MiB transfers), 9 repetitions (under 2 minutes)\n"
+            "  --full           full counts, 21 short repetitions (under 2 minutes)\n"
             "  --markdown PATH  Markdown report (default " RSIPC_BENCH_OUT_DIR "/report.md)\n"
             "  --csv PATH       CSV report (default " RSIPC_BENCH_OUT_DIR "/report.csv)\n"
             "  --reps N         repetitions per variant instead of the mode's\n"
             "  --scale X        multiply every count by X (e.g. 0.01 for a smoke run)\n"
             "  --filter TEXT    only the rows whose \"mechanism: workload\" contains TEXT\n"
             "  --no-pin         leave the processes where the scheduler puts them\n"
+            "  --aa             A/A calibration: run glibc in both columns (the ratios show the noise)\n"
             "  --list           print the rows and exit\n");
 }
 
@@ -49,7 +50,7 @@ static const char *need_value(int argc, char **argv, int *i) {
 }
 
 int main(int argc, char **argv) {
-    bench_options opt = {0, 0, 1.0, 1, NULL, RSIPC_BENCH_OUT_DIR "/report.md", RSIPC_BENCH_OUT_DIR "/report.csv"};
+    bench_options opt = {0, 0, 1.0, 1, 0, NULL, RSIPC_BENCH_OUT_DIR "/report.md", RSIPC_BENCH_OUT_DIR "/report.csv"};
     size_t ngroups = sizeof groups / sizeof groups[0];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -77,6 +78,8 @@ int main(int argc, char **argv) {
             opt.filter = need_value(argc, argv, &i);
         } else if (strcmp(arg, "--no-pin") == 0) {
             opt.pin = 0;
+        } else if (strcmp(arg, "--aa") == 0) {
+            opt.aa = 1;
         } else if (strcmp(arg, "--list") == 0) {
             for (size_t g = 0; g < ngroups; g++)
                 for (size_t r = 0; r < groups[g]->nrows; r++)
@@ -92,7 +95,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (opt.reps == 0) opt.reps = opt.full ? 9 : 5;
+    if (opt.reps == 0) opt.reps = opt.full ? 21 : 5;
     bench_init(&opt);
     return bench_run(&opt, groups, ngroups);
 }

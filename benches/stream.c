@@ -44,7 +44,7 @@ static void pingpong_rounds(job *j, char *buf, size_t n) {
 }
 
 double stream_pingpong(const stream_link *link, const stream_io *io, const bench_args *a) {
-    job j = {link, io, {-1, -1, -1, -1, "", ""}, a->size, a->count, 0};
+    job j = {link, io, {-1, -1, -1, -1, "", "", {-1, -1}}, a->size, a->count, 0};
     char *buf = bench_alloc(a->size);
     link->setup(&j.chan);
     pid_t pid = bench_spawn(pingpong_child, &j);
@@ -79,7 +79,7 @@ static int throughput_child(void *arg) {
 }
 
 double stream_throughput(const stream_link *link, const stream_io *io, const bench_args *a) {
-    job j = {link, io, {-1, -1, -1, -1, "", ""}, a->size, 0, a->count};
+    job j = {link, io, {-1, -1, -1, -1, "", "", {-1, -1}}, a->size, 0, a->count};
     char *buf = bench_alloc(a->size);
     link->setup(&j.chan);
     pid_t pid = bench_spawn(throughput_child, &j);

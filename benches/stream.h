@@ -18,6 +18,7 @@
 typedef struct {
     int down_r, down_w, up_r, up_w;
     char down_path[96], up_path[96]; /* FIFOs only */
+    int sync[2];                     /* FIFOs only: a pipe for the setup handshake */
 } stream_chan;
 
 typedef struct {

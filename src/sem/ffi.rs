@@ -24,6 +24,23 @@ unsafe fn sem_ref<'a>(sem: *mut sem_t) -> Result<&'a Semaphore> {
     Ok(unsafe { &*(p.as_ptr() as *const Semaphore) })
 }
 
+/// `sem` as a semaphore if it is non-NULL and aligned, for the fast paths
+/// of post, wait and trywait, which run outside [`guard`]: they only ever
+/// succeed (one CAS, no system call, nothing that can panic), and anything
+/// else — a bad pointer, no token, a waiter to wake — is handed to the
+/// guarded call, which checks again and reports or waits.
+///
+/// # Safety
+/// As for [`sem_ref`].
+#[inline(always)]
+unsafe fn sem_fast<'a>(sem: *mut sem_t) -> Option<&'a Semaphore> {
+    if sem.is_null() || sem as usize % std::mem::align_of::<sem_t>() != 0 {
+        return None;
+    }
+    // SAFETY: as in `sem_ref`.
+    Some(unsafe { &*(sem as *const Semaphore) })
+}
+
 #[cold]
 fn misaligned() -> Error {
     Error::new(libc::EINVAL, "`sem` is not 8-byte aligned, so it is not a sem_t")
@@ -86,6 +103,21 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    if unsafe { sem_fast(sem) }.is_some_and(Semaphore::try_post_quiet) {
+        return 0;
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { sem_post_guarded(sem) }
+}
+
+/// `rsipc_sem_post` when the fast path did not apply: a waiter to wake, the
+/// value at `SEM_VALUE_MAX`, a bad pointer.
+///
+/// # Safety
+/// As for `rsipc_sem_post`.
+#[inline(never)]
+unsafe extern "C" fn sem_post_guarded(sem: *mut sem_t) -> c_int {
     guard(
         -1,
         move || format!("sem_post(sem={})", Ptr(sem)),
@@ -110,6 +142,21 @@ pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    if unsafe { sem_fast(sem) }.is_some_and(|s| s.take(false)) {
+        return 0;
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { sem_wait_guarded(sem) }
+}
+
+/// `rsipc_sem_wait` when the fast path did not apply: no token (sleep), a
+/// lost race, a bad pointer.
+///
+/// # Safety
+/// As for `rsipc_sem_wait`.
+#[inline(never)]
+unsafe extern "C" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
     guard(
         -1,
         move || format!("sem_wait(sem={})", Ptr(sem)),
@@ -132,6 +179,21 @@ pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    if unsafe { sem_fast(sem) }.is_some_and(|s| s.take(true)) {
+        return 0;
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { sem_trywait_guarded(sem) }
+}
+
+/// `rsipc_sem_trywait` when the fast path did not apply: no token
+/// (`EAGAIN`), a bad pointer.
+///
+/// # Safety
+/// As for `rsipc_sem_trywait`.
+#[inline(never)]
+unsafe extern "C" fn sem_trywait_guarded(sem: *mut sem_t) -> c_int {
     guard(
         -1,
         move || format!("sem_trywait(sem={})", Ptr(sem)),

@@ -154,6 +154,28 @@ impl Semaphore {
         let _ = sys::futex_wake(self.value_word(), 1, self.is_shared());
     }
 
+    /// The C boundary's fast post: adds a token only when that needs nothing
+    /// more — the value is below `SEM_VALUE_MAX` and no waiter is
+    /// registered, so there is nobody to wake — and says whether it did.
+    /// `false` changes nothing; the caller then makes a full
+    /// [`post`](Self::post), which is the same operation a moment later.
+    /// Never fails, never panics, makes no system call.
+    #[inline(always)]
+    pub(crate) fn try_post_quiet(&self) -> bool {
+        let mut d = self.data.load(Relaxed);
+        // One test for both conditions: no waiter bits set (high half 0)
+        // and a value below SEM_VALUE_MAX.
+        while d < u64::from(SEM_VALUE_MAX) {
+            // Release, as in `post`. The CAS fails if a waiter registered
+            // meanwhile, so a post that owes a wake-up never ends here.
+            match self.data.compare_exchange_weak(d, d + 1, Release, Relaxed) {
+                Ok(_) => return true,
+                Err(now) => d = now,
+            }
+        }
+        false
+    }
+
     /// Takes a token, sleeping while the value is 0 (`sem_wait(3)`).
     /// `EINTR` when a signal handler interrupts the sleep (as glibc: a
     /// handler installed with `SA_RESTART` restarts it instead).
@@ -212,9 +234,11 @@ impl Semaphore {
     }
 
     /// glibc's `__new_sem_wait_fast`: one CAS attempt to take a token, or
-    /// (`definitive`) retry until the value is seen to be 0.
-    #[inline]
-    fn take(&self, definitive: bool) -> bool {
+    /// (`definitive`) retry until the value is seen to be 0. `false` changes
+    /// nothing. Never fails, never panics, makes no system call: it is also
+    /// the C boundary's fast path of wait and trywait.
+    #[inline(always)]
+    pub(crate) fn take(&self, definitive: bool) -> bool {
         let mut d = self.data.load(Relaxed);
         loop {
             if d & VALUE_MASK == 0 {

@@ -203,8 +203,34 @@ pub fn unlink(name: &CStr) -> Result<()> {
     })
 }
 
+/// The longest semaphore path: `/dev/shm/sem.` + `NAME_MAX` bytes + NUL.
+const PATH_CAP: usize = SHM_DIR.len() + 1 + SEM_PREFIX.len() + NAME_MAX + 1;
+
+/// A semaphore's file path, `/dev/shm/sem.NAME`, built in place (as glibc
+/// builds it on the stack): `sem_open` allocates nothing for it.
+struct SemPath {
+    buf: [u8; PATH_CAP],
+    /// Bytes used, the terminating NUL included.
+    len: usize,
+}
+
+impl std::fmt::Debug for SemPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl Deref for SemPath {
+    type Target = CStr;
+    fn deref(&self) -> &CStr {
+        // The buffer holds the path and its NUL, and no NUL before it (the
+        // name came from a C string), so this never fails.
+        CStr::from_bytes_until_nul(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// `/dev/shm/sem.NAME` for `name`, under glibc's rules.
-fn sem_path(name: &CStr) -> Result<CString> {
+fn sem_path(name: &CStr) -> Result<SemPath> {
     let bytes = name.to_bytes();
     let rest = &bytes[bytes.iter().take_while(|&&b| b == b'/').count()..];
     if rest.is_empty() {
@@ -216,13 +242,12 @@ fn sem_path(name: &CStr) -> Result<CString> {
     if rest.len() > NAME_MAX {
         return Err(Error::new(libc::EINVAL, format!("the name is {} bytes long; at most {NAME_MAX} are allowed", rest.len())));
     }
-    let mut path = Vec::with_capacity(SHM_DIR.len() + 1 + SEM_PREFIX.len() + rest.len());
-    path.extend_from_slice(SHM_DIR.as_bytes());
-    path.push(b'/');
-    path.extend_from_slice(SEM_PREFIX.as_bytes());
-    path.extend_from_slice(rest);
-    // No interior NUL: `rest` comes from a C string.
-    CString::new(path).map_err(|_| Error::new(libc::EINVAL, "the name contains a NUL byte"))
+    let mut path = SemPath { buf: [0; PATH_CAP], len: 0 };
+    for part in [SHM_DIR.as_bytes(), b"/", SEM_PREFIX.as_bytes(), rest, b"\0"] {
+        path.buf[path.len..path.len + part.len()].copy_from_slice(part);
+        path.len += part.len();
+    }
+    Ok(path)
 }
 
 fn explain_open(e: Error) -> Error {
@@ -367,13 +392,14 @@ mod tests {
 
     #[test]
     fn names_map_to_dev_shm_like_glibc() {
-        assert_eq!(sem_path(&cname("/abc")).unwrap().as_bytes(), b"/dev/shm/sem.abc");
-        assert_eq!(sem_path(&cname("//abc")).unwrap().as_bytes(), b"/dev/shm/sem.abc");
-        assert_eq!(sem_path(&cname("abc")).unwrap().as_bytes(), b"/dev/shm/sem.abc");
+        assert_eq!(sem_path(&cname("/abc")).unwrap().to_bytes(), b"/dev/shm/sem.abc");
+        assert_eq!(sem_path(&cname("//abc")).unwrap().to_bytes(), b"/dev/shm/sem.abc");
+        assert_eq!(sem_path(&cname("abc")).unwrap().to_bytes(), b"/dev/shm/sem.abc");
         for bad in ["", "/", "///", "/a/b", "a/"] {
             assert_eq!(sem_path(&cname(bad)).unwrap_err().errno(), libc::EINVAL, "{bad:?}");
         }
-        assert!(sem_path(&cname(&"x".repeat(255))).is_ok());
+        let longest = sem_path(&cname(&"x".repeat(255))).unwrap();
+        assert_eq!(longest.to_bytes().len(), "/dev/shm/sem.".len() + 255);
         assert_eq!(sem_path(&cname(&"x".repeat(256))).unwrap_err().errno(), libc::EINVAL);
     }
 
