@@ -238,6 +238,26 @@ pub(crate) unsafe fn store_query<T>(
 // ---------------------------------------------------------------------------
 // Formatting of arguments for error messages (only ever run on failure).
 
+/// Writes `addr` as `{:p}` shows it (`0x` and lowercase hex digits) into
+/// `buf` without allocating, for messages built on fast paths.
+pub(crate) fn hex_address(addr: usize, buf: &mut [u8; 18]) -> &str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut start = buf.len();
+    let mut rest = addr;
+    loop {
+        start -= 1;
+        buf[start] = DIGITS[rest & 0xf];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    start -= 2;
+    buf[start] = b'0';
+    buf[start + 1] = b'x';
+    std::str::from_utf8(&buf[start..]).expect("ASCII digits")
+}
+
 /// Shows a pointer as `NULL` or its address.
 pub(crate) struct Ptr<T>(pub *const T);
 
@@ -447,6 +467,14 @@ mod tests {
         assert!(unsafe { in_bytes(std::ptr::null(), 0, "buf") }.unwrap().is_empty());
         // SAFETY: NULL is rejected before any dereference.
         assert_eq!(unsafe { in_bytes(std::ptr::null(), 1, "buf") }.unwrap_err().errno(), libc::EFAULT);
+    }
+
+    #[test]
+    fn hex_address_matches_the_pointer_format() {
+        for addr in [0usize, 1, 0xabc, 0x7fff_dead_beef, usize::MAX] {
+            let mut buf = [0u8; 18];
+            assert_eq!(hex_address(addr, &mut buf), format!("{:p}", addr as *const u8));
+        }
     }
 
     #[test]

@@ -138,12 +138,10 @@ unsafe fn receive_into(
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
-    let (n, p) = super::receive(mqdes, buf, timeout)?;
-    if !prio.is_null() {
-        // SAFETY: non-NULL, valid for writes by this function's contract.
-        unsafe { prio.write(p) };
-    }
-    Ok(n as ssize_t)
+    // SAFETY: NULL or valid for writes of an unsigned int, by this
+    // function's contract.
+    let prio = unsafe { prio.as_mut() };
+    super::receive_into(mqdes, buf, prio, timeout).map(|n| n as ssize_t)
 }
 
 /// As mq_send(3): queues `msg_len` bytes at `msg_ptr` with priority

@@ -150,6 +150,7 @@ pub fn unlink(name: &CStr) -> Result<()> {
 /// `tv_nsec` is outside 0..1e9 (the kernel checks it on every call, even
 /// one that would not wait); `EMSGSIZE` above the queue's `mq_msgsize`;
 /// `EBADF` unless `mqd` is a queue descriptor open for writing; `EINTR`.
+#[inline]
 pub fn send(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::timespec>) -> Result<()> {
     if let Some(t) = abs_timeout {
         sys::check_timespec(t, "abs_timeout")?;
@@ -172,11 +173,23 @@ pub fn send(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::tim
 /// message stays queued); `EINVAL` for a bad `tv_nsec`; `EBADF` unless
 /// `mqd` is a queue descriptor open for reading; `EINTR`.
 pub fn receive(mqd: mqd_t, buf: &mut [u8], abs_timeout: Option<&libc::timespec>) -> Result<(usize, c_uint)> {
+    let mut prio = 0;
+    receive_into(mqd, buf, Some(&mut prio), abs_timeout).map(|n| (n, prio))
+}
+
+/// [`receive`] that stores the priority only where the caller wants it.
+#[inline]
+pub fn receive_into(
+    mqd: mqd_t,
+    buf: &mut [u8],
+    prio: Option<&mut c_uint>,
+    abs_timeout: Option<&libc::timespec>,
+) -> Result<usize> {
     if let Some(t) = abs_timeout {
         sys::check_timespec(t, "abs_timeout")?;
     }
     let len = buf.len();
-    raw::mq_timedreceive(mqd, buf, abs_timeout).map_err(|e| explain_transfer(e, mqd, len, Direction::Receive))
+    raw::mq_timedreceive(mqd, buf, prio, abs_timeout).map_err(|e| explain_transfer(e, mqd, len, Direction::Receive))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -100,6 +100,7 @@ fn explain_msgget(e: Error, key: key_t) -> Error {
 /// `msqid`; `EIDRM` if the queue is removed while waiting; `EINTR` if a
 /// signal handler interrupts the wait (never restarted, as in the kernel);
 /// `EACCES` without write permission.
+#[inline]
 pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
     if msg.len() < MTYPE_LEN {
         return Err(short_buffer(msg.len()));
@@ -187,6 +188,7 @@ fn no_such_queue(msqid: c_int) -> String {
 ///
 /// Other errors: `EIDRM` (removed while waiting), `EINTR`, `EACCES`,
 /// `EINVAL` (no queue `msqid`).
+#[inline]
 pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
     if buf.len() < MTYPE_LEN {
         return Err(short_buffer(buf.len()));

@@ -180,11 +180,30 @@ unsafe extern "C" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    if unsafe { sem_fast(sem) }.is_some_and(|s| s.take(true)) {
-        return 0;
+    match unsafe { sem_fast(sem) } {
+        Some(s) if s.take(true) => 0,
+        // take(true) retries lost races, so false means the value was 0.
+        Some(_) => trywait_would_block(sem),
+        // SAFETY: forwarded from this function's contract.
+        None => unsafe { sem_trywait_guarded(sem) },
     }
-    // SAFETY: forwarded from this function's contract.
-    unsafe { sem_trywait_guarded(sem) }
+}
+
+/// `EAGAIN` from `rsipc_sem_trywait` on a valid semaphore: a normal outcome
+/// of polling, so it is reported without the guard's formatting (the message
+/// is the guarded call's, assembled from parts).
+#[cold]
+#[inline(never)]
+fn trywait_would_block(sem: *mut sem_t) -> c_int {
+    let mut hex = [0u8; 18];
+    crate::error::set_last_error_parts(&[
+        "sem_trywait(sem=",
+        crate::ffi::hex_address(sem as usize, &mut hex),
+        "): EAGAIN: ",
+        super::WOULD_BLOCK,
+    ]);
+    crate::ffi::set_errno(libc::EAGAIN);
+    -1
 }
 
 /// `rsipc_sem_trywait` when the fast path did not apply: no token

@@ -82,9 +82,13 @@ fn overflow() -> Error {
     Error::new(libc::EOVERFLOW, "the value is already SEM_VALUE_MAX (2147483647)")
 }
 
+/// Why `trywait` fails with `EAGAIN` (shared by the guarded call and the
+/// fast path, which must say the same thing).
+pub(crate) const WOULD_BLOCK: &str = "the value is 0, so taking a token would block";
+
 #[cold]
 fn would_block() -> Error {
-    Error::new(libc::EAGAIN, "the value is 0, so taking a token would block")
+    Error::new(libc::EAGAIN, WOULD_BLOCK)
 }
 
 #[cold]

@@ -13,14 +13,21 @@ use libc::c_void;
 use super::cvt;
 use crate::error::{Error, Result};
 
-/// The system page size in bytes.
+/// The system page size in bytes, read once (`sysconf` is a library call
+/// through several layers; mmap checks use it on every call).
+#[inline]
 pub fn page_size() -> usize {
-    // SAFETY: sysconf has no memory effects; glibc reads it from the aux vector.
-    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if n > 0 {
-        n as usize
-    } else {
-        4096
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+    match PAGE_SIZE.load(Relaxed) {
+        0 => {
+            // SAFETY: sysconf has no memory effects; glibc reads it from the aux vector.
+            let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+            let n = if n > 0 { n as usize } else { 4096 };
+            PAGE_SIZE.store(n, Relaxed);
+            n
+        }
+        n => n,
     }
 }
 

@@ -42,23 +42,24 @@ pub fn mq_timedsend(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&l
     .map(drop)
 }
 
-/// `mq_timedreceive(2)` into `buf`: the message length and its priority.
-pub fn mq_timedreceive(mqd: mqd_t, buf: &mut [u8], abs_timeout: Option<&libc::timespec>) -> Result<(usize, c_uint)> {
+/// `mq_timedreceive(2)` into `buf`: the message length; its priority goes
+/// to `prio` when given (the kernel skips that store for NULL, so callers
+/// that do not want it should not ask).
+#[inline]
+pub fn mq_timedreceive(
+    mqd: mqd_t,
+    buf: &mut [u8],
+    prio: Option<&mut c_uint>,
+    abs_timeout: Option<&libc::timespec>,
+) -> Result<usize> {
     let timeout = abs_timeout.map_or(std::ptr::null(), |t| t as *const libc::timespec);
-    let mut prio: c_uint = 0;
-    // SAFETY: `buf` is valid for writes of its length, `prio` for one
-    // unsigned int; `timeout` is NULL or a live timespec.
+    let prio = prio.map_or(std::ptr::null_mut(), |p| p as *mut c_uint);
+    // SAFETY: `buf` is valid for writes of its length, `prio` is NULL or
+    // valid for one unsigned int; `timeout` is NULL or a live timespec.
     let n = cvt(unsafe {
-        libc::syscall(
-            libc::SYS_mq_timedreceive,
-            mqd as c_long,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut prio as *mut c_uint,
-            timeout,
-        )
+        libc::syscall(libc::SYS_mq_timedreceive, mqd as c_long, buf.as_mut_ptr(), buf.len(), prio, timeout)
     })?;
-    Ok((n as usize, prio))
+    Ok(n as usize)
 }
 
 /// `mq_getsetattr(2)`: sets `O_NONBLOCK` from `new.mq_flags` when given,

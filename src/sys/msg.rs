@@ -52,6 +52,7 @@ pub fn msgget(key: key_t, flags: c_int) -> Result<c_int> {
 /// `msgsnd(2)` of `msg` (`mtype` header + text; the text length is
 /// `msg.len() - MTYPE_LEN`). No retry on `EINTR`: the kernel never restarts
 /// msgsnd after a signal handler, and neither does glibc.
+#[inline]
 pub fn msgsnd(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
     assert!(msg.len() >= MTYPE_LEN, "a message buffer holds at least its mtype");
     // SAFETY: `msg` is valid for reads of MTYPE_LEN + text bytes, which is
@@ -61,6 +62,7 @@ pub fn msgsnd(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
 
 /// `msgrcv(2)` into `buf` (`mtype` header + room for `buf.len() -
 /// MTYPE_LEN` bytes of text); returns the text length.
+#[inline]
 pub fn msgrcv(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
     assert!(buf.len() >= MTYPE_LEN, "a message buffer holds at least its mtype");
     // SAFETY: `buf` is valid for writes of MTYPE_LEN + the text size given,

@@ -61,6 +61,11 @@ static void trywait_on_zero_fails_and_a_post_then_makes_it_succeed(void) {
     CHECK(rsipc_sem_post(&s) == 0);
     CHECK(rsipc_sem_trywait(&s) == 0);
     CHECK_FAILS(rsipc_sem_trywait(&s), -1, EAGAIN, "sem_trywait(");
+    /* The EAGAIN fast path says exactly what the guarded call would. */
+    char expect[128];
+    snprintf(expect, sizeof expect, "sem_trywait(sem=%p): EAGAIN: the value is 0, so taking a token would block",
+             (void *)&s);
+    CHECK(strcmp(rsipc_last_error(), expect) == 0);
 }
 
 int main(void) {
