@@ -669,10 +669,10 @@ impl Ring {
 
     /// One step of waiting while slot word `state` holds `seen`: spin a
     /// little (the side's [`SpinBudget`]), then (if a peer holds the slot)
-    /// check that the peer lives and
-    /// recover the slot if it died, then sleep until woken, the recheck
-    /// period passes, or the deadline. Returns `Ok` to make the caller look
-    /// again; `EAGAIN`/`ETIMEDOUT`/`EINTR` to give up.
+    /// check that the peer lives and recover the slot if it died, then
+    /// sleep until woken, the recheck period passes, or the deadline.
+    /// Returns `Ok` to make the caller look again; `EAGAIN`/`ETIMEDOUT`/
+    /// `EINTR` to give up.
     fn block(&self, side: Side, wait: &mut Wait, state: &AtomicU64, seen: u64, holder: Option<Holder>) -> Result<()> {
         if wait.timeout_ms == 0 && holder.is_none() {
             return Err(would_block(side));
