@@ -322,10 +322,10 @@ enum Side {
 /// sleep/wake, so spinning never costs much more than sleeping would.
 const SPIN_MAX: u32 = 1000;
 /// The shortest spin (see [`SpinBudget`]): well under a microsecond.
-const SPIN_MIN: u32 = 16;
+const SPIN_MIN: u32 = 4;
 /// One wait in this many spins the full [`SPIN_MAX`] whatever the budget,
 /// to find out whether spinning has started to pay again.
-const SPIN_PROBE_EVERY: u32 = 128;
+const SPIN_PROBE_EVERY: u32 = 256;
 /// Spins after a wake-up before sleeping again (at most the call's budget).
 const SPIN_AFTER_WAKE: u32 = 100;
 /// Sleep length while a peer holds the slot (doubling from the first value
