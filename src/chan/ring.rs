@@ -28,8 +28,9 @@ const GAP: usize = 2 * LINE;
 /// follows them at once (the line the peers poll also carries the start of
 /// the message); in channels for larger ones it starts on the slot's second
 /// cache line, so the copies move whole, aligned lines and the polled line
-/// holds no message bytes. Measured here with 64-byte messages, the first
-/// is a third faster; with 4 KiB ones, the second a fifth.
+/// holds no message bytes. Measured on the 2-vCPU benchmark machine (a C
+/// model of this protocol, one producer and one consumer): with 64-byte
+/// messages the first is a third faster, with 4 KiB ones the second a fifth.
 pub(crate) const SLOT_HEADER: usize = 16;
 /// `max_msg` from which a channel's messages start on a line of their own.
 const ALIGNED_MSG: u64 = 256;
@@ -545,8 +546,9 @@ impl Ring {
         // publication itself. For small messages a swap, which fetches the
         // slot's line only once the copy is done; for large ones the store
         // and a fence, which let the copy's many stores drain while that
-        // line is on its way (measured here: the swap is faster up to 2 KiB,
-        // the store and fence from 2.5 KiB, by a tenth at 4 KiB).
+        // line is on its way (measured on the benchmark machine with a C
+        // model of this protocol: the swap is faster up to 2 KiB, the store
+        // and fence from 2.5 KiB on, by a tenth at 4 KiB).
         let full = word(pos.lap, Phase::Full, 0);
         if msg.len() > PUBLISH_BY_STORE {
             Self::state(pos).store(full, Ordering::Release);
