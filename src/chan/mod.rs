@@ -14,7 +14,9 @@
 //! the producer index `tail`, the consumer index `head`, the two wait words
 //! and the `lost` counter. The `capacity` slots follow; each is a whole
 //! number of cache lines: an 8-byte state word, a 4-byte length, the
-//! message bytes.
+//! message bytes (right after them when `max_msg` is below 256, so the
+//! line the peers poll carries the start of the message; else from the
+//! slot's second line, so copies move whole, aligned lines).
 //!
 //! # Slot states
 //!
@@ -36,8 +38,9 @@
 //! is free, being written, complete, or being read, and by whom.
 //!
 //! * **Send** at position `t = tail`: if the slot is `Empty(lap t)`, CAS it to
-//!   `Writing(lap t, me)`, copy the bytes and the length in, publish with an
-//!   atomic swap to `Full(lap t)`, then move `tail` to `t+1` (unless another
+//!   `Writing(lap t, me)`, copy the bytes and the length in, publish
+//!   `Full(lap t)` (an atomic swap; for messages over 2 KiB a release store
+//!   and a fence), then move `tail` to `t+1` (unless another
 //!   process already did). A slot already claimed for `t` (or later) means
 //!   `tail` lags: help advance it (CAS `t` -> `t+1`) and look again. A slot
 //!   still holding lap `t/cap - 1` means the ring is full.
@@ -70,31 +73,40 @@
 //! `Full` word).
 //!
 //! A message is never seen half-written: its bytes and length are stored
-//! before the swap that publishes `Full`, which the receiver acquires before
-//! reading them; a receiver releases the slot only after its copy, and the
-//! next sender acquires that release in its claim CAS.
+//! before the (release) store that publishes `Full`, which the receiver
+//! acquires before reading them; a receiver releases the slot only after
+//! its copy, and the next sender acquires that release in its claim CAS.
 //!
 //! # Waiting and waking
 //!
 //! A call that cannot proceed spins briefly on the slot (no system call),
 //! then sleeps on a per-direction futex word ("not empty" for receivers,
-//! "not full" for senders) with the caller's deadline:
+//! "not full" for senders) with the caller's deadline. How long it spins
+//! (up to about 25 us) each handle learns per direction: the budget halves
+//! whenever a wait ended up sleeping anyway and grows back whenever a spin
+//! ended one, with an occasional full spin to notice when spinning pays
+//! again. Spinning before a sleep is not free: on the 2-vCPU virtual
+//! machine rsipc is benchmarked on, a process that was busy before it slept
+//! wakes up later, by about twice its busy time (measured; most likely the
+//! host scheduler charging the vCPU for it), so a receiver whose messages
+//! always come late should barely spin. The protocol:
 //!
 //! ```text
 //!   waiter:  e = epoch; sleepers = 1 (swap, SeqCst); if slot word unchanged (SeqCst) { futex_wait(epoch, e) }
 //!   waker:   swap slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
 //! ```
 //!
-//! (Recovery, which changes slots with a CAS, uses a SeqCst fence before its
-//! load of `sleepers` instead.) The SeqCst operations on both sides make it
+//! (Recovery, which changes slots with a CAS, and a sender publishing a
+//! large message with a store use a SeqCst fence before their load of
+//! `sleepers` instead.) The SeqCst operations on both sides make it
 //! impossible for both the waiter to miss the new slot word and the waker to
 //! miss the announcement; reading the epoch before announcing makes a wake
 //! that lands between the look and the sleep end the sleep at once. In the
 //! steady state nobody sleeps, `sleepers` is 0 and stays in every cache, so
 //! a message costs no system call: a send or a receive is two locked
-//! instructions (claim CAS, publishing/releasing swap) and a copy. A waiter
-//! that died asleep leaves the flag set: it costs one extra wake-up, which
-//! clears it.
+//! instructions (claim CAS, publishing/releasing swap or fence) and a copy.
+//! A waiter that died asleep leaves the flag set: it costs one extra
+//! wake-up, which clears it.
 //!
 //! # Dead peers
 //!

@@ -18,14 +18,25 @@ use crate::sys;
 /// "RSIPCHAN" — first word of every channel object.
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RSIPCHAN");
 /// Bumped whenever the layout or the protocol changes.
-pub(crate) const LAYOUT_VERSION: u32 = 1;
+pub(crate) const LAYOUT_VERSION: u32 = 2;
 /// Cache line size used to keep producer-side and consumer-side words apart
 /// (two lines, so the adjacent-line prefetcher does not pair them either).
 const LINE: usize = 64;
 const GAP: usize = 2 * LINE;
 /// Bytes in front of each message in its slot: the state word and the
-/// length.
+/// length. In channels for messages below [`ALIGNED_MSG`] bytes the message
+/// follows them at once (the line the peers poll also carries the start of
+/// the message); in channels for larger ones it starts on the slot's second
+/// cache line, so the copies move whole, aligned lines and the polled line
+/// holds no message bytes. Measured on the 2-vCPU benchmark machine (a C
+/// model of this protocol, one producer and one consumer): with 64-byte
+/// messages the first is a third faster, with 4 KiB ones the second a fifth.
 pub(crate) const SLOT_HEADER: usize = 16;
+/// `max_msg` from which a channel's messages start on a line of their own.
+const ALIGNED_MSG: u64 = 256;
+/// Length above which a sender publishes its message with a release store
+/// and a fence instead of a swap (see `Ring::fill`).
+const PUBLISH_BY_STORE: usize = 2048;
 /// Largest message size a channel accepts (lengths are stored in 32 bits and
 /// returned as `ssize_t`).
 pub(crate) const MAX_MSG_LIMIT: u64 = i32::MAX as u64;
@@ -78,10 +89,20 @@ pub(crate) const HEADER_SIZE: usize = std::mem::size_of::<Header>();
 const _: () = assert!(HEADER_SIZE % GAP == 0);
 const _: () = assert!(std::mem::align_of::<Header>() <= 8);
 
+/// Offset of the message bytes in a slot for messages of up to `max_msg`
+/// bytes (see [`SLOT_HEADER`]).
+pub fn data_offset_for(max_msg: u64) -> u64 {
+    if max_msg < ALIGNED_MSG {
+        SLOT_HEADER as u64
+    } else {
+        LINE as u64
+    }
+}
+
 /// Bytes per slot for messages of up to `max_msg` bytes: header plus
 /// message, rounded up to whole cache lines.
 pub fn stride_for(max_msg: u64) -> u64 {
-    (SLOT_HEADER as u64 + max_msg).div_ceil(LINE as u64) * LINE as u64
+    (data_offset_for(max_msg) + max_msg).div_ceil(LINE as u64) * LINE as u64
 }
 
 /// Total mapping size, or `None` on overflow.
@@ -159,6 +180,8 @@ pub struct Geometry {
     pub capacity: u64,
     pub stride: u64,
     pub total_size: u64,
+    /// Where the message bytes start in a slot.
+    data_offset: u64,
     /// log2(capacity) when it is a power of two: positions then split into
     /// (lap, slot) with a shift and a mask instead of a division.
     shift: Option<u32>,
@@ -176,7 +199,14 @@ impl Geometry {
             Error::new(libc::ENOMEM, format!("{capacity} slots of {max_msg} bytes do not fit in the address space"))
         })?;
         let shift = capacity.is_power_of_two().then(|| capacity.trailing_zeros());
-        Ok(Geometry { max_msg, capacity, stride: stride_for(max_msg), total_size, shift })
+        Ok(Geometry {
+            max_msg,
+            capacity,
+            stride: stride_for(max_msg),
+            total_size,
+            data_offset: data_offset_for(max_msg),
+            shift,
+        })
     }
 }
 
@@ -185,6 +215,60 @@ impl Geometry {
 pub struct Ring {
     base: *mut u8,
     geo: Geometry,
+    /// This handle's spin budgets, senders' and receivers' (process-local,
+    /// not in the shared mapping).
+    spin: [SpinBudget; 2],
+}
+
+/// How long this handle's blocked calls on one side spin before they sleep,
+/// learnt from what spinning achieved lately.
+///
+/// Spinning pays when the peer answers within the spin, as in a ping-pong
+/// or a stream between busy processes. When the peer answers later, the
+/// spin is pure loss, and a larger one than its CPU time: a process that
+/// spun before it slept can wake up later (on the virtual machine rsipc is
+/// benchmarked on, by about twice the spin; most likely the host scheduler
+/// charging the vCPU for its busy time). So the budget halves at every wait
+/// that ended up sleeping, down to [`SPIN_MIN`], and grows back (doubling,
+/// or four times the spins the wait needed) at every wait a spin ended. A
+/// budget at its minimum could never see a spin succeed, so one wait in
+/// [`SPIN_PROBE_EVERY`] spins the full [`SPIN_MAX`]. Relaxed atomics:
+/// threads sharing the handle may race on the budget, which only affects
+/// how long they spin.
+struct SpinBudget {
+    limit: AtomicU32,
+    waits: AtomicU32,
+}
+
+impl SpinBudget {
+    fn new() -> SpinBudget {
+        SpinBudget { limit: AtomicU32::new(SPIN_MAX), waits: AtomicU32::new(0) }
+    }
+
+    /// The spins a call may make, fixed when it first has to wait (>= 1).
+    fn for_wait(&self) -> u32 {
+        let n = self.waits.load(Ordering::Relaxed).wrapping_add(1);
+        self.waits.store(n, Ordering::Relaxed);
+        if n % SPIN_PROBE_EVERY == 0 {
+            SPIN_MAX
+        } else {
+            self.limit.load(Ordering::Relaxed).clamp(SPIN_MIN, SPIN_MAX)
+        }
+    }
+
+    /// A call that waited succeeds: `spins` spent, `slept` if it slept.
+    fn learn(&self, spins: u32, slept: bool) {
+        let old = self.limit.load(Ordering::Relaxed);
+        let new = if slept {
+            old / 2
+        } else {
+            old.saturating_mul(2).max(spins.saturating_mul(4))
+        }
+        .clamp(SPIN_MIN, SPIN_MAX);
+        if new != old {
+            self.limit.store(new, Ordering::Relaxed);
+        }
+    }
 }
 
 // SAFETY: all shared state behind `base` is accessed through atomics or
@@ -234,11 +318,16 @@ enum Side {
     Recv,
 }
 
-/// How long a blocked call spins on the slot before it sleeps: about 25 us
-/// on current x86 (a `pause` is 10-40 ns), the order of one futex
+/// The longest a blocked call spins on the slot before it sleeps: about
+/// 25 us on current x86 (a `pause` is 10-40 ns), the order of one futex
 /// sleep/wake, so spinning never costs much more than sleeping would.
-const SPIN_LIMIT: u32 = 1000;
-/// Spins after a wake-up before sleeping again.
+const SPIN_MAX: u32 = 1000;
+/// The shortest spin (see [`SpinBudget`]): well under a microsecond.
+const SPIN_MIN: u32 = 4;
+/// One wait in this many spins the full [`SPIN_MAX`] whatever the budget,
+/// to find out whether spinning has started to pay again.
+const SPIN_PROBE_EVERY: u32 = 256;
+/// Spins after a wake-up before sleeping again (at most the call's budget).
 const SPIN_AFTER_WAKE: u32 = 100;
 /// Sleep length while a peer holds the slot (doubling from the first value
 /// up to the second): the peer is checked for liveness at each wake-up.
@@ -257,7 +346,7 @@ impl Ring {
     /// `geo.total_size` bytes that outlives the returned value and is only
     /// ever accessed through this protocol.
     pub unsafe fn new(base: *mut u8, geo: Geometry) -> Ring {
-        Ring { base, geo }
+        Ring { base, geo, spin: [SpinBudget::new(), SpinBudget::new()] }
     }
 
     pub fn base(&self) -> *mut u8 {
@@ -319,9 +408,10 @@ impl Ring {
     }
 
     #[inline]
-    fn data(pos: Pos) -> *mut u8 {
-        // SAFETY: the message bytes follow the slot header, inside the slot.
-        unsafe { pos.slot.add(SLOT_HEADER) }
+    fn data(&self, pos: Pos) -> *mut u8 {
+        // SAFETY: data_offset + max_msg <= stride: the message bytes lie
+        // inside the slot.
+        unsafe { pos.slot.add(self.geo.data_offset as usize) }
     }
 
     #[inline]
@@ -367,33 +457,46 @@ impl Ring {
 
     /// Copies `msg` into the next free slot (the caller checked its length
     /// against `max_msg`), waiting as `timeout_ms` says.
+    #[inline]
     pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
         let me = sys::chan::current_pid();
+        let t = self.header().tail.load(Ordering::Relaxed);
+        match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
+            Ok(pos) => {
+                self.fill(pos, t, msg);
+                Ok(())
+            }
+            Err(w) => self.send_waiting(msg, timeout_ms, me, t, w),
+        }
+    }
+
+    /// Claims position `p` with one compare-exchange from the word it has
+    /// when free for this call (`Empty` of its lap for a sender, `Full` for
+    /// a receiver) to `to` by `me`, so the slot's line is fetched once, for
+    /// writing, instead of read and then upgraded. On failure, the word
+    /// found.
+    #[inline]
+    fn claim_blindly(&self, p: u64, from: Phase, to: Phase, me: u32) -> std::result::Result<Pos, u64> {
+        let pos = self.pos(p);
+        Self::state(pos)
+            .compare_exchange(word(pos.lap, from, 0), word(pos.lap, to, me), Ordering::Acquire, Ordering::Acquire)
+            .map(|_| pos)
+    }
+
+    /// The rest of a send whose first claim failed: slot word `w` was found
+    /// at position `t`.
+    #[inline(never)]
+    fn send_waiting(&self, msg: &[u8], timeout_ms: i32, me: u32, mut t: u64, mut w: u64) -> Result<()> {
         let tail = &self.header().tail;
         let mut wait = Wait::new(timeout_ms);
         loop {
-            let t = tail.load(Ordering::Relaxed);
             let pos = self.pos(t);
             let state = Self::state(pos);
-            let claimed = word(pos.lap, Phase::Writing, me);
-            // Not waiting yet: claim blindly (the free word for this position
-            // is known), so the slot's line is fetched once, for writing.
-            // While waiting, only read it, so the peer keeps it.
-            let w = if wait.spins == 0 {
-                match state.compare_exchange(word(pos.lap, Phase::Empty, 0), claimed, Ordering::Acquire, Ordering::Acquire)
-                {
-                    Ok(_) => {
-                        self.fill(pos, t, msg);
-                        return Ok(());
-                    }
-                    Err(now) => now,
-                }
-            } else {
-                state.load(Ordering::Acquire)
-            };
             match Self::look_send(w, pos.lap) {
                 Look::Ready => {
-                    if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                    if state.compare_exchange(w, word(pos.lap, Phase::Writing, me), Ordering::Acquire, Ordering::Relaxed).is_ok()
+                    {
+                        self.settle(Side::Send, &wait);
                         self.fill(pos, t, msg);
                         return Ok(());
                     }
@@ -410,6 +513,22 @@ impl Ring {
                 }
                 Look::Inconsistent => wait.inconsistent(t, w)?,
             }
+            // Look again. Not waiting (the position was taken, or a dead
+            // peer's slot was just recovered): claim blindly. While waiting,
+            // only read the slot, so the peer keeps its line.
+            t = tail.load(Ordering::Relaxed);
+            w = if wait.spins == 0 {
+                match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
+                    Ok(pos) => {
+                        self.settle(Side::Send, &wait);
+                        self.fill(pos, t, msg);
+                        return Ok(());
+                    }
+                    Err(now) => now,
+                }
+            } else {
+                Self::state(self.pos(t)).load(Ordering::Acquire)
+            };
         }
     }
 
@@ -420,13 +539,26 @@ impl Ring {
         fault::at(fault::SEND_CLAIMED);
         // SAFETY: the slot is ours (Writing) until we publish; msg.len() <=
         // max_msg (checked by the caller), so it fits the slot's data area.
-        unsafe { fault::copy(msg.as_ptr(), Self::data(pos), msg.len(), fault::SEND_HALF) };
+        unsafe { fault::copy(msg.as_ptr(), self.data(pos), msg.len(), fault::SEND_HALF) };
         Self::len_word(pos).store(msg.len() as u32, Ordering::Relaxed);
-        // Publish. The swap is also the full barrier that orders it before
-        // the load of `sleepers` in wake_after_swap.
-        Self::state(pos).swap(word(pos.lap, Phase::Full, 0), Ordering::SeqCst);
-        advance(&self.header().tail, t);
-        self.wake_after_swap(Side::Recv);
+        // Publish, and order that before the load of `sleepers` in the wake
+        // check. The slot is ours, so a release store would do for the
+        // publication itself. For small messages a swap, which fetches the
+        // slot's line only once the copy is done; for large ones the store
+        // and a fence, which let the copy's many stores drain while that
+        // line is on its way (measured on the benchmark machine with a C
+        // model of this protocol: the swap is faster up to 2 KiB, the store
+        // and fence from 2.5 KiB on, by a tenth at 4 KiB).
+        let full = word(pos.lap, Phase::Full, 0);
+        if msg.len() > PUBLISH_BY_STORE {
+            Self::state(pos).store(full, Ordering::Release);
+            advance(&self.header().tail, t);
+            self.wake(Side::Recv);
+        } else {
+            Self::state(pos).swap(full, Ordering::SeqCst);
+            advance(&self.header().tail, t);
+            self.wake_after_swap(Side::Recv);
+        }
     }
 
     // -----------------------------------------------------------------------
@@ -435,27 +567,34 @@ impl Ring {
     /// Copies the next message into `buf` and returns its length, waiting as
     /// `timeout_ms` says; `EMSGSIZE` (message left queued) if it is longer
     /// than `buf`.
+    #[inline]
     pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
         let me = sys::chan::current_pid();
-        let head = &self.header().head;
-        let mut wait = Wait::new(timeout_ms);
+        let h = self.header().head.load(Ordering::Relaxed);
         // With room for any message, EMSGSIZE is impossible, so a message can
         // be claimed before its length is read.
         let roomy = buf.len() as u64 >= self.geo.max_msg;
+        let w = if roomy {
+            match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
+                Ok(pos) => return self.drain(pos, h, buf),
+                Err(w) => w,
+            }
+        } else {
+            Self::state(self.pos(h)).load(Ordering::Acquire)
+        };
+        self.recv_waiting(buf, timeout_ms, me, h, w)
+    }
+
+    /// The rest of a receive whose first look did not get a message: slot
+    /// word `w` was found at position `h`.
+    #[inline(never)]
+    fn recv_waiting(&self, buf: &mut [u8], timeout_ms: i32, me: u32, mut h: u64, mut w: u64) -> Result<usize> {
+        let head = &self.header().head;
+        let mut wait = Wait::new(timeout_ms);
+        let roomy = buf.len() as u64 >= self.geo.max_msg;
         loop {
-            let h = head.load(Ordering::Relaxed);
             let pos = self.pos(h);
             let state = Self::state(pos);
-            let claimed = word(pos.lap, Phase::Reading, me);
-            let w = if roomy && wait.spins == 0 {
-                match state.compare_exchange(word(pos.lap, Phase::Full, 0), claimed, Ordering::Acquire, Ordering::Acquire)
-                {
-                    Ok(_) => return self.drain(pos, h, buf),
-                    Err(now) => now,
-                }
-            } else {
-                state.load(Ordering::Acquire)
-            };
             match Self::look_recv(w, pos.lap) {
                 Look::Ready => {
                     // The length was stored before the Full word we acquired,
@@ -470,7 +609,9 @@ impl Ring {
                             ),
                         ));
                     }
+                    let claimed = word(pos.lap, Phase::Reading, me);
                     if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        self.settle(Side::Recv, &wait);
                         return self.drain(pos, h, buf);
                     }
                 }
@@ -482,6 +623,19 @@ impl Ring {
                 Look::Held(pid) => self.block(Side::Recv, &mut wait, state, w, Some(Holder { pid, me, position: h }))?,
                 Look::Inconsistent => wait.inconsistent(h, w)?,
             }
+            // Look again, as in send_waiting.
+            h = head.load(Ordering::Relaxed);
+            w = if roomy && wait.spins == 0 {
+                match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
+                    Ok(pos) => {
+                        self.settle(Side::Recv, &wait);
+                        return self.drain(pos, h, buf);
+                    }
+                    Err(now) => now,
+                }
+            } else {
+                Self::state(self.pos(h)).load(Ordering::Acquire)
+            };
         }
     }
 
@@ -495,7 +649,7 @@ impl Ring {
         if fits {
             // SAFETY: the slot is ours (Reading) until we release it; len is
             // within both the slot's data area and `buf`.
-            unsafe { fault::copy(Self::data(pos), buf.as_mut_ptr(), len, fault::RECV_HALF) };
+            unsafe { fault::copy(self.data(pos), buf.as_mut_ptr(), len, fault::RECV_HALF) };
         }
         // Release. The swap is also the full barrier that orders it before
         // the load of `sleepers` in wake_after_swap.
@@ -516,21 +670,31 @@ impl Ring {
     // Waiting and waking.
 
     /// One step of waiting while slot word `state` holds `seen`: spin a
-    /// little, then (if a peer holds the slot) check that the peer lives and
-    /// recover the slot if it died, then sleep until woken, the recheck
-    /// period passes, or the deadline. Returns `Ok` to make the caller look
-    /// again; `EAGAIN`/`ETIMEDOUT`/`EINTR` to give up.
+    /// little (the side's [`SpinBudget`]), then (if a peer holds the slot)
+    /// check that the peer lives and recover the slot if it died, then
+    /// sleep until woken, the recheck period passes, or the deadline.
+    /// Returns `Ok` to make the caller look again; `EAGAIN`/`ETIMEDOUT`/
+    /// `EINTR` to give up.
     fn block(&self, side: Side, wait: &mut Wait, state: &AtomicU64, seen: u64, holder: Option<Holder>) -> Result<()> {
         if wait.timeout_ms == 0 && holder.is_none() {
             return Err(would_block(side));
         }
-        if wait.spins < SPIN_LIMIT {
-            if wait.spins == 0 {
-                // The timeout counts from the first moment the call waits.
-                wait.deadline()?;
+        if wait.limit == 0 {
+            // The call's first wait: the timeout counts from now.
+            wait.deadline()?;
+            wait.limit = self.spin[side as usize].for_wait();
+        }
+        if wait.spins < wait.limit {
+            // Spin on the slot word alone (a pause and a load per turn)
+            // until it changes or the budget is spent; the caller then looks
+            // at the slot again.
+            while wait.spins < wait.limit {
+                wait.spins += 1;
+                std::hint::spin_loop();
+                if state.load(Ordering::Relaxed) != seen {
+                    break;
+                }
             }
-            wait.spins += 1;
-            std::hint::spin_loop();
             return Ok(());
         }
         if let Some(holder) = holder {
@@ -567,9 +731,11 @@ impl Ring {
         if state.load(Ordering::SeqCst) != seen {
             return Ok(());
         }
+        wait.slept = true;
+        let after_wake = wait.limit - wait.limit.min(SPIN_AFTER_WAKE);
         match sys::futex_wait(&ww.epoch, epoch, true, Some(&until), sys::FutexClock::Monotonic) {
-            Ok(()) => wait.spins = SPIN_LIMIT - SPIN_AFTER_WAKE,
-            Err(e) if e.errno() == libc::EAGAIN => wait.spins = SPIN_LIMIT - SPIN_AFTER_WAKE,
+            Ok(()) => wait.spins = after_wake,
+            Err(e) if e.errno() == libc::EAGAIN => wait.spins = after_wake,
             // The recheck period or the deadline passed: look again, and
             // (spins stay at the limit) check both at once.
             Err(e) if e.errno() == libc::ETIMEDOUT => {}
@@ -577,6 +743,15 @@ impl Ring {
             Err(e) => return Err(e),
         }
         Ok(())
+    }
+
+    /// A call claims its slot: if it had to wait, adapt the side's spin
+    /// budget to how the wait ended.
+    #[inline]
+    fn settle(&self, side: Side, wait: &Wait) {
+        if wait.limit != 0 {
+            self.spin[side as usize].learn(wait.spins, wait.slept);
+        }
     }
 
     #[inline]
@@ -592,7 +767,8 @@ impl Ring {
     #[inline]
     fn wake(&self, side: Side) {
         // Orders our slot change before the load of `sleepers` (pairs with
-        // the waiter's swap + SeqCst load in `block`).
+        // the waiter's swap + SeqCst load in `block`). On x86 a locked
+        // instruction on a line of our own stack.
         fence(Ordering::SeqCst);
         self.wake_after_swap(side);
     }
@@ -733,7 +909,13 @@ fn advance(index: &AtomicU64, p: u64) {
 /// Per-call waiting state.
 struct Wait {
     timeout_ms: i32,
+    /// Spins made so far (reset after recovering a slot).
     spins: u32,
+    /// Spins allowed before sleeping: 0 until the call first waits, then the
+    /// side's budget.
+    limit: u32,
+    /// Whether the call has slept.
+    slept: bool,
     deadline: Option<Option<libc::timespec>>,
     held_recheck_ms: u64,
     last_inconsistent: Option<(u64, u64)>,
@@ -741,7 +923,15 @@ struct Wait {
 
 impl Wait {
     fn new(timeout_ms: i32) -> Wait {
-        Wait { timeout_ms, spins: 0, deadline: None, held_recheck_ms: HELD_RECHECK_MS.0, last_inconsistent: None }
+        Wait {
+            timeout_ms,
+            spins: 0,
+            limit: 0,
+            slept: false,
+            deadline: None,
+            held_recheck_ms: HELD_RECHECK_MS.0,
+            last_inconsistent: None,
+        }
     }
 
     /// The absolute deadline (`None` = forever), fixed the first time the
@@ -801,6 +991,38 @@ fn corrupt(what: String) -> Error {
     Error::new(libc::ENOTRECOVERABLE, format!("the channel's shared memory is corrupted: {what}"))
 }
 
+/// `copy_nonoverlapping(src, dst, len)`, with messages of up to 16 bytes
+/// copied in place (two overlapping loads and stores) instead of by a call
+/// to `memcpy`: latency-bound exchanges send small messages.
+///
+/// # Safety
+/// As `std::ptr::copy_nonoverlapping(src, dst, len)`.
+#[inline(always)]
+unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
+    use std::ptr::{read_unaligned, write_unaligned};
+    // SAFETY (every block below): the caller's contract makes src valid for
+    // reads and dst for writes of len bytes, without overlap; each access
+    // lies within the first len bytes (`len - 8 >= 0` when `len >= 8`, and
+    // so on).
+    unsafe {
+        if len > 16 {
+            std::ptr::copy_nonoverlapping(src, dst, len);
+        } else if len >= 8 {
+            let (a, b) = (read_unaligned(src as *const u64), read_unaligned(src.add(len - 8) as *const u64));
+            write_unaligned(dst as *mut u64, a);
+            write_unaligned(dst.add(len - 8) as *mut u64, b);
+        } else if len >= 4 {
+            let (a, b) = (read_unaligned(src as *const u32), read_unaligned(src.add(len - 4) as *const u32));
+            write_unaligned(dst as *mut u32, a);
+            write_unaligned(dst.add(len - 4) as *mut u32, b);
+        } else {
+            for i in 0..len {
+                *dst.add(i) = *src.add(i);
+            }
+        }
+    }
+}
+
 /// Fault injection for the unit tests: a test process sets `POINT` and the
 /// protocol kills the process (SIGKILL) at that point, so tests can leave a
 /// slot exactly as a peer dying there would. Compiled out of the library.
@@ -847,7 +1069,7 @@ pub(crate) mod fault {
         {
             let _ = point;
             // SAFETY: the caller's contract.
-            unsafe { std::ptr::copy_nonoverlapping(src, dst, len) };
+            unsafe { super::copy_bytes(src, dst, len) };
         }
     }
 }
@@ -863,5 +1085,56 @@ impl Ring {
     pub(crate) fn has_sleepers(&self, recv_side: bool) -> bool {
         let side = if recv_side { Side::Recv } else { Side::Send };
         self.wait_word(side).sleepers.load(Ordering::Acquire) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_bytes_copies_every_length_exactly() {
+        let src: Vec<u8> = (1..=40).collect();
+        for len in 0..=40 {
+            let mut dst = [0u8; 48];
+            // SAFETY: src has 40 bytes, dst 48, distinct buffers.
+            unsafe { copy_bytes(src.as_ptr(), dst.as_mut_ptr(), len) };
+            assert_eq!(&dst[..len], &src[..len], "length {len}");
+            assert!(dst[len..].iter().all(|&b| b == 0), "length {len} wrote past its end");
+        }
+    }
+
+    #[test]
+    fn the_spin_budget_halves_at_each_sleep_down_to_the_minimum() {
+        let b = SpinBudget::new();
+        assert_eq!(b.limit.load(Ordering::Relaxed), SPIN_MAX);
+        b.learn(SPIN_MAX, true);
+        assert_eq!(b.limit.load(Ordering::Relaxed), SPIN_MAX / 2);
+        for _ in 0..20 {
+            b.learn(SPIN_MIN, true);
+        }
+        assert_eq!(b.limit.load(Ordering::Relaxed), SPIN_MIN);
+    }
+
+    #[test]
+    fn the_spin_budget_grows_back_when_a_spin_ends_the_wait() {
+        let b = SpinBudget::new();
+        b.limit.store(SPIN_MIN, Ordering::Relaxed);
+        // Four times what the wait needed, if that is more than doubling.
+        b.learn(100, false);
+        assert_eq!(b.limit.load(Ordering::Relaxed), 400);
+        b.learn(1, false);
+        assert_eq!(b.limit.load(Ordering::Relaxed), 800);
+        b.learn(1, false);
+        assert_eq!(b.limit.load(Ordering::Relaxed), SPIN_MAX);
+    }
+
+    #[test]
+    fn a_minimal_spin_budget_still_probes_the_full_spin_now_and_then() {
+        let b = SpinBudget::new();
+        b.limit.store(SPIN_MIN, Ordering::Relaxed);
+        let limits: Vec<u32> = (0..2 * SPIN_PROBE_EVERY).map(|_| b.for_wait()).collect();
+        assert_eq!(limits.iter().filter(|&&l| l == SPIN_MAX).count(), 2);
+        assert!(limits.iter().all(|&l| l == SPIN_MAX || l == SPIN_MIN));
     }
 }

@@ -131,6 +131,49 @@ fn the_ring_wraps_around_many_laps() {
 }
 
 #[test]
+fn small_channels_keep_messages_in_the_state_line_large_ones_on_their_own_lines() {
+    use super::ring::{data_offset_for, stride_for};
+    assert_eq!((data_offset_for(8), stride_for(8)), (16, 64));
+    assert_eq!((data_offset_for(48), stride_for(48)), (16, 64));
+    assert_eq!((data_offset_for(255), stride_for(255)), (16, 320));
+    assert_eq!((data_offset_for(256), stride_for(256)), (64, 320));
+    assert_eq!((data_offset_for(4096), stride_for(4096)), (64, 4160));
+}
+
+/// Bytes that differ at every position and from message to message.
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+}
+
+#[test]
+fn messages_of_every_size_round_trip_intact_in_both_layouts() {
+    for max_msg in [255usize, 256, 4096] {
+        let ch = anon(max_msg, 3);
+        let lens: Vec<usize> =
+            [0, 1, 7, 8, 15, 16, 17, 48, 64, 255, 256, 2048, 2049, 4096].into_iter().filter(|&l| l <= max_msg).collect();
+        // Three laps of the ring with every length, so each slot is reused.
+        for (i, &len) in lens.iter().cycle().take(3 * lens.len()).enumerate() {
+            let msg = pattern(len, i as u8);
+            ch.send(&msg, 0).unwrap();
+            assert_eq!(take(&ch, 0), msg, "max_msg {max_msg}, message {i} of {len} bytes");
+        }
+    }
+}
+
+#[test]
+fn a_large_message_wakes_a_sleeping_receiver_and_clears_its_announcement() {
+    // Over 2 KiB: published with a store and a fence instead of a swap.
+    let ch = anon(4096, 2);
+    let msg = pattern(3000, 7);
+    let expected = msg.clone();
+    let child = fork(|| assert_eq!(take(&ch, LONG), expected));
+    wait_until("the receiver sleeps", || ch.ring.has_sleepers(true));
+    ch.send(&msg, 0).unwrap();
+    assert!(!ch.ring.has_sleepers(true), "the send woke the sleeper");
+    assert_eq!(reap(child), 0);
+}
+
+#[test]
 fn timeouts_are_etimedout() {
     let ch = anon(8, 1);
     let mut buf = [0u8; 8];
