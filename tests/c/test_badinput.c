@@ -57,6 +57,27 @@ const char *bi_unique_name(struct bi_ctx *ctx, const char *tag) {
     return ctx->path;
 }
 
+static char long_buf[4096 + 2];
+
+const char *bi_long_name(size_t n) {
+    if (n > 4096) abort();
+    long_buf[0] = '/';
+    memset(long_buf + 1, 'x', n);
+    long_buf[n + 1] = '\0';
+    return long_buf;
+}
+
+const char *bi_long_path(size_t n) {
+    if (n < 6 || n > 4096) abort();
+    memcpy(long_buf, "/tmp/", 5);
+    memset(long_buf + 5, 'x', n - 5);
+    /* A '/' every 200 bytes keeps each component below NAME_MAX, so only
+     * the whole path is too long. */
+    for (size_t i = 205; i < n; i += 200) long_buf[i] = '/';
+    long_buf[n] = '\0';
+    return long_buf;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Common fixtures. Everything they open dies with the row's child; files
  * are unlinked as soon as they are open, so no teardown is needed. */
@@ -274,10 +295,9 @@ static const char *errno_name(int e) {
 }
 
 /* The row's context lives in memory shared with the parent, which runs the
- * fixture's teardown itself when the child died before doing so. */
+ * fixture's teardown once the child has exited (see badinput.h). */
 struct row_shared {
     struct bi_ctx ctx;
-    int set_up, torn_down;
 };
 static struct row_shared *shared;
 
@@ -296,7 +316,6 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
             fprintf(out, "fixture \"%s\" setup failed: %s\n", row->fixture->name, strerror(errno));
             return ROW_FAIL;
         }
-        shared->set_up = 1;
     }
     if (snapshot_fds(&before) != 0) {
         fprintf(out, "cannot read /proc/self/fd: %s\n", strerror(errno));
@@ -312,8 +331,6 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
     snprintf(msg, sizeof msg, "%s", last ? last : "(NULL)");
 
     int snap = snapshot_fds(&after);
-    if (row->fixture && row->fixture->teardown) row->fixture->teardown(ctx);
-    shared->torn_down = 1;
 
     int failed = 0;
     intptr_t want = failure_value(row->kind);
@@ -354,7 +371,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
         snprintf(report, report_size, "pipe: %s\n", strerror(errno));
         return FAIL;
     }
-    *shared = (struct row_shared){{{-1, -1, -1, -1}, -1, NULL, 0, "", NULL}, 0, 0};
+    *shared = (struct row_shared){.ctx = {.fd = {-1, -1, -1, -1}, .id = -1, .id2 = -1}};
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -393,10 +410,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
             return FAIL;
         }
     }
-    if (row->fixture && row->fixture->teardown && shared->set_up && !shared->torn_down) {
-        row->fixture->teardown(&shared->ctx);
-        used += (size_t)snprintf(report + used, report_size - used, "(the parent ran the fixture's teardown)\n");
-    }
+    if (row->fixture && row->fixture->teardown) row->fixture->teardown(&shared->ctx);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         snprintf(report + used, report_size - used, "killed by signal %d (%s)%s\n", sig, strsignal(sig),
@@ -485,7 +499,8 @@ int main(int argc, char **argv) {
         }
     }
     /* The crashed row's teardown ran here, in the parent, and removed the
-     * row's file. */
+     * row's file (every teardown runs in the parent; this one shows it
+     * does even when the child was killed). */
     sentinels++;
     if (sentinel_teardown_pid == getpid() && sentinel_file[0] && access(sentinel_file, F_OK) != 0) {
         caught++;
