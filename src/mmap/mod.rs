@@ -255,8 +255,17 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
     if len != 0 {
         check_len(len)?;
     }
-    let fd = sys::file::openat(libc::AT_FDCWD, path, oflag | libc::O_CLOEXEC | libc::O_NOCTTY, mode)
-        .map_err(explain_open)?;
+    // O_NONBLOCK so that a FIFO (or a device) at the path cannot block the
+    // open — a reader would wait forever for a writer; the type is checked
+    // right after and the descriptor is never used for I/O.
+    let flags = oflag | libc::O_CLOEXEC | libc::O_NOCTTY;
+    let fd = match sys::file::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
+        // Only a lease held on the file says EWOULDBLOCK to a non-blocking
+        // open: wait for it to be released, as open(2) would.
+        Err(e) if e.errno() == libc::EWOULDBLOCK => sys::file::openat(libc::AT_FDCWD, path, flags, mode),
+        other => other,
+    }
+    .map_err(explain_open)?;
     let st = sys::fstat(fd.as_raw_fd())?;
     let mapped = map_opened_file(fd.as_raw_fd(), &st, prot, len);
     if mapped.is_err() && exclusive {
@@ -486,5 +495,16 @@ mod tests {
         let e = map_file(&CString::new("/tmp").unwrap(), libc::O_RDONLY, 0, 0).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("directory"), "{e}");
+    }
+
+    #[test]
+    fn map_file_of_a_fifo_is_einval_without_waiting_for_a_writer() {
+        let path = temp_path("fifo");
+        let _cleanup = Unlink(path.clone());
+        crate::fifo::mkfifo(&path, 0o600).unwrap();
+        // A blocking open(O_RDONLY) would wait here for a writer forever.
+        let e = map_file(&path, libc::O_RDONLY, 0, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("FIFO"), "{e}");
     }
 }
