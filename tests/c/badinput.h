@@ -154,6 +154,33 @@ int bi_setup_unprivileged(struct bi_ctx *ctx);
  * shm_open/mq_open/sem_open names, or appended to a directory for paths). */
 const char *bi_unique_name(struct bi_ctx *ctx, const char *tag);
 
+/* Files at a path, for the rows about what a path names. bi_make_node
+ * creates `kind` at `path` (copied to ctx->path; a link's target, a file
+ * or FIFO, goes to ctx->path2); bi_teardown_paths removes ctx->path and
+ * ctx->path2 (file, FIFO, socket, link or empty directory), so a fixture
+ * built on bi_make_node uses it as teardown. bi_tmp_path gives
+ * "/tmp/rsipc-bad-<pid>-<tag>" (in ctx->path). */
+enum bi_node {
+    BI_NOTHING,          /* only the name: nothing is created */
+    BI_FILE,             /* an empty regular file, 0600 */
+    BI_FILE_4K,          /* a regular file of 4096 zero bytes, 0600 */
+    BI_FIFO,             /* a FIFO, 0600 */
+    BI_DIR,              /* an empty directory, 0700 */
+    BI_SOCKET,           /* a bound UNIX socket */
+    BI_LINK_TO_FILE,     /* a symbolic link to the 4096-byte file ctx->path2 */
+    BI_LINK_TO_FIFO,     /* a symbolic link to the FIFO ctx->path2 */
+    BI_LINK_DANGLING,    /* a symbolic link to nothing */
+};
+int bi_make_node(struct bi_ctx *ctx, const char *path, enum bi_node kind);
+/* A fixture making `kind` at `path_expr` (which may use ctx). */
+#define BI_NODE_FIXTURE(fx, path_expr, kind)                      \
+    static int bi_setup_##fx(struct bi_ctx *ctx) {                \
+        return bi_make_node(ctx, (path_expr), kind);              \
+    }                                                             \
+    BI_FIXTURE(fx, bi_setup_##fx, bi_teardown_paths)
+void bi_teardown_paths(struct bi_ctx *ctx);
+const char *bi_tmp_path(struct bi_ctx *ctx, const char *tag);
+
 /* "/" followed by `n` 'x' bytes (n < 4096; a static buffer per call site is
  * not needed: each row runs in its own child), for names just below and
  * above NAME_MAX. */

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +56,59 @@ static int row_order(const void *a, const void *b) {
 const char *bi_unique_name(struct bi_ctx *ctx, const char *tag) {
     snprintf(ctx->path, sizeof ctx->path, "/rsipc-bad-%ld-%s", (long)getpid(), tag);
     return ctx->path;
+}
+
+const char *bi_tmp_path(struct bi_ctx *ctx, const char *tag) {
+    snprintf(ctx->path, sizeof ctx->path, "/tmp/rsipc-bad-%ld-%s", (long)getpid(), tag);
+    return ctx->path;
+}
+
+static int make_file(const char *path, size_t size) {
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    int rc = size ? ftruncate(fd, (off_t)size) : 0;
+    close(fd);
+    return rc;
+}
+
+int bi_make_node(struct bi_ctx *ctx, const char *path, enum bi_node kind) {
+    if (path != ctx->path) snprintf(ctx->path, sizeof ctx->path, "%s", path);
+    if (kind == BI_LINK_TO_FILE || kind == BI_LINK_TO_FIFO)
+        snprintf(ctx->path2, sizeof ctx->path2, "/tmp/rsipc-bad-%ld-target", (long)getpid());
+    switch (kind) {
+    case BI_NOTHING: return 0;
+    case BI_FILE: return make_file(ctx->path, 0);
+    case BI_FILE_4K: return make_file(ctx->path, 4096);
+    case BI_FIFO: return mkfifo(ctx->path, 0600);
+    case BI_DIR: return mkdir(ctx->path, 0700);
+    case BI_SOCKET: {
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        if (strlen(ctx->path) >= sizeof a.sun_path) return -1;
+        memcpy(a.sun_path, ctx->path, strlen(ctx->path));
+        int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sock < 0) return -1;
+        int rc = bind(sock, (struct sockaddr *)&a, sizeof a);
+        close(sock);
+        return rc;
+    }
+    case BI_LINK_TO_FILE:
+        if (make_file(ctx->path2, 4096) != 0) return -1;
+        return symlink(ctx->path2, ctx->path);
+    case BI_LINK_TO_FIFO:
+        if (mkfifo(ctx->path2, 0600) != 0) return -1;
+        return symlink(ctx->path2, ctx->path);
+    case BI_LINK_DANGLING: return symlink("/nonexistent/rsipc-bad-target", ctx->path);
+    }
+    return -1;
+}
+
+static void remove_path(const char *path) {
+    if (path[0] && unlink(path) != 0 && errno == EISDIR) rmdir(path);
+}
+
+void bi_teardown_paths(struct bi_ctx *ctx) {
+    remove_path(ctx->path);
+    remove_path(ctx->path2);
 }
 
 static char long_buf[4096 + 2];

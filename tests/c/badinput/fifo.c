@@ -13,77 +13,15 @@
 
 #include "badinput.h"
 
-/* ---- fixtures: things at ctx->path (and ctx->path2), removed by the
- * parent ---------------------------------------------------------------- */
+/* ---- fixtures: things at a /tmp path, removed by the parent ----------- */
 
-static void set_path(struct bi_ctx *ctx, const char *tag) {
-    snprintf(ctx->path, sizeof ctx->path, "/tmp/rsipc-bad-%ld-%s", (long)getpid(), tag);
-}
-
-static void teardown_paths(struct bi_ctx *ctx) {
-    if (ctx->path[0]) {
-        if (unlink(ctx->path) != 0) rmdir(ctx->path);
-    }
-    if (ctx->path2[0]) {
-        if (unlink(ctx->path2) != 0) rmdir(ctx->path2);
-    }
-}
-
-/* A path where nothing exists. */
-static int setup_missing(struct bi_ctx *ctx) {
-    set_path(ctx, "missing");
-    return 0;
-}
-BI_FIXTURE(fx_missing_path, setup_missing, teardown_paths);
-
-static int setup_fifo_at_path(struct bi_ctx *ctx) {
-    set_path(ctx, "fifo");
-    return mkfifo(ctx->path, 0600);
-}
-BI_FIXTURE(fx_fifo_at_path, setup_fifo_at_path, teardown_paths);
-
-static int setup_file_at_path(struct bi_ctx *ctx) {
-    set_path(ctx, "file");
-    int fd = open(ctx->path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0) return -1;
-    close(fd);
-    return 0;
-}
-BI_FIXTURE(fx_file_at_path, setup_file_at_path, teardown_paths);
-
-static int setup_dir_at_path(struct bi_ctx *ctx) {
-    set_path(ctx, "dir");
-    return mkdir(ctx->path, 0700);
-}
-BI_FIXTURE(fx_dir_at_path, setup_dir_at_path, teardown_paths);
-
-static int setup_socket_at_path(struct bi_ctx *ctx) {
-    set_path(ctx, "sock");
-    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) return -1;
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof a.sun_path, "%.100s", ctx->path);
-    int rc = bind(s, (struct sockaddr *)&a, sizeof a);
-    close(s);
-    return rc;
-}
-BI_FIXTURE(fx_socket_at_path, setup_socket_at_path, teardown_paths);
-
-/* ctx->path: a symbolic link to the FIFO ctx->path2. */
-static int setup_symlink_to_fifo(struct bi_ctx *ctx) {
-    set_path(ctx, "link");
-    snprintf(ctx->path2, sizeof ctx->path2, "/tmp/rsipc-bad-%ld-target", (long)getpid());
-    if (mkfifo(ctx->path2, 0600) != 0) return -1;
-    return symlink(ctx->path2, ctx->path);
-}
-BI_FIXTURE(fx_symlink_to_fifo, setup_symlink_to_fifo, teardown_paths);
-
-/* ctx->path: a symbolic link to nothing. */
-static int setup_dangling_symlink(struct bi_ctx *ctx) {
-    set_path(ctx, "dangling");
-    return symlink("/nonexistent/rsipc-bad-target", ctx->path);
-}
-BI_FIXTURE(fx_dangling_symlink, setup_dangling_symlink, teardown_paths);
+BI_NODE_FIXTURE(fx_missing_path, bi_tmp_path(ctx, "missing"), BI_NOTHING);
+BI_NODE_FIXTURE(fx_fifo_at_path, bi_tmp_path(ctx, "fifo"), BI_FIFO);
+BI_NODE_FIXTURE(fx_file_at_path, bi_tmp_path(ctx, "file"), BI_FILE);
+BI_NODE_FIXTURE(fx_dir_at_path, bi_tmp_path(ctx, "dir"), BI_DIR);
+BI_NODE_FIXTURE(fx_socket_at_path, bi_tmp_path(ctx, "sock"), BI_SOCKET);
+BI_NODE_FIXTURE(fx_symlink_to_fifo, bi_tmp_path(ctx, "link"), BI_LINK_TO_FIFO);
+BI_NODE_FIXTURE(fx_dangling_symlink, bi_tmp_path(ctx, "dangling"), BI_LINK_DANGLING);
 
 /* ctx->path: a path below a regular file (ctx->path2). */
 static int setup_below_file(struct bi_ctx *ctx) {
@@ -94,19 +32,15 @@ static int setup_below_file(struct bi_ctx *ctx) {
     snprintf(ctx->path, sizeof ctx->path, "%.200s/fifo", ctx->path2);
     return 0;
 }
-static void teardown_below_file(struct bi_ctx *ctx) {
-    if (ctx->path2[0]) unlink(ctx->path2);
-}
-BI_FIXTURE(fx_below_file, setup_below_file, teardown_below_file);
+BI_FIXTURE(fx_below_file, setup_below_file, bi_teardown_paths);
 
 /* A root-owned 0600 FIFO, then privileges dropped. */
 static int setup_private_fifo_unprivileged(struct bi_ctx *ctx) {
     if (geteuid() != 0) return BI_SKIP;
-    set_path(ctx, "private");
-    if (mkfifo(ctx->path, 0600) != 0) return -1;
+    if (bi_make_node(ctx, bi_tmp_path(ctx, "private"), BI_FIFO) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }
-BI_FIXTURE(fx_private_fifo_unprivileged, setup_private_fifo_unprivileged, teardown_paths);
+BI_FIXTURE(fx_private_fifo_unprivileged, setup_private_fifo_unprivileged, bi_teardown_paths);
 
 /* Unprivileged, with ctx->path a name in a directory only root may write. */
 static int setup_unwritable_dir(struct bi_ctx *ctx) {
@@ -116,7 +50,7 @@ static int setup_unwritable_dir(struct bi_ctx *ctx) {
     snprintf(ctx->path, sizeof ctx->path, "%.200s/fifo", ctx->path2);
     return bi_setup_unprivileged(ctx);
 }
-BI_FIXTURE(fx_unwritable_dir, setup_unwritable_dir, teardown_paths);
+BI_FIXTURE(fx_unwritable_dir, setup_unwritable_dir, bi_teardown_paths);
 
 /* fd[0]: an open directory, ctx->path a name in it, ctx->path2 the
  * directory. */
@@ -126,7 +60,7 @@ static int setup_dirfd(struct bi_ctx *ctx) {
     ctx->fd[0] = open(ctx->path2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     return ctx->fd[0] < 0 ? -1 : 0;
 }
-BI_FIXTURE(fx_dirfd, setup_dirfd, teardown_paths);
+BI_FIXTURE(fx_dirfd, setup_dirfd, bi_teardown_paths);
 
 /* ---- mkfifo ------------------------------------------------------------- */
 BAD(RET_INT, "mkfifo", "path NULL", EFAULT, rsipc_mkfifo(NULL, 0600))
