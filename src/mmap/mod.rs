@@ -311,6 +311,10 @@ fn explain_open(e: Error) -> Error {
         libc::EACCES => e.because("permission denied by the file's mode or a directory on the path"),
         libc::ELOOP => e.because("the path is a symbolic link (O_NOFOLLOW) or has too many links"),
         libc::EISDIR => e.because("the path names a directory"),
+        // Only a file that is not a regular file says ENXIO to an open for
+        // reading (a socket, a device without a driver): as for every other
+        // file type, EINVAL.
+        libc::ENXIO => Error::new(libc::EINVAL, "the path names a socket or a device, not a regular file"),
         _ => e,
     }
 }
@@ -495,6 +499,15 @@ mod tests {
         let e = map_file(&CString::new("/tmp").unwrap(), libc::O_RDONLY, 0, 0).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("directory"), "{e}");
+    }
+
+    #[test]
+    fn map_file_of_a_socket_is_einval() {
+        let path = temp_path("sock");
+        let _cleanup = Unlink(path.clone());
+        let _listener = std::os::unix::net::UnixListener::bind(path.to_str().unwrap()).unwrap();
+        let e = map_file(&path, libc::O_RDONLY, 0, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL, "{e}");
     }
 
     #[test]
