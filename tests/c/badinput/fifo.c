@@ -77,6 +77,12 @@ BAD(RET_INT, "mkfifo", "path PATH_MAX bytes", ENAMETOOLONG, rsipc_mkfifo(bi_long
 BAD_IN(fx_unwritable_dir, RET_INT, "mkfifo", "unprivileged, in a root-owned 0755 directory", EACCES,
        rsipc_mkfifo(ctx->path, 0600))
 BAD(RET_INT, "mkfifo", "in /proc (no FIFOs there)", ENOENT, rsipc_mkfifo("/proc/rsipc-bad-fifo", 0600))
+BAD_IN(fx_missing_path, RET_INT, "mkfifo", "mode with file type bits S_IFREG", EINVAL,
+       rsipc_mkfifo(ctx->path, S_IFREG | 0600))
+BAD_IN(fx_missing_path, RET_INT, "mkfifo", "mode with every file type bit (S_IFMT)", EINVAL,
+       rsipc_mkfifo(ctx->path, S_IFMT | 0600))
+BAD_IN(fx_dirfd, RET_INT, "mkfifoat", "mode with file type bits S_IFDIR", EINVAL,
+       rsipc_mkfifoat(ctx->fd[0], "fifo", S_IFDIR | 0600))
 
 /* ---- mkfifoat ----------------------------------------------------------- */
 BAD(RET_INT, "mkfifoat", "path NULL", EFAULT, rsipc_mkfifoat(AT_FDCWD, NULL, 0600))
