@@ -30,11 +30,21 @@
 #include <signal.h>
 #include <time.h>
 #include <fcntl.h>
+#include <limits.h>
 
 #define RSIPC_VERSION_MAJOR 0
 #define RSIPC_VERSION_MINOR 1
 #define RSIPC_VERSION_PATCH 0
 #define RSIPC_VERSION_STRING "0.1.0"
+/**
+ * The largest value a POSIX semaphore can hold. <limits.h> defines it in
+ * POSIX mode; this one (spelt as glibc spells it, so the two never clash)
+ * is for strict ISO C builds.
+ */
+#ifndef SEM_VALUE_MAX
+#define SEM_VALUE_MAX (2147483647)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -87,11 +97,6 @@ mqd_t rsipc_mq_open(const char *name, int oflag, ...);
  * Bytes a queue name may have after its slash (`NAME_MAX`).
  */
 #define NAME_MAX 255
-
-/**
- * The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
- */
-#define SEM_VALUE_MAX 2147483647
 
 /**
  * The largest value a System V semaphore holds (`SEMVMX`).
