@@ -311,8 +311,17 @@ static inline int fuzz_count_fds(void) {
 
 static void fuzz_one(struct fuzz_in *in);
 
+/* A sanitizer report (a crash inside rsipc, an overflow) runs this too,
+ * so it also leaves no object behind. */
+void __sanitizer_set_death_callback(void (*callback)(void));
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static int death_callback_set;
+    if (!death_callback_set) {
+        __sanitizer_set_death_callback(fuzz_run_cleanup);
+        death_callback_set = 1;
+    }
     int before = fuzz_count_fds();
     struct fuzz_in in = {data, size};
     fuzz_one(&in);
