@@ -46,7 +46,9 @@ pub fn check_len(len: usize) -> Result<usize> {
 /// errno the kernel gives for the case: zero length (`EINVAL`), a length
 /// that overflows (`ENOMEM`), an unaligned offset (`EINVAL`), a mapping type
 /// other than exactly one of `MAP_SHARED`, `MAP_PRIVATE`,
-/// `MAP_SHARED_VALIDATE` (`EINVAL`), and for a file a negative offset or a
+/// `MAP_SHARED_VALIDATE` — or `MAP_DROPPABLE` for anonymous memory, which
+/// the kernel decides on (Linux 6.11 and later take it) — (`EINVAL`), and
+/// for a file a negative offset or a
 /// range past the largest file offset (`EOVERFLOW`). Like the kernel, it
 /// lets unknown prot bits and the offset of an anonymous mapping pass.
 pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
@@ -55,11 +57,16 @@ pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
     if off as u64 % page as u64 != 0 {
         return Err(Error::new(libc::EINVAL, format!("off {off} is not a multiple of the page size ({page})")));
     }
-    if !matches!(flags & libc::MAP_TYPE, libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE) {
-        return Err(Error::new(
-            libc::EINVAL,
-            "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE",
-        ));
+    let anonymous = flags & libc::MAP_ANONYMOUS != 0;
+    match flags & libc::MAP_TYPE {
+        libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE => {}
+        libc::MAP_DROPPABLE if anonymous => {}
+        _ => {
+            return Err(Error::new(
+                libc::EINVAL,
+                "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE (or MAP_DROPPABLE with MAP_ANONYMOUS)",
+            ));
+        }
     }
     if flags & libc::MAP_ANONYMOUS == 0 {
         if off < 0 {
@@ -381,6 +388,14 @@ mod tests {
     fn a_mapping_type_is_required() {
         assert_eq!(check_mmap(4096, libc::MAP_ANONYMOUS, 0).unwrap_err().errno(), libc::EINVAL);
         check_mmap(4096, libc::MAP_SHARED_VALIDATE, 0).unwrap();
+    }
+
+    #[test]
+    fn map_droppable_is_left_to_the_kernel_for_anonymous_memory_only() {
+        // Linux 6.11's MAP_DROPPABLE type: anonymous memory only (the kernel
+        // refuses it for a file, and older kernels refuse it altogether).
+        check_mmap(4096, libc::MAP_DROPPABLE | libc::MAP_ANONYMOUS, 0).unwrap();
+        assert_eq!(check_mmap(4096, libc::MAP_DROPPABLE, 0).unwrap_err().errno(), libc::EINVAL);
     }
 
     #[test]

@@ -121,6 +121,8 @@ BAD(RET_MAP_FAILED, "mmap", "mapping type 0x4 (unknown)", EINVAL,
 BAD(RET_MAP_FAILED, "mmap", "mapping type 0xf (unknown)", EINVAL,
     rsipc_mmap(NULL, PAGE, PROT_READ, 0xf | MAP_ANONYMOUS, -1, 0))
 BAD(RET_MAP_FAILED, "mmap", "flags -1", EINVAL, rsipc_mmap(NULL, PAGE, PROT_READ, -1, -1, 0))
+BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "MAP_DROPPABLE (anonymous memory only) on a file", EINVAL,
+       rsipc_mmap(NULL, PAGE, PROT_READ, 0x08, ctx->fd[0], 0))
 BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "MAP_SHARED_VALIDATE with MAP_SYNC on a non-DAX file", EOPNOTSUPP,
        rsipc_mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE | MAP_SYNC, ctx->fd[0], 0))
 BAD(RET_MAP_FAILED, "mmap", "MAP_FIXED at an unaligned address", EINVAL,
