@@ -13,7 +13,15 @@
  * /dev/null, a socket, an O_PATH FIFO, a pipe's read or write end; sockets
  * and pipes non-blocking, so no call can wait). The harness never hands
  * rsipc a descriptor libFuzzer itself uses (0, 1, 2 and its own), so no
- * input can disturb the fuzzer's output. */
+ * input can disturb the fuzzer's output.
+ *
+ * Objects: harnesses that create named or System V objects name them under
+ * fuzz_prefix() ("/rsipc-fz-<pid>-", see fuzz_take_name) or use
+ * IPC_PRIVATE, remove them at the end of every input, and set
+ * fuzz_cleanup to a function that removes them, which a failing
+ * FUZZ_ASSERT or a sanitizer report runs before the process dies. Where
+ * the expected errno depends on the state, collect the acceptable ones in
+ * a struct fuzz_errs and call fuzz_expect_failure_of. */
 #ifndef RSIPC_FUZZ_H
 #define RSIPC_FUZZ_H
 

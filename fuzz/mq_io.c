@@ -104,7 +104,10 @@ static void op_send(struct fuzz_in *in, mqd_t nb, mqd_t blocking, long maxmsg, l
     if (len > (size_t)msgsize) fuzz_errs_add(&want, EMSGSIZE);
     if (prio >= MQ_PRIO_MAX) fuzz_errs_add(&want, EINVAL);
     if (!valid) fuzz_errs_add(&want, EINVAL);
-    if (want.n == 0 && full) fuzz_errs_add(&want, timed ? ETIMEDOUT : EAGAIN);
+    if (want.n == 0 && full) {
+        fuzz_errs_add(&want, timed ? ETIMEDOUT : EAGAIN);
+        if (timed) fuzz_errs_add(&want, EINTR); /* libFuzzer's SIGALRM, in the wait */
+    }
     /* A length the buffer does not have is only passed when it must be
      * refused before any byte is read (more than mq_msgsize). */
     FUZZ_ASSERT(len <= sizeof out || len > (size_t)msgsize, "harness: length");
@@ -136,7 +139,10 @@ static void op_receive(struct fuzz_in *in, mqd_t nb, mqd_t blocking, long msgsiz
     if (null) fuzz_errs_add(&want, EFAULT);
     if (len < (size_t)msgsize) fuzz_errs_add(&want, EMSGSIZE);
     if (!valid) fuzz_errs_add(&want, EINVAL);
-    if (want.n == 0 && empty) fuzz_errs_add(&want, timed ? ETIMEDOUT : EAGAIN);
+    if (want.n == 0 && empty) {
+        fuzz_errs_add(&want, timed ? ETIMEDOUT : EAGAIN);
+        if (timed) fuzz_errs_add(&want, EINTR); /* libFuzzer's SIGALRM, in the wait */
+    }
     errno = 0;
     ssize_t r = timed ? rsipc_mq_timedreceive(blocking, null ? NULL : (char *)in_buf, len, prio_p, &ts)
                       : rsipc_mq_receive(nb, null ? NULL : (char *)in_buf, len, prio_p);

@@ -12,8 +12,9 @@
  * CLOCK_REALTIME -> EINVAL; a negative tv_sec -> ETIMEDOUT for semaphores
  * (as glibc), EINVAL for queues and semtimedop (as the kernel); when the
  * call need not wait it succeeds (the token taken, the message moved, the
- * operation applied), else ETIMEDOUT (EAGAIN for semtimedop); NULL
- * pointers -> EFAULT. Every object is removed at the end. */
+ * operation applied), else ETIMEDOUT (EAGAIN for semtimedop; EINTR too,
+ * when libFuzzer's SIGALRM handler runs during the wait); NULL pointers ->
+ * EFAULT. Every object is removed at the end. */
 #include <mqueue.h>
 #include <semaphore.h>
 #include <sys/ipc.h>
@@ -67,7 +68,11 @@ static void op_sem(struct fuzz_in *in, uint8_t state, int clocked) {
     if (null) fuzz_errs_add(&want, EFAULT);
     if (!clock_ok) fuzz_errs_add(&want, EINVAL);
     if (!null && !nsec_ok(&ts)) fuzz_errs_add(&want, EINVAL);
-    if (want.n == 0 && value == 0) fuzz_errs_add(&want, ETIMEDOUT);
+    if (want.n == 0 && value == 0) {
+        fuzz_errs_add(&want, ETIMEDOUT);
+        /* libFuzzer's SIGALRM handler may run while it is in the wait. */
+        fuzz_errs_add(&want, EINTR);
+    }
     int after = -1;
     FUZZ_ASSERT(rsipc_sem_getvalue(&sem, &after) == 0, "getvalue");
     if (want.n) {
@@ -87,7 +92,10 @@ static void op_mq(struct fuzz_in *in, uint8_t state, mqd_t q, int *queued) {
     if (null && would_wait) null = 0;
     struct fuzz_errs want = {.n = 0};
     if (!null && (!nsec_ok(&ts) || ts.tv_sec < 0)) fuzz_errs_add(&want, EINVAL);
-    if (want.n == 0 && would_wait) fuzz_errs_add(&want, ETIMEDOUT);
+    if (want.n == 0 && would_wait) {
+        fuzz_errs_add(&want, ETIMEDOUT);
+        fuzz_errs_add(&want, EINTR); /* libFuzzer's SIGALRM, in the wait */
+    }
     char buf[16] = "deadline";
     errno = 0;
     long r = send ? rsipc_mq_timedsend(q, buf, 8, 1, null ? NULL : &ts)
