@@ -13,7 +13,15 @@
  * /dev/null, a socket, an O_PATH FIFO, a pipe's read or write end; sockets
  * and pipes non-blocking, so no call can wait). The harness never hands
  * rsipc a descriptor libFuzzer itself uses (0, 1, 2 and its own), so no
- * input can disturb the fuzzer's output. */
+ * input can disturb the fuzzer's output.
+ *
+ * Objects: harnesses that create named or System V objects name them under
+ * fuzz_prefix() ("/rsipc-fz-<pid>-", see fuzz_take_name) or use
+ * IPC_PRIVATE, remove them at the end of every input, and set
+ * fuzz_cleanup to a function that removes them, which a failing
+ * FUZZ_ASSERT or a sanitizer report runs before the process dies. Where
+ * the expected errno depends on the state, collect the acceptable ones in
+ * a struct fuzz_errs and call fuzz_expect_failure_of. */
 #ifndef RSIPC_FUZZ_H
 #define RSIPC_FUZZ_H
 
@@ -71,12 +79,23 @@ static inline int take_edgy_int(struct fuzz_in *in) {
 
 /* ---- checking ----------------------------------------------------------- */
 
+/* Set by a harness that creates named or System V objects: a failing
+ * FUZZ_ASSERT runs it before aborting, so a finding leaves nothing behind. */
+static void (*fuzz_cleanup)(void);
+
+static inline void fuzz_run_cleanup(void) {
+    void (*cleanup)(void) = fuzz_cleanup;
+    fuzz_cleanup = NULL; /* once, even if it fails itself */
+    if (cleanup) cleanup();
+}
+
 #define FUZZ_ASSERT(cond, ...)                                                               \
     do {                                                                                     \
         if (!(cond)) {                                                                       \
             fprintf(stderr, "%s:%d: FUZZ_ASSERT(%s) failed: ", __FILE__, __LINE__, #cond);  \
             fprintf(stderr, __VA_ARGS__);                                                    \
             fprintf(stderr, "\n  errno %d, last error \"%s\"\n", errno, rsipc_last_error()); \
+            fuzz_run_cleanup();                                                              \
             abort();                                                                         \
         }                                                                                    \
     } while (0)
@@ -94,7 +113,11 @@ static inline void fuzz_check_message(const char *name, int err) {
     FUZZ_ASSERT(ename != NULL, "errno %d has no name", err);
     char want[64];
     snprintf(want, sizeof want, "): %s: ", ename);
-    FUZZ_ASSERT(strstr(msg, want) != NULL, "message lacks \"%s\"", want);
+    /* Numbers with two names: rsipc says ENOTSUP where glibc's table says
+     * EOPNOTSUPP. */
+    char alias[64] = "";
+    if (err == ENOTSUP) snprintf(alias, sizeof alias, "): ENOTSUP: ");
+    FUZZ_ASSERT(strstr(msg, want) != NULL || (alias[0] && strstr(msg, alias) != NULL), "message lacks \"%s\"", want);
 }
 
 /* `ret` must be the failure value, errno one of the `nerr` values in
@@ -115,6 +138,70 @@ static inline void fuzz_expect_failure_of(const char *name, long long ret, long 
         fuzz_expect_failure_of(name, (long long)(ret), (long long)(failval), fuzz_errs_,          \
                                (int)(sizeof fuzz_errs_ / sizeof fuzz_errs_[0]));                  \
     } while (0)
+
+/* `ret` must be the failure value and errno one of the `nerr` values
+ * collected at run time in `errs` (for expectations that depend on the
+ * state), with a well-formed message. */
+#define FUZZ_MAX_ERRS 16
+struct fuzz_errs {
+    int e[FUZZ_MAX_ERRS];
+    int n;
+};
+static inline void fuzz_errs_add(struct fuzz_errs *s, int err) {
+    for (int i = 0; i < s->n; i++)
+        if (s->e[i] == err) return;
+    FUZZ_ASSERT(s->n < FUZZ_MAX_ERRS, "too many expected errnos");
+    s->e[s->n++] = err;
+}
+
+/* ---- names of objects only this process may touch ------------------------ */
+
+/* "/rsipc-fz-<pid>-": every name a harness builds starts with it (after
+ * optional extra leading slashes), so whatever the input, the only POSIX
+ * objects it can reach are its own: a '/' further on makes the name
+ * invalid, never a path elsewhere. */
+static inline const char *fuzz_prefix(void) {
+    static char prefix[40];
+    if (!prefix[0]) snprintf(prefix, sizeof prefix, "/rsipc-fz-%ld-", (long)getpid());
+    return prefix;
+}
+
+/* Builds into `buf` (at least 600 bytes) a name from the input:
+ * [leading slashes u8][length u16][bytes...] -> up to 3 extra '/', the
+ * prefix, then up to 300 input bytes (NUL bytes become 'n'). */
+static inline const char *fuzz_take_name(struct fuzz_in *in, char *buf, size_t size) {
+    uint8_t slashes = take_u8(in) % 4;
+    size_t len = take_u16(in) % 301;
+    size_t pos = 0;
+    FUZZ_ASSERT(size >= 600, "name buffer too small");
+    while (slashes--) buf[pos++] = '/';
+    const char *prefix = fuzz_prefix();
+    memcpy(buf + pos, prefix, strlen(prefix));
+    pos += strlen(prefix);
+    for (size_t i = 0; i < len && in->n > 0; i++) {
+        uint8_t c = take_u8(in);
+        buf[pos++] = c ? (char)c : 'n';
+    }
+    buf[pos] = '\0';
+    return buf;
+}
+
+/* Removes every entry of `dir` whose name starts with `start` (the
+ * harness's own objects: "/dev/shm" with "rsipc-fz-<pid>-" or
+ * "sem.rsipc-fz-<pid>-"). */
+static inline void fuzz_remove_entries(const char *dir, const char *start) {
+    DIR *d = opendir(dir);
+    FUZZ_ASSERT(d != NULL, "cannot open %s", dir);
+    struct dirent *de;
+    size_t n = strlen(start);
+    char path[1024];
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, start, n) != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (unlink(path) != 0 && errno == EISDIR) rmdir(path);
+    }
+    closedir(d);
+}
 
 /* ---- descriptors -------------------------------------------------------- */
 
@@ -236,8 +323,17 @@ static inline int fuzz_count_fds(void) {
 
 static void fuzz_one(struct fuzz_in *in);
 
+/* A sanitizer report (a crash inside rsipc, an overflow) runs this too,
+ * so it also leaves no object behind. */
+void __sanitizer_set_death_callback(void (*callback)(void));
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static int death_callback_set;
+    if (!death_callback_set) {
+        __sanitizer_set_death_callback(fuzz_run_cleanup);
+        death_callback_set = 1;
+    }
     int before = fuzz_count_fds();
     struct fuzz_in in = {data, size};
     fuzz_one(&in);

@@ -44,6 +44,12 @@ if [ ! -e "$libdir/librsipc.so" ]; then
     echo "fuzz: building librsipc.so in $build/cargo"
     (cd "$root" && CARGO_TARGET_DIR="$build/cargo" cargo build --lib --release)
 fi
+# The harnesses record the library's SONAME (librsipc.so.MAJOR): give them a
+# file of that name, as the CMake build does (a cargo build alone does not).
+soname=$(readelf -d "$libdir/librsipc.so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+if [ -n "$soname" ] && [ ! -e "$libdir/$soname" ]; then
+    ln -s librsipc.so "$libdir/$soname"
+fi
 
 if [ $# -eq 0 ]; then
     for src in "$here"/*.c; do

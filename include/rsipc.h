@@ -30,11 +30,21 @@
 #include <signal.h>
 #include <time.h>
 #include <fcntl.h>
+#include <limits.h>
 
 #define RSIPC_VERSION_MAJOR 0
 #define RSIPC_VERSION_MINOR 1
 #define RSIPC_VERSION_PATCH 0
 #define RSIPC_VERSION_STRING "0.1.0"
+/**
+ * The largest value a POSIX semaphore can hold. <limits.h> defines it in
+ * POSIX mode; this one (spelt as glibc spells it, so the two never clash)
+ * is for strict ISO C builds.
+ */
+#ifndef SEM_VALUE_MAX
+#define SEM_VALUE_MAX (2147483647)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -101,11 +111,6 @@ struct rsipc_chan_stats {
  * Bytes a queue name may have after its slash (`NAME_MAX`).
  */
 #define NAME_MAX 255
-
-/**
- * The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
- */
-#define SEM_VALUE_MAX 2147483647
 
 /**
  * The largest value a System V semaphore holds (`SEMVMX`).
@@ -313,8 +318,9 @@ int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
  * As mmap(2): maps `len` bytes of the file `fd` from offset `off` (or
  * anonymous memory with `MAP_ANONYMOUS`) with protection `prot`
  * (`PROT_READ`, `PROT_WRITE`, `PROT_EXEC` or `PROT_NONE`) and `flags`
- * (exactly one of `MAP_SHARED`, `MAP_PRIVATE`, `MAP_SHARED_VALIDATE`, plus
- * `MAP_FIXED`, `MAP_ANONYMOUS`, ...). `addr` is a hint, or with `MAP_FIXED`
+ * (exactly one of `MAP_SHARED`, `MAP_PRIVATE`, `MAP_SHARED_VALIDATE` —
+ * or, for anonymous memory on Linux 6.11 and later, `MAP_DROPPABLE` —
+ * plus `MAP_FIXED`, `MAP_ANONYMOUS`, ...). `addr` is a hint, or with `MAP_FIXED`
  * the exact address. Returns the start of the mapping, or `MAP_FAILED`
  * (`(void *)-1`) with errno.
  *
@@ -593,7 +599,9 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
  * is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
  * `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
- * `IPC_NOWAIT` or with `MSG_EXCEPT`); `EIDRM` (removed while waiting);
+ * `IPC_NOWAIT` or with `MSG_EXCEPT`, or with `MSG_NOERROR` and a text
+ * longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
+ * (removed while waiting);
  * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
  *
  * # Safety

@@ -53,6 +53,7 @@ impl fmt::Display for MapFlags {
             libc::MAP_SHARED => Some("MAP_SHARED"),
             libc::MAP_PRIVATE => Some("MAP_PRIVATE"),
             libc::MAP_SHARED_VALIDATE => Some("MAP_SHARED_VALIDATE"),
+            libc::MAP_DROPPABLE => Some("MAP_DROPPABLE"),
             _ => None,
         };
         let rest = match kind {
@@ -75,8 +76,9 @@ impl fmt::Display for MapFlags {
 /// As mmap(2): maps `len` bytes of the file `fd` from offset `off` (or
 /// anonymous memory with `MAP_ANONYMOUS`) with protection `prot`
 /// (`PROT_READ`, `PROT_WRITE`, `PROT_EXEC` or `PROT_NONE`) and `flags`
-/// (exactly one of `MAP_SHARED`, `MAP_PRIVATE`, `MAP_SHARED_VALIDATE`, plus
-/// `MAP_FIXED`, `MAP_ANONYMOUS`, ...). `addr` is a hint, or with `MAP_FIXED`
+/// (exactly one of `MAP_SHARED`, `MAP_PRIVATE`, `MAP_SHARED_VALIDATE` —
+/// or, for anonymous memory on Linux 6.11 and later, `MAP_DROPPABLE` —
+/// plus `MAP_FIXED`, `MAP_ANONYMOUS`, ...). `addr` is a hint, or with `MAP_FIXED`
 /// the exact address. Returns the start of the mapping, or `MAP_FAILED`
 /// (`(void *)-1`) with errno.
 ///

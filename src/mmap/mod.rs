@@ -46,7 +46,9 @@ pub fn check_len(len: usize) -> Result<usize> {
 /// errno the kernel gives for the case: zero length (`EINVAL`), a length
 /// that overflows (`ENOMEM`), an unaligned offset (`EINVAL`), a mapping type
 /// other than exactly one of `MAP_SHARED`, `MAP_PRIVATE`,
-/// `MAP_SHARED_VALIDATE` (`EINVAL`), and for a file a negative offset or a
+/// `MAP_SHARED_VALIDATE` — or `MAP_DROPPABLE` for anonymous memory, which
+/// the kernel decides on (Linux 6.11 and later take it) — (`EINVAL`), and
+/// for a file a negative offset or a
 /// range past the largest file offset (`EOVERFLOW`). Like the kernel, it
 /// lets unknown prot bits and the offset of an anonymous mapping pass.
 pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
@@ -55,11 +57,16 @@ pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
     if off as u64 % page as u64 != 0 {
         return Err(Error::new(libc::EINVAL, format!("off {off} is not a multiple of the page size ({page})")));
     }
-    if !matches!(flags & libc::MAP_TYPE, libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE) {
-        return Err(Error::new(
-            libc::EINVAL,
-            "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE",
-        ));
+    let anonymous = flags & libc::MAP_ANONYMOUS != 0;
+    match flags & libc::MAP_TYPE {
+        libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE => {}
+        libc::MAP_DROPPABLE if anonymous => {}
+        _ => {
+            return Err(Error::new(
+                libc::EINVAL,
+                "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE (or MAP_DROPPABLE with MAP_ANONYMOUS)",
+            ));
+        }
     }
     if flags & libc::MAP_ANONYMOUS == 0 {
         if off < 0 {
@@ -255,8 +262,17 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
     if len != 0 {
         check_len(len)?;
     }
-    let fd = sys::file::openat(libc::AT_FDCWD, path, oflag | libc::O_CLOEXEC | libc::O_NOCTTY, mode)
-        .map_err(explain_open)?;
+    // O_NONBLOCK so that a FIFO (or a device) at the path cannot block the
+    // open — a reader would wait forever for a writer; the type is checked
+    // right after and the descriptor is never used for I/O.
+    let flags = oflag | libc::O_CLOEXEC | libc::O_NOCTTY;
+    let fd = match sys::file::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
+        // Only a lease held on the file says EWOULDBLOCK to a non-blocking
+        // open: wait for it to be released, as open(2) would.
+        Err(e) if e.errno() == libc::EWOULDBLOCK => sys::file::openat(libc::AT_FDCWD, path, flags, mode),
+        other => other,
+    }
+    .map_err(explain_open)?;
     let st = sys::fstat(fd.as_raw_fd())?;
     let mapped = map_opened_file(fd.as_raw_fd(), &st, prot, len);
     if mapped.is_err() && exclusive {
@@ -302,6 +318,10 @@ fn explain_open(e: Error) -> Error {
         libc::EACCES => e.because("permission denied by the file's mode or a directory on the path"),
         libc::ELOOP => e.because("the path is a symbolic link (O_NOFOLLOW) or has too many links"),
         libc::EISDIR => e.because("the path names a directory"),
+        // Only a file that is not a regular file says ENXIO to an open for
+        // reading (a socket, a device without a driver): as for every other
+        // file type, EINVAL.
+        libc::ENXIO => Error::new(libc::EINVAL, "the path names a socket or a device, not a regular file"),
         _ => e,
     }
 }
@@ -368,6 +388,14 @@ mod tests {
     fn a_mapping_type_is_required() {
         assert_eq!(check_mmap(4096, libc::MAP_ANONYMOUS, 0).unwrap_err().errno(), libc::EINVAL);
         check_mmap(4096, libc::MAP_SHARED_VALIDATE, 0).unwrap();
+    }
+
+    #[test]
+    fn map_droppable_is_left_to_the_kernel_for_anonymous_memory_only() {
+        // Linux 6.11's MAP_DROPPABLE type: anonymous memory only (the kernel
+        // refuses it for a file, and older kernels refuse it altogether).
+        check_mmap(4096, libc::MAP_DROPPABLE | libc::MAP_ANONYMOUS, 0).unwrap();
+        assert_eq!(check_mmap(4096, libc::MAP_DROPPABLE, 0).unwrap_err().errno(), libc::EINVAL);
     }
 
     #[test]
@@ -486,5 +514,25 @@ mod tests {
         let e = map_file(&CString::new("/tmp").unwrap(), libc::O_RDONLY, 0, 0).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("directory"), "{e}");
+    }
+
+    #[test]
+    fn map_file_of_a_socket_is_einval() {
+        let path = temp_path("sock");
+        let _cleanup = Unlink(path.clone());
+        let _listener = std::os::unix::net::UnixListener::bind(path.to_str().unwrap()).unwrap();
+        let e = map_file(&path, libc::O_RDONLY, 0, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL, "{e}");
+    }
+
+    #[test]
+    fn map_file_of_a_fifo_is_einval_without_waiting_for_a_writer() {
+        let path = temp_path("fifo");
+        let _cleanup = Unlink(path.clone());
+        crate::fifo::mkfifo(&path, 0o600).unwrap();
+        // A blocking open(O_RDONLY) would wait here for a writer forever.
+        let e = map_file(&path, libc::O_RDONLY, 0, 0).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("FIFO"), "{e}");
     }
 }

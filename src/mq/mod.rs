@@ -73,6 +73,12 @@ fn explain_name(e: Error, kname: &CStr) -> Error {
 /// descriptor is close-on-exec, as the kernel makes every queue descriptor.
 pub fn open(name: &CStr, oflag: c_int, mode: mode_t, attr: Option<&libc::mq_attr>) -> Result<mqd_t> {
     let kname = kernel_name(name)?;
+    // The kernel checks the access mode only when the queue exists: with
+    // O_CREAT it would create a new queue and return a descriptor that can
+    // neither send nor receive. Refused before anything is created.
+    if oflag & libc::O_ACCMODE == libc::O_ACCMODE {
+        return Err(Error::new(libc::EINVAL, "the access mode must be O_RDONLY, O_WRONLY or O_RDWR"));
+    }
     let attr = if oflag & libc::O_CREAT != 0 { attr } else { None };
     raw::mq_open(kname, oflag, mode, attr).map_err(|e| explain_name(explain_open(e, oflag, attr), kname))
 }
@@ -87,9 +93,6 @@ fn mqueue_limit(file: &str) -> Option<i64> {
 fn explain_open(e: Error, oflag: c_int, attr: Option<&libc::mq_attr>) -> Error {
     let creating = oflag & libc::O_CREAT != 0;
     match e.errno() {
-        libc::EINVAL if oflag & libc::O_ACCMODE == libc::O_ACCMODE => {
-            e.because("the access mode must be O_RDONLY, O_WRONLY or O_RDWR")
-        }
         libc::EINVAL if creating && attr.is_some() => {
             let a = attr.expect("checked");
             let limit = |f| mqueue_limit(f).map_or("?".to_string(), |v| v.to_string());
@@ -386,6 +389,14 @@ mod tests {
         let e = open(&c("no-slash"), libc::O_RDONLY, 0, None).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert_eq!(unlink(&c("")).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn o_accmode_is_einval_and_creates_nothing() {
+        let name = c(&format!("/rsipc-unit-{}-accmode", std::process::id()));
+        let e = open(&name, libc::O_ACCMODE | libc::O_CREAT, 0o600, None).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert_eq!(unlink(&name).unwrap_err().errno(), libc::ENOENT, "no queue was created");
     }
 
     #[test]

@@ -67,7 +67,9 @@ pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: 
 /// `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
 /// is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
 /// `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
-/// `IPC_NOWAIT` or with `MSG_EXCEPT`); `EIDRM` (removed while waiting);
+/// `IPC_NOWAIT` or with `MSG_EXCEPT`, or with `MSG_NOERROR` and a text
+/// longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
+/// (removed while waiting);
 /// `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
 ///
 /// # Safety

@@ -231,6 +231,9 @@ fn explain_receive(e: Error, msqid: c_int, room: usize, msgtyp: c_long, flags: c
         libc::E2BIG => e.because(format!(
             "the message is longer than msgsz ({room} bytes) and MSG_NOERROR is not set; it stays in the queue"
         )),
+        libc::EINVAL if flags & MSG_COPY != 0 && queue_exists(msqid) => e.because(format!(
+            "the message at index {msgtyp} is longer than msgsz ({room} bytes): MSG_COPY never cuts a copy short, even with MSG_NOERROR"
+        )),
         libc::EINVAL => e.because(no_such_queue(msqid)),
         libc::EIDRM => e.because(format!("queue {msqid} was removed while this call waited")),
         libc::EACCES => e.because(format!("queue {msqid}'s permissions deny this process read access")),
@@ -453,6 +456,21 @@ mod tests {
         assert!(e.message().contains("IPC_NOWAIT"), "{e}");
         let e = q.take(0, MSG_COPY | MSG_EXCEPT | libc::IPC_NOWAIT).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn msg_copy_of_a_longer_text_is_einval_explained_even_with_msg_noerror() {
+        let q = Queue::new();
+        q.send(1, b"a text of twenty-four by");
+        let mut buf = [0u8; MTYPE_LEN + 4];
+        match receive(q.0, &mut buf, 0, MSG_COPY | libc::IPC_NOWAIT | libc::MSG_NOERROR) {
+            Err(e) if e.errno() == libc::ENOSYS => {} // kernel without CONFIG_CHECKPOINT_RESTORE
+            Err(e) => {
+                assert_eq!(e.errno(), libc::EINVAL);
+                assert!(e.message().contains("never cuts a copy short"), "{e}");
+            }
+            Ok(n) => panic!("MSG_COPY cut a copy to {n} bytes"),
+        }
     }
 
     #[test]

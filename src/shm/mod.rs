@@ -125,7 +125,13 @@ fn explain_open(e: Error, path: &CStr) -> Error {
         libc::ELOOP => e.because(format!("{path} is a symbolic link: shm_open never follows one")),
         // glibc turns EISDIR into EINVAL: a directory is not a valid object.
         libc::EISDIR => Error::new(libc::EINVAL, format!("{path} is a directory, not a shared memory object")),
-        libc::ENXIO => e.because(format!("{path} is a FIFO with no reader, not a shared memory object")),
+        // Only a FIFO (O_WRONLY, no reader), a socket or a driverless
+        // device says ENXIO: as for every object that is not a regular
+        // file, EINVAL.
+        libc::ENXIO => Error::new(
+            libc::EINVAL,
+            format!("{path} is a FIFO, socket or device, not a shared memory object"),
+        ),
         libc::EMFILE => e.because("this process has no free file descriptor (RLIMIT_NOFILE)"),
         libc::ENFILE => e.because("the system-wide limit on open files was reached"),
         _ => e,
@@ -309,5 +315,17 @@ mod tests {
         let e = open(&n, libc::O_RDONLY, 0).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("FIFO"), "{e}");
+        // Write-only, the open itself fails (no reader): still EINVAL.
+        assert_eq!(open(&n, libc::O_WRONLY, 0).unwrap_err().errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_planted_socket_is_einval() {
+        let n = name("sock");
+        let _cleanup = Unlink(n.clone());
+        let path = ObjectPath::new(&n).unwrap();
+        let _listener = std::os::unix::net::UnixListener::bind(path.as_c_str().to_str().unwrap()).unwrap();
+        assert_eq!(open(&n, libc::O_RDWR, 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(map(&n, 4096, libc::O_RDWR, 0).unwrap_err().errno(), libc::EINVAL);
     }
 }

@@ -125,6 +125,11 @@ fn explain_shmget_size(key: key_t, size: usize) -> String {
             Err(_) => {}
         }
     }
+    if size > i64::MAX as usize {
+        // Within a SHMMAX that defaults to nearly 2^64, but no shared
+        // memory file can be larger than 2^63 - 1 bytes.
+        return format!("size {size} is larger than any shared memory file can be (2^63 - 1 bytes)");
+    }
     match sys::shmctl_ipc_info(0) {
         Ok((_, limits)) => format!(
             "a new segment's size must be between {} (SHMMIN) and {} (SHMMAX) bytes, not {size}",
@@ -413,6 +418,15 @@ mod tests {
         let e = shmget(libc::IPC_PRIVATE, 0, libc::IPC_CREAT | 0o600).unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("SHMMAX"), "{e}");
+    }
+
+    #[test]
+    fn shmget_above_the_largest_file_is_einval_saying_so() {
+        // Below the default SHMMAX (nearly 2^64) but no shared memory file
+        // can be that large: the kernel's EINVAL, not a SHMMAX complaint.
+        let e = shmget(libc::IPC_PRIVATE, i64::MAX as usize + 1, libc::IPC_CREAT | 0o600).unwrap_err();
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("2^63 - 1"), "{e}");
     }
 
     #[test]

@@ -30,11 +30,14 @@
  * file defines its own with BI_FIXTURE(name, setup, teardown). Objects must
  * get pid-unique names (bi_unique_name) and be removed by the teardown: the
  * leak check runs after the matrix. The teardown finds what to remove in
- * ctx (path, id), never by recomputing a name: when the row's child dies
- * before its teardown, the parent runs the teardown on the child's ctx
- * (kept in shared memory), so a crashing row leaves no object behind. So a
- * teardown only removes objects by name or id and never closes descriptors
- * (they die with the child); a setup that fails removes what it created.
+ * ctx (path, path2, id, id2), never by recomputing a name: the PARENT runs
+ * the teardown on the child's ctx (kept in shared memory) once the child
+ * has exited, whatever happened there — the call crashed, the setup failed
+ * half-way, or the setup dropped privileges (the parent still has them, so
+ * a root-owned object made for an EACCES row is removed). So a teardown
+ * only removes objects by name or id, skips the fields still unset (-1,
+ * ""), and never closes descriptors or touches memory (they die with the
+ * child).
  *
  * What each row asserts, in a child of its own (so a crash only fails that
  * row): no signal, the failure value, the errno, a last-error message that
@@ -62,9 +65,11 @@
 struct bi_ctx {
     int fd[4];         /* descriptors (fx_pipe: fd[0] read end, fd[1] write end) */
     long id;           /* a System V id, a stale one, ... */
+    long id2;          /* a second one */
     void *ptr;         /* a mapping, a sem_t *, ... */
     size_t len;        /* its length */
     char path[256];    /* a file, FIFO or object name the fixture created */
+    char path2[256];   /* a second one (a symbolic link's target, a directory, ...) */
     void *user;        /* anything else a mechanism needs */
 };
 
@@ -148,5 +153,40 @@ int bi_setup_unprivileged(struct bi_ctx *ctx);
 /* "/rsipc-bad-<pid>-<tag>": a name no other process uses (for
  * shm_open/mq_open/sem_open names, or appended to a directory for paths). */
 const char *bi_unique_name(struct bi_ctx *ctx, const char *tag);
+
+/* Files at a path, for the rows about what a path names. bi_make_node
+ * creates `kind` at `path` (copied to ctx->path; a link's target, a file
+ * or FIFO, goes to ctx->path2); bi_teardown_paths removes ctx->path and
+ * ctx->path2 (file, FIFO, socket, link or empty directory), so a fixture
+ * built on bi_make_node uses it as teardown. bi_tmp_path gives
+ * "/tmp/rsipc-bad-<pid>-<tag>" (in ctx->path). */
+enum bi_node {
+    BI_NOTHING,          /* only the name: nothing is created */
+    BI_FILE,             /* an empty regular file, 0600 */
+    BI_FILE_4K,          /* a regular file of 4096 zero bytes, 0600 */
+    BI_FIFO,             /* a FIFO, 0600 */
+    BI_DIR,              /* an empty directory, 0700 */
+    BI_SOCKET,           /* a bound UNIX socket */
+    BI_LINK_TO_FILE,     /* a symbolic link to the 4096-byte file ctx->path2 */
+    BI_LINK_TO_FIFO,     /* a symbolic link to the FIFO ctx->path2 */
+    BI_LINK_DANGLING,    /* a symbolic link to nothing */
+};
+int bi_make_node(struct bi_ctx *ctx, const char *path, enum bi_node kind);
+/* A fixture making `kind` at `path_expr` (which may use ctx). */
+#define BI_NODE_FIXTURE(fx, path_expr, kind)                      \
+    static int bi_setup_##fx(struct bi_ctx *ctx) {                \
+        return bi_make_node(ctx, (path_expr), kind);              \
+    }                                                             \
+    BI_FIXTURE(fx, bi_setup_##fx, bi_teardown_paths)
+void bi_teardown_paths(struct bi_ctx *ctx);
+const char *bi_tmp_path(struct bi_ctx *ctx, const char *tag);
+
+/* "/" followed by `n` 'x' bytes (n < 4096; a static buffer per call site is
+ * not needed: each row runs in its own child), for names just below and
+ * above NAME_MAX. */
+const char *bi_long_name(size_t n);
+
+/* A path of `n` bytes ("/tmp/xxx...") for PATH_MAX rows. */
+const char *bi_long_path(size_t n);
 
 #endif

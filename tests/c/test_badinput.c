@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +56,80 @@ static int row_order(const void *a, const void *b) {
 const char *bi_unique_name(struct bi_ctx *ctx, const char *tag) {
     snprintf(ctx->path, sizeof ctx->path, "/rsipc-bad-%ld-%s", (long)getpid(), tag);
     return ctx->path;
+}
+
+const char *bi_tmp_path(struct bi_ctx *ctx, const char *tag) {
+    snprintf(ctx->path, sizeof ctx->path, "/tmp/rsipc-bad-%ld-%s", (long)getpid(), tag);
+    return ctx->path;
+}
+
+static int make_file(const char *path, size_t size) {
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    int rc = size ? ftruncate(fd, (off_t)size) : 0;
+    close(fd);
+    return rc;
+}
+
+int bi_make_node(struct bi_ctx *ctx, const char *path, enum bi_node kind) {
+    if (path != ctx->path) snprintf(ctx->path, sizeof ctx->path, "%s", path);
+    if (kind == BI_LINK_TO_FILE || kind == BI_LINK_TO_FIFO)
+        snprintf(ctx->path2, sizeof ctx->path2, "/tmp/rsipc-bad-%ld-target", (long)getpid());
+    switch (kind) {
+    case BI_NOTHING: return 0;
+    case BI_FILE: return make_file(ctx->path, 0);
+    case BI_FILE_4K: return make_file(ctx->path, 4096);
+    case BI_FIFO: return mkfifo(ctx->path, 0600);
+    case BI_DIR: return mkdir(ctx->path, 0700);
+    case BI_SOCKET: {
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        if (strlen(ctx->path) >= sizeof a.sun_path) return -1;
+        memcpy(a.sun_path, ctx->path, strlen(ctx->path));
+        int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sock < 0) return -1;
+        int rc = bind(sock, (struct sockaddr *)&a, sizeof a);
+        close(sock);
+        return rc;
+    }
+    case BI_LINK_TO_FILE:
+        if (make_file(ctx->path2, 4096) != 0) return -1;
+        return symlink(ctx->path2, ctx->path);
+    case BI_LINK_TO_FIFO:
+        if (mkfifo(ctx->path2, 0600) != 0) return -1;
+        return symlink(ctx->path2, ctx->path);
+    case BI_LINK_DANGLING: return symlink("/nonexistent/rsipc-bad-target", ctx->path);
+    }
+    return -1;
+}
+
+static void remove_path(const char *path) {
+    if (path[0] && unlink(path) != 0 && errno == EISDIR) rmdir(path);
+}
+
+void bi_teardown_paths(struct bi_ctx *ctx) {
+    remove_path(ctx->path);
+    remove_path(ctx->path2);
+}
+
+static char long_buf[4096 + 2];
+
+const char *bi_long_name(size_t n) {
+    if (n > 4096) abort();
+    long_buf[0] = '/';
+    memset(long_buf + 1, 'x', n);
+    long_buf[n + 1] = '\0';
+    return long_buf;
+}
+
+const char *bi_long_path(size_t n) {
+    if (n < 6 || n > 4096) abort();
+    memcpy(long_buf, "/tmp/", 5);
+    memset(long_buf + 5, 'x', n - 5);
+    /* A '/' every 200 bytes keeps each component below NAME_MAX, so only
+     * the whole path is too long. */
+    for (size_t i = 205; i < n; i += 200) long_buf[i] = '/';
+    long_buf[n] = '\0';
+    return long_buf;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -274,10 +349,9 @@ static const char *errno_name(int e) {
 }
 
 /* The row's context lives in memory shared with the parent, which runs the
- * fixture's teardown itself when the child died before doing so. */
+ * fixture's teardown once the child has exited (see badinput.h). */
 struct row_shared {
     struct bi_ctx ctx;
-    int set_up, torn_down;
 };
 static struct row_shared *shared;
 
@@ -296,7 +370,6 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
             fprintf(out, "fixture \"%s\" setup failed: %s\n", row->fixture->name, strerror(errno));
             return ROW_FAIL;
         }
-        shared->set_up = 1;
     }
     if (snapshot_fds(&before) != 0) {
         fprintf(out, "cannot read /proc/self/fd: %s\n", strerror(errno));
@@ -312,8 +385,6 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
     snprintf(msg, sizeof msg, "%s", last ? last : "(NULL)");
 
     int snap = snapshot_fds(&after);
-    if (row->fixture && row->fixture->teardown) row->fixture->teardown(ctx);
-    shared->torn_down = 1;
 
     int failed = 0;
     intptr_t want = failure_value(row->kind);
@@ -354,7 +425,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
         snprintf(report, report_size, "pipe: %s\n", strerror(errno));
         return FAIL;
     }
-    *shared = (struct row_shared){{{-1, -1, -1, -1}, -1, NULL, 0, "", NULL}, 0, 0};
+    *shared = (struct row_shared){.ctx = {.fd = {-1, -1, -1, -1}, .id = -1, .id2 = -1}};
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -393,10 +464,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
             return FAIL;
         }
     }
-    if (row->fixture && row->fixture->teardown && shared->set_up && !shared->torn_down) {
-        row->fixture->teardown(&shared->ctx);
-        used += (size_t)snprintf(report + used, report_size - used, "(the parent ran the fixture's teardown)\n");
-    }
+    if (row->fixture && row->fixture->teardown) row->fixture->teardown(&shared->ctx);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         snprintf(report + used, report_size - used, "killed by signal %d (%s)%s\n", sig, strsignal(sig),
@@ -485,7 +553,8 @@ int main(int argc, char **argv) {
         }
     }
     /* The crashed row's teardown ran here, in the parent, and removed the
-     * row's file. */
+     * row's file (every teardown runs in the parent; this one shows it
+     * does even when the child was killed). */
     sentinels++;
     if (sentinel_teardown_pid == getpid() && sentinel_file[0] && access(sentinel_file, F_OK) != 0) {
         caught++;
