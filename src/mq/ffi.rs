@@ -95,6 +95,7 @@ pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
 /// # Safety
 /// `msg` is NULL or valid for reads of `len` bytes; `abs_timeout` is NULL
 /// or points to a `struct timespec`.
+#[inline(always)]
 unsafe fn send_from(
     mqdes: mqd_t,
     msg: *const c_char,
@@ -121,6 +122,7 @@ unsafe fn send_from(
 /// `msg` is NULL or valid for writes of `len` bytes; `prio` is NULL or
 /// valid for writes of an unsigned int; `abs_timeout` is NULL or points to
 /// a `struct timespec`.
+#[inline(always)]
 unsafe fn receive_into(
     mqdes: mqd_t,
     msg: *mut c_char,

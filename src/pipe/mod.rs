@@ -49,11 +49,13 @@ fn explain_ebadf(fd: RawFd, e: Error, what_it_is_not: &str) -> Error {
 }
 
 /// Explains the errors `fcntl` gives for a descriptor that is not a pipe.
+#[cold]
 fn not_a_pipe(fd: RawFd, e: Error) -> Error {
     explain_ebadf(fd, e, "a pipe or FIFO")
 }
 
 /// The pipe's capacity in bytes (`F_GETPIPE_SZ`).
+#[inline]
 pub fn capacity(fd: RawFd) -> Result<i32> {
     sys::fcntl_int(fd, libc::F_GETPIPE_SZ, 0).map_err(|e| not_a_pipe(fd, e))
 }

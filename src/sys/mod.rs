@@ -44,18 +44,21 @@ pub fn cvt_retry<T: MinusOne>(mut call: impl FnMut() -> T) -> Result<T> {
 }
 
 /// `read(2)` into `buf`; retries nothing.
+#[inline]
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
     cvt(unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) }).map(|n| n as usize)
 }
 
 /// `write(2)` from `buf`; retries nothing.
+#[inline]
 pub fn write(fd: RawFd, buf: &[u8]) -> Result<usize> {
     // SAFETY: `buf` is valid for reads of `buf.len()` bytes.
     cvt(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) }).map(|n| n as usize)
 }
 
 /// `close(2)`.
+#[inline]
 pub fn close(fd: RawFd) -> Result<()> {
     // SAFETY: closing a descriptor number has no memory-safety effect on
     // this process's Rust objects (rsipc never holds the caller's fds).
@@ -63,6 +66,7 @@ pub fn close(fd: RawFd) -> Result<()> {
 }
 
 /// `fcntl(2)` with an integer (or no) argument.
+#[inline]
 pub fn fcntl_int(fd: RawFd, cmd: i32, arg: i32) -> Result<i32> {
     // SAFETY: the commands used with this wrapper take an int argument or
     // none; no pointer is passed.
