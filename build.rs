@@ -20,8 +20,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=build.rs");
 
-    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
-        .expect("cbindgen.toml must parse");
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml must parse");
     // The version macros come from Cargo.toml so the two can never disagree
     // (tests/c/test_version.c checks them against rsipc_version()).
     let version_macros = format!(

@@ -86,7 +86,8 @@ mod tests {
     }
 
     impl CtlCommand for Demo {
-        const TABLE: &'static [(Demo, c_int, &'static str)] = &[(Demo::Stat, 2, "IPC_STAT"), (Demo::StatIndex, 13, "X_STAT")];
+        const TABLE: &'static [(Demo, c_int, &'static str)] =
+            &[(Demo::Stat, 2, "IPC_STAT"), (Demo::StatIndex, 13, "X_STAT")];
         const CALL: &'static str = "democtl";
         const ID: &'static str = "demoid";
         fn takes_index(self) -> bool {

@@ -96,20 +96,12 @@ impl From<Error> for std::io::Error {
 /// A generic description of `errno`, as `strerror` gives it (the
 /// "C" locale's words, which never change at run time).
 pub fn describe(errno: i32) -> &'static str {
-    ERRNO_TABLE
-        .iter()
-        .find(|(n, _, _)| *n == errno)
-        .map(|(_, _, text)| *text)
-        .unwrap_or("unknown error")
+    ERRNO_TABLE.iter().find(|(n, _, _)| *n == errno).map(|(_, _, text)| *text).unwrap_or("unknown error")
 }
 
 /// The symbolic name of `errno` (`"EEXIST"`), or `"E?"` for an unknown one.
 pub fn errno_name(errno: i32) -> &'static str {
-    ERRNO_TABLE
-        .iter()
-        .find(|(n, _, _)| *n == errno)
-        .map(|(_, name, _)| *name)
-        .unwrap_or("E?")
+    ERRNO_TABLE.iter().find(|(n, _, _)| *n == errno).map(|(_, name, _)| *name).unwrap_or("E?")
 }
 
 /// Linux errno values rsipc can report, with their names and the C library's

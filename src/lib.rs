@@ -21,9 +21,9 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod ctl;
 pub mod error;
 mod ffi;
-pub mod ctl;
 pub mod sys;
 
 // One module per mechanism (folder with mod.rs = safe Rust, ffi.rs = C shims).

@@ -20,8 +20,8 @@ struct Queue {
 impl Queue {
     fn new(tag: &str, maxmsg: c_long, msgsize: c_long) -> Queue {
         let name = CString::new(unique_name(tag)).unwrap();
-        let mqd = mq::open(&name, libc::O_CREAT | libc::O_EXCL | libc::O_RDWR, 0o600, Some(&attr(maxmsg, msgsize)))
-            .unwrap();
+        let mqd =
+            mq::open(&name, libc::O_CREAT | libc::O_EXCL | libc::O_RDWR, 0o600, Some(&attr(maxmsg, msgsize))).unwrap();
         Queue { name, mqd }
     }
     fn receive(&self) -> (Vec<u8>, u32) {

@@ -233,7 +233,8 @@ fn ipc_set_changes_the_mode_and_msg_qbytes() {
 #[test]
 fn ipc_info_reports_the_limits_from_proc() {
     let (_, info) = msg::limits(0).unwrap();
-    let proc = |f: &str| std::fs::read_to_string(format!("/proc/sys/kernel/{f}")).unwrap().trim().parse::<i32>().unwrap();
+    let proc =
+        |f: &str| std::fs::read_to_string(format!("/proc/sys/kernel/{f}")).unwrap().trim().parse::<i32>().unwrap();
     assert_eq!(info.msgmax, proc("msgmax"));
     assert_eq!(info.msgmnb, proc("msgmnb"));
     assert_eq!(msg::msgmax().unwrap(), proc("msgmax") as usize);

@@ -314,10 +314,7 @@ fn a_missing_name_is_enoent_and_bad_names_are_einval() {
     for bad in ["", "/", "/a/b"] {
         assert_eq!(NamedSemaphore::open(&cname(bad), libc::O_CREAT, 0o600, 0).unwrap_err().errno(), libc::EINVAL);
     }
-    assert_eq!(
-        NamedSemaphore::open(&c, libc::O_CREAT, 0o600, SEM_VALUE_MAX + 1).unwrap_err().errno(),
-        libc::EINVAL
-    );
+    assert_eq!(NamedSemaphore::open(&c, libc::O_CREAT, 0o600, SEM_VALUE_MAX + 1).unwrap_err().errno(), libc::EINVAL);
     assert!(std::fs::metadata(shm_file(c.to_str().unwrap())).is_err());
 }
 

@@ -102,10 +102,14 @@ fn as_nobody(body: impl FnOnce() -> i32) -> i32 {
 /// concurrently and each forked child briefly holds copies of every
 /// attachment of this process.
 fn isolated(body: impl FnOnce()) {
-    assert_eq!(wait_exit_code(fork_child(|| {
-        body();
-        0
-    })), 0, "the isolated test body failed (101 = it panicked)");
+    assert_eq!(
+        wait_exit_code(fork_child(|| {
+            body();
+            0
+        })),
+        0,
+        "the isolated test body failed (101 = it panicked)"
+    );
 }
 
 #[test]

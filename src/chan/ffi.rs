@@ -133,7 +133,12 @@ pub unsafe extern "C" fn rsipc_chan_open(name: *const c_char) -> *mut rsipc_chan
 /// `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
 /// bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_send(ch: *mut rsipc_chan_t, msg: *const c_void, len: size_t, timeout_ms: c_int) -> c_int {
+pub unsafe extern "C" fn rsipc_chan_send(
+    ch: *mut rsipc_chan_t,
+    msg: *const c_void,
+    len: size_t,
+    timeout_ms: c_int,
+) -> c_int {
     guard(
         -1,
         || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
@@ -160,7 +165,12 @@ pub unsafe extern "C" fn rsipc_chan_send(ch: *mut rsipc_chan_t, msg: *const c_vo
 /// `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
 /// `cap` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_recv(ch: *mut rsipc_chan_t, buf: *mut c_void, cap: size_t, timeout_ms: c_int) -> ssize_t {
+pub unsafe extern "C" fn rsipc_chan_recv(
+    ch: *mut rsipc_chan_t,
+    buf: *mut c_void,
+    cap: size_t,
+    timeout_ms: c_int,
+) -> ssize_t {
     guard(
         -1,
         || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),

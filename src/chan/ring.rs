@@ -259,12 +259,8 @@ impl SpinBudget {
     /// A call that waited succeeds: `spins` spent, `slept` if it slept.
     fn learn(&self, spins: u32, slept: bool) {
         let old = self.limit.load(Ordering::Relaxed);
-        let new = if slept {
-            old / 2
-        } else {
-            old.saturating_mul(2).max(spins.saturating_mul(4))
-        }
-        .clamp(SPIN_MIN, SPIN_MAX);
+        let new =
+            if slept { old / 2 } else { old.saturating_mul(2).max(spins.saturating_mul(4)) }.clamp(SPIN_MIN, SPIN_MAX);
         if new != old {
             self.limit.store(new, Ordering::Relaxed);
         }
@@ -494,7 +490,9 @@ impl Ring {
             let state = Self::state(pos);
             match Self::look_send(w, pos.lap) {
                 Look::Ready => {
-                    if state.compare_exchange(w, word(pos.lap, Phase::Writing, me), Ordering::Acquire, Ordering::Relaxed).is_ok()
+                    if state
+                        .compare_exchange(w, word(pos.lap, Phase::Writing, me), Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
                     {
                         self.settle(Side::Send, &wait);
                         self.fill(pos, t, msg);
@@ -620,7 +618,9 @@ impl Ring {
                     wait.progress();
                 }
                 Look::Idle => self.block(Side::Recv, &mut wait, state, w, None)?,
-                Look::Held(pid) => self.block(Side::Recv, &mut wait, state, w, Some(Holder { pid, me, position: h }))?,
+                Look::Held(pid) => {
+                    self.block(Side::Recv, &mut wait, state, w, Some(Holder { pid, me, position: h }))?
+                }
                 Look::Inconsistent => wait.inconsistent(h, w)?,
             }
             // Look again, as in send_waiting.

@@ -149,8 +149,10 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 fn messages_of_every_size_round_trip_intact_in_both_layouts() {
     for max_msg in [255usize, 256, 4096] {
         let ch = anon(max_msg, 3);
-        let lens: Vec<usize> =
-            [0, 1, 7, 8, 15, 16, 17, 48, 64, 255, 256, 2048, 2049, 4096].into_iter().filter(|&l| l <= max_msg).collect();
+        let lens: Vec<usize> = [0, 1, 7, 8, 15, 16, 17, 48, 64, 255, 256, 2048, 2049, 4096]
+            .into_iter()
+            .filter(|&l| l <= max_msg)
+            .collect();
         // Three laps of the ring with every length, so each slot is reused.
         for (i, &len) in lens.iter().cycle().take(3 * lens.len()).enumerate() {
             let msg = pattern(len, i as u8);

@@ -34,18 +34,19 @@ use crate::{Error, Result};
 /// `name` is NULL or NUL-terminated; with `O_CREAT`, `attr` is NULL or
 /// points to a `struct mq_attr`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_open(
-    name: *const c_char,
-    oflag: c_int,
-    mode: mode_t,
-    attr: *const mq_attr,
-) -> mqd_t {
+pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: mode_t, attr: *const mq_attr) -> mqd_t {
     let creating = oflag & libc::O_CREAT != 0;
     guard(
         -1,
         || {
             if creating {
-                format!("mq_open(name={}, oflag={}, mode={}, attr={})", Name(name), OFlags(oflag), Mode(mode), Attr(attr))
+                format!(
+                    "mq_open(name={}, oflag={}, mode={}, attr={})",
+                    Name(name),
+                    OFlags(oflag),
+                    Mode(mode),
+                    Attr(attr)
+                )
             } else {
                 format!("mq_open(name={}, oflag={})", Name(name), OFlags(oflag))
             }
@@ -83,11 +84,15 @@ pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
 /// `name` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
-    guard(-1, move || format!("mq_unlink(name={})", Name(name)), || {
-        // SAFETY: forwarded from this function's contract.
-        let name = unsafe { c_str(name, "name") }?;
-        super::unlink(name).map(|()| 0)
-    })
+    guard(
+        -1,
+        move || format!("mq_unlink(name={})", Name(name)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            super::unlink(name).map(|()| 0)
+        },
+    )
 }
 
 /// Shared body of rsipc_mq_send and rsipc_mq_timedsend.
@@ -160,7 +165,12 @@ unsafe fn receive_into(
 /// # Safety
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_send(mqdes: mqd_t, msg_ptr: *const c_char, msg_len: size_t, msg_prio: c_uint) -> c_int {
+pub unsafe extern "C" fn rsipc_mq_send(
+    mqdes: mqd_t,
+    msg_ptr: *const c_char,
+    msg_len: size_t,
+    msg_prio: c_uint,
+) -> c_int {
     guard(
         -1,
         move || format!("mq_send(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={msg_prio})", Ptr(msg_ptr)),
@@ -230,7 +240,13 @@ pub unsafe extern "C" fn rsipc_mq_receive(
 ) -> ssize_t {
     guard(
         -1,
-        move || format!("mq_receive(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={})", Ptr(msg_ptr), Ptr(msg_prio)),
+        move || {
+            format!(
+                "mq_receive(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={})",
+                Ptr(msg_ptr),
+                Ptr(msg_prio)
+            )
+        },
         // SAFETY: forwarded from this function's contract.
         || unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, None) },
     )
@@ -288,12 +304,16 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c_int {
-    guard(-1, move || format!("mq_getattr(mqdes={mqdes}, attr={})", Ptr(attr)), || {
-        // SAFETY: forwarded from this function's contract.
-        let out = unsafe { out_ref(attr, "attr") }?;
-        *out = super::getattr(mqdes)?;
-        Ok(0)
-    })
+    guard(
+        -1,
+        move || format!("mq_getattr(mqdes={mqdes}, attr={})", Ptr(attr)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let out = unsafe { out_ref(attr, "attr") }?;
+            *out = super::getattr(mqdes)?;
+            Ok(0)
+        },
+    )
 }
 
 /// As mq_setattr(3): sets this descriptor's `O_NONBLOCK` from
@@ -365,35 +385,38 @@ const _: () = assert!(std::mem::align_of::<SigeventThread>() <= std::mem::align_
 /// and the function may be called from another thread.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) -> c_int {
-    guard(-1, move || format!("mq_notify(mqdes={mqdes}, sevp={})", Sigev(sevp)), || {
-        if sevp.is_null() {
-            return super::notify(mqdes, None).map(|()| 0);
-        }
-        // SAFETY: non-NULL, a struct sigevent by this function's contract.
-        let sev = unsafe { &*sevp };
-        let how = match sev.sigev_notify {
-            libc::SIGEV_NONE => Notify::None,
-            libc::SIGEV_SIGNAL => Notify::Signal { signo: sev.sigev_signo, value: sev.sigev_value },
-            libc::SIGEV_THREAD => {
-                // SAFETY: glibc's struct sigevent has this layout (checked
-                // in size and alignment above).
-                let thread = unsafe { &*sevp.cast::<SigeventThread>() };
-                let function = thread
-                    .function
-                    .ok_or_else(|| Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"))?;
-                // SAFETY: NULL or initialised, by this function's contract.
-                let attributes = unsafe { thread.attributes.as_ref() };
-                Notify::Thread { function, value: sev.sigev_value, attributes }
+    guard(
+        -1,
+        move || format!("mq_notify(mqdes={mqdes}, sevp={})", Sigev(sevp)),
+        || {
+            if sevp.is_null() {
+                return super::notify(mqdes, None).map(|()| 0);
             }
-            other => {
-                return Err(Error::new(
-                    libc::EINVAL,
-                    format!("sigev_notify {other}: mq_notify takes SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD"),
-                ))
-            }
-        };
-        super::notify(mqdes, Some(how)).map(|()| 0)
-    })
+            // SAFETY: non-NULL, a struct sigevent by this function's contract.
+            let sev = unsafe { &*sevp };
+            let how = match sev.sigev_notify {
+                libc::SIGEV_NONE => Notify::None,
+                libc::SIGEV_SIGNAL => Notify::Signal { signo: sev.sigev_signo, value: sev.sigev_value },
+                libc::SIGEV_THREAD => {
+                    // SAFETY: glibc's struct sigevent has this layout (checked
+                    // in size and alignment above).
+                    let thread = unsafe { &*sevp.cast::<SigeventThread>() };
+                    let function =
+                        thread.function.ok_or_else(|| Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"))?;
+                    // SAFETY: NULL or initialised, by this function's contract.
+                    let attributes = unsafe { thread.attributes.as_ref() };
+                    Notify::Thread { function, value: sev.sigev_value, attributes }
+                }
+                other => {
+                    return Err(Error::new(
+                        libc::EINVAL,
+                        format!("sigev_notify {other}: mq_notify takes SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD"),
+                    ))
+                }
+            };
+            super::notify(mqdes, Some(how)).map(|()| 0)
+        },
+    )
 }
 
 /// An `mq_attr` argument for messages: its sizes, or `NULL`.
@@ -405,7 +428,9 @@ impl fmt::Display for Attr {
         // (or NULL).
         match unsafe { self.0.as_ref() } {
             None => f.write_str("NULL"),
-            Some(a) => write!(f, "{{mq_flags={:#x}, mq_maxmsg={}, mq_msgsize={}}}", a.mq_flags, a.mq_maxmsg, a.mq_msgsize),
+            Some(a) => {
+                write!(f, "{{mq_flags={:#x}, mq_maxmsg={}, mq_msgsize={}}}", a.mq_flags, a.mq_maxmsg, a.mq_msgsize)
+            }
         }
     }
 }

@@ -48,13 +48,10 @@ fn kernel_name(name: &CStr) -> Result<&CStr> {
 fn explain_name(e: Error, kname: &CStr) -> Error {
     let bytes = kname.to_bytes();
     match e.errno() {
-        libc::ENAMETOOLONG => e.because(format!(
-            "the name has {} bytes after its '/', more than NAME_MAX ({NAME_MAX})",
-            bytes.len()
-        )),
-        libc::EACCES if bytes.contains(&b'/') => {
-            e.because("a POSIX message queue name has no '/' after the first one")
+        libc::ENAMETOOLONG => {
+            e.because(format!("the name has {} bytes after its '/', more than NAME_MAX ({NAME_MAX})", bytes.len()))
         }
+        libc::EACCES if bytes.contains(&b'/') => e.because("a POSIX message queue name has no '/' after the first one"),
         libc::EACCES if bytes == b"." || bytes == b".." => e.because("\"/.\" and \"/..\" are not queue names"),
         libc::ENOENT if bytes.is_empty() => e.because("the name has nothing after its '/'"),
         _ => e,
@@ -216,8 +213,12 @@ fn explain_transfer(e: Error, mqd: mqd_t, len: usize, dir: Direction) -> Error {
             "the buffer ({len} bytes) is smaller than the queue's mq_msgsize ({}); the message stays queued",
             msgsize_of(mqd)
         )),
-        (libc::EAGAIN, Direction::Send) => e.because("the queue is full and the descriptor is non-blocking (O_NONBLOCK)"),
-        (libc::EAGAIN, Direction::Receive) => e.because("the queue is empty and the descriptor is non-blocking (O_NONBLOCK)"),
+        (libc::EAGAIN, Direction::Send) => {
+            e.because("the queue is full and the descriptor is non-blocking (O_NONBLOCK)")
+        }
+        (libc::EAGAIN, Direction::Receive) => {
+            e.because("the queue is empty and the descriptor is non-blocking (O_NONBLOCK)")
+        }
         (libc::ETIMEDOUT, Direction::Send) => e.because("the queue was still full at abs_timeout"),
         (libc::ETIMEDOUT, Direction::Receive) => e.because("no message arrived before abs_timeout"),
         (libc::EBADF, _) => e.because(explain_badf(mqd, dir)),
@@ -255,10 +256,7 @@ pub fn getattr(mqd: mqd_t) -> Result<libc::mq_attr> {
 /// `EINVAL`) and returns the attributes from before.
 pub fn setattr(mqd: mqd_t, new: &libc::mq_attr) -> Result<libc::mq_attr> {
     if new.mq_flags & !(libc::O_NONBLOCK as libc::c_long) != 0 {
-        return Err(Error::new(
-            libc::EINVAL,
-            format!("mq_flags {:#x}: only O_NONBLOCK can be set", new.mq_flags),
-        ));
+        return Err(Error::new(libc::EINVAL, format!("mq_flags {:#x}: only O_NONBLOCK can be set", new.mq_flags)));
     }
     raw::mq_getsetattr(mqd, Some(new)).map_err(|e| explain_attr(e, mqd))
 }
@@ -288,11 +286,7 @@ pub enum Notify<'a> {
     Signal { signo: c_int, value: libc::sigval },
     /// `SIGEV_THREAD`: call `function(value)` in a new thread created with
     /// `attributes` (or the defaults).
-    Thread {
-        function: extern "C" fn(libc::sigval),
-        value: libc::sigval,
-        attributes: Option<&'a libc::pthread_attr_t>,
-    },
+    Thread { function: extern "C" fn(libc::sigval), value: libc::sigval, attributes: Option<&'a libc::pthread_attr_t> },
 }
 
 impl fmt::Debug for Notify<'_> {
@@ -336,9 +330,9 @@ fn sigevent(notify: c_int, signo: c_int, value: libc::sigval) -> libc::sigevent 
 #[cold]
 fn explain_notify(e: Error, mqd: mqd_t, how: Option<Notify<'_>>) -> Error {
     match (e.errno(), how) {
-        (libc::EBUSY, _) => e.because(
-            "a process (this one or another) is already registered for this queue; only one may be at a time",
-        ),
+        (libc::EBUSY, _) => {
+            e.because("a process (this one or another) is already registered for this queue; only one may be at a time")
+        }
         (libc::EINVAL, Some(Notify::Signal { signo, .. })) => {
             e.because(format!("sigev_signo {signo} is not a valid signal number"))
         }

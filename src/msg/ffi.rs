@@ -42,13 +42,17 @@ pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
 /// `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: size_t, msgflg: c_int) -> c_int {
-    guard(-1, move || format!("msgsnd(msqid={msqid}, msgp={}, msgsz={msgsz}, flags={})", Ptr(msgp), MsgFlags(msgflg)), || {
-        let len = buffer_len(msgsz)?;
-        // SAFETY: forwarded from this function's contract (len > 0, so NULL
-        // is EFAULT).
-        let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
-        super::send(msqid, msg, msgflg).map(|()| 0)
-    })
+    guard(
+        -1,
+        move || format!("msgsnd(msqid={msqid}, msgp={}, msgsz={msgsz}, flags={})", Ptr(msgp), MsgFlags(msgflg)),
+        || {
+            let len = buffer_len(msgsz)?;
+            // SAFETY: forwarded from this function's contract (len > 0, so NULL
+            // is EFAULT).
+            let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
+            super::send(msqid, msg, msgflg).map(|()| 0)
+        },
+    )
 }
 
 /// As msgrcv(2): removes a message from queue `msqid` and stores its `long
@@ -84,7 +88,13 @@ pub unsafe extern "C" fn rsipc_msgrcv(
 ) -> ssize_t {
     guard(
         -1,
-        move || format!("msgrcv(msqid={msqid}, msgp={}, msgsz={msgsz}, msgtyp={msgtyp}, flags={})", Ptr(msgp), MsgFlags(msgflg)),
+        move || {
+            format!(
+                "msgrcv(msqid={msqid}, msgp={}, msgsz={msgsz}, msgtyp={msgtyp}, flags={})",
+                Ptr(msgp),
+                MsgFlags(msgflg)
+            )
+        },
         || {
             let len = buffer_len(msgsz)?;
             // SAFETY: forwarded from this function's contract (len > 0, so
@@ -127,23 +137,35 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 /// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
-    guard(-1, move || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
-        let command = Command::check(msqid, cmd)?;
-        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
-        // struct the command uses, by this function's contract.
-        match command {
-            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(msqid).map(|ds| (0, ds))) },
-            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, false)) },
-            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, true)) },
-            Command::Info => unsafe { store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::limits(msqid)) },
-            Command::MsgInfo => unsafe { store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::usage(msqid)) },
-            Command::Set => {
-                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-                super::set(msqid, ds).map(|()| 0)
+    guard(
+        -1,
+        move || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)),
+        || {
+            let command = Command::check(msqid, cmd)?;
+            // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+            // struct the command uses, by this function's contract.
+            match command {
+                Command::Stat => unsafe {
+                    store_query(buf, || null_buf(command), super::stat(msqid).map(|ds| (0, ds)))
+                },
+                Command::StatIndex => unsafe {
+                    store_query(buf, || null_buf(command), super::stat_index(msqid, false))
+                },
+                Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, true)) },
+                Command::Info => unsafe {
+                    store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::limits(msqid))
+                },
+                Command::MsgInfo => unsafe {
+                    store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::usage(msqid))
+                },
+                Command::Set => {
+                    let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+                    super::set(msqid, ds).map(|()| 0)
+                }
+                Command::Rmid => super::remove(msqid).map(|()| 0),
             }
-            Command::Rmid => super::remove(msqid).map(|()| 0),
-        }
-    })
+        },
+    )
 }
 
 #[cold]

@@ -19,11 +19,11 @@ use std::fmt;
 
 use libc::{c_int, c_long, key_t};
 
+use crate::ctl::CtlCommand;
 use crate::error::{Error, Result};
+use crate::ffi::Key;
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
-use crate::ctl::CtlCommand;
-use crate::ffi::Key;
 
 /// The `msgrcv` flags rsipc knows by name (others go to the kernel as they
 /// are, which ignores them).
@@ -149,9 +149,9 @@ pub fn msgmax() -> Result<usize> {
 fn explain_send(e: Error, msqid: c_int, text: usize) -> Error {
     match e.errno() {
         libc::EINVAL => match msgmax() {
-            Ok(max) if text > max => e.because(format!(
-                "the message's {text} bytes exceed msgmax ({max} bytes, /proc/sys/kernel/msgmax)"
-            )),
+            Ok(max) if text > max => {
+                e.because(format!("the message's {text} bytes exceed msgmax ({max} bytes, /proc/sys/kernel/msgmax)"))
+            }
             _ => e.because(no_such_queue(msqid)),
         },
         libc::EIDRM => e.because(format!("queue {msqid} was removed while this call waited")),

@@ -78,14 +78,18 @@ pub extern "C" fn rsipc_pipe_set_capacity(fd: c_int, bytes: c_int) -> c_int {
 /// `EINVAL` if `on` is neither 0 nor 1; `EBADF` if `fd` is not open.
 #[no_mangle]
 pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
-    guard(-1, move || format!("set_nonblocking(fd={fd}, on={on})"), || {
-        let on = match on {
-            0 => false,
-            1 => true,
-            _ => return Err(crate::Error::new(libc::EINVAL, format!("`on` must be 0 or 1, not {on}"))),
-        };
-        super::set_nonblocking(fd, on).map(|()| 0)
-    })
+    guard(
+        -1,
+        move || format!("set_nonblocking(fd={fd}, on={on})"),
+        || {
+            let on = match on {
+                0 => false,
+                1 => true,
+                _ => return Err(crate::Error::new(libc::EINVAL, format!("`on` must be 0 or 1, not {on}"))),
+            };
+            super::set_nonblocking(fd, on).map(|()| 0)
+        },
+    )
 }
 
 /// Writes all `len` bytes of `buf` to `fd`, retrying `EINTR` and short
@@ -147,4 +151,3 @@ fn check_len(len: size_t) -> crate::Result<()> {
     }
     Ok(())
 }
-

@@ -262,10 +262,21 @@ pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *cons
 /// # Safety
 /// As for `rsipc_sem_timedwait`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_sem_clockwait(sem: *mut sem_t, clockid: clockid_t, abs_timeout: *const timespec) -> c_int {
+pub unsafe extern "C" fn rsipc_sem_clockwait(
+    sem: *mut sem_t,
+    clockid: clockid_t,
+    abs_timeout: *const timespec,
+) -> c_int {
     guard(
         -1,
-        move || format!("sem_clockwait(sem={}, clockid={}, abs_timeout={})", Ptr(sem), ClockName(clockid), Deadline(abs_timeout)),
+        move || {
+            format!(
+                "sem_clockwait(sem={}, clockid={}, abs_timeout={})",
+                Ptr(sem),
+                ClockName(clockid),
+                Deadline(abs_timeout)
+            )
+        },
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;

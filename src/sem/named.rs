@@ -149,7 +149,10 @@ impl NamedSemaphore {
 
 impl std::fmt::Debug for NamedSemaphore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NamedSemaphore").field("addr", &(self.map.addr() as *const u8)).field("sem", self.map.sem()).finish()
+        f.debug_struct("NamedSemaphore")
+            .field("addr", &(self.map.addr() as *const u8))
+            .field("sem", self.map.sem())
+            .finish()
     }
 }
 
@@ -240,7 +243,10 @@ fn sem_path(name: &CStr) -> Result<SemPath> {
         return Err(Error::new(libc::EINVAL, "the name contains a '/' after its leading slash"));
     }
     if rest.len() > NAME_MAX {
-        return Err(Error::new(libc::EINVAL, format!("the name is {} bytes long; at most {NAME_MAX} are allowed", rest.len())));
+        return Err(Error::new(
+            libc::EINVAL,
+            format!("the name is {} bytes long; at most {NAME_MAX} are allowed", rest.len()),
+        ));
     }
     let mut path = SemPath { buf: [0; PATH_CAP], len: 0 };
     for part in [SHM_DIR.as_bytes(), b"/", SEM_PREFIX.as_bytes(), rest, b"\0"] {
@@ -334,9 +340,8 @@ fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(OwnedF
 
 fn create_via_temp_name(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(OwnedFd, SemMap)> {
     let (tmp, fd) = open_temp_name(mode)?;
-    let made = write_initial(&fd, value)
-        .and_then(|()| SemMap::map(&fd))
-        .and_then(|map| raw::link(&tmp, path).map(|()| map));
+    let made =
+        write_initial(&fd, value).and_then(|()| SemMap::map(&fd)).and_then(|map| raw::link(&tmp, path).map(|()| map));
     // The temporary name goes in every case (this never fails for a file we
     // just created, short of someone else removing it first).
     let _ = raw::unlink(&tmp);
@@ -351,7 +356,8 @@ fn open_temp_name(mode: libc::mode_t) -> Result<(CString, OwnedFd)> {
         let mut random = [0u8; 6];
         raw::random_bytes(&mut random)?;
         let suffix: String = random.iter().map(|&b| ALPHABET[b as usize % ALPHABET.len()] as char).collect();
-        let tmp = CString::new(format!("{SHM_DIR}/{SEM_PREFIX}{suffix}")).map_err(|_| Error::from_errno(libc::EINVAL))?;
+        let tmp =
+            CString::new(format!("{SHM_DIR}/{SEM_PREFIX}{suffix}")).map_err(|_| Error::from_errno(libc::EINVAL))?;
         match raw::open(&tmp, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW, mode) {
             Ok(fd) => return Ok((tmp, fd)),
             Err(e) if e.errno() == libc::EEXIST => continue,

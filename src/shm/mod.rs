@@ -128,10 +128,9 @@ fn explain_open(e: Error, path: &CStr) -> Error {
         // Only a FIFO (O_WRONLY, no reader), a socket or a driverless
         // device says ENXIO: as for every object that is not a regular
         // file, EINVAL.
-        libc::ENXIO => Error::new(
-            libc::EINVAL,
-            format!("{path} is a FIFO, socket or device, not a shared memory object"),
-        ),
+        libc::ENXIO => {
+            Error::new(libc::EINVAL, format!("{path} is a FIFO, socket or device, not a shared memory object"))
+        }
         libc::EMFILE => e.because("this process has no free file descriptor (RLIMIT_NOFILE)"),
         libc::ENFILE => e.because("the system-wide limit on open files was reached"),
         _ => e,

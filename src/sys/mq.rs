@@ -198,9 +198,8 @@ extern "C" fn notification_thread(arg: *mut c_void) -> *mut c_void {
     let mut got = [0u8; NOTIFY_COOKIE_LEN];
     let n = loop {
         // SAFETY: `got` is valid for writes of NOTIFY_COOKIE_LEN bytes.
-        let n = unsafe {
-            libc::recv(job.sock, got.as_mut_ptr().cast(), got.len(), libc::MSG_NOSIGNAL | libc::MSG_WAITALL)
-        };
+        let n =
+            unsafe { libc::recv(job.sock, got.as_mut_ptr().cast(), got.len(), libc::MSG_NOSIGNAL | libc::MSG_WAITALL) };
         if n == -1 && Error::last_os().errno() == libc::EINTR {
             continue;
         }

@@ -67,9 +67,8 @@ pub fn msgrcv(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Res
     assert!(buf.len() >= MTYPE_LEN, "a message buffer holds at least its mtype");
     // SAFETY: `buf` is valid for writes of MTYPE_LEN + the text size given,
     // which bounds what the kernel writes.
-    let n = cvt(unsafe {
-        libc::msgrcv(msqid, buf.as_mut_ptr().cast::<c_void>(), buf.len() - MTYPE_LEN, msgtyp, flags)
-    })?;
+    let n =
+        cvt(unsafe { libc::msgrcv(msqid, buf.as_mut_ptr().cast::<c_void>(), buf.len() - MTYPE_LEN, msgtyp, flags) })?;
     Ok(n as usize)
 }
 

@@ -158,13 +158,7 @@ pub fn link_fd(fd: &OwnedFd, to: &CStr) -> Result<()> {
     let proc_path = format!("/proc/self/fd/{}\0", fd.as_raw_fd());
     // SAFETY: both paths are NUL-terminated (proc_path ends with "\0").
     cvt(unsafe {
-        libc::linkat(
-            libc::AT_FDCWD,
-            proc_path.as_ptr().cast(),
-            libc::AT_FDCWD,
-            to.as_ptr(),
-            libc::AT_SYMLINK_FOLLOW,
-        )
+        libc::linkat(libc::AT_FDCWD, proc_path.as_ptr().cast(), libc::AT_FDCWD, to.as_ptr(), libc::AT_SYMLINK_FOLLOW)
     })
     .map(drop)
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use libc::{c_int, c_ulong, key_t, sembuf, seminfo, semid_ds, size_t, timespec};
+use libc::{c_int, c_ulong, key_t, sembuf, semid_ds, seminfo, size_t, timespec};
 
 use crate::error::{Error, Result};
 use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Key, Ptr};
@@ -80,7 +80,12 @@ pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: siz
 /// `sops` as for `rsipc_semop`; `timeout` is NULL or points to a `struct
 /// timespec`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_semtimedop(semid: c_int, sops: *mut sembuf, nsops: size_t, timeout: *const timespec) -> c_int {
+pub unsafe extern "C" fn rsipc_semtimedop(
+    semid: c_int,
+    sops: *mut sembuf,
+    nsops: size_t,
+    timeout: *const timespec,
+) -> c_int {
     guard(
         -1,
         move || format!("semtimedop(semid={semid}, sops={}, nsops={nsops}, timeout={})", Ptr(sops), Ptr(timeout)),

@@ -22,9 +22,9 @@ pub fn semget(key: libc::key_t, nsems: i32, semflg: i32) -> Result<i32> {
         libc::EEXIST => e.because("a semaphore set with this key already exists (IPC_CREAT|IPC_EXCL)"),
         libc::ENOENT => e.because("no semaphore set has this key, and IPC_CREAT was not given"),
         libc::EINVAL if nsems < 0 => e.because("nsems is negative"),
-        libc::EINVAL => e.because(
-            "nsems is 0 or above SEMMSL for a new set, or larger than the existing set with this key has",
-        ),
+        libc::EINVAL => {
+            e.because("nsems is 0 or above SEMMSL for a new set, or larger than the existing set with this key has")
+        }
         libc::EACCES => e.because("the set exists but its permissions deny this access"),
         libc::ENOSPC => e.because("the system limit on semaphore sets (SEMMNI) or semaphores (SEMMNS) was reached"),
         libc::ENOMEM => e.because("the kernel could not allocate the set"),
@@ -56,9 +56,9 @@ fn do_semop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) 
         return Err(Error::new(libc::EINVAL, "nsops is 0: give at least one operation"));
     }
     raw::semtimedop(semid, ops, timeout).map_err(|e| match e.errno() {
-        libc::EAGAIN if timeout.is_some() => e.because(
-            "the operations could not all be applied before the timeout (or at once, with IPC_NOWAIT)",
-        ),
+        libc::EAGAIN if timeout.is_some() => {
+            e.because("the operations could not all be applied before the timeout (or at once, with IPC_NOWAIT)")
+        }
         libc::EAGAIN => e.because("IPC_NOWAIT was given and the operations could not all be applied at once"),
         libc::E2BIG => e.because(SEMOP_LIMIT_HINT),
         libc::EFBIG => e.because("a sem_num is not a semaphore of this set (it is >= the set's nsems)"),

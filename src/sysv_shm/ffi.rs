@@ -21,11 +21,15 @@ use crate::ffi::{c_str, guard, in_ref, store_query, Bits, IpcFlags, Name, Ptr};
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_t {
-    guard(-1, move || format!("ftok(path={}, proj_id={proj_id})", Name(path)), || {
-        // SAFETY: forwarded from this function's contract.
-        let path = unsafe { c_str(path, "path") }?;
-        super::ftok(path, proj_id)
-    })
+    guard(
+        -1,
+        move || format!("ftok(path={}, proj_id={proj_id})", Name(path)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let path = unsafe { c_str(path, "path") }?;
+            super::ftok(path, proj_id)
+        },
+    )
 }
 
 /// As shmget(2): the id of the System V shared memory segment of `key`;
@@ -40,9 +44,11 @@ pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_
 /// (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
 #[no_mangle]
 pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int {
-    guard(-1, move || format!("shmget(key={}, size={size}, flags={})", Key(key), ShmgetFlags(shmflg)), || {
-        super::shmget(key, size, shmflg)
-    })
+    guard(
+        -1,
+        move || format!("shmget(key={}, size={size}, flags={})", Key(key), ShmgetFlags(shmflg)),
+        || super::shmget(key, size, shmflg),
+    )
 }
 
 /// As shmat(2): attaches segment `shmid` at an address the kernel picks
@@ -63,12 +69,16 @@ pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmflg: c_int) -> *mut c_void {
     let failed = usize::MAX as *mut c_void; // (void *)-1
-    guard(failed, move || format!("shmat(shmid={shmid}, shmaddr={}, flags={})", Ptr(shmaddr), ShmatFlags(shmflg)), || {
-        // SAFETY: this function's contract: the C caller accepts what
-        // SHM_REMAP replaces, exactly as with shmat(2).
-        let may_unmap = unsafe { MayUnmap::assume() };
-        super::shmat(shmid, shmaddr, shmflg, Some(may_unmap)).map(|p| p.as_ptr())
-    })
+    guard(
+        failed,
+        move || format!("shmat(shmid={shmid}, shmaddr={}, flags={})", Ptr(shmaddr), ShmatFlags(shmflg)),
+        || {
+            // SAFETY: this function's contract: the C caller accepts what
+            // SHM_REMAP replaces, exactly as with shmat(2).
+            let may_unmap = unsafe { MayUnmap::assume() };
+            super::shmat(shmid, shmaddr, shmflg, Some(may_unmap)).map(|p| p.as_ptr())
+        },
+    )
 }
 
 /// As shmdt(2): detaches the segment attached at `shmaddr` (the address
@@ -83,11 +93,15 @@ pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmfl
 /// kernel.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
-    guard(-1, move || format!("shmdt(shmaddr={})", Ptr(shmaddr)), || {
-        // SAFETY: this function's contract, as with shmdt(2).
-        let may_unmap = unsafe { MayUnmap::assume() };
-        super::shmdt(shmaddr, may_unmap).map(|()| 0)
-    })
+    guard(
+        -1,
+        move || format!("shmdt(shmaddr={})", Ptr(shmaddr)),
+        || {
+            // SAFETY: this function's contract, as with shmdt(2).
+            let may_unmap = unsafe { MayUnmap::assume() };
+            super::shmdt(shmaddr, may_unmap).map(|()| 0)
+        },
+    )
 }
 
 /// As shmctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group and
@@ -112,25 +126,37 @@ pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
 /// `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
-    guard(-1, move || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)), || {
-        let command = Command::check(shmid, cmd)?;
-        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
-        // struct the command uses, by this function's contract.
-        match command {
-            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(shmid).map(|ds| (0, ds))) },
-            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, false)) },
-            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, true)) },
-            Command::Info => unsafe { store_query(buf.cast::<ShmLimits>(), || null_buf(command), super::limits(shmid)) },
-            Command::ShmInfo => unsafe { store_query(buf.cast::<ShmUsage>(), || null_buf(command), super::usage(shmid)) },
-            Command::Set => {
-                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-                super::set(shmid, ds).map(|()| 0)
+    guard(
+        -1,
+        move || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)),
+        || {
+            let command = Command::check(shmid, cmd)?;
+            // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+            // struct the command uses, by this function's contract.
+            match command {
+                Command::Stat => unsafe {
+                    store_query(buf, || null_buf(command), super::stat(shmid).map(|ds| (0, ds)))
+                },
+                Command::StatIndex => unsafe {
+                    store_query(buf, || null_buf(command), super::stat_index(shmid, false))
+                },
+                Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, true)) },
+                Command::Info => unsafe {
+                    store_query(buf.cast::<ShmLimits>(), || null_buf(command), super::limits(shmid))
+                },
+                Command::ShmInfo => unsafe {
+                    store_query(buf.cast::<ShmUsage>(), || null_buf(command), super::usage(shmid))
+                },
+                Command::Set => {
+                    let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+                    super::set(shmid, ds).map(|()| 0)
+                }
+                Command::Rmid => super::remove(shmid).map(|()| 0),
+                Command::Lock => super::lock(shmid).map(|()| 0),
+                Command::Unlock => super::unlock(shmid).map(|()| 0),
             }
-            Command::Rmid => super::remove(shmid).map(|()| 0),
-            Command::Lock => super::lock(shmid).map(|()| 0),
-            Command::Unlock => super::unlock(shmid).map(|()| 0),
-        }
-    })
+        },
+    )
 }
 
 #[cold]
@@ -149,10 +175,8 @@ struct ShmgetFlags(c_int);
 
 impl fmt::Display for ShmgetFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::SHM_HUGETLB as i64, "SHM_HUGETLB"),
-            (libc::SHM_NORESERVE as i64, "SHM_NORESERVE"),
-        ];
+        const NAMES: &[(i64, &str)] =
+            &[(libc::SHM_HUGETLB as i64, "SHM_HUGETLB"), (libc::SHM_NORESERVE as i64, "SHM_NORESERVE")];
         IpcFlags(self.0).fmt_with(f, NAMES)
     }
 }
@@ -199,6 +223,9 @@ mod tests {
         // SAFETY: NULL buf is checked.
         assert_eq!(unsafe { rsipc_shmctl(id, libc::IPC_STAT, std::ptr::null_mut()) }, -1);
         let msg = crate::error::last_error();
-        assert!(msg.starts_with(&format!("shmctl(shmid={id}, cmd=IPC_STAT, buf=NULL): EINVAL: no segment has id")), "{msg}");
+        assert!(
+            msg.starts_with(&format!("shmctl(shmid={id}, cmd=IPC_STAT, buf=NULL): EINVAL: no segment has id")),
+            "{msg}"
+        );
     }
 }

@@ -93,7 +93,9 @@ fn explain_shmget(e: Error, key: key_t, size: usize) -> Error {
     match e.errno() {
         libc::EEXIST => e.because("a segment with this key already exists"),
         libc::ENOENT => e.because("no segment has this key and IPC_CREAT was not given"),
-        libc::EACCES => e.because("the segment with this key exists, but its permissions deny this process the access asked for"),
+        libc::EACCES => {
+            e.because("the segment with this key exists, but its permissions deny this process the access asked for")
+        }
         libc::EINVAL => e.because(explain_shmget_size(key, size)),
         libc::ENOSPC => e.because(
             "the system-wide limit on segments (SHMMNI) or on shared memory in total (SHMALL) would be exceeded",
@@ -332,12 +334,12 @@ fn explain_ctl(e: Error, shmid: c_int, command: Command) -> Error {
         (libc::EINVAL, Stat | Set | Rmid | Lock | Unlock) => e.because(no_such_segment(shmid)),
         (libc::EIDRM, _) => e.because(format!("segment {shmid} was removed")),
         (libc::EACCES, _) => e.because("the segment's permissions deny this process read access"),
-        (libc::EPERM, Set | Rmid) => e.because(
-            "only the segment's owner or creator, or a process with CAP_SYS_ADMIN, may change or remove it",
-        ),
-        (libc::EPERM, Lock | Unlock) => e.because(
-            "locking another user's segment needs CAP_IPC_LOCK; the owner needs a non-zero RLIMIT_MEMLOCK",
-        ),
+        (libc::EPERM, Set | Rmid) => {
+            e.because("only the segment's owner or creator, or a process with CAP_SYS_ADMIN, may change or remove it")
+        }
+        (libc::EPERM, Lock | Unlock) => {
+            e.because("locking another user's segment needs CAP_IPC_LOCK; the owner needs a non-zero RLIMIT_MEMLOCK")
+        }
         (libc::ENOMEM, Lock) => e.because("RLIMIT_MEMLOCK is too small to lock the segment"),
         (libc::EOVERFLOW, _) => e.because("a uid or gid of the segment does not fit struct shmid_ds"),
         _ => e,
