@@ -1,7 +1,8 @@
 /* rsipc_pipe / rsipc_pipe2: fds NULL or not, any flags.
  * Input: [selector u8][flags u32 little-endian].
- * Holds: NULL fds -> -1/EFAULT; a flag outside O_CLOEXEC|O_NONBLOCK|O_DIRECT
- * -> -1/EINVAL with fds untouched; otherwise two new descriptors forming a
+ * Holds: a flag outside O_CLOEXEC|O_NONBLOCK|O_DIRECT -> -1/EINVAL with fds
+ * untouched (checked first, as the kernel does, so also with NULL fds);
+ * else NULL fds -> -1/EFAULT; otherwise two new descriptors forming a
  * working pipe, with exactly the requested flags. */
 #include "fuzz.h"
 
@@ -16,13 +17,13 @@ static void fuzz_one(struct fuzz_in *in) {
     int fds[2] = {-7, -7};
     errno = 0;
     int r = use_pipe ? rsipc_pipe(null_fds ? NULL : fds) : rsipc_pipe2(null_fds ? NULL : fds, flags);
-    if (null_fds) {
-        fuzz_expect_failure(name, r, -1, EFAULT);
-        return;
-    }
     if (flags & ~VALID_FLAGS) {
         fuzz_expect_failure(name, r, -1, EINVAL);
         FUZZ_ASSERT(fds[0] == -7 && fds[1] == -7, "fds written on failure");
+        return;
+    }
+    if (null_fds) {
+        fuzz_expect_failure(name, r, -1, EFAULT);
         return;
     }
     FUZZ_ASSERT(r == 0, "%s(flags=%#x) failed", name, (unsigned)flags);
