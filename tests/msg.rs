@@ -23,6 +23,16 @@ impl Queue {
         let (mtype, text) = decode(&buf, n);
         Ok((mtype, text.to_vec()))
     }
+    /// A queue whose `msg_qbytes` is 16, already holding one 16-byte
+    /// message of type 1: the next send blocks.
+    fn full() -> Queue {
+        let q = Queue::new();
+        let mut ds = msg::stat(q.0).unwrap();
+        ds.msg_qbytes = 16;
+        msg::set(q.0, &ds).unwrap();
+        q.send(1, &[0; 16]);
+        q
+    }
     fn count(&self) -> u64 {
         msg::stat(self.0).unwrap().msg_qnum as u64
     }
@@ -175,11 +185,7 @@ fn removing_the_queue_wakes_a_blocked_receiver_with_eidrm() {
 
 #[test]
 fn removing_the_queue_wakes_a_blocked_sender_with_eidrm() {
-    let q = Queue::new();
-    let mut ds = msg::stat(q.0).unwrap();
-    ds.msg_qbytes = 16;
-    msg::set(q.0, &ds).unwrap();
-    q.send(1, &[0; 16]);
+    let q = Queue::full();
     let id = q.0;
     let pid = fork_child(move || match msg::send(id, &encode(1, b"more"), 0) {
         Err(e) if e.errno() == libc::EIDRM => 0,
@@ -192,11 +198,7 @@ fn removing_the_queue_wakes_a_blocked_sender_with_eidrm() {
 
 #[test]
 fn a_blocked_sender_resumes_when_a_receiver_makes_room() {
-    let q = Queue::new();
-    let mut ds = msg::stat(q.0).unwrap();
-    ds.msg_qbytes = 16;
-    msg::set(q.0, &ds).unwrap();
-    q.send(1, &[0; 16]);
+    let q = Queue::full();
     let id = q.0;
     let pid = fork_child(move || msg::send(id, &encode(2, b"later"), 0).is_err() as i32);
     wait_until_blocked_in(pid, libc::SYS_msgsnd);
