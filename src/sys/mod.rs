@@ -231,6 +231,7 @@ mod tests {
     }
 }
 
+pub mod cancel;
 pub mod sysv_shm;
 
 pub mod sem;
