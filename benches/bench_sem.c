@@ -54,6 +54,23 @@
         return bench_ns_per(t0, t1, a->count);                                                              \
     }
 
+/* sem_post on a semaphore at SEM_VALUE_MAX: fails with EOVERFLOW (the
+ * failure a signal handler posting to a saturated semaphore meets). */
+#define POST_OVERFLOW_ROW(variant, INIT, DESTROY, POST)                                                         \
+    static double variant##_post_overflows(const bench_args *a) {                                           \
+        sem_t s;                                                                                            \
+        if (INIT(&s, 0, SEM_VALUE_MAX) != 0) bench_die(#INIT);                                              \
+        uint64_t t0 = bench_now_ns();                                                                       \
+        for (size_t i = 0; i < a->count; i++)                                                               \
+            if (POST(&s) != -1 || errno != EOVERFLOW) bench_die(#POST " at SEM_VALUE_MAX did not fail");     \
+        uint64_t t1 = bench_now_ns();                                                                       \
+        if (DESTROY(&s) != 0) bench_die(#DESTROY);                                                          \
+        return bench_ns_per(t0, t1, a->count);                                                              \
+    }
+
+POST_OVERFLOW_ROW(glibc, sem_init, sem_destroy, sem_post)
+POST_OVERFLOW_ROW(rsipc, rsipc_sem_init, rsipc_sem_destroy, rsipc_sem_post)
+
 SINGLE_THREAD_ROWS(glibc, sem_init, sem_destroy, sem_post, sem_wait, sem_trywait)
 SINGLE_THREAD_ROWS(rsipc, rsipc_sem_init, rsipc_sem_destroy, rsipc_sem_post, rsipc_sem_wait, rsipc_sem_trywait)
 
@@ -146,6 +163,8 @@ static const bench_row rows[] = {
      1000000},
     {"post + trywait, one thread (per pair)", BENCH_NS, glibc_post_trywait, rsipc_post_trywait, 0, 500000, 1000000},
     {"trywait on value 0: fails with EAGAIN", BENCH_NS, glibc_trywait_fails, rsipc_trywait_fails, 0, 100000, 300000},
+    {"post at SEM_VALUE_MAX: fails with EOVERFLOW", BENCH_NS, glibc_post_overflows, rsipc_post_overflows, 0, 100000,
+     300000},
     {"one-way latency, ping-pong on two sem_t in shared memory", BENCH_NS, glibc_pingpong, rsipc_pingpong, 0, 400,
      500},
     {"named: sem_open of an existing name + sem_close", BENCH_NS, glibc_open_close, rsipc_open_close, 0, 1000, 2000},

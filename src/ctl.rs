@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use libc::c_int;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 
 /// The command set of one `*ctl` call. Implementors give the table; the
 /// lookups, the check and the names come from here.
@@ -41,20 +41,31 @@ pub trait CtlCommand: Copy + PartialEq + 'static {
     /// The command of `cmd` for `id` (or index), checked as the kernel checks
     /// every call first: an unknown command or a negative id is `EINVAL`.
     fn check(id: c_int, cmd: c_int) -> Result<Self> {
-        let command = Self::from_raw(cmd).ok_or_else(|| {
-            let names: Vec<&str> = Self::TABLE.iter().map(|&(_, _, name)| name).collect();
-            let (last, rest) = names.split_last().expect("TABLE is not empty");
-            Error::new(
-                libc::EINVAL,
-                format!("unknown command {cmd}: {} takes {} and {last}", Self::CALL, rest.join(", ")),
-            )
-        })?;
+        let command = Self::from_raw(cmd).ok_or_else(|| Error::new(libc::EINVAL, unknown_command::<Self>(cmd)))?;
         if id < 0 {
             let what = if command.takes_index() { "index" } else { Self::ID };
-            return Err(Error::new(libc::EINVAL, format!("{what} {id} is negative")));
+            return Err(Error::new(libc::EINVAL, reason!("{} {} is negative", what, id)));
         }
         Ok(command)
     }
+}
+
+/// "unknown command 99: shmctl takes IPC_STAT, ... and SHM_UNLOCK", the list
+/// written from the command table when the message is read.
+#[cold]
+fn unknown_command<C: CtlCommand>(cmd: c_int) -> Reason {
+    fn compose<C: CtlCommand>(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+        write!(out, "unknown command {}: {} takes ", r.int(0), C::CALL)?;
+        let (last, rest) = C::TABLE.split_last().expect("TABLE is not empty");
+        for (i, (_, _, name)) in rest.iter().enumerate() {
+            if i > 0 {
+                out.write_str(", ")?;
+            }
+            out.write_str(name)?;
+        }
+        write!(out, " and {}", last.2)
+    }
+    Reason::compose(compose::<C>).with(cmd)
 }
 
 /// Shows a `cmd` argument by name, or its number when unknown.
@@ -63,6 +74,15 @@ pub struct CmdName<C>(pub c_int, pub PhantomData<C>);
 impl<C: CtlCommand> CmdName<C> {
     pub fn new(cmd: c_int) -> Self {
         CmdName(cmd, PhantomData)
+    }
+}
+
+impl<C: CtlCommand> crate::error::Shown for CmdName<C> {
+    fn pack(&self) -> [i64; 3] {
+        [self.0 as i64, 0, 0]
+    }
+    fn unpack(v: &[i64; 3]) -> Self {
+        CmdName::new(v[0] as c_int)
     }
 }
 

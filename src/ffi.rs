@@ -3,19 +3,21 @@
 //! Every `extern "C"` function of rsipc is a thin shim:
 //!
 //! ```ignore
-//! guard(-1, move || format!("pipe2(fds={}, flags={})", Ptr(fds), OFlags(flags)), || {
+//! guard(-1, call!("pipe2", fds = Ptr(fds), flags = PIPE2_FLAGS.of(flags)), || {
 //!     let fds = out_ptr(fds, "fds")?;           // NULL -> EFAULT
 //!     pipe::pipe2(flags).map(|p| { *fds = p; 0 })
 //! })
 //! ```
 //!
 //! [`guard`] runs the body under `catch_unwind`, returns its value on
-//! success, and on failure sets `errno`, records the message for
-//! `rsipc_last_error()` (`call(args): ENAME: why`) and returns the call's
-//! failure value. The description closure is only called on failure, so the
-//! success path allocates nothing; it is a `move` closure so the arguments it
-//! shows stay in registers instead of being spilled for a reference.
+//! success, and on failure sets `errno`, records the failure for
+//! `rsipc_last_error()` and returns the call's failure value. The
+//! description ([`call!`](crate::call)) runs only on failure and stores raw
+//! values: nothing is formatted, allocated or locked on any path, so the
+//! async-signal-safe functions stay so when they fail (see
+//! [`crate::error`]); the message is composed when it is read.
 
+use std::cell::Cell;
 use std::ffi::CStr;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -23,20 +25,22 @@ use std::ptr::NonNull;
 
 use libc::c_char;
 
-use crate::error::{self, errno_name, Error, Result};
+use crate::error::{self, Arg, Call, Error, FlagSet, IntoArg, Reason, Result};
+
+pub use crate::error::Name;
 
 /// Runs `body` as the implementation of one C function.
 ///
-/// * `Ok(v)` → `v`, errno and the last-error message untouched.
-/// * `Err(e)` → `errno = e.errno()`, message `"{describe()}: {ENAME}: {why}"`,
-///   returns `fail`.
+/// * `Ok(v)` → `v`, errno and the last-error record untouched.
+/// * `Err(e)` → `errno = e.errno()`, the record is `describe`'s call with
+///   `e`'s reason (message `call(args): ENAME: why`), returns `fail`.
 /// * a panic (a bug in rsipc) → `errno = ENOTRECOVERABLE`, a message that
 ///   says so, returns `fail`. Nothing is printed and the process goes on.
 #[inline]
 pub(crate) fn guard<R, D, F>(fail: R, describe: D, body: F) -> R
 where
     R: Copy,
-    D: FnOnce() -> String,
+    D: FnOnce(&mut Call),
     F: FnOnce() -> Result<R>,
 {
     guard_with(fail, describe, || body().map_err(|e| (fail, e)))
@@ -50,7 +54,7 @@ where
 #[inline]
 pub(crate) fn guard_transfer<D, F>(describe: D, body: F) -> isize
 where
-    D: FnOnce() -> String,
+    D: FnOnce(&mut Call),
     F: FnOnce() -> Result<crate::pipe::Transfer>,
 {
     use crate::pipe::End;
@@ -68,70 +72,118 @@ where
     })
 }
 
+thread_local! {
+    /// How many guarded rsipc calls this thread is inside (the panic hook
+    /// silences only panics raised there). Const-initialised, no
+    /// destructor: a plain TLS word.
+    static INSIDE: Cell<u32> = const { Cell::new(0) };
+}
+
 /// The one implementation behind the guards: `Err((value, e))` returns
-/// `value` with errno and the message set from `e`.
+/// `value` with errno and the record set from `e`.
 #[inline]
 fn guard_with<R, D, F>(panic_value: R, describe: D, body: F) -> R
 where
-    D: FnOnce() -> String,
+    D: FnOnce(&mut Call),
     F: FnOnce() -> std::result::Result<R, (R, Error)>,
 {
-    install_panic_hook();
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
+    INSIDE.with(|n| n.set(n.get().wrapping_add(1)));
+    let result = panic::catch_unwind(AssertUnwindSafe(body));
+    INSIDE.with(|n| n.set(n.get().wrapping_sub(1)));
+    match result {
         Ok(Ok(value)) => value,
-        Ok(Err((value, e))) => fail_with(value, describe, &e),
-        Err(payload) => fail_with(panic_value, describe, &panic_error(payload)),
+        Ok(Err((value, e))) => fail(value, describe, &e),
+        Err(payload) => fail(panic_value, describe, &panic_error(payload)),
     }
 }
 
 #[cold]
 fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {
-    let what = payload
+    // Keeps the constructor that installs the panic hook in every link that
+    // has a guard (a static library's member is linked only when something
+    // refers to it).
+    #[cfg(not(test))]
+    std::hint::black_box(&INSTALL_PANIC_HOOK);
+    let what: &str = payload
         .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string());
-    Error::new(libc::ENOTRECOVERABLE, format!("internal error in rsipc (please report it): {what}"))
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    crate::err!(libc::ENOTRECOVERABLE, "internal error in rsipc (please report it): {}", error::Lossy(what.as_bytes()))
 }
 
+/// Sets errno and records the failure of the call `describe` describes;
+/// returns `value`. Plain stores only: safe in a signal handler, and cheap
+/// enough for calls that fail in normal use (`sem_trywait`'s `EAGAIN`).
 #[cold]
 #[inline(never)]
-fn fail_with<R, D: FnOnce() -> String>(fail: R, describe: D, e: &Error) -> R {
-    // The description is built under catch_unwind too: formatting a caller's
-    // arguments must not be able to unwind into C either.
-    let call = panic::catch_unwind(AssertUnwindSafe(describe)).unwrap_or_else(|_| "rsipc".into());
-    error::set_last_error_parts(&[&call, ": ", errno_name(e.errno()), ": ", e.message()]);
-    set_errno(e.errno());
-    fail
+pub(crate) fn fail<R, D: FnOnce(&mut Call)>(value: R, describe: D, e: &Error) -> R {
+    error::record_with_errno(describe, e.errno(), e.reason());
+    value
+}
+
+/// Sets errno and records a failure at `site` (see [`error::Site`]) with
+/// its argument words; returns `value`. The cheapest failure path: a
+/// pointer and two words stored.
+#[inline(always)]
+pub(crate) fn fail_at<R>(value: R, site: &'static error::Site, words: [usize; 2]) -> R {
+    error::record_site(site, words);
+    value
 }
 
 /// Sets the calling thread's C `errno`.
+#[inline(always)]
 pub(crate) fn set_errno(value: i32) {
     // SAFETY: __errno_location returns the calling thread's errno slot, which
     // is valid for the thread's lifetime.
     unsafe { *libc::__errno_location() = value }
 }
 
-/// rsipc must print nothing, even when one of its own functions panics. The
-/// standard hook would write "thread panicked at src/..." to stderr, so the
-/// library's own panics (whose location is in this crate's `src/`) are kept
-/// quiet; they are reported through errno and `rsipc_last_error()` instead.
-/// Panics elsewhere (a Rust program or test linking the rlib) still reach the
-/// previous hook. Unit tests keep the standard hook so failures are visible.
-fn install_panic_hook() {
-    #[cfg(not(test))]
-    {
-        static HOOK: std::sync::Once = std::sync::Once::new();
-        HOOK.call_once(|| {
-            let previous = panic::take_hook();
-            panic::set_hook(Box::new(move |info| {
-                let ours = info.location().is_some_and(|l| l.file().starts_with("src/"));
-                if !ours {
-                    previous(info);
-                }
-            }));
-        });
-    }
+/// rsipc must print nothing, even when one of its own functions panics: the
+/// standard hook would write "thread panicked at ..." to stderr. The hook
+/// installed here keeps quiet about panics raised inside a guarded rsipc
+/// call (they are reported through errno and `rsipc_last_error()` instead)
+/// and hands every other panic (the host program's own, when it is a Rust
+/// program linking the rlib) to the hook it replaced.
+///
+/// It is installed by an ELF constructor (`.init_array`), before `main` or
+/// when the library is loaded, not by the first call: installing a hook
+/// allocates and takes std's hook lock, which a first call made from a
+/// signal handler must not do. Unit tests keep the standard hook so
+/// failures are visible.
+#[cfg(not(test))]
+#[used]
+#[link_section = ".init_array"]
+static INSTALL_PANIC_HOOK: extern "C" fn() = install_panic_hook;
+
+#[cfg(not(test))]
+extern "C" fn install_panic_hook() {
+    panic::set_hook(quiet_inside_rsipc(panic::take_hook()));
+}
+
+/// A panic hook as `take_hook` returns one. (`PanicHookInfo` is Rust 1.81;
+/// the locked dependencies already need a newer compiler than the declared
+/// `rust-version`.)
+#[allow(clippy::incompatible_msrv)]
+type Hook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// The hook rsipc installs: `previous`, except for panics raised inside a
+/// guarded rsipc call on this thread (the "inside rsipc" flag, not the
+/// panic's file: a host program's own `src/` is not rsipc's).
+fn quiet_inside_rsipc(previous: Hook) -> Hook {
+    Box::new(move |info| {
+        // try_with: a panic during thread teardown is not inside a call.
+        let inside = INSIDE.try_with(Cell::get).unwrap_or(0) > 0;
+        if !inside {
+            previous(info);
+        }
+    })
+}
+
+/// Whether this thread is inside a guarded rsipc call (for tests).
+#[cfg(test)]
+pub(crate) fn inside_rsipc() -> bool {
+    INSIDE.with(Cell::get) > 0
 }
 
 // ---------------------------------------------------------------------------
@@ -139,7 +191,7 @@ fn install_panic_hook() {
 
 #[cold]
 fn null(what: &'static str) -> Error {
-    Error::new(libc::EFAULT, format!("`{what}` is NULL"))
+    crate::err!(libc::EFAULT, "`{}` is NULL", what)
 }
 
 /// `p` as a non-NULL pointer, or `EFAULT` naming `what`.
@@ -225,7 +277,7 @@ pub(crate) unsafe fn out_bytes<'a>(p: *mut libc::c_void, len: usize, what: &'sta
 /// `buf` is NULL or valid for writes of a `T`.
 pub(crate) unsafe fn store_query<T>(
     buf: *mut T,
-    null_msg: impl FnOnce() -> String,
+    null_msg: impl FnOnce() -> Reason,
     result: Result<(libc::c_int, T)>,
 ) -> Result<libc::c_int> {
     let (ret, value) = result?;
@@ -236,159 +288,55 @@ pub(crate) unsafe fn store_query<T>(
 }
 
 // ---------------------------------------------------------------------------
-// Formatting of arguments for error messages (only ever run on failure).
+// Argument kinds for error records (stored raw on failure, shown when the
+// message is read).
 
-/// Writes `addr` as `{:p}` shows it (`0x` and lowercase hex digits) into
-/// `buf` without allocating, for messages built on fast paths.
-pub(crate) fn hex_address(addr: usize, buf: &mut [u8; 18]) -> &str {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut start = buf.len();
-    let mut rest = addr;
-    loop {
-        start -= 1;
-        buf[start] = DIGITS[rest & 0xf];
-        rest >>= 4;
-        if rest == 0 {
-            break;
-        }
-    }
-    start -= 2;
-    buf[start] = b'0';
-    buf[start + 1] = b'x';
-    std::str::from_utf8(&buf[start..]).expect("ASCII digits")
-}
-
-/// Shows a pointer as `NULL` or its address.
+/// A pointer: `NULL` or its address.
 pub(crate) struct Ptr<T>(pub *const T);
 
-impl<T> fmt::Display for Ptr<T> {
+impl<T> IntoArg for Ptr<T> {
+    #[inline(always)]
+    fn into_arg(self) -> Arg {
+        Arg::Ptr(self.0 as usize)
+    }
+}
+
+/// Any flag word from a table of names (for call-specific flags such as
+/// `MSG_NOERROR` or `SHM_RDONLY`).
+pub(crate) struct Bits(pub i64, pub &'static [(i64, &'static str)]);
+
+impl IntoArg for Bits {
+    #[inline(always)]
+    fn into_arg(self) -> Arg {
+        Arg::Bits(self.0, self.1)
+    }
+}
+
+impl fmt::Display for Bits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_null() {
-            f.write_str("NULL")
-        } else {
-            write!(f, "{:p}", self.0)
-        }
+        FlagSet::bits(self.1).write(self.0, f)
     }
 }
 
-/// Shows a C string argument quoted, or `NULL`.
-pub(crate) struct Name(pub *const c_char);
+/// A file mode as octal `0644`.
+pub(crate) struct Mode(pub libc::mode_t);
 
-impl fmt::Display for Name {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_null() {
-            return f.write_str("NULL");
-        }
-        // SAFETY: the caller of the rsipc function promised a NUL-terminated
-        // string; only the first 64 bytes are shown.
-        let s = unsafe { CStr::from_ptr(self.0) }.to_string_lossy();
-        if s.chars().count() > 64 {
-            let short: String = s.chars().take(64).collect();
-            write!(f, "\"{short}\"...")
-        } else {
-            write!(f, "\"{s}\"")
-        }
-    }
-}
-
-/// Writes the names of the bits of `value` found in `names`, `|`-separated,
-/// then any unnamed rest in hex (or `0` when nothing is set).
-fn write_bits(f: &mut fmt::Formatter<'_>, value: i64, names: &[(i64, &str)], mut first: bool) -> fmt::Result {
-    let mut rest = value;
-    for &(bit, name) in names {
-        if bit != 0 && rest & bit == bit {
-            if !first {
-                f.write_str("|")?;
-            }
-            f.write_str(name)?;
-            first = false;
-            rest &= !bit;
-        }
-    }
-    if rest != 0 {
-        if !first {
-            f.write_str("|")?;
-        }
-        write!(f, "{rest:#x}")?;
-    } else if first {
-        f.write_str("0")?;
-    }
-    Ok(())
-}
-
-/// `open(2)`-style flags: `O_WRONLY|O_CREAT|O_EXCL`.
-pub(crate) struct OFlags(pub i32);
-
-impl fmt::Display for OFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::O_CREAT as i64, "O_CREAT"),
-            (libc::O_EXCL as i64, "O_EXCL"),
-            (libc::O_TRUNC as i64, "O_TRUNC"),
-            (libc::O_APPEND as i64, "O_APPEND"),
-            (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
-            (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
-            (libc::O_DIRECT as i64, "O_DIRECT"),
-            (libc::O_NOFOLLOW as i64, "O_NOFOLLOW"),
-            (libc::O_NOCTTY as i64, "O_NOCTTY"),
-        ];
-        let access = match self.0 & libc::O_ACCMODE {
-            libc::O_RDONLY => "O_RDONLY",
-            libc::O_WRONLY => "O_WRONLY",
-            libc::O_RDWR => "O_RDWR",
-            _ => "O_ACCMODE",
-        };
-        f.write_str(access)?;
-        let rest = (self.0 & !libc::O_ACCMODE) as u32 as i64;
-        if rest != 0 {
-            write_bits(f, rest, NAMES, false)?;
-        }
-        Ok(())
-    }
-}
-
-/// System V `*get` flags: `IPC_CREAT|IPC_EXCL|0644`, `IPC_CREAT` (no
-/// permission bits), or `0600`.
-pub(crate) struct IpcFlags(pub i32);
-
-/// The flag names every System V `*get` call shares.
-const IPC_GET_NAMES: &[(i64, &str)] = &[(libc::IPC_CREAT as i64, "IPC_CREAT"), (libc::IPC_EXCL as i64, "IPC_EXCL")];
-
-impl IpcFlags {
-    /// Writes the flags, naming the bits of `IPC_GET_NAMES` and `extra`
-    /// (call-specific flags such as `SHM_HUGETLB`).
-    pub(crate) fn fmt_with(&self, f: &mut fmt::Formatter<'_>, extra: &[(i64, &str)]) -> fmt::Result {
-        let mode = self.0 & 0o777;
-        let mut rest = (self.0 & !0o777) as u32 as i64;
-        let mut first = true;
-        for &(bit, name) in IPC_GET_NAMES.iter().chain(extra) {
-            if bit != 0 && rest & bit == bit {
-                f.write_str(if first { "" } else { "|" })?;
-                f.write_str(name)?;
-                first = false;
-                rest &= !bit;
-            }
-        }
-        if rest != 0 {
-            write!(f, "{}{rest:#x}", if first { "" } else { "|" })?;
-            first = false;
-        }
-        match (first, mode) {
-            (true, _) => write!(f, "{}", Mode(mode as libc::mode_t)),
-            (false, 0) => Ok(()),
-            (false, _) => write!(f, "|{}", Mode(mode as libc::mode_t)),
-        }
-    }
-}
-
-impl fmt::Display for IpcFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.fmt_with(f, &[])
+impl IntoArg for Mode {
+    #[inline(always)]
+    fn into_arg(self) -> Arg {
+        Arg::Mode(self.0)
     }
 }
 
 /// A System V key as messages show it: `IPC_PRIVATE` or `0x1234`.
 pub struct Key(pub libc::key_t);
+
+impl IntoArg for Key {
+    #[inline(always)]
+    fn into_arg(self) -> Arg {
+        Arg::Key(self.0)
+    }
+}
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -400,26 +348,50 @@ impl fmt::Display for Key {
     }
 }
 
-/// Any flag word from a table of names (for call-specific flags such as
-/// `MSG_NOERROR` or `SHM_RDONLY`).
-pub(crate) struct Bits<'a>(pub i64, pub &'a [(i64, &'a str)]);
-
-impl fmt::Display for Bits<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_bits(f, self.0, self.1, true)
+impl FlagSet {
+    /// `value` as an argument shown with this set's names.
+    #[inline(always)]
+    pub(crate) fn of(&'static self, value: libc::c_int) -> Arg {
+        Arg::Flags(value as i64, self)
     }
 }
 
-/// A file mode as octal `0644`.
-pub(crate) struct Mode(pub libc::mode_t);
+/// `open(2)`-style flags of a call that takes an access mode and any of
+/// the `O_*` bits: `O_WRONLY|O_CREAT|O_EXCL`. Calls with fewer flags have
+/// their own sets, so a message decodes only what the call knows.
+pub(crate) static OPEN_FLAGS: FlagSet = FlagSet {
+    access_mode: true,
+    ipc_mode: false,
+    names: &[
+        (libc::O_CREAT as i64, "O_CREAT"),
+        (libc::O_EXCL as i64, "O_EXCL"),
+        (libc::O_TRUNC as i64, "O_TRUNC"),
+        (libc::O_APPEND as i64, "O_APPEND"),
+        (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
+        (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
+        (libc::O_DIRECT as i64, "O_DIRECT"),
+        (libc::O_NOFOLLOW as i64, "O_NOFOLLOW"),
+        (libc::O_NOCTTY as i64, "O_NOCTTY"),
+    ],
+};
 
-impl fmt::Display for Mode {
+/// System V `*get` flags: `IPC_CREAT|IPC_EXCL|0644`, `IPC_CREAT` (no
+/// permission bits), or `0600`.
+pub(crate) static IPC_GET_FLAGS: FlagSet = FlagSet {
+    access_mode: false,
+    ipc_mode: true,
+    names: &[(libc::IPC_CREAT as i64, "IPC_CREAT"), (libc::IPC_EXCL as i64, "IPC_EXCL")],
+};
+
+/// Renders `arg` as a message would (for unit tests).
+#[cfg(test)]
+pub(crate) fn shown(arg: impl IntoArg) -> String {
+    crate::reason!("{}", arg).to_string()
+}
+
+impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0 {
-            f.write_str("0")
-        } else {
-            write!(f, "0{:o}", self.0)
-        }
+        self.write(f)
     }
 }
 
@@ -430,17 +402,18 @@ mod tests {
     #[test]
     fn guard_returns_the_value_on_success_and_leaves_errno_alone() {
         set_errno(1234);
-        error::set_last_error_parts(&["earlier"]);
-        let v = guard(-1, || unreachable!("described only on failure"), || Ok(7));
+        error::record(crate::call!("earlier"), libc::EINVAL, &Reason::from("before"));
+        let v = guard(-1, |_: &mut Call| unreachable!("described only on failure"), || Ok(7));
         assert_eq!(v, 7);
         // SAFETY: reading this thread's errno.
         assert_eq!(unsafe { *libc::__errno_location() }, 1234);
-        assert_eq!(error::last_error(), "earlier");
+        assert_eq!(error::last_error(), "earlier(): EINVAL: before");
     }
 
     #[test]
     fn guard_sets_errno_and_message_on_failure() {
-        let v = guard(-1, || "demo(x=1)".to_string(), || -> Result<i32> { Err(Error::new(libc::EEXIST, "it exists")) });
+        let v =
+            guard(-1, crate::call!("demo", x = 1), || -> Result<i32> { Err(Error::new(libc::EEXIST, "it exists")) });
         assert_eq!(v, -1);
         // SAFETY: reading this thread's errno.
         assert_eq!(unsafe { *libc::__errno_location() }, libc::EEXIST);
@@ -449,13 +422,42 @@ mod tests {
 
     #[test]
     fn guard_turns_a_panic_into_enotrecoverable() {
-        let v = guard(-1, || "demo()".to_string(), || -> Result<i32> { panic!("boom") });
+        let v = guard(-1, crate::call!("demo"), || -> Result<i32> {
+            assert!(inside_rsipc(), "the body runs inside rsipc");
+            panic!("boom")
+        });
         assert_eq!(v, -1);
+        assert!(!inside_rsipc(), "the flag is cleared after a caught panic");
         // SAFETY: reading this thread's errno.
         assert_eq!(unsafe { *libc::__errno_location() }, libc::ENOTRECOVERABLE);
         let msg = error::last_error();
         assert!(msg.starts_with("demo(): ENOTRECOVERABLE: internal error in rsipc"), "{msg}");
         assert!(msg.contains("boom"), "{msg}");
+    }
+
+    #[test]
+    fn the_panic_hook_is_quiet_only_about_panics_inside_rsipc() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        thread_local!(static SEEN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+        static OTHER_THREADS: AtomicU32 = AtomicU32::new(0);
+        let standard = panic::take_hook();
+        // The previous hook records this thread's panics (other tests'
+        // panics on other threads are counted apart).
+        panic::set_hook(quiet_inside_rsipc(Box::new(|_| {
+            if SEEN.try_with(|s| s.set(s.get() + 1)).is_err() {
+                OTHER_THREADS.fetch_add(1, Ordering::Relaxed);
+            }
+        })));
+        let v = guard(-1, crate::call!("demo"), || -> Result<i32> { panic!("inside rsipc") });
+        let inside = SEEN.with(std::cell::Cell::get);
+        // A panic of the host program whose file is also some `src/...`.
+        let outside = panic::catch_unwind(|| panic!("the host's own panic"));
+        let after = SEEN.with(std::cell::Cell::get);
+        panic::set_hook(standard);
+        assert_eq!(v, -1);
+        assert!(outside.is_err());
+        assert_eq!(inside, 0, "a panic inside rsipc is kept quiet");
+        assert_eq!(after, 1, "the host's panic reaches the previous hook");
     }
 
     #[test]
@@ -470,24 +472,24 @@ mod tests {
     }
 
     #[test]
-    fn hex_address_matches_the_pointer_format() {
+    fn pointers_are_shown_as_the_pointer_format() {
         for addr in [0usize, 1, 0xabc, 0x7fff_dead_beef, usize::MAX] {
-            let mut buf = [0u8; 18];
-            assert_eq!(hex_address(addr, &mut buf), format!("{:p}", addr as *const u8));
+            let want = if addr == 0 { "NULL".to_string() } else { format!("{:p}", addr as *const u8) };
+            assert_eq!(shown(Ptr(addr as *const u8)), want);
         }
     }
 
     #[test]
     fn flags_are_shown_by_name() {
-        assert_eq!(OFlags(libc::O_WRONLY | libc::O_NONBLOCK).to_string(), "O_WRONLY|O_NONBLOCK");
-        assert_eq!(OFlags(libc::O_RDONLY).to_string(), "O_RDONLY");
-        assert_eq!(IpcFlags(libc::IPC_CREAT | libc::IPC_EXCL | 0o644).to_string(), "IPC_CREAT|IPC_EXCL|0644");
-        assert_eq!(IpcFlags(libc::IPC_CREAT).to_string(), "IPC_CREAT");
-        assert_eq!(IpcFlags(0).to_string(), "0");
-        assert_eq!(IpcFlags(0o600).to_string(), "0600");
-        assert_eq!(OFlags(i32::MIN).to_string(), "O_RDONLY|0x80000000");
-        assert_eq!(Key(libc::IPC_PRIVATE).to_string(), "IPC_PRIVATE");
-        assert_eq!(Key(0x1234).to_string(), "0x1234");
-        assert_eq!(Ptr(std::ptr::null::<u8>()).to_string(), "NULL");
+        assert_eq!(shown(OPEN_FLAGS.of(libc::O_WRONLY | libc::O_NONBLOCK)), "O_WRONLY|O_NONBLOCK");
+        assert_eq!(shown(OPEN_FLAGS.of(libc::O_RDONLY)), "O_RDONLY");
+        assert_eq!(shown(IPC_GET_FLAGS.of(libc::IPC_CREAT | libc::IPC_EXCL | 0o644)), "IPC_CREAT|IPC_EXCL|0644");
+        assert_eq!(shown(IPC_GET_FLAGS.of(libc::IPC_CREAT)), "IPC_CREAT");
+        assert_eq!(shown(IPC_GET_FLAGS.of(0)), "0");
+        assert_eq!(shown(IPC_GET_FLAGS.of(0o600)), "0600");
+        assert_eq!(shown(OPEN_FLAGS.of(i32::MIN)), "O_RDONLY|0x80000000");
+        assert_eq!(shown(Key(libc::IPC_PRIVATE)), "IPC_PRIVATE");
+        assert_eq!(shown(Key(0x1234)), "0x1234");
+        assert_eq!(shown(Ptr(std::ptr::null::<u8>())), "NULL");
     }
 }

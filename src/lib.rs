@@ -21,8 +21,9 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod ctl;
+#[macro_use]
 pub mod error;
+pub mod ctl;
 mod ffi;
 pub mod sys;
 

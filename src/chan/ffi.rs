@@ -86,7 +86,7 @@ pub unsafe extern "C" fn rsipc_chan_create(
 ) -> *mut rsipc_chan_t {
     guard(
         ptr::null_mut(),
-        || format!("chan_create(name={}, max_msg={max_msg}, capacity={capacity}, mode={})", Name(name), Mode(mode)),
+        call!("chan_create", name = Name(name), max_msg = max_msg, capacity = capacity, mode = Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = if name.is_null() { None } else { Some(unsafe { c_str(name, "name") }?) };
@@ -107,15 +107,11 @@ pub unsafe extern "C" fn rsipc_chan_create(
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_chan_open(name: *const c_char) -> *mut rsipc_chan_t {
-    guard(
-        ptr::null_mut(),
-        || format!("chan_open(name={})", Name(name)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let name = unsafe { c_str(name, "name") }?;
-            Chan::open(name).map(boxed)
-        },
-    )
+    guard(ptr::null_mut(), call!("chan_open", name = Name(name)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        Chan::open(name).map(boxed)
+    })
 }
 
 /// Copies the `len` bytes at `msg` into the channel as one message.
@@ -139,17 +135,13 @@ pub unsafe extern "C" fn rsipc_chan_send(
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
-    guard(
-        -1,
-        || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            // SAFETY: forwarded from this function's contract.
-            let msg = unsafe { in_bytes(msg, len, "msg") }?;
-            ch.chan.send(msg, timeout_ms).map(|()| 0)
-        },
-    )
+    guard(-1, call!("chan_send", ch = Ptr(ch), msg = Ptr(msg), len = len, timeout_ms = timeout_ms), || {
+        // SAFETY: forwarded from this function's contract.
+        let ch = unsafe { in_ref(ch, "ch") }?;
+        // SAFETY: forwarded from this function's contract.
+        let msg = unsafe { in_bytes(msg, len, "msg") }?;
+        ch.chan.send(msg, timeout_ms).map(|()| 0)
+    })
 }
 
 /// Takes the next message into `buf` (room for `cap` bytes) and returns its
@@ -171,17 +163,13 @@ pub unsafe extern "C" fn rsipc_chan_recv(
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
-    guard(
-        -1,
-        || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            // SAFETY: forwarded from this function's contract.
-            let buf = unsafe { out_bytes(buf, cap, "buf") }?;
-            ch.chan.recv(buf, timeout_ms).map(|n| n as ssize_t)
-        },
-    )
+    guard(-1, call!("chan_recv", ch = Ptr(ch), buf = Ptr(buf), cap = cap, timeout_ms = timeout_ms), || {
+        // SAFETY: forwarded from this function's contract.
+        let ch = unsafe { in_ref(ch, "ch") }?;
+        // SAFETY: forwarded from this function's contract.
+        let buf = unsafe { out_bytes(buf, cap, "buf") }?;
+        ch.chan.recv(buf, timeout_ms).map(|n| n as ssize_t)
+    })
 }
 
 /// Releases the handle `ch` (unmaps this process's view of the channel).
@@ -193,18 +181,14 @@ pub unsafe extern "C" fn rsipc_chan_recv(
 /// after this call.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_chan_close(ch: *mut rsipc_chan_t) -> c_int {
-    guard(
-        -1,
-        || format!("chan_close(ch={})", Ptr(ch)),
-        || {
-            if !ch.is_null() {
-                // SAFETY: a live handle from Box::into_raw (this function's
-                // contract), released exactly once here.
-                drop(unsafe { Box::from_raw(ch) });
-            }
-            Ok(0)
-        },
-    )
+    guard(-1, call!("chan_close", ch = Ptr(ch)), || {
+        if !ch.is_null() {
+            // SAFETY: a live handle from Box::into_raw (this function's
+            // contract), released exactly once here.
+            drop(unsafe { Box::from_raw(ch) });
+        }
+        Ok(0)
+    })
 }
 
 /// Removes the channel name `name` (as shm_unlink(3)); handles already open
@@ -219,15 +203,11 @@ pub unsafe extern "C" fn rsipc_chan_close(ch: *mut rsipc_chan_t) -> c_int {
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_chan_unlink(name: *const c_char) -> c_int {
-    guard(
-        -1,
-        || format!("chan_unlink(name={})", Name(name)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let name = unsafe { c_str(name, "name") }?;
-            super::unlink(name).map(|()| 0)
-        },
-    )
+    guard(-1, call!("chan_unlink", name = Name(name)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        super::unlink(name).map(|()| 0)
+    })
 }
 
 /// Fills `*out` with the channel's counters: messages queued now, capacity,
@@ -244,24 +224,20 @@ pub unsafe extern "C" fn rsipc_chan_unlink(name: *const c_char) -> c_int {
 /// `struct rsipc_chan_stats`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut rsipc_chan_stats) -> c_int {
-    guard(
-        -1,
-        || format!("chan_stats(ch={}, out={})", Ptr(ch), Ptr(out)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            // SAFETY: forwarded from this function's contract.
-            let out = unsafe { out_ref(out, "out") }?;
-            let s = ch.chan.stats();
-            *out = rsipc_chan_stats {
-                queued: s.queued,
-                capacity: s.capacity,
-                max_msg: s.max_msg,
-                sent: s.sent,
-                received: s.received,
-                lost: s.lost,
-            };
-            Ok(0)
-        },
-    )
+    guard(-1, call!("chan_stats", ch = Ptr(ch), out = Ptr(out)), || {
+        // SAFETY: forwarded from this function's contract.
+        let ch = unsafe { in_ref(ch, "ch") }?;
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { out_ref(out, "out") }?;
+        let s = ch.chan.stats();
+        *out = rsipc_chan_stats {
+            queued: s.queued,
+            capacity: s.capacity,
+            max_msg: s.max_msg,
+            sent: s.sent,
+            received: s.received,
+            lost: s.lost,
+        };
+        Ok(0)
+    })
 }

@@ -148,7 +148,7 @@ mod tests;
 
 use std::ffi::CStr;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::sys;
 use crate::sys::chan::ShmPath;
 use ring::{Geometry, Ring, HEADER_SIZE, LAYOUT_VERSION, MAGIC};
@@ -351,37 +351,56 @@ pub fn unlink(name: &CStr) -> Result<()> {
 /// initialised yet (magic still 0), the geometry if it is a valid channel.
 fn check_header(h: &ring::Header, size: u64) -> Result<Option<Geometry>> {
     use std::sync::atomic::Ordering::{Acquire, Relaxed};
-    let not_chan = |why: String| Error::new(libc::EINVAL, format!("the object is not an rsipc channel: {why}"));
+    let not_chan = |why: Reason| Error::new(libc::EINVAL, why.prefixed("the object is not an rsipc channel: "));
     match h.magic.load(Acquire) {
         0 => return Ok(None),
         MAGIC => {}
-        other => return Err(not_chan(format!("bad magic number {other:#018x}"))),
+        other => return Err(not_chan(reason!("bad magic number {}", Word(other)))),
     }
     let version = h.version.load(Relaxed);
     if version != LAYOUT_VERSION {
-        return Err(Error::new(
+        return Err(err!(
             libc::EINVAL,
-            format!("the channel has layout version {version}; this library uses version {LAYOUT_VERSION}"),
+            "the channel has layout version {}; this library uses version {}",
+            version,
+            LAYOUT_VERSION
         ));
     }
     if h.header_size.load(Relaxed) as usize != HEADER_SIZE {
-        return Err(not_chan(format!("header size {} instead of {HEADER_SIZE}", h.header_size.load(Relaxed))));
+        return Err(not_chan(reason!("header size {} instead of {}", h.header_size.load(Relaxed), HEADER_SIZE)));
     }
-    let geo = Geometry::new(h.max_msg.load(Relaxed), h.capacity.load(Relaxed))
-        .map_err(|e| not_chan(e.message().to_string()))?;
+    let geo = Geometry::new(h.max_msg.load(Relaxed), h.capacity.load(Relaxed)).map_err(|e| not_chan(*e.reason()))?;
     let (stride, total) = (h.stride.load(Relaxed), h.total_size.load(Relaxed));
     if stride != geo.stride || total != geo.total_size {
-        return Err(not_chan(format!("stride {stride} / size {total} do not match its max_msg and capacity")));
+        return Err(not_chan(reason!("stride {} / size {} do not match its max_msg and capacity", stride, total)));
     }
     if size < total {
-        return Err(not_chan(format!("the object has {size} bytes, fewer than the {total} its header describes")));
+        return Err(not_chan(reason!("the object has {} bytes, fewer than the {} its header describes", size, total)));
     }
     Ok(Some(geo))
 }
 
 #[cold]
 fn too_big(len: usize, max_msg: u64) -> Error {
-    Error::new(libc::EMSGSIZE, format!("the message has {len} bytes; the channel's max_msg is {max_msg}"))
+    err!(libc::EMSGSIZE, "the message has {} bytes; the channel's max_msg is {}", len, max_msg)
+}
+
+/// A 64-bit word shown as `0x` and 16 hex digits.
+struct Word(u64);
+
+impl crate::error::Shown for Word {
+    fn pack(&self) -> [i64; 3] {
+        [self.0 as i64, 0, 0]
+    }
+    fn unpack(v: &[i64; 3]) -> Self {
+        Word(v[0] as u64)
+    }
+}
+
+impl std::fmt::Display for Word {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#018x}", self.0)
+    }
 }
 
 fn explain_open(e: Error) -> Error {

@@ -190,13 +190,13 @@ pub struct Geometry {
 impl Geometry {
     pub fn new(max_msg: u64, capacity: u64) -> Result<Geometry> {
         if max_msg == 0 || max_msg > MAX_MSG_LIMIT {
-            return Err(Error::new(libc::EINVAL, format!("max_msg must be 1..={MAX_MSG_LIMIT}, not {max_msg}")));
+            return Err(Error::new(libc::EINVAL, reason!("max_msg must be 1..={}, not {}", MAX_MSG_LIMIT, max_msg)));
         }
         if capacity == 0 || capacity > CAPACITY_LIMIT {
-            return Err(Error::new(libc::EINVAL, format!("capacity must be 1..={CAPACITY_LIMIT}, not {capacity}")));
+            return Err(Error::new(libc::EINVAL, reason!("capacity must be 1..={}, not {}", CAPACITY_LIMIT, capacity)));
         }
         let total_size = total_size_for(max_msg, capacity).ok_or_else(|| {
-            Error::new(libc::ENOMEM, format!("{capacity} slots of {max_msg} bytes do not fit in the address space"))
+            Error::new(libc::ENOMEM, reason!("{} slots of {} bytes do not fit in the address space", capacity, max_msg))
         })?;
         let shift = capacity.is_power_of_two().then(|| capacity.trailing_zeros());
         Ok(Geometry {
@@ -601,8 +601,9 @@ impl Ring {
                     if len > buf.len() && len as u64 <= self.geo.max_msg {
                         return Err(Error::new(
                             libc::EMSGSIZE,
-                            format!(
-                                "the next message has {len} bytes but the buffer holds {}; it stays queued",
+                            reason!(
+                                "the next message has {} bytes but the buffer holds {}; it stays queued",
+                                len,
                                 buf.len()
                             ),
                         ));
@@ -662,7 +663,7 @@ impl Ring {
             // Only a corrupted length gets here (callers check sizes before
             // claiming): the message is dropped and counted.
             self.header().lost.fetch_add(1, Ordering::AcqRel);
-            Err(corrupt(format!("a queued message claims {len} bytes, more than max_msg ({})", self.geo.max_msg)))
+            Err(corrupt(reason!("a queued message claims {} bytes, more than max_msg ({})", len, self.geo.max_msg)))
         }
     }
 
@@ -959,11 +960,7 @@ impl Wait {
     /// have moved), fail if the same state is seen at the same position.
     fn inconsistent(&mut self, p: u64, w: u64) -> Result<()> {
         if self.last_inconsistent == Some((p, w)) {
-            return Err(corrupt(format!(
-                "slot word {w:#018x} at position {p} is impossible there (phase {:?}, lap {})",
-                phase_of(w),
-                lap_of(w)
-            )));
+            return Err(corrupt(reason!("{}", Impossible(p, w))));
         }
         self.last_inconsistent = Some((p, w));
         Ok(())
@@ -987,8 +984,32 @@ fn timed_out(side: Side) -> Error {
 }
 
 #[cold]
-fn corrupt(what: String) -> Error {
-    Error::new(libc::ENOTRECOVERABLE, format!("the channel's shared memory is corrupted: {what}"))
+fn corrupt(what: crate::error::Reason) -> Error {
+    Error::new(libc::ENOTRECOVERABLE, what.prefixed("the channel's shared memory is corrupted: "))
+}
+
+/// "slot word 0x... at position P is impossible there (phase ..., lap ...)".
+struct Impossible(u64, u64);
+
+impl crate::error::Shown for Impossible {
+    fn pack(&self) -> [i64; 3] {
+        [self.0 as i64, self.1 as i64, 0]
+    }
+    fn unpack(v: &[i64; 3]) -> Self {
+        Impossible(v[0] as u64, v[1] as u64)
+    }
+}
+
+impl std::fmt::Display for Impossible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (p, w) = (self.0, self.1);
+        write!(
+            f,
+            "slot word {w:#018x} at position {p} is impossible there (phase {:?}, lap {})",
+            phase_of(w),
+            lap_of(w)
+        )
+    }
 }
 
 /// `copy_nonoverlapping(src, dst, len)`, with messages of up to 16 bytes

@@ -5,10 +5,11 @@ use std::os::fd::IntoRawFd;
 
 use libc::{c_char, c_int, mode_t};
 
-use crate::ffi::{c_str, guard, Mode, Name, OFlags};
+use crate::ffi::{c_str, guard, Mode, Name, OPEN_FLAGS};
 
 /// A `dirfd` argument: `AT_FDCWD` by name, else the number.
 struct DirFd(c_int);
+shown_newtype!(DirFd);
 
 impl fmt::Display for DirFd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,15 +33,11 @@ impl fmt::Display for DirFd {
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_int {
-    guard(
-        -1,
-        move || format!("mkfifo(path={}, mode={})", Name(path), Mode(mode)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let path = unsafe { c_str(path, "path") }?;
-            super::mkfifo(path, mode).map(|()| 0)
-        },
-    )
+    guard(-1, call!("mkfifo", path = Name(path), mode = Mode(mode)), || {
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { c_str(path, "path") }?;
+        super::mkfifo(path, mode).map(|()| 0)
+    })
 }
 
 /// As mkfifoat(3): creates a FIFO at `path` relative to the directory
@@ -55,15 +52,11 @@ pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_in
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode: mode_t) -> c_int {
-    guard(
-        -1,
-        move || format!("mkfifoat(dirfd={}, path={}, mode={})", DirFd(dirfd), Name(path), Mode(mode)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let path = unsafe { c_str(path, "path") }?;
-            super::mkfifoat(dirfd, path, mode).map(|()| 0)
-        },
-    )
+    guard(-1, call!("mkfifoat", dirfd = DirFd(dirfd), path = Name(path), mode = Mode(mode)), || {
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { c_str(path, "path") }?;
+        super::mkfifoat(dirfd, path, mode).map(|()| 0)
+    })
 }
 
 /// Opens the existing FIFO `path` for `O_RDONLY`, `O_WRONLY` or `O_RDWR`,
@@ -90,13 +83,9 @@ pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode:
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_fifo_open(path: *const c_char, flags: c_int, timeout_ms: c_int) -> c_int {
-    guard(
-        -1,
-        move || format!("fifo_open(path={}, flags={}, timeout_ms={timeout_ms})", Name(path), OFlags(flags)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let path = unsafe { c_str(path, "path") }?;
-            super::open(path, flags, timeout_ms).map(IntoRawFd::into_raw_fd)
-        },
-    )
+    guard(-1, call!("fifo_open", path = Name(path), flags = OPEN_FLAGS.of(flags), timeout_ms = timeout_ms), || {
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { c_str(path, "path") }?;
+        super::open(path, flags, timeout_ms).map(IntoRawFd::into_raw_fd)
+    })
 }

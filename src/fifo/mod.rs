@@ -18,6 +18,7 @@ pub(crate) mod ffi;
 use std::ffi::CStr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+use crate::error::Hex;
 use crate::error::{Error, Result};
 use crate::mmap::file_kind;
 use crate::sys;
@@ -56,7 +57,7 @@ pub fn mkfifo(path: &CStr, mode: libc::mode_t) -> Result<()> {
 pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
     sys::fifo::mkfifoat(dirfd, path, mode).map_err(|e| match e.errno() {
         libc::EEXIST => e.because("a file already exists at this path (mkfifo never replaces one)"),
-        libc::EBADF => e.because(format!("dirfd {dirfd} is not an open descriptor and the path is relative")),
+        libc::EBADF => e.because(reason!("dirfd {} is not an open descriptor and the path is relative", dirfd)),
         libc::ENOTDIR if dirfd != libc::AT_FDCWD => {
             e.because("dirfd is not a directory, or a component of the path is not one")
         }
@@ -101,10 +102,7 @@ pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
     if flags & !OPEN_FLAGS != 0 {
         return Err(Error::new(
             libc::EINVAL,
-            format!(
-                "flag bits {:#x} are not accepted: fifo_open opens an existing FIFO (create it with mkfifo) and takes O_RDONLY, O_WRONLY or O_RDWR with O_NONBLOCK, O_CLOEXEC, O_APPEND, O_NOCTTY, O_NOFOLLOW",
-                flags & !OPEN_FLAGS
-            ),
+            reason!("flag bits {} are not accepted: fifo_open opens an existing FIFO (create it with mkfifo) and takes O_RDONLY, O_WRONLY or O_RDWR with O_NONBLOCK, O_CLOEXEC, O_APPEND, O_NOCTTY, O_NOFOLLOW", Hex(flags & !OPEN_FLAGS)),
         ));
     }
     // O_PATH opens nothing for I/O: no device is touched, no FIFO peer is
@@ -120,7 +118,7 @@ pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
         _ => {
             return Err(Error::new(
                 libc::EINVAL,
-                format!("the path names a {}, not a FIFO (it was not opened)", file_kind(st.st_mode)),
+                reason!("the path names a {}, not a FIFO (it was not opened)", file_kind(st.st_mode)),
             ));
         }
     }
@@ -174,7 +172,7 @@ fn wait_for_reader(handle: &OwnedFd, st: &libc::stat, path: &CStr, flags: i32, t
         if left == 0 {
             return Err(Error::new(
                 libc::ETIMEDOUT,
-                format!("no process opened the FIFO for reading within {timeout_ms} ms"),
+                reason!("no process opened the FIFO for reading within {} ms", timeout_ms),
             ));
         }
         signals
@@ -216,7 +214,7 @@ fn explain_reopen(e: Error, flags: i32) -> Error {
         libc::O_WRONLY => "writing",
         _ => "reading and writing",
     };
-    e.explain(libc::EACCES, format!("the FIFO's permissions do not allow opening it for {how}"))
+    e.explain(libc::EACCES, reason!("the FIFO's permissions do not allow opening it for {}", how))
 }
 
 /// `/proc/thread-self/fd/N` as a C string, built without allocating.

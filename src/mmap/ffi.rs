@@ -5,7 +5,8 @@ use std::fmt;
 use libc::{c_char, c_int, c_void, mode_t, off_t, size_t};
 
 use super::Mapping;
-use crate::ffi::{c_str, guard, out_ref, Bits, Mode, Name, OFlags, Ptr};
+use crate::error::{Arg, Call};
+use crate::ffi::{c_str, guard, out_ref, Bits, Mode, Name, Ptr, OPEN_FLAGS};
 use crate::sys;
 
 /// `mmap(2)`'s failure value, `(void *)-1`.
@@ -13,6 +14,7 @@ const MAP_FAILED: *mut c_void = libc::MAP_FAILED;
 
 /// `mmap(2)` protection bits: `PROT_READ|PROT_WRITE`, or `PROT_NONE`.
 pub(crate) struct Prot(pub c_int);
+shown_newtype!(Prot, MapFlags);
 
 impl fmt::Display for Prot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -108,14 +110,7 @@ pub unsafe extern "C" fn rsipc_mmap(
 ) -> *mut c_void {
     guard(
         MAP_FAILED,
-        || {
-            format!(
-                "mmap(addr={}, len={len}, prot={}, flags={}, fd={fd}, off={off})",
-                Ptr(addr),
-                Prot(prot),
-                MapFlags(flags)
-            )
-        },
+        call!("mmap", addr = Ptr(addr), len = len, prot = Prot(prot), flags = MapFlags(flags), fd = fd, off = off),
         || {
             if flags & libc::MAP_FIXED == 0 {
                 return super::map(addr as usize, len, prot, flags, fd, off).map(Mapping::into_raw);
@@ -140,16 +135,12 @@ pub unsafe extern "C" fn rsipc_mmap(
 /// Nothing may still use memory in the range (as with munmap(2)).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
-    guard(
-        -1,
-        move || format!("munmap(addr={}, len={len})", Ptr(addr)),
-        || {
-            super::check_munmap(addr as usize, len)?;
-            // SAFETY: the caller guarantees nothing still uses the range.
-            unsafe { sys::mman::munmap(addr, len) }.map_err(super::explain_munmap)?;
-            Ok(0)
-        },
-    )
+    guard(-1, call!("munmap", addr = Ptr(addr), len = len), || {
+        super::check_munmap(addr as usize, len)?;
+        // SAFETY: the caller guarantees nothing still uses the range.
+        unsafe { sys::mman::munmap(addr, len) }.map_err(super::explain_munmap)?;
+        Ok(0)
+    })
 }
 
 /// As msync(2): writes the modified pages of `[addr, addr + len)` back to
@@ -167,11 +158,9 @@ pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c
         (libc::MS_SYNC as i64, "MS_SYNC"),
         (libc::MS_INVALIDATE as i64, "MS_INVALIDATE"),
     ];
-    guard(
-        -1,
-        move || format!("msync(addr={}, len={len}, flags={})", Ptr(addr), Bits(flags as i64, NAMES)),
-        || super::msync(addr as usize, len, flags).map(|()| 0),
-    )
+    guard(-1, call!("msync", addr = Ptr(addr), len = len, flags = Bits(flags as i64, NAMES)), || {
+        super::msync(addr as usize, len, flags).map(|()| 0)
+    })
 }
 
 /// Opens (with `O_CREAT`, creates with `mode`) the file `path` and maps it
@@ -204,14 +193,14 @@ pub unsafe extern "C" fn rsipc_map_file(
 ) -> *mut c_void {
     guard(
         MAP_FAILED,
-        || {
-            let len = if len.is_null() {
-                "len=NULL".to_string()
+        move |c: &mut Call| {
+            call!("map_file", path = Name(path), oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode))(c);
+            if len.is_null() {
+                c.arg("len", Arg::Text("NULL"));
             } else {
                 // SAFETY: non-NULL, and by the caller's contract a readable size_t.
-                format!("*len={}", unsafe { *len })
-            };
-            format!("map_file(path={}, oflag={}, mode={}, {len})", Name(path), OFlags(oflag), Mode(mode))
+                c.arg("*len", unsafe { *len });
+            }
         },
         || {
             // SAFETY: forwarded from this function's contract.
@@ -235,11 +224,9 @@ pub unsafe extern "C" fn rsipc_map_file(
 /// space is full.
 #[no_mangle]
 pub extern "C" fn rsipc_map_anonymous_shared(len: size_t) -> *mut c_void {
-    guard(
-        MAP_FAILED,
-        move || format!("map_anonymous_shared(len={len})"),
-        || super::map_anonymous_shared(len).map(Mapping::into_raw),
-    )
+    guard(MAP_FAILED, call!("map_anonymous_shared", len = len), || {
+        super::map_anonymous_shared(len).map(Mapping::into_raw)
+    })
 }
 
 #[cfg(test)]

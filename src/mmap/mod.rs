@@ -9,9 +9,11 @@
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
+use std::fmt;
 use std::os::fd::{AsRawFd, RawFd};
 
-use crate::error::{Error, Result};
+use crate::error::Hex;
+use crate::error::{Error, Reason, Result};
 use crate::sys;
 pub use crate::sys::mman::Mapping;
 
@@ -37,7 +39,7 @@ pub fn check_len(len: usize) -> Result<usize> {
     page_round(len).ok_or_else(|| {
         Error::new(
             libc::ENOMEM,
-            format!("len {len} is larger than any address space (it overflows when rounded up to whole pages)"),
+            reason!("len {} is larger than any address space (it overflows when rounded up to whole pages)", len),
         )
     })
 }
@@ -55,7 +57,7 @@ pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
     let rounded = check_len(len)?;
     let page = page_size();
     if off as u64 % page as u64 != 0 {
-        return Err(Error::new(libc::EINVAL, format!("off {off} is not a multiple of the page size ({page})")));
+        return Err(Error::new(libc::EINVAL, reason!("off {} is not a multiple of the page size ({})", off, page)));
     }
     let anonymous = flags & libc::MAP_ANONYMOUS != 0;
     match flags & libc::MAP_TYPE {
@@ -70,43 +72,52 @@ pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
     }
     if flags & libc::MAP_ANONYMOUS == 0 {
         if off < 0 {
-            return Err(Error::new(libc::EOVERFLOW, format!("off {off} is negative: no file has such an offset")));
+            return Err(Error::new(libc::EOVERFLOW, reason!("off {} is negative: no file has such an offset", off)));
         }
         if off as u64 + rounded as u64 > i64::MAX as u64 {
             return Err(Error::new(
                 libc::EOVERFLOW,
-                format!("off {off} + len {len} goes past the largest file offset"),
+                reason!("off {} + len {} goes past the largest file offset", off, len),
             ));
         }
     }
     Ok(())
 }
 
+/// Why `mmap(2)` said `EACCES`: how the descriptor is open, asked of the
+/// kernel when the message is read (never on the failure path).
+fn compose_eacces(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let (fd, shared, writable) = (r.int(0) as RawFd, r.int(1) != 0, r.int(2) != 0);
+    match sys::fcntl_int(fd, libc::F_GETFL, 0) {
+        Ok(fl) if fl & libc::O_ACCMODE == libc::O_WRONLY => {
+            write!(out, "descriptor {fd} is open write-only (O_WRONLY); every file mapping needs read access")?
+        }
+        Ok(fl) if shared && writable && fl & libc::O_ACCMODE == libc::O_RDONLY => {
+            write!(out, "descriptor {fd} is open read-only (O_RDONLY); a writable MAP_SHARED mapping needs O_RDWR")?
+        }
+        Ok(fl) if shared && writable && fl & libc::O_APPEND != 0 => {
+            write!(out, "descriptor {fd} is open with O_APPEND, which a writable MAP_SHARED mapping cannot honour")?
+        }
+        _ => write!(out, "descriptor {fd} does not refer to a file that can be mapped this way")?,
+    }
+    out.write_str(crate::error::later::WHEN)
+}
+
 /// Explains an error the kernel gave for `mmap(2)` (called only on failure;
-/// it may look at the descriptor to say what is wrong with it).
+/// what needs a look at the descriptor is looked at when the message is
+/// read).
 pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> Error {
     let shared = flags & libc::MAP_TYPE != libc::MAP_PRIVATE;
     let writable = prot & libc::PROT_WRITE != 0;
     match e.errno() {
-        libc::EACCES => {
-            let why = match sys::fcntl_int(fd, libc::F_GETFL, 0) {
-                Ok(fl) if fl & libc::O_ACCMODE == libc::O_WRONLY => {
-                    format!("descriptor {fd} is open write-only (O_WRONLY); every file mapping needs read access")
-                }
-                Ok(fl) if shared && writable && fl & libc::O_ACCMODE == libc::O_RDONLY => {
-                    format!("descriptor {fd} is open read-only (O_RDONLY); a writable MAP_SHARED mapping needs O_RDWR")
-                }
-                Ok(fl) if shared && writable && fl & libc::O_APPEND != 0 => {
-                    format!("descriptor {fd} is open with O_APPEND, which a writable MAP_SHARED mapping cannot honour")
-                }
-                _ => format!("descriptor {fd} does not refer to a file that can be mapped this way"),
-            };
-            e.because(why)
+        libc::EACCES => e.because(Reason::compose(compose_eacces).with(fd).with(shared as i32).with(writable as i32)),
+        libc::EBADF => {
+            e.because(reason!("descriptor {} is not open (pass MAP_ANONYMOUS for memory without a file)", fd))
         }
-        libc::EBADF => e.because(format!("descriptor {fd} is not open (pass MAP_ANONYMOUS for memory without a file)")),
-        libc::ENODEV => {
-            e.because(format!("the file behind descriptor {fd} cannot be memory-mapped (a pipe, socket or directory?)"))
-        }
+        libc::ENODEV => e.because(reason!(
+            "the file behind descriptor {} cannot be memory-mapped (a pipe, socket or directory?)",
+            fd
+        )),
         libc::ENOMEM => e.because(
             "no free range of that size in the address space, or the process reached vm.max_map_count or RLIMIT_AS",
         ),
@@ -117,7 +128,7 @@ pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> 
         }
         libc::EAGAIN => e.because("the file is locked, or locking the pages would exceed RLIMIT_MEMLOCK"),
         libc::EINVAL if flags & libc::MAP_FIXED != 0 && addr % page_size() != 0 => {
-            e.because(format!("addr {addr:#x} is not a multiple of the page size, which MAP_FIXED requires"))
+            e.because(reason!("addr {} is not a multiple of the page size, which MAP_FIXED requires", Hex(addr)))
         }
         libc::EINVAL => e.because("the kernel rejected this combination of flags, address and length"),
         _ => e,
@@ -155,10 +166,16 @@ pub fn explain_munmap(e: Error) -> Error {
 fn check_range(addr: usize, len: usize) -> Result<()> {
     let page = page_size();
     if addr % page != 0 {
-        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} is not a multiple of the page size ({page})")));
+        return Err(Error::new(
+            libc::EINVAL,
+            reason!("addr {} is not a multiple of the page size ({})", Hex(addr), page),
+        ));
     }
     if page_round(len).and_then(|l| addr.checked_add(l)).is_none() {
-        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} + len {len} wraps around the address space")));
+        return Err(Error::new(
+            libc::EINVAL,
+            reason!("addr {} + len {} wraps around the address space", Hex(addr), len),
+        ));
     }
     Ok(())
 }
@@ -175,18 +192,24 @@ pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
     if flags & !KNOWN != 0 {
         return Err(Error::new(
             libc::EINVAL,
-            format!("unknown flag bits {:#x}: msync takes MS_ASYNC or MS_SYNC, and MS_INVALIDATE", flags & !KNOWN),
+            reason!("unknown flag bits {}: msync takes MS_ASYNC or MS_SYNC, and MS_INVALIDATE", Hex(flags & !KNOWN)),
         ));
     }
     let page = page_size();
     if addr % page != 0 {
-        return Err(Error::new(libc::EINVAL, format!("addr {addr:#x} is not a multiple of the page size ({page})")));
+        return Err(Error::new(
+            libc::EINVAL,
+            reason!("addr {} is not a multiple of the page size ({})", Hex(addr), page),
+        ));
     }
     if flags & libc::MS_ASYNC != 0 && flags & libc::MS_SYNC != 0 {
         return Err(Error::new(libc::EINVAL, "MS_ASYNC and MS_SYNC exclude each other"));
     }
     if page_round(len).and_then(|l| addr.checked_add(l)).is_none() {
-        return Err(Error::new(libc::ENOMEM, format!("addr {addr:#x} + len {len} wraps around the address space")));
+        return Err(Error::new(
+            libc::ENOMEM,
+            reason!("addr {} + len {} wraps around the address space", Hex(addr), len),
+        ));
     }
     sys::mman::msync(addr, len, flags).map_err(|e| {
         e.explain(libc::ENOMEM, "part of the range is not mapped")
@@ -214,19 +237,24 @@ pub fn prot_for(oflag: i32) -> Result<i32> {
 /// Makes an object at least `want` bytes long for a mapping of that size:
 /// grows it with `ftruncate` when `writable`, else `EINVAL` (pages past the
 /// end would fault with `SIGBUS`). Never shrinks.
-pub(crate) fn ensure_size(fd: RawFd, size: u64, want: usize, writable: bool, what: &str) -> Result<()> {
+pub(crate) fn ensure_size(fd: RawFd, size: u64, want: usize, writable: bool, what: &'static str) -> Result<()> {
     if size >= want as u64 {
         return Ok(());
     }
     if !writable {
         return Err(Error::new(
             libc::EINVAL,
-            format!("the {what} has {size} bytes, fewer than len ({want}), and opened read-only it cannot be grown"),
+            reason!(
+                "the {} has {} bytes, fewer than len ({}), and opened read-only it cannot be grown",
+                what,
+                size,
+                want
+            ),
         ));
     }
     sys::file::ftruncate(fd, want as i64).map_err(|e| {
-        e.explain(libc::EFBIG, format!("len {want} is larger than the file system allows"))
-            .explain(libc::EPERM, format!("the {what} is sealed against growing (F_SEAL_GROW)"))
+        e.explain(libc::EFBIG, reason!("len {} is larger than the file system allows", want))
+            .explain(libc::EPERM, reason!("the {} is sealed against growing (F_SEAL_GROW)", what))
             .explain(libc::ENOSPC, "no space left to grow the file")
     })
 }
@@ -246,10 +274,7 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
     if oflag & !(libc::O_ACCMODE | MAP_FILE_FLAGS) != 0 {
         return Err(Error::new(
             libc::EINVAL,
-            format!(
-                "flag bits {:#x} are not accepted: map_file takes O_RDONLY or O_RDWR with O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW",
-                oflag & !(libc::O_ACCMODE | MAP_FILE_FLAGS)
-            ),
+            reason!("flag bits {} are not accepted: map_file takes O_RDONLY or O_RDWR with O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW", Hex(oflag & !(libc::O_ACCMODE | MAP_FILE_FLAGS))),
         ));
     }
     let exclusive = oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL;
@@ -288,7 +313,7 @@ fn map_opened_file(fd: RawFd, st: &libc::stat, prot: i32, len: usize) -> Result<
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
         return Err(Error::new(
             libc::EINVAL,
-            format!("the path names a {}, not a regular file", file_kind(st.st_mode)),
+            reason!("the path names a {}, not a regular file", file_kind(st.st_mode)),
         ));
     }
     let size = st.st_size as u64;

@@ -5,7 +5,21 @@ use std::fmt;
 use libc::{c_char, c_int, c_uint, mode_t, mq_attr, mqd_t, sigevent, size_t, ssize_t, timespec};
 
 use super::Notify;
-use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, OFlags, Ptr};
+use crate::error::{Arg, Call, FlagSet, IntoArg};
+use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
+
+/// The flags mq_open(3) knows: the access mode, `O_CREAT`, `O_EXCL`,
+/// `O_NONBLOCK` (glibc adds `O_CLOEXEC` itself).
+static MQ_OPEN_FLAGS: FlagSet = FlagSet {
+    access_mode: true,
+    ipc_mode: false,
+    names: &[
+        (libc::O_CREAT as i64, "O_CREAT"),
+        (libc::O_EXCL as i64, "O_EXCL"),
+        (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
+        (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
+    ],
+};
 use crate::{Error, Result};
 
 /// cbindgen:ignore
@@ -38,17 +52,11 @@ pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: 
     let creating = oflag & libc::O_CREAT != 0;
     guard(
         -1,
-        || {
+        move |c: &mut Call| {
+            call!("mq_open", name = Name(name), oflag = MQ_OPEN_FLAGS.of(oflag))(c);
             if creating {
-                format!(
-                    "mq_open(name={}, oflag={}, mode={}, attr={})",
-                    Name(name),
-                    OFlags(oflag),
-                    Mode(mode),
-                    Attr(attr)
-                )
-            } else {
-                format!("mq_open(name={}, oflag={})", Name(name), OFlags(oflag))
+                c.arg("mode", Mode(mode));
+                c.arg("attr", Attr(attr));
             }
         },
         || {
@@ -69,7 +77,7 @@ pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: 
 /// `EBADF` if `mqdes` is not open.
 #[no_mangle]
 pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
-    guard(-1, move || format!("mq_close(mqdes={mqdes})"), || super::close(mqdes).map(|()| 0))
+    guard(-1, call!("mq_close", mqdes = mqdes), || super::close(mqdes).map(|()| 0))
 }
 
 /// As mq_unlink(3): removes the queue name `name`; the queue goes away once
@@ -84,15 +92,11 @@ pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
 /// `name` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
-    guard(
-        -1,
-        move || format!("mq_unlink(name={})", Name(name)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let name = unsafe { c_str(name, "name") }?;
-            super::unlink(name).map(|()| 0)
-        },
-    )
+    guard(-1, call!("mq_unlink", name = Name(name)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        super::unlink(name).map(|()| 0)
+    })
 }
 
 /// Shared body of rsipc_mq_send and rsipc_mq_timedsend.
@@ -109,7 +113,7 @@ unsafe fn send_from(
     abs_timeout: Option<*const timespec>,
 ) -> Result<c_int> {
     if len > isize::MAX as usize {
-        return Err(Error::new(libc::EMSGSIZE, format!("msg_len {len} is larger than any queue's mq_msgsize")));
+        return Err(Error::new(libc::EMSGSIZE, reason!("msg_len {} is larger than any queue's mq_msgsize", len)));
     }
     // SAFETY: forwarded from this function's contract.
     let msg = unsafe { in_bytes(msg.cast(), len, "msg_ptr") }?;
@@ -173,7 +177,7 @@ pub unsafe extern "C" fn rsipc_mq_send(
 ) -> c_int {
     guard(
         -1,
-        move || format!("mq_send(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={msg_prio})", Ptr(msg_ptr)),
+        call!("mq_send", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = msg_prio),
         // SAFETY: forwarded from this function's contract.
         || unsafe { send_from(mqdes, msg_ptr, msg_len, msg_prio, None) },
     )
@@ -201,13 +205,14 @@ pub unsafe extern "C" fn rsipc_mq_timedsend(
 ) -> c_int {
     guard(
         -1,
-        || {
-            format!(
-                "mq_timedsend(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={msg_prio}, abs_timeout={})",
-                Ptr(msg_ptr),
-                Time(abs_timeout)
-            )
-        },
+        call!(
+            "mq_timedsend",
+            mqdes = mqdes,
+            msg_ptr = Ptr(msg_ptr),
+            msg_len = msg_len,
+            msg_prio = msg_prio,
+            abs_timeout = Time(abs_timeout)
+        ),
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
@@ -240,13 +245,7 @@ pub unsafe extern "C" fn rsipc_mq_receive(
 ) -> ssize_t {
     guard(
         -1,
-        move || {
-            format!(
-                "mq_receive(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={})",
-                Ptr(msg_ptr),
-                Ptr(msg_prio)
-            )
-        },
+        call!("mq_receive", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = Ptr(msg_prio)),
         // SAFETY: forwarded from this function's contract.
         || unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, None) },
     )
@@ -276,14 +275,14 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
 ) -> ssize_t {
     guard(
         -1,
-        || {
-            format!(
-                "mq_timedreceive(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={}, abs_timeout={})",
-                Ptr(msg_ptr),
-                Ptr(msg_prio),
-                Time(abs_timeout)
-            )
-        },
+        call!(
+            "mq_timedreceive",
+            mqdes = mqdes,
+            msg_ptr = Ptr(msg_ptr),
+            msg_len = msg_len,
+            msg_prio = Ptr(msg_prio),
+            abs_timeout = Time(abs_timeout)
+        ),
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
@@ -304,16 +303,12 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c_int {
-    guard(
-        -1,
-        move || format!("mq_getattr(mqdes={mqdes}, attr={})", Ptr(attr)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let out = unsafe { out_ref(attr, "attr") }?;
-            *out = super::getattr(mqdes)?;
-            Ok(0)
-        },
-    )
+    guard(-1, call!("mq_getattr", mqdes = mqdes, attr = Ptr(attr)), || {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { out_ref(attr, "attr") }?;
+        *out = super::getattr(mqdes)?;
+        Ok(0)
+    })
 }
 
 /// As mq_setattr(3): sets this descriptor's `O_NONBLOCK` from
@@ -331,20 +326,16 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 /// valid for writes of one.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_setattr(mqdes: mqd_t, newattr: *const mq_attr, oldattr: *mut mq_attr) -> c_int {
-    guard(
-        -1,
-        move || format!("mq_setattr(mqdes={mqdes}, newattr={}, oldattr={})", Attr(newattr), Ptr(oldattr)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let new = unsafe { in_ref(newattr, "newattr") }?;
-            let old = super::setattr(mqdes, new)?;
-            if !oldattr.is_null() {
-                // SAFETY: non-NULL, valid for writes by this function's contract.
-                unsafe { oldattr.write(old) };
-            }
-            Ok(0)
-        },
-    )
+    guard(-1, call!("mq_setattr", mqdes = mqdes, newattr = Attr(newattr), oldattr = Ptr(oldattr)), || {
+        // SAFETY: forwarded from this function's contract.
+        let new = unsafe { in_ref(newattr, "newattr") }?;
+        let old = super::setattr(mqdes, new)?;
+        if !oldattr.is_null() {
+            // SAFETY: non-NULL, valid for writes by this function's contract.
+            unsafe { oldattr.write(old) };
+        }
+        Ok(0)
+    })
 }
 
 /// The `SIGEV_THREAD` members of glibc's `struct sigevent` (the union after
@@ -385,85 +376,91 @@ const _: () = assert!(std::mem::align_of::<SigeventThread>() <= std::mem::align_
 /// and the function may be called from another thread.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) -> c_int {
-    guard(
-        -1,
-        move || format!("mq_notify(mqdes={mqdes}, sevp={})", Sigev(sevp)),
-        || {
-            if sevp.is_null() {
-                return super::notify(mqdes, None).map(|()| 0);
+    guard(-1, call!("mq_notify", mqdes = mqdes, sevp = Sigev(sevp)), || {
+        if sevp.is_null() {
+            return super::notify(mqdes, None).map(|()| 0);
+        }
+        // SAFETY: non-NULL, a struct sigevent by this function's contract.
+        let sev = unsafe { &*sevp };
+        let how = match sev.sigev_notify {
+            libc::SIGEV_NONE => Notify::None,
+            libc::SIGEV_SIGNAL => Notify::Signal { signo: sev.sigev_signo, value: sev.sigev_value },
+            libc::SIGEV_THREAD => {
+                // SAFETY: glibc's struct sigevent has this layout (checked
+                // in size and alignment above).
+                let thread = unsafe { &*sevp.cast::<SigeventThread>() };
+                let function =
+                    thread.function.ok_or_else(|| Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"))?;
+                // SAFETY: NULL or initialised, by this function's contract.
+                let attributes = unsafe { thread.attributes.as_ref() };
+                Notify::Thread { function, value: sev.sigev_value, attributes }
             }
-            // SAFETY: non-NULL, a struct sigevent by this function's contract.
-            let sev = unsafe { &*sevp };
-            let how = match sev.sigev_notify {
-                libc::SIGEV_NONE => Notify::None,
-                libc::SIGEV_SIGNAL => Notify::Signal { signo: sev.sigev_signo, value: sev.sigev_value },
-                libc::SIGEV_THREAD => {
-                    // SAFETY: glibc's struct sigevent has this layout (checked
-                    // in size and alignment above).
-                    let thread = unsafe { &*sevp.cast::<SigeventThread>() };
-                    let function =
-                        thread.function.ok_or_else(|| Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"))?;
-                    // SAFETY: NULL or initialised, by this function's contract.
-                    let attributes = unsafe { thread.attributes.as_ref() };
-                    Notify::Thread { function, value: sev.sigev_value, attributes }
-                }
-                other => {
-                    return Err(Error::new(
-                        libc::EINVAL,
-                        format!("sigev_notify {other}: mq_notify takes SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD"),
-                    ))
-                }
-            };
-            super::notify(mqdes, Some(how)).map(|()| 0)
-        },
-    )
+            other => {
+                return Err(Error::new(
+                    libc::EINVAL,
+                    reason!("sigev_notify {}: mq_notify takes SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD", other),
+                ))
+            }
+        };
+        super::notify(mqdes, Some(how)).map(|()| 0)
+    })
 }
 
-/// An `mq_attr` argument for messages: its sizes, or `NULL`.
+/// An `mq_attr` argument for messages: its sizes (read when the call
+/// fails), or `NULL`.
 struct Attr(*const mq_attr);
 
-impl fmt::Display for Attr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl IntoArg for Attr {
+    fn into_arg(self) -> Arg {
+        fn show(v: &[i64; 3], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{{mq_flags={:#x}, mq_maxmsg={}, mq_msgsize={}}}", v[0], v[1], v[2])
+        }
         // SAFETY: the caller of the rsipc function promised a valid struct
         // (or NULL).
         match unsafe { self.0.as_ref() } {
-            None => f.write_str("NULL"),
-            Some(a) => {
-                write!(f, "{{mq_flags={:#x}, mq_maxmsg={}, mq_msgsize={}}}", a.mq_flags, a.mq_maxmsg, a.mq_msgsize)
-            }
+            None => Arg::Text("NULL"),
+            Some(a) => Arg::Shown(show, [a.mq_flags, a.mq_maxmsg, a.mq_msgsize]),
         }
     }
 }
 
-/// A timeout argument for messages: `{sec, nsec}` or `NULL`.
+/// A timeout argument for messages: `{sec, nsec}` (read when the call
+/// fails) or `NULL`.
 struct Time(*const timespec);
 
-impl fmt::Display for Time {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl IntoArg for Time {
+    fn into_arg(self) -> Arg {
+        fn show(v: &[i64; 3], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{{tv_sec={}, tv_nsec={}}}", v[0], v[1])
+        }
         // SAFETY: the caller of the rsipc function promised a valid struct
         // (or NULL).
         match unsafe { self.0.as_ref() } {
-            None => f.write_str("NULL"),
-            Some(t) => write!(f, "{{tv_sec={}, tv_nsec={}}}", t.tv_sec, t.tv_nsec),
+            None => Arg::Text("NULL"),
+            Some(t) => Arg::Shown(show, [t.tv_sec, t.tv_nsec, 0]),
         }
     }
 }
 
-/// A `sigevent` argument for messages: its kind, or `NULL`.
+/// A `sigevent` argument for messages: its kind (read when the call
+/// fails), or `NULL`.
 struct Sigev(*const sigevent);
 
-impl fmt::Display for Sigev {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl IntoArg for Sigev {
+    fn into_arg(self) -> Arg {
+        fn show(v: &[i64; 3], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match v[0] as c_int {
+                libc::SIGEV_NONE => f.write_str("{SIGEV_NONE}"),
+                libc::SIGEV_SIGNAL => write!(f, "{{SIGEV_SIGNAL, sigev_signo={}}}", v[1]),
+                libc::SIGEV_THREAD => f.write_str("{SIGEV_THREAD}"),
+                n => write!(f, "{{sigev_notify={n}}}"),
+            }
+        }
         // SAFETY: the caller of the rsipc function promised a valid struct
         // (or NULL).
         match unsafe { self.0.as_ref() } {
-            None => f.write_str("NULL"),
-            Some(s) => match s.sigev_notify {
-                libc::SIGEV_NONE => f.write_str("{SIGEV_NONE}"),
-                libc::SIGEV_SIGNAL => write!(f, "{{SIGEV_SIGNAL, sigev_signo={}}}", s.sigev_signo),
-                libc::SIGEV_THREAD => f.write_str("{SIGEV_THREAD}"),
-                n => write!(f, "{{sigev_notify={n}}}"),
-            },
+            None => Arg::Text("NULL"),
+            Some(s) => Arg::Shown(show, [s.sigev_notify as i64, s.sigev_signo as i64, 0]),
         }
     }
 }

@@ -17,7 +17,8 @@ use std::fmt;
 
 use libc::{c_int, c_uint, mode_t, mqd_t};
 
-use crate::error::{Error, Result};
+use crate::error::Hex;
+use crate::error::{later, Error, Reason, Result};
 use crate::sys;
 use crate::sys::mq as raw;
 
@@ -49,7 +50,7 @@ fn explain_name(e: Error, kname: &CStr) -> Error {
     let bytes = kname.to_bytes();
     match e.errno() {
         libc::ENAMETOOLONG => {
-            e.because(format!("the name has {} bytes after its '/', more than NAME_MAX ({NAME_MAX})", bytes.len()))
+            e.because(reason!("the name has {} bytes after its '/', more than NAME_MAX ({})", bytes.len(), NAME_MAX))
         }
         libc::EACCES if bytes.contains(&b'/') => e.because("a POSIX message queue name has no '/' after the first one"),
         libc::EACCES if bytes == b"." || bytes == b".." => e.because("\"/.\" and \"/..\" are not queue names"),
@@ -81,9 +82,27 @@ pub fn open(name: &CStr, oflag: c_int, mode: mode_t, attr: Option<&libc::mq_attr
 }
 
 /// Reads a number from one of the `/proc/sys/fs/mqueue` files (for
-/// messages only).
+/// messages only, when they are read).
 fn mqueue_limit(file: &str) -> Option<i64> {
     std::fs::read_to_string(format!("/proc/sys/fs/mqueue/{file}")).ok()?.trim().parse().ok()
+}
+
+/// `EINVAL` for `attr`: the limits it broke are read from /proc when the
+/// message is read.
+fn bad_attr(maxmsg: i64, msgsize: i64) -> Reason {
+    fn compose(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+        let limit = |f| mqueue_limit(f).map_or("?".to_string(), |v| v.to_string());
+        write!(
+            out,
+            "attr asks for mq_maxmsg {} and mq_msgsize {}: both must be > 0, and at most /proc/sys/fs/mqueue/msg_max ({}) and msgsize_max ({}) without CAP_SYS_RESOURCE{}",
+            r.int(0),
+            r.int(1),
+            limit("msg_max"),
+            limit("msgsize_max"),
+            later::WHEN
+        )
+    }
+    Reason::compose(compose).with(maxmsg).with(msgsize)
 }
 
 #[cold]
@@ -92,14 +111,7 @@ fn explain_open(e: Error, oflag: c_int, attr: Option<&libc::mq_attr>) -> Error {
     match e.errno() {
         libc::EINVAL if creating && attr.is_some() => {
             let a = attr.expect("checked");
-            let limit = |f| mqueue_limit(f).map_or("?".to_string(), |v| v.to_string());
-            e.because(format!(
-                "attr asks for mq_maxmsg {} and mq_msgsize {}: both must be > 0, and at most /proc/sys/fs/mqueue/msg_max ({}) and msgsize_max ({}) without CAP_SYS_RESOURCE",
-                a.mq_maxmsg,
-                a.mq_msgsize,
-                limit("msg_max"),
-                limit("msgsize_max")
-            ))
+            e.because(bad_attr(a.mq_maxmsg, a.mq_msgsize))
         }
         libc::EEXIST => e.because("a queue with this name already exists (O_CREAT|O_EXCL)"),
         libc::ENOENT if !creating => e.because("no queue has this name, and O_CREAT is not set"),
@@ -117,7 +129,7 @@ fn explain_open(e: Error, oflag: c_int, attr: Option<&libc::mq_attr>) -> Error {
 /// As `mq_close(3)`: closes the descriptor (and removes this process's
 /// notification registration made through it).
 pub fn close(mqd: mqd_t) -> Result<()> {
-    sys::close(mqd).map_err(|e| e.explain(libc::EBADF, format!("descriptor {mqd} is not open")))
+    sys::close(mqd).map_err(|e| e.explain(libc::EBADF, reason!("descriptor {} is not open", mqd)))
 }
 
 /// As `mq_unlink(3)`: removes the name; the queue itself goes away when
@@ -158,7 +170,7 @@ pub fn send(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::tim
     if prio >= MQ_PRIO_MAX {
         return Err(Error::new(
             libc::EINVAL,
-            format!("priority {prio} is too high: priorities go from 0 to MQ_PRIO_MAX - 1 ({})", MQ_PRIO_MAX - 1),
+            reason!("priority {} is too high: priorities go from 0 to MQ_PRIO_MAX - 1 ({})", prio, MQ_PRIO_MAX - 1),
         ));
     }
     raw::mq_timedsend(mqd, msg, prio, abs_timeout).map_err(|e| explain_transfer(e, mqd, msg.len(), Direction::Send))
@@ -198,21 +210,19 @@ enum Direction {
     Receive,
 }
 
-/// The queue's `mq_msgsize`, for messages.
+/// The queue's `mq_msgsize`, for messages (read when they are read).
 fn msgsize_of(mqd: mqd_t) -> String {
     raw::mq_getsetattr(mqd, None).map_or("?".to_string(), |a| a.mq_msgsize.to_string())
 }
 
+/// Explains a failed transfer with what the failure itself says: nothing
+/// here makes a system call. What needs one (the queue's `mq_msgsize`,
+/// whether the descriptor is open) is asked when the message is read.
 #[cold]
 fn explain_transfer(e: Error, mqd: mqd_t, len: usize, dir: Direction) -> Error {
     match (e.errno(), dir) {
-        (libc::EMSGSIZE, Direction::Send) => {
-            e.because(format!("the message's {len} bytes exceed the queue's mq_msgsize ({})", msgsize_of(mqd)))
-        }
-        (libc::EMSGSIZE, Direction::Receive) => e.because(format!(
-            "the buffer ({len} bytes) is smaller than the queue's mq_msgsize ({}); the message stays queued",
-            msgsize_of(mqd)
-        )),
+        (libc::EMSGSIZE, Direction::Send) => e.because(Reason::compose(too_long).with(mqd).with(len)),
+        (libc::EMSGSIZE, Direction::Receive) => e.because(Reason::compose(too_small).with(mqd).with(len)),
         (libc::EAGAIN, Direction::Send) => {
             e.because("the queue is full and the descriptor is non-blocking (O_NONBLOCK)")
         }
@@ -221,25 +231,55 @@ fn explain_transfer(e: Error, mqd: mqd_t, len: usize, dir: Direction) -> Error {
         }
         (libc::ETIMEDOUT, Direction::Send) => e.because("the queue was still full at abs_timeout"),
         (libc::ETIMEDOUT, Direction::Receive) => e.because("no message arrived before abs_timeout"),
-        (libc::EBADF, _) => e.because(explain_badf(mqd, dir)),
+        (libc::EBADF, Direction::Send) => e.because(Reason::compose(badf_send).with(mqd)),
+        (libc::EBADF, Direction::Receive) => e.because(Reason::compose(badf_receive).with(mqd)),
         (libc::EINTR, _) => e.because("a signal handler interrupted the wait"),
         _ => e,
     }
 }
 
+fn too_long(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    write!(
+        out,
+        "the message's {} bytes exceed the queue's mq_msgsize ({}){}",
+        r.int(1),
+        msgsize_of(r.int(0) as mqd_t),
+        later::WHEN
+    )
+}
+
+fn too_small(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    write!(
+        out,
+        "the buffer ({} bytes) is smaller than the queue's mq_msgsize ({}); the message stays queued{}",
+        r.int(1),
+        msgsize_of(r.int(0) as mqd_t),
+        later::WHEN
+    )
+}
+
+fn badf_send(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    explain_badf(r.int(0) as mqd_t, Direction::Send, out)
+}
+
+fn badf_receive(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    explain_badf(r.int(0) as mqd_t, Direction::Receive, out)
+}
+
 /// Why `mqd` is `EBADF` for a transfer: not open, not a queue, or open for
-/// the other direction.
-fn explain_badf(mqd: mqd_t, dir: Direction) -> String {
-    if sys::fcntl_int(mqd, libc::F_GETFD, 0).is_err() {
-        return format!("descriptor {mqd} is not open");
+/// the other direction (asked of the kernel now).
+fn explain_badf(mqd: mqd_t, dir: Direction, out: &mut dyn fmt::Write) -> fmt::Result {
+    if !later::fd_is_open(mqd) {
+        write!(out, "descriptor {mqd} is not open")?;
+    } else if raw::mq_getsetattr(mqd, None).is_err() {
+        write!(out, "descriptor {mqd} is not a message queue descriptor")?;
+    } else {
+        match dir {
+            Direction::Send => write!(out, "queue descriptor {mqd} is not open for writing (O_WRONLY or O_RDWR)")?,
+            Direction::Receive => write!(out, "queue descriptor {mqd} is not open for reading (O_RDONLY or O_RDWR)")?,
+        }
     }
-    if raw::mq_getsetattr(mqd, None).is_err() {
-        return format!("descriptor {mqd} is not a message queue descriptor");
-    }
-    match dir {
-        Direction::Send => format!("queue descriptor {mqd} is not open for writing (O_WRONLY or O_RDWR)"),
-        Direction::Receive => format!("queue descriptor {mqd} is not open for reading (O_RDONLY or O_RDWR)"),
-    }
+    out.write_str(later::WHEN)
 }
 
 // ---------------------------------------------------------------------------
@@ -256,7 +296,7 @@ pub fn getattr(mqd: mqd_t) -> Result<libc::mq_attr> {
 /// `EINVAL`) and returns the attributes from before.
 pub fn setattr(mqd: mqd_t, new: &libc::mq_attr) -> Result<libc::mq_attr> {
     if new.mq_flags & !(libc::O_NONBLOCK as libc::c_long) != 0 {
-        return Err(Error::new(libc::EINVAL, format!("mq_flags {:#x}: only O_NONBLOCK can be set", new.mq_flags)));
+        return Err(Error::new(libc::EINVAL, reason!("mq_flags {}: only O_NONBLOCK can be set", Hex(new.mq_flags))));
     }
     raw::mq_getsetattr(mqd, Some(new)).map_err(|e| explain_attr(e, mqd))
 }
@@ -264,10 +304,7 @@ pub fn setattr(mqd: mqd_t, new: &libc::mq_attr) -> Result<libc::mq_attr> {
 #[cold]
 fn explain_attr(e: Error, mqd: mqd_t) -> Error {
     if e.errno() == libc::EBADF {
-        if sys::fcntl_int(mqd, libc::F_GETFD, 0).is_err() {
-            return e.because(format!("descriptor {mqd} is not open"));
-        }
-        return e.because(format!("descriptor {mqd} is not a message queue descriptor"));
+        return e.because(later::fd_open_but_not(mqd, "a message queue descriptor"));
     }
     e
 }
@@ -334,7 +371,7 @@ fn explain_notify(e: Error, mqd: mqd_t, how: Option<Notify<'_>>) -> Error {
             e.because("a process (this one or another) is already registered for this queue; only one may be at a time")
         }
         (libc::EINVAL, Some(Notify::Signal { signo, .. })) => {
-            e.because(format!("sigev_signo {signo} is not a valid signal number"))
+            e.because(reason!("sigev_signo {} is not a valid signal number", signo))
         }
         (libc::EBADF, _) => explain_attr(e, mqd),
         (libc::EAGAIN, Some(Notify::Thread { .. })) => e.because("no thread could be created for SIGEV_THREAD"),

@@ -6,7 +6,8 @@ use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 use crate::ctl::{CmdName, CtlCommand};
-use crate::ffi::{guard, in_bytes, in_ref, out_bytes, store_query, Bits, IpcFlags, Key, Ptr};
+use crate::error::Reason;
+use crate::ffi::{guard, in_bytes, in_ref, out_bytes, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
 use crate::{Error, Result};
 
 /// As msgget(2): the id of the System V message queue of `key`; with
@@ -20,7 +21,7 @@ use crate::{Error, Result};
 /// system's `msgmni` queues exist), `ENOMEM`.
 #[no_mangle]
 pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
-    guard(-1, move || format!("msgget(key={}, flags={})", Key(key), IpcFlags(msgflg)), || super::msgget(key, msgflg))
+    guard(-1, call!("msgget", key = Key(key), flags = IPC_GET_FLAGS.of(msgflg)), || super::msgget(key, msgflg))
 }
 
 /// As msgsnd(2): appends the message at `msgp` — a `long mtype` (> 0)
@@ -42,17 +43,13 @@ pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
 /// `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: size_t, msgflg: c_int) -> c_int {
-    guard(
-        -1,
-        move || format!("msgsnd(msqid={msqid}, msgp={}, msgsz={msgsz}, flags={})", Ptr(msgp), MsgFlags(msgflg)),
-        || {
-            let len = buffer_len(msgsz)?;
-            // SAFETY: forwarded from this function's contract (len > 0, so NULL
-            // is EFAULT).
-            let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
-            super::send(msqid, msg, msgflg).map(|()| 0)
-        },
-    )
+    guard(-1, call!("msgsnd", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, flags = MsgFlags(msgflg)), || {
+        let len = buffer_len(msgsz)?;
+        // SAFETY: forwarded from this function's contract (len > 0, so NULL
+        // is EFAULT).
+        let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
+        super::send(msqid, msg, msgflg).map(|()| 0)
+    })
 }
 
 /// As msgrcv(2): removes a message from queue `msqid` and stores its `long
@@ -88,13 +85,7 @@ pub unsafe extern "C" fn rsipc_msgrcv(
 ) -> ssize_t {
     guard(
         -1,
-        move || {
-            format!(
-                "msgrcv(msqid={msqid}, msgp={}, msgsz={msgsz}, msgtyp={msgtyp}, flags={})",
-                Ptr(msgp),
-                MsgFlags(msgflg)
-            )
-        },
+        call!("msgrcv", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, msgtyp = msgtyp, flags = MsgFlags(msgflg)),
         || {
             let len = buffer_len(msgsz)?;
             // SAFETY: forwarded from this function's contract (len > 0, so
@@ -112,7 +103,7 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
     msgsz
         .checked_add(MTYPE_LEN)
         .filter(|&len| len <= isize::MAX as usize)
-        .ok_or_else(|| Error::new(libc::EINVAL, format!("msgsz {msgsz} is larger than LONG_MAX")))
+        .ok_or_else(|| Error::new(libc::EINVAL, reason!("msgsz {} is larger than LONG_MAX", msgsz)))
 }
 
 /// As msgctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group, mode
@@ -137,49 +128,42 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 /// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
-    guard(
-        -1,
-        move || format!("msgctl(msqid={msqid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)),
-        || {
-            let command = Command::check(msqid, cmd)?;
-            // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
-            // struct the command uses, by this function's contract.
-            match command {
-                Command::Stat => unsafe {
-                    store_query(buf, || null_buf(command), super::stat(msqid).map(|ds| (0, ds)))
-                },
-                Command::StatIndex => unsafe {
-                    store_query(buf, || null_buf(command), super::stat_index(msqid, false))
-                },
-                Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, true)) },
-                Command::Info => unsafe {
-                    store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::limits(msqid))
-                },
-                Command::MsgInfo => unsafe {
-                    store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::usage(msqid))
-                },
-                Command::Set => {
-                    let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-                    super::set(msqid, ds).map(|()| 0)
-                }
-                Command::Rmid => super::remove(msqid).map(|()| 0),
+    guard(-1, call!("msgctl", msqid = msqid, cmd = CmdName::<Command>::new(cmd), buf = Ptr(buf)), || {
+        let command = Command::check(msqid, cmd)?;
+        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+        // struct the command uses, by this function's contract.
+        match command {
+            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(msqid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, false)) },
+            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, true)) },
+            Command::Info => unsafe {
+                store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::limits(msqid))
+            },
+            Command::MsgInfo => unsafe {
+                store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::usage(msqid))
+            },
+            Command::Set => {
+                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+                super::set(msqid, ds).map(|()| 0)
             }
-        },
-    )
+            Command::Rmid => super::remove(msqid).map(|()| 0),
+        }
+    })
 }
 
 #[cold]
-fn null_buf(command: Command) -> String {
+fn null_buf(command: Command) -> Reason {
     let what = match command {
         Command::Info | Command::MsgInfo => "stores a struct msginfo",
         Command::Set => "reads a struct msqid_ds",
         _ => "stores a struct msqid_ds",
     };
-    format!("`buf` is NULL, and {} {what} there", command.name())
+    reason!("`buf` is NULL, and {} {} there", command.name(), what)
 }
 
 /// `msgsnd`/`msgrcv` flags by name.
 struct MsgFlags(c_int);
+shown_newtype!(MsgFlags);
 
 impl fmt::Display for MsgFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -20,7 +20,7 @@ use std::fmt;
 use libc::{c_int, c_long, key_t};
 
 use crate::ctl::CtlCommand;
-use crate::error::{Error, Result};
+use crate::error::{later, Error, Reason, Result};
 use crate::ffi::Key;
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
@@ -57,7 +57,7 @@ fn mtype_of(buf: &[u8]) -> c_long {
 
 #[cold]
 fn short_buffer(len: usize) -> Error {
-    Error::new(libc::EINVAL, format!("the buffer has {len} bytes, fewer than its {MTYPE_LEN}-byte mtype"))
+    Error::new(libc::EINVAL, reason!("the buffer has {} bytes, fewer than its {}-byte mtype", len, MTYPE_LEN))
 }
 
 // ---------------------------------------------------------------------------
@@ -77,9 +77,9 @@ pub fn msgget(key: key_t, flags: c_int) -> Result<c_int> {
 fn explain_msgget(e: Error, key: key_t) -> Error {
     let key = Key(key);
     match e.errno() {
-        libc::EEXIST => e.because(format!("a queue with key {key} already exists (IPC_CREAT|IPC_EXCL)")),
-        libc::ENOENT => e.because(format!("no queue has key {key}, and IPC_CREAT is not set")),
-        libc::EACCES => e.because(format!("the permissions of the queue with key {key} deny the access asked for")),
+        libc::EEXIST => e.because(reason!("a queue with key {} already exists (IPC_CREAT|IPC_EXCL)", key)),
+        libc::ENOENT => e.because(reason!("no queue has key {}, and IPC_CREAT is not set", key)),
+        libc::EACCES => e.because(reason!("the permissions of the queue with key {} deny the access asked for", key)),
         libc::ENOSPC => e.because("the system-wide limit on message queues (/proc/sys/kernel/msgmni) is reached"),
         libc::ENOMEM => e.because("the kernel has no memory for a new queue"),
         _ => e,
@@ -108,7 +108,7 @@ pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
     let mtype = mtype_of(msg);
     let text = msg.len() - MTYPE_LEN;
     if mtype <= 0 {
-        return Err(Error::new(libc::EINVAL, format!("mtype is {mtype}: a message's type must be > 0")));
+        return Err(Error::new(libc::EINVAL, reason!("mtype is {}: a message's type must be > 0", mtype)));
     }
     // Without waiting first: a queue with room takes the message in this one
     // call; a full queue is when a message too large for it must be told
@@ -119,7 +119,11 @@ pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
             if let Some(qbytes) = larger_than_queue(msqid, text) {
                 return Err(Error::new(
                     libc::EINVAL,
-                    format!("the message's {text} bytes exceed the queue's msg_qbytes ({qbytes} bytes): it could never be queued"),
+                    reason!(
+                        "the message's {} bytes exceed the queue's msg_qbytes ({} bytes): it could never be queued",
+                        text,
+                        qbytes
+                    ),
                 ));
             }
             if flags & libc::IPC_NOWAIT != 0 {
@@ -148,14 +152,10 @@ pub fn msgmax() -> Result<usize> {
 #[cold]
 fn explain_send(e: Error, msqid: c_int, text: usize) -> Error {
     match e.errno() {
-        libc::EINVAL => match msgmax() {
-            Ok(max) if text > max => {
-                e.because(format!("the message's {text} bytes exceed msgmax ({max} bytes, /proc/sys/kernel/msgmax)"))
-            }
-            _ => e.because(no_such_queue(msqid)),
-        },
-        libc::EIDRM => e.because(format!("queue {msqid} was removed while this call waited")),
-        libc::EACCES => e.because(format!("queue {msqid}'s permissions deny this process write access")),
+        // Whether the text exceeds msgmax is asked when the message is read.
+        libc::EINVAL => e.because(Reason::compose(compose_send_einval).with(msqid).with(text)),
+        libc::EIDRM => e.because(reason!("queue {} was removed while this call waited", msqid)),
+        libc::EACCES => e.because(reason!("queue {}'s permissions deny this process write access", msqid)),
         libc::EINTR => e.because("a signal handler interrupted the wait for room in the queue"),
         libc::ENOMEM => e.because("the kernel has no memory for a copy of the message"),
         libc::EFAULT => e.because("the message buffer is not readable memory"),
@@ -163,11 +163,22 @@ fn explain_send(e: Error, msqid: c_int, text: usize) -> Error {
     }
 }
 
-fn no_such_queue(msqid: c_int) -> String {
+fn compose_send_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let (msqid, text) = (r.int(0) as c_int, r.int(1) as u64 as usize);
+    match msgmax() {
+        Ok(max) if text > max => {
+            write!(out, "the message's {text} bytes exceed msgmax ({max} bytes, /proc/sys/kernel/msgmax)")?
+        }
+        _ => no_such_queue(msqid).write(out)?,
+    }
+    out.write_str(later::WHEN)
+}
+
+fn no_such_queue(msqid: c_int) -> Reason {
     if msqid < 0 {
-        format!("msqid {msqid} is negative")
+        reason!("msqid {} is negative", msqid)
     } else {
-        format!("no queue has id {msqid} (it was never created, or has been removed)")
+        reason!("no queue has id {} (it was never created, or has been removed)", msqid)
     }
 }
 
@@ -207,6 +218,15 @@ pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Re
 /// Which messages a `msgtyp` (and `MSG_EXCEPT`) asks for, in words.
 struct Selection(c_long, c_int);
 
+impl crate::error::Shown for Selection {
+    fn pack(&self) -> [i64; 3] {
+        [self.0, self.1 as i64, 0]
+    }
+    fn unpack(v: &[i64; 3]) -> Self {
+        Selection(v[0] as c_long, v[1] as c_int)
+    }
+}
+
 impl fmt::Display for Selection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Selection(msgtyp, flags) = *self;
@@ -224,19 +244,36 @@ impl fmt::Display for Selection {
     }
 }
 
+fn compose_copy_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let msqid = r.int(0) as c_int;
+    if queue_exists(msqid) {
+        write!(
+            out,
+            "the message at index {} is longer than msgsz ({} bytes): MSG_COPY never cuts a copy short, even with MSG_NOERROR",
+            r.int(1),
+            r.int(2) as u64
+        )?;
+    } else {
+        no_such_queue(msqid).write(out)?;
+    }
+    out.write_str(later::WHEN)
+}
+
 #[cold]
 fn explain_receive(e: Error, msqid: c_int, room: usize, msgtyp: c_long, flags: c_int) -> Error {
     match e.errno() {
-        libc::ENOMSG => e.because(format!("{} is in queue {msqid}, and IPC_NOWAIT is set", Selection(msgtyp, flags))),
-        libc::E2BIG => e.because(format!(
-            "the message is longer than msgsz ({room} bytes) and MSG_NOERROR is not set; it stays in the queue"
+        libc::ENOMSG => e.because(reason!("{} is in queue {}, and IPC_NOWAIT is set", Selection(msgtyp, flags), msqid)),
+        libc::E2BIG => e.because(reason!(
+            "the message is longer than msgsz ({} bytes) and MSG_NOERROR is not set; it stays in the queue",
+            room
         )),
-        libc::EINVAL if flags & MSG_COPY != 0 && queue_exists(msqid) => e.because(format!(
-            "the message at index {msgtyp} is longer than msgsz ({room} bytes): MSG_COPY never cuts a copy short, even with MSG_NOERROR"
-        )),
+        // Whether the queue exists is asked when the message is read.
+        libc::EINVAL if flags & MSG_COPY != 0 => {
+            e.because(Reason::compose(compose_copy_einval).with(msqid).with(msgtyp).with(room))
+        }
         libc::EINVAL => e.because(no_such_queue(msqid)),
-        libc::EIDRM => e.because(format!("queue {msqid} was removed while this call waited")),
-        libc::EACCES => e.because(format!("queue {msqid}'s permissions deny this process read access")),
+        libc::EIDRM => e.because(reason!("queue {} was removed while this call waited", msqid)),
+        libc::EACCES => e.because(reason!("queue {}'s permissions deny this process read access", msqid)),
         libc::EINTR => e.because("a signal handler interrupted the wait for a message"),
         libc::ENOSYS if flags & MSG_COPY != 0 => {
             e.because("MSG_COPY needs a kernel built with CONFIG_CHECKPOINT_RESTORE, which this one is not")
@@ -337,18 +374,24 @@ fn queue_exists(msqid: c_int) -> bool {
     }
 }
 
+fn compose_set_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let msqid = r.int(0) as c_int;
+    if queue_exists(msqid) {
+        out.write_str("the uid or gid in buf is not valid in this user namespace")?;
+    } else {
+        no_such_queue(msqid).write(out)?;
+    }
+    out.write_str(later::WHEN)
+}
+
 #[cold]
 fn explain_ctl(e: Error, msqid: c_int, command: Command) -> Error {
     use Command::*;
     match (e.errno(), command) {
-        (libc::EINVAL, StatIndex | StatAny) => e.because(format!(
-            "no queue is at index {msqid} of the kernel's table (IPC_INFO returns the highest used index)"
-        )),
-        (libc::EINVAL, Set) if queue_exists(msqid) => {
-            e.because("the uid or gid in buf is not valid in this user namespace")
-        }
+        (libc::EINVAL, StatIndex | StatAny) => e.because(reason!("no queue is at index {} of the kernel's table (IPC_INFO returns the highest used index)", msqid)),
+        (libc::EINVAL, Set) => e.because(Reason::compose(compose_set_einval).with(msqid)),
         (libc::EINVAL, _) => e.because(no_such_queue(msqid)),
-        (libc::EIDRM, _) => e.because(format!("queue {msqid} was removed")),
+        (libc::EIDRM, _) => e.because(reason!("queue {} was removed", msqid)),
         (libc::EACCES, _) => e.because("the queue's permissions deny this process read access"),
         (libc::EPERM, Set) => e.because(
             "only the queue's owner or creator (or CAP_SYS_ADMIN) may change it, and raising msg_qbytes above msgmnb needs CAP_SYS_RESOURCE",

@@ -2,7 +2,15 @@
 
 use libc::{c_int, c_void, size_t, ssize_t};
 
-use crate::ffi::{guard, guard_transfer, in_bytes, non_null, out_bytes, OFlags, Ptr};
+use crate::error::FlagSet;
+use crate::ffi::{guard, guard_transfer, in_bytes, non_null, out_bytes, Ptr};
+
+/// The flags pipe2(2) knows (no access mode: a pipe has two ends).
+static PIPE2_FLAGS: FlagSet = FlagSet::bits(&[
+    (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
+    (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
+    (libc::O_DIRECT as i64, "O_DIRECT"),
+]);
 
 /// Shared body of rsipc_pipe and rsipc_pipe2.
 ///
@@ -29,7 +37,7 @@ unsafe fn pipe_into(fds: *mut c_int, flags: c_int) -> crate::Result<c_int> {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    guard(-1, move || format!("pipe(fds={})", Ptr(fds)), || unsafe { pipe_into(fds, 0) })
+    guard(-1, call!("pipe", fds = Ptr(fds)), || unsafe { pipe_into(fds, 0) })
 }
 
 /// As pipe2(2): a pipe whose ends get `flags` (`O_CLOEXEC`, `O_NONBLOCK`,
@@ -44,7 +52,7 @@ pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    guard(-1, move || format!("pipe2(fds={}, flags={})", Ptr(fds), OFlags(flags)), || unsafe { pipe_into(fds, flags) })
+    guard(-1, call!("pipe2", fds = Ptr(fds), flags = PIPE2_FLAGS.of(flags)), || unsafe { pipe_into(fds, flags) })
 }
 
 /// The capacity of the pipe or FIFO `fd` in bytes (`F_GETPIPE_SZ`; 65536 by
@@ -55,7 +63,7 @@ pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
 /// which).
 #[no_mangle]
 pub extern "C" fn rsipc_pipe_capacity(fd: c_int) -> c_int {
-    guard(-1, move || format!("pipe_capacity(fd={fd})"), || super::capacity(fd))
+    guard(-1, call!("pipe_capacity", fd = fd), || super::capacity(fd))
 }
 
 /// Resizes the pipe or FIFO `fd` to hold at least `bytes` (`F_SETPIPE_SZ`;
@@ -68,7 +76,7 @@ pub extern "C" fn rsipc_pipe_capacity(fd: c_int) -> c_int {
 /// `EBUSY` if the pipe holds more data than `bytes`.
 #[no_mangle]
 pub extern "C" fn rsipc_pipe_set_capacity(fd: c_int, bytes: c_int) -> c_int {
-    guard(-1, move || format!("pipe_set_capacity(fd={fd}, bytes={bytes})"), || super::set_capacity(fd, bytes))
+    guard(-1, call!("pipe_set_capacity", fd = fd, bytes = bytes), || super::set_capacity(fd, bytes))
 }
 
 /// Sets (`on == 1`) or clears (`on == 0`) `O_NONBLOCK` on any descriptor.
@@ -78,18 +86,14 @@ pub extern "C" fn rsipc_pipe_set_capacity(fd: c_int, bytes: c_int) -> c_int {
 /// `EINVAL` if `on` is neither 0 nor 1; `EBADF` if `fd` is not open.
 #[no_mangle]
 pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
-    guard(
-        -1,
-        move || format!("set_nonblocking(fd={fd}, on={on})"),
-        || {
-            let on = match on {
-                0 => false,
-                1 => true,
-                _ => return Err(crate::Error::new(libc::EINVAL, format!("`on` must be 0 or 1, not {on}"))),
-            };
-            super::set_nonblocking(fd, on).map(|()| 0)
-        },
-    )
+    guard(-1, call!("set_nonblocking", fd = fd, on = on), || {
+        let on = match on {
+            0 => false,
+            1 => true,
+            _ => return Err(crate::Error::new(libc::EINVAL, reason!("`on` must be 0 or 1, not {}", on))),
+        };
+        super::set_nonblocking(fd, on).map(|()| 0)
+    })
 }
 
 /// Writes all `len` bytes of `buf` to `fd`, retrying `EINTR` and short
@@ -107,15 +111,12 @@ pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
 /// `buf` is NULL or valid for reads of `len` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: size_t) -> ssize_t {
-    guard_transfer(
-        move || format!("write_all(fd={fd}, buf={}, len={len})", Ptr(buf)),
-        || {
-            check_len(len)?;
-            // SAFETY: forwarded from this function's contract.
-            let bytes = unsafe { in_bytes(buf, len, "buf") }?;
-            Ok(super::write_all(fd, bytes))
-        },
-    )
+    guard_transfer(call!("write_all", fd = fd, buf = Ptr(buf), len = len), || {
+        check_len(len)?;
+        // SAFETY: forwarded from this function's contract.
+        let bytes = unsafe { in_bytes(buf, len, "buf") }?;
+        Ok(super::write_all(fd, bytes))
+    })
 }
 
 /// Reads from `fd` until `len` bytes are in `buf` or end of file, retrying
@@ -133,21 +134,18 @@ pub unsafe extern "C" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: siz
 /// `buf` is NULL or valid for writes of `len` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_read_exact(fd: c_int, buf: *mut c_void, len: size_t) -> ssize_t {
-    guard_transfer(
-        move || format!("read_exact(fd={fd}, buf={}, len={len})", Ptr(buf)),
-        || {
-            check_len(len)?;
-            // SAFETY: forwarded from this function's contract.
-            let bytes = unsafe { out_bytes(buf, len, "buf") }?;
-            Ok(super::read_exact(fd, bytes))
-        },
-    )
+    guard_transfer(call!("read_exact", fd = fd, buf = Ptr(buf), len = len), || {
+        check_len(len)?;
+        // SAFETY: forwarded from this function's contract.
+        let bytes = unsafe { out_bytes(buf, len, "buf") }?;
+        Ok(super::read_exact(fd, bytes))
+    })
 }
 
 /// A length the `ssize_t` return value can report.
 fn check_len(len: size_t) -> crate::Result<()> {
     if len > ssize_t::MAX as size_t {
-        return Err(crate::Error::new(libc::EINVAL, format!("len {len} is larger than SSIZE_MAX")));
+        return Err(crate::Error::new(libc::EINVAL, reason!("len {} is larger than SSIZE_MAX", len)));
     }
     Ok(())
 }

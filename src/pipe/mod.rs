@@ -6,6 +6,7 @@ pub(crate) mod ffi;
 
 use std::os::fd::RawFd;
 
+use crate::error::Hex;
 use crate::error::{Error, Result};
 use crate::sys;
 
@@ -19,7 +20,7 @@ pub fn check_pipe2_flags(flags: i32) -> Result<()> {
     if flags & !PIPE2_FLAGS != 0 {
         return Err(Error::new(
             libc::EINVAL,
-            format!("unknown flag bits {:#x}: pipe2 takes O_CLOEXEC, O_NONBLOCK and O_DIRECT", flags & !PIPE2_FLAGS),
+            reason!("unknown flag bits {}: pipe2 takes O_CLOEXEC, O_NONBLOCK and O_DIRECT", Hex(flags & !PIPE2_FLAGS)),
         ));
     }
     Ok(())
@@ -37,13 +38,12 @@ pub fn pipe2(flags: i32) -> Result<[RawFd; 2]> {
 }
 
 /// Explains `EBADF` from `fcntl` on `fd`: not open at all, or open but not
-/// usable for this command (`what_it_is_not`, e.g. "a pipe or FIFO").
-fn explain_ebadf(fd: RawFd, e: Error, what_it_is_not: &str) -> Error {
+/// usable for this command (`what_it_is_not`, e.g. "a pipe or FIFO"). Which
+/// of the two is asked of the kernel when the message is read, never on
+/// the failure path.
+fn explain_ebadf(fd: RawFd, e: Error, what_it_is_not: &'static str) -> Error {
     match e.errno() {
-        libc::EBADF if sys::fcntl_int(fd, libc::F_GETFD, 0).is_ok() => {
-            e.because(format!("descriptor {fd} is open but is not {what_it_is_not}"))
-        }
-        libc::EBADF => e.because(format!("descriptor {fd} is not open")),
+        libc::EBADF => e.because(crate::error::later::fd_open_but_not(fd, what_it_is_not)),
         _ => e,
     }
 }
@@ -68,7 +68,7 @@ pub fn capacity(fd: RawFd) -> Result<i32> {
 /// `EBUSY`.
 pub fn set_capacity(fd: RawFd, bytes: i32) -> Result<i32> {
     if bytes <= 0 {
-        return Err(Error::new(libc::EINVAL, format!("capacity {bytes} must be positive")));
+        return Err(Error::new(libc::EINVAL, reason!("capacity {} must be positive", bytes)));
     }
     sys::fcntl_int(fd, libc::F_SETPIPE_SZ, bytes).map_err(|e| {
         not_a_pipe(fd, e)
@@ -142,9 +142,9 @@ pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
 }
 
 #[cold]
-fn explain_io(fd: RawFd, e: Error, verb: &str) -> Error {
+fn explain_io(fd: RawFd, e: Error, verb: &'static str) -> Error {
     match e.errno() {
-        libc::EBADF => e.because(format!("descriptor {fd} is not open, or not open to be {verb}")),
+        libc::EBADF => e.because(reason!("descriptor {} is not open, or not open to be {}", fd, verb)),
         libc::EPIPE => e.because("every read end of the pipe is closed"),
         libc::EAGAIN => e.because("the descriptor is non-blocking and the pipe would block"),
         _ => e,
@@ -171,9 +171,12 @@ mod tests {
         let fd = unsafe { libc::open(p.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
         assert!(fd >= 0);
         let e = set_nonblocking(fd, true).unwrap_err();
+        // Whether the descriptor is open is asked when the message is
+        // composed, so it is read while the descriptor still is.
+        let msg = e.message();
         let _ = sys::close(fd);
         assert_eq!(e.errno(), libc::EBADF);
-        assert!(e.message().contains("is open but"), "{e}");
+        assert!(msg.contains("is open but"), "{msg}");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
 
 use super::{NamedSemaphore, Semaphore};
+use crate::error::{Arg, Call, FlagSet, IntoArg, Site};
 use crate::error::{Error, Result};
-use crate::ffi::{c_str, guard, in_ref, non_null, Mode, Name, OFlags, Ptr};
+use crate::ffi::{c_str, guard, in_ref, non_null, Mode, Name, Ptr};
 
 /// `sem` as the semaphore it points to: NULL is `EFAULT`, an address that is
 /// not 8-byte aligned (so not a `sem_t`) is `EINVAL`.
@@ -60,15 +61,11 @@ fn misaligned() -> Error {
 /// `sem` is NULL or points to a writable `sem_t`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_init(sem={}, pshared={pshared}, value={value})", Ptr(sem)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let s = unsafe { sem_ref(sem) }?;
-            s.init(pshared != 0, value).map(|()| 0)
-        },
-    )
+    guard(-1, call!("sem_init", sem = Ptr(sem), pshared = pshared, value = value), || {
+        // SAFETY: forwarded from this function's contract.
+        let s = unsafe { sem_ref(sem) }?;
+        s.init(pshared != 0, value).map(|()| 0)
+    })
 }
 
 /// As sem_destroy(3): ends the life of an unnamed semaphore. As in glibc
@@ -82,14 +79,10 @@ pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: 
 /// `sem` is NULL or points to a `sem_t`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_destroy(sem={})", Ptr(sem)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            unsafe { sem_ref(sem) }.map(|_| 0)
-        },
-    )
+    guard(-1, call!("sem_destroy", sem = Ptr(sem)), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { sem_ref(sem) }.map(|_| 0)
+    })
 }
 
 /// As sem_post(3): adds one to the value, waking one waiter if any sleeps.
@@ -104,8 +97,17 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    if unsafe { sem_fast(sem) }.is_some_and(Semaphore::try_post_quiet) {
-        return 0;
+    match unsafe { sem_fast(sem) } {
+        Some(s) if s.try_post_quiet() => return 0,
+        // EOVERFLOW is recorded as a static site: a few stores, as
+        // cheap as glibc's and safe in the signal handlers sem_post is
+        // made for.
+        Some(s) if s.at_max() => {
+            static SITE: Site =
+                Site { call: "sem_post", args: &[("sem", true)], errno: libc::EOVERFLOW, reason: super::AT_MAX };
+            return crate::ffi::fail_at(-1, &SITE, [sem as usize, 0]);
+        }
+        _ => {}
     }
     // SAFETY: forwarded from this function's contract.
     unsafe { sem_post_guarded(sem) }
@@ -118,15 +120,11 @@ pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
 /// As for `rsipc_sem_post`.
 #[inline(never)]
 unsafe extern "C" fn sem_post_guarded(sem: *mut sem_t) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_post(sem={})", Ptr(sem)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let s = unsafe { sem_ref(sem) }?;
-            s.post().map(|()| 0)
-        },
-    )
+    guard(-1, call!("sem_post", sem = Ptr(sem)), || {
+        // SAFETY: forwarded from this function's contract.
+        let s = unsafe { sem_ref(sem) }?;
+        s.post().map(|()| 0)
+    })
 }
 
 /// As sem_wait(3): takes one from the value, sleeping while it is 0. Makes
@@ -157,15 +155,11 @@ pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
 /// As for `rsipc_sem_wait`.
 #[inline(never)]
 unsafe extern "C" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_wait(sem={})", Ptr(sem)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let s = unsafe { sem_ref(sem) }?;
-            s.wait().map(|()| 0)
-        },
-    )
+    guard(-1, call!("sem_wait", sem = Ptr(sem)), || {
+        // SAFETY: forwarded from this function's contract.
+        let s = unsafe { sem_ref(sem) }?;
+        s.wait().map(|()| 0)
+    })
 }
 
 /// As sem_trywait(3): takes one from the value if it is positive, without
@@ -190,20 +184,12 @@ pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
 }
 
 /// `EAGAIN` from `rsipc_sem_trywait` on a valid semaphore: a normal outcome
-/// of polling, so it is reported without the guard's formatting (the message
-/// is the guarded call's, assembled from parts).
-#[cold]
-#[inline(never)]
+/// of polling, recorded as a static site and the semaphore's address.
+#[inline(always)]
 fn trywait_would_block(sem: *mut sem_t) -> c_int {
-    let mut hex = [0u8; 18];
-    crate::error::set_last_error_parts(&[
-        "sem_trywait(sem=",
-        crate::ffi::hex_address(sem as usize, &mut hex),
-        "): EAGAIN: ",
-        super::WOULD_BLOCK,
-    ]);
-    crate::ffi::set_errno(libc::EAGAIN);
-    -1
+    static SITE: Site =
+        Site { call: "sem_trywait", args: &[("sem", true)], errno: libc::EAGAIN, reason: super::WOULD_BLOCK };
+    crate::ffi::fail_at(-1, &SITE, [sem as usize, 0])
 }
 
 /// `rsipc_sem_trywait` when the fast path did not apply: no token
@@ -213,15 +199,11 @@ fn trywait_would_block(sem: *mut sem_t) -> c_int {
 /// As for `rsipc_sem_trywait`.
 #[inline(never)]
 unsafe extern "C" fn sem_trywait_guarded(sem: *mut sem_t) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_trywait(sem={})", Ptr(sem)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let s = unsafe { sem_ref(sem) }?;
-            s.try_wait().map(|()| 0)
-        },
-    )
+    guard(-1, call!("sem_trywait", sem = Ptr(sem)), || {
+        // SAFETY: forwarded from this function's contract.
+        let s = unsafe { sem_ref(sem) }?;
+        s.try_wait().map(|()| 0)
+    })
 }
 
 /// As sem_timedwait(3): as `rsipc_sem_wait`, but gives up at the absolute
@@ -238,17 +220,13 @@ unsafe extern "C" fn sem_trywait_guarded(sem: *mut sem_t) -> c_int {
 /// or points to a `struct timespec`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *const timespec) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_timedwait(sem={}, abs_timeout={})", Ptr(sem), Deadline(abs_timeout)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let s = unsafe { sem_ref(sem) }?;
-            // SAFETY: forwarded from this function's contract.
-            let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
-            s.timed_wait(t).map(|()| 0)
-        },
-    )
+    guard(-1, call!("sem_timedwait", sem = Ptr(sem), abs_timeout = Deadline(abs_timeout)), || {
+        // SAFETY: forwarded from this function's contract.
+        let s = unsafe { sem_ref(sem) }?;
+        // SAFETY: forwarded from this function's contract.
+        let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
+        s.timed_wait(t).map(|()| 0)
+    })
 }
 
 /// As glibc's sem_clockwait(3): as `rsipc_sem_timedwait` with the deadline
@@ -269,14 +247,7 @@ pub unsafe extern "C" fn rsipc_sem_clockwait(
 ) -> c_int {
     guard(
         -1,
-        move || {
-            format!(
-                "sem_clockwait(sem={}, clockid={}, abs_timeout={})",
-                Ptr(sem),
-                ClockName(clockid),
-                Deadline(abs_timeout)
-            )
-        },
+        call!("sem_clockwait", sem = Ptr(sem), clockid = ClockName(clockid), abs_timeout = Deadline(abs_timeout)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -298,18 +269,14 @@ pub unsafe extern "C" fn rsipc_sem_clockwait(
 /// points to a writable int.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_getvalue(sem={}, sval={})", Ptr(sem), Ptr(sval)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let s = unsafe { sem_ref(sem) }?;
-            let out = non_null(sval, "sval")?;
-            // SAFETY: non-NULL, writable by the caller's contract.
-            unsafe { out.as_ptr().write(s.value()) };
-            Ok(0)
-        },
-    )
+    guard(-1, call!("sem_getvalue", sem = Ptr(sem), sval = Ptr(sval)), || {
+        // SAFETY: forwarded from this function's contract.
+        let s = unsafe { sem_ref(sem) }?;
+        let out = non_null(sval, "sval")?;
+        // SAFETY: non-NULL, writable by the caller's contract.
+        unsafe { out.as_ptr().write(s.value()) };
+        Ok(0)
+    })
 }
 
 /// cbindgen:ignore
@@ -340,11 +307,11 @@ pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode:
     let (mode, value) = if create { (mode, value) } else { (0, 0) };
     guard(
         std::ptr::null_mut(),
-        || {
+        move |c: &mut Call| {
+            call!("sem_open", name = Name(name), oflag = SEM_OPEN_FLAGS.of(oflag))(c);
             if create {
-                format!("sem_open(name={}, oflag={}, mode={}, value={value})", Name(name), OFlags(oflag), Mode(mode))
-            } else {
-                format!("sem_open(name={}, oflag={})", Name(name), OFlags(oflag))
+                c.arg("mode", Mode(mode));
+                c.arg("value", value);
             }
         },
         || {
@@ -367,7 +334,7 @@ pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode:
 /// process's open named semaphores.
 #[no_mangle]
 pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
-    guard(-1, move || format!("sem_close(sem={})", Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
+    guard(-1, call!("sem_close", sem = Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
 }
 
 /// As sem_unlink(3): removes the name of a named semaphore; processes that
@@ -381,34 +348,38 @@ pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_unlink(name: *const c_char) -> c_int {
-    guard(
-        -1,
-        move || format!("sem_unlink(name={})", Name(name)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let name = unsafe { c_str(name, "name") }?;
-            super::unlink(name).map(|()| 0)
-        },
-    )
+    guard(-1, call!("sem_unlink", name = Name(name)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        super::unlink(name).map(|()| 0)
+    })
 }
 
-/// Shows a `const struct timespec *` argument in error messages.
+/// The flags sem_open(3) reads (glibc ignores the access mode and every
+/// other bit).
+static SEM_OPEN_FLAGS: FlagSet = FlagSet::bits(&[(libc::O_CREAT as i64, "O_CREAT"), (libc::O_EXCL as i64, "O_EXCL")]);
+
+/// A `const struct timespec *` argument: `{sec, nsec}` (read when the call
+/// fails), or `NULL`.
 struct Deadline(*const timespec);
 
-impl std::fmt::Display for Deadline {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_null() {
-            return f.write_str("NULL");
+impl IntoArg for Deadline {
+    fn into_arg(self) -> Arg {
+        fn show(v: &[i64; 3], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{{{}, {}}}", v[0], v[1])
         }
-        // SAFETY: non-NULL, and valid by the contract of the function whose
+        // SAFETY: NULL or valid, by the contract of the function whose
         // argument this is.
-        let t = unsafe { &*self.0 };
-        write!(f, "{{{}, {}}}", t.tv_sec, t.tv_nsec)
+        match unsafe { self.0.as_ref() } {
+            None => Arg::Text("NULL"),
+            Some(t) => Arg::Shown(show, [t.tv_sec, t.tv_nsec, 0]),
+        }
     }
 }
 
 /// Shows a clock id by name.
 struct ClockName(clockid_t);
+shown_newtype!(ClockName);
 
 impl std::fmt::Display for ClockName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -65,7 +65,7 @@ pub(crate) fn check_initial_value(value: u32) -> Result<()> {
     if value > SEM_VALUE_MAX {
         return Err(Error::new(
             libc::EINVAL,
-            format!("the initial value {value} is larger than SEM_VALUE_MAX ({SEM_VALUE_MAX})"),
+            reason!("the initial value {} is larger than SEM_VALUE_MAX ({})", value, SEM_VALUE_MAX),
         ));
     }
     Ok(())
@@ -78,14 +78,17 @@ fn futex_clock(clock: libc::clockid_t) -> Result<FutexClock> {
         libc::CLOCK_REALTIME => Ok(FutexClock::Realtime),
         _ => Err(Error::new(
             libc::EINVAL,
-            format!("clock {clock} is not supported: use CLOCK_MONOTONIC or CLOCK_REALTIME"),
+            reason!("clock {} is not supported: use CLOCK_MONOTONIC or CLOCK_REALTIME", clock),
         )),
     }
 }
 
+/// Why a post at `SEM_VALUE_MAX` fails.
+pub(crate) const AT_MAX: &str = "the value is already SEM_VALUE_MAX (2147483647)";
+
 #[cold]
 fn overflow() -> Error {
-    Error::new(libc::EOVERFLOW, "the value is already SEM_VALUE_MAX (2147483647)")
+    Error::new(libc::EOVERFLOW, AT_MAX)
 }
 
 /// Why `trywait` fails with `EAGAIN` (shared by the guarded call and the
@@ -184,6 +187,13 @@ impl Semaphore {
             }
         }
         false
+    }
+
+    /// Whether the value is `SEM_VALUE_MAX` now (a post would be
+    /// `EOVERFLOW`).
+    #[inline(always)]
+    pub(crate) fn at_max(&self) -> bool {
+        self.data.load(Relaxed) & VALUE_MASK == u64::from(SEM_VALUE_MAX)
     }
 
     /// Takes a token, sleeping while the value is 0 (`sem_wait(3)`).

@@ -198,7 +198,7 @@ pub(crate) fn close_addr(addr: usize) -> Result<()> {
 /// open keep using it. A bad name is `ENOENT` (as glibc); `EPERM` from the
 /// file system is reported as `EACCES` (as glibc).
 pub fn unlink(name: &CStr) -> Result<()> {
-    let path = sem_path(name).map_err(|e| Error::new(libc::ENOENT, e.message().to_string()))?;
+    let path = sem_path(name).map_err(|e| Error::new(libc::ENOENT, *e.reason()))?;
     sys::sem::unlink(&path).map_err(|e| match e.errno() {
         libc::ENOENT => e.because("there is no semaphore with this name"),
         libc::EPERM | libc::EACCES => Error::new(libc::EACCES, "no permission to remove the name from /dev/shm"),
@@ -245,7 +245,7 @@ fn sem_path(name: &CStr) -> Result<SemPath> {
     if rest.len() > NAME_MAX {
         return Err(Error::new(
             libc::EINVAL,
-            format!("the name is {} bytes long; at most {NAME_MAX} are allowed", rest.len()),
+            reason!("the name is {} bytes long; at most {} are allowed", rest.len(), NAME_MAX),
         ));
     }
     let mut path = SemPath { buf: [0; PATH_CAP], len: 0 };
@@ -280,7 +280,7 @@ fn attach(fd: &OwnedFd, existing: Option<SemMap>) -> Result<NamedSemaphore> {
         // Mapping a shorter file would crash (SIGBUS) at the first use.
         return Err(Error::new(
             libc::EINVAL,
-            format!("the file is not a semaphore ({} bytes, a sem_t needs 32)", st.st_size),
+            reason!("the file is not a semaphore ({} bytes, a sem_t needs 32)", st.st_size),
         ));
     }
     let (dev, ino) = (st.st_dev, st.st_ino);

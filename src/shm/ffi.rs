@@ -4,7 +4,7 @@ use std::os::fd::IntoRawFd;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t};
 
-use crate::ffi::{c_str, guard, Mode, Name, OFlags};
+use crate::ffi::{c_str, guard, Mode, Name, OPEN_FLAGS};
 use crate::mmap::Mapping;
 
 /// As shm_open(3): opens (with `O_CREAT`, creates with permissions `mode`
@@ -28,15 +28,11 @@ use crate::mmap::Mapping;
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode: mode_t) -> c_int {
-    guard(
-        -1,
-        move || format!("shm_open(name={}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let name = unsafe { c_str(name, "name") }?;
-            super::open(name, oflag, mode).map(IntoRawFd::into_raw_fd)
-        },
-    )
+    guard(-1, call!("shm_open", name = Name(name), oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        super::open(name, oflag, mode).map(IntoRawFd::into_raw_fd)
+    })
 }
 
 /// As shm_unlink(3): removes the name of the shared memory object `name`;
@@ -52,15 +48,11 @@ pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode:
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
-    guard(
-        -1,
-        move || format!("shm_unlink(name={})", Name(name)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let name = unsafe { c_str(name, "name") }?;
-            super::unlink(name).map(|()| 0)
-        },
-    )
+    guard(-1, call!("shm_unlink", name = Name(name)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        super::unlink(name).map(|()| 0)
+    })
 }
 
 /// Opens (or with `O_CREAT` creates) the shared memory object `name` as
@@ -83,7 +75,7 @@ pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
 pub unsafe extern "C" fn rsipc_shm_map(name: *const c_char, len: size_t, oflag: c_int, mode: mode_t) -> *mut c_void {
     guard(
         libc::MAP_FAILED,
-        move || format!("shm_map(name={}, len={len}, oflag={}, mode={})", Name(name), OFlags(oflag), Mode(mode)),
+        call!("shm_map", name = Name(name), len = len, oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;

@@ -15,7 +15,7 @@ pub(crate) mod ffi;
 use std::ffi::CStr;
 use std::os::fd::{AsRawFd, OwnedFd};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Lossy, Result};
 use crate::mmap::{self, file_kind, Mapping};
 use crate::sys;
 
@@ -61,7 +61,7 @@ impl ObjectPath {
         if bare.len() > NAME_MAX {
             return Err(Error::new(
                 libc::ENAMETOOLONG,
-                format!("the name has {} bytes after the '/', more than NAME_MAX ({NAME_MAX})", bare.len()),
+                reason!("the name has {} bytes after the '/', more than NAME_MAX ({})", bare.len(), NAME_MAX),
             ));
         }
         let mut buf = [0u8; SHM_DIR.len() + NAME_MAX + 1];
@@ -106,7 +106,7 @@ fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(OwnedFd, 
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
         return Err(Error::new(
             libc::EINVAL,
-            format!("{} is a {}, not a shared memory object", path.to_string_lossy(), file_kind(st.st_mode)),
+            reason!("{} is a {}, not a shared memory object", Lossy(path.to_bytes()), file_kind(st.st_mode)),
         ));
     }
     if !caller_nonblock {
@@ -117,19 +117,19 @@ fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(OwnedFd, 
 }
 
 fn explain_open(e: Error, path: &CStr) -> Error {
-    let path = path.to_string_lossy();
+    let path = Lossy(path.to_bytes());
     match e.errno() {
         libc::ENOENT => e.because("no shared memory object has this name (pass O_CREAT to create it)"),
         libc::EEXIST => e.because("an object with this name already exists (O_CREAT|O_EXCL)"),
         libc::EACCES => e.because("permission denied by the object's mode"),
-        libc::ELOOP => e.because(format!("{path} is a symbolic link: shm_open never follows one")),
+        libc::ELOOP => e.because(reason!("{} is a symbolic link: shm_open never follows one", path)),
         // glibc turns EISDIR into EINVAL: a directory is not a valid object.
-        libc::EISDIR => Error::new(libc::EINVAL, format!("{path} is a directory, not a shared memory object")),
+        libc::EISDIR => Error::new(libc::EINVAL, reason!("{} is a directory, not a shared memory object", path)),
         // Only a FIFO (O_WRONLY, no reader), a socket or a driverless
         // device says ENXIO: as for every object that is not a regular
         // file, EINVAL.
         libc::ENXIO => {
-            Error::new(libc::EINVAL, format!("{path} is a FIFO, socket or device, not a shared memory object"))
+            Error::new(libc::EINVAL, reason!("{} is a FIFO, socket or device, not a shared memory object", path))
         }
         libc::EMFILE => e.because("this process has no free file descriptor (RLIMIT_NOFILE)"),
         libc::ENFILE => e.because("the system-wide limit on open files was reached"),
@@ -145,7 +145,7 @@ pub fn unlink(name: &CStr) -> Result<()> {
     let path = ObjectPath::new(name).map_err(|e| match e.errno() {
         libc::ENAMETOOLONG => e,
         _ => {
-            let why = format!("no object can have this name: {}", e.message());
+            let why = reason!("no object can have this name: {}", e.reason().static_text().unwrap_or("invalid name"));
             Error::new(libc::ENOENT, why)
         }
     })?;

@@ -52,7 +52,7 @@ pub fn shm_path(name: &CStr) -> Result<ShmPath> {
     if rest.len() > NAME_MAX {
         return Err(Error::new(
             libc::ENAMETOOLONG,
-            format!("the name has {} bytes after the '/', more than NAME_MAX ({NAME_MAX})", rest.len()),
+            reason!("the name has {} bytes after the '/', more than NAME_MAX ({})", rest.len(), NAME_MAX),
         ));
     }
     let mut path = ShmPath { buf: [0; SHM_DIR.len() + NAME_MAX + 1] };

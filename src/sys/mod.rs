@@ -176,7 +176,7 @@ pub fn ms_until(deadline: &libc::timespec) -> Result<i64> {
 /// Checks a caller's `timespec`: `EINVAL` unless `0 <= tv_nsec < 1e9`.
 pub fn check_timespec(ts: &libc::timespec, what: &'static str) -> Result<()> {
     if ts.tv_nsec < 0 || ts.tv_nsec >= 1_000_000_000 {
-        return Err(Error::new(libc::EINVAL, format!("{what}.tv_nsec = {} is outside 0..999999999", ts.tv_nsec)));
+        return Err(Error::new(libc::EINVAL, reason!("{}.tv_nsec = {} is outside 0..999999999", what, ts.tv_nsec)));
     }
     Ok(())
 }

@@ -4,8 +4,9 @@ use std::fmt;
 
 use libc::{c_int, c_ulong, key_t, sembuf, semid_ds, seminfo, size_t, timespec};
 
+use crate::error::Call;
 use crate::error::{Error, Result};
-use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Key, Ptr};
+use crate::ffi::{guard, in_ref, non_null, out_ref, Key, Ptr, IPC_GET_FLAGS};
 
 /// As semget(2): the id of the semaphore set with `key`, creating one of
 /// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
@@ -17,11 +18,9 @@ use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Key, Ptr};
 /// existing set's), `EACCES`, `ENOSPC`, `ENOMEM`.
 #[no_mangle]
 pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
-    guard(
-        -1,
-        move || format!("semget(key={}, nsems={nsems}, semflg={})", Key(key), IpcFlags(semflg)),
-        || super::semget(key, nsems, semflg),
-    )
+    guard(-1, call!("semget", key = Key(key), nsems = nsems, semflg = IPC_GET_FLAGS.of(semflg)), || {
+        super::semget(key, nsems, semflg)
+    })
 }
 
 /// `nsops` operations at `sops` as a slice: 0 accepts any pointer (the
@@ -36,7 +35,7 @@ unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
     }
     let p = non_null(sops as *mut sembuf, "sops")?;
     if nsops > isize::MAX as usize / std::mem::size_of::<sembuf>() {
-        return Err(Error::new(libc::E2BIG, format!("nsops {nsops} is far above the kernel's SEMOPM limit")));
+        return Err(Error::new(libc::E2BIG, reason!("nsops {} is far above the kernel's SEMOPM limit", nsops)));
     }
     // SAFETY: non-NULL; valid for nsops entries by the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(p.as_ptr(), nsops) })
@@ -57,15 +56,11 @@ unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
 /// `sops` is NULL or points to `nsops` readable `struct sembuf`s.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: size_t) -> c_int {
-    guard(
-        -1,
-        move || format!("semop(semid={semid}, sops={}, nsops={nsops})", Ptr(sops)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ops = unsafe { ops(sops, nsops) }?;
-            super::semop(semid, ops).map(|()| 0)
-        },
-    )
+    guard(-1, call!("semop", semid = semid, sops = Ptr(sops), nsops = nsops), || {
+        // SAFETY: forwarded from this function's contract.
+        let ops = unsafe { ops(sops, nsops) }?;
+        super::semop(semid, ops).map(|()| 0)
+    })
 }
 
 /// As semtimedop(2): `rsipc_semop` that waits at most the relative
@@ -86,17 +81,13 @@ pub unsafe extern "C" fn rsipc_semtimedop(
     nsops: size_t,
     timeout: *const timespec,
 ) -> c_int {
-    guard(
-        -1,
-        move || format!("semtimedop(semid={semid}, sops={}, nsops={nsops}, timeout={})", Ptr(sops), Ptr(timeout)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ops = unsafe { ops(sops, nsops) }?;
-            // SAFETY: NULL or a valid timespec by this function's contract.
-            let timeout = unsafe { timeout.as_ref() };
-            super::semtimedop(semid, ops, timeout).map(|()| 0)
-        },
-    )
+    guard(-1, call!("semtimedop", semid = semid, sops = Ptr(sops), nsops = nsops, timeout = Ptr(timeout)), || {
+        // SAFETY: forwarded from this function's contract.
+        let ops = unsafe { ops(sops, nsops) }?;
+        // SAFETY: NULL or a valid timespec by this function's contract.
+        let timeout = unsafe { timeout.as_ref() };
+        super::semtimedop(semid, ops, timeout).map(|()| 0)
+    })
 }
 
 /// cbindgen:ignore
@@ -130,7 +121,20 @@ pub unsafe extern "C" fn rsipc_semtimedop(
 pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> c_int {
     guard(
         -1,
-        move || format!("semctl(semid={semid}, semnum={semnum}, cmd={}{})", CmdName(cmd), ArgShown(cmd, arg)),
+        move |c: &mut Call| {
+            call!("semctl", semid = semid, semnum = semnum, cmd = CmdName(cmd))(c);
+            // The fourth argument as the command reads it (nothing for
+            // commands that take none).
+            match cmd {
+                libc::SETVAL => c.arg("val", arg as u32 as c_int),
+                libc::GETALL | libc::SETALL => c.arg("array", Ptr(arg as *const u16)),
+                libc::IPC_STAT | libc::IPC_SET | libc::SEM_STAT | libc::SEM_STAT_ANY => {
+                    c.arg("buf", Ptr(arg as *const semid_ds))
+                }
+                libc::IPC_INFO | libc::SEM_INFO => c.arg("__buf", Ptr(arg as *const seminfo)),
+                _ => {}
+            }
+        },
         // SAFETY: forwarded from this function's contract.
         || unsafe { semctl(semid, semnum, cmd, arg) },
     )
@@ -189,12 +193,13 @@ unsafe fn semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> Resul
             let values = unsafe { std::slice::from_raw_parts(p.as_ptr(), n) };
             super::setall(semid, values).map(|()| 0)
         }
-        _ => Err(Error::new(libc::EINVAL, format!("unknown command {cmd}"))),
+        _ => Err(Error::new(libc::EINVAL, reason!("unknown command {}", cmd))),
     }
 }
 
 /// `semctl` commands by name.
 struct CmdName(c_int);
+shown_newtype!(CmdName);
 
 impl fmt::Display for CmdName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -216,23 +221,5 @@ impl fmt::Display for CmdName {
             other => return write!(f, "{other}"),
         };
         f.write_str(name)
-    }
-}
-
-/// The fourth argument as the command reads it (nothing for commands that
-/// take none).
-struct ArgShown(c_int, c_ulong);
-
-impl fmt::Display for ArgShown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            libc::SETVAL => write!(f, ", val={}", self.1 as u32 as c_int),
-            libc::GETALL | libc::SETALL => write!(f, ", array={}", Ptr(self.1 as *const u16)),
-            libc::IPC_STAT | libc::IPC_SET | libc::SEM_STAT | libc::SEM_STAT_ANY => {
-                write!(f, ", buf={}", Ptr(self.1 as *const semid_ds))
-            }
-            libc::IPC_INFO | libc::SEM_INFO => write!(f, ", __buf={}", Ptr(self.1 as *const seminfo)),
-            _ => Ok(()),
-        }
     }
 }

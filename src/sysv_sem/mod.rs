@@ -45,7 +45,7 @@ pub fn semtimedop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::times
     if let Some(t) = timeout {
         sys::check_timespec(t, "timeout")?;
         if t.tv_sec < 0 {
-            return Err(Error::new(libc::EINVAL, format!("timeout.tv_sec = {} is negative", t.tv_sec)));
+            return Err(Error::new(libc::EINVAL, reason!("timeout.tv_sec = {} is negative", t.tv_sec)));
         }
     }
     do_semop(semid, ops, timeout)
@@ -188,7 +188,7 @@ fn check_len(have: usize, need: usize) -> Result<()> {
     if have < need {
         return Err(Error::new(
             libc::EINVAL,
-            format!("the array holds {have} values but the set has {need} semaphores"),
+            reason!("the array holds {} values but the set has {} semaphores", have, need),
         ));
     }
     Ok(())

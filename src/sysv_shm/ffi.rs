@@ -6,7 +6,8 @@ use libc::{c_char, c_int, c_void, key_t, shmid_ds, size_t};
 
 use super::{Command, Key, MayUnmap, ShmLimits, ShmUsage};
 use crate::ctl::{CmdName, CtlCommand};
-use crate::ffi::{c_str, guard, in_ref, store_query, Bits, IpcFlags, Name, Ptr};
+use crate::error::{Arg, FlagSet, IntoArg, Reason};
+use crate::ffi::{c_str, guard, in_ref, store_query, Bits, Name, Ptr};
 
 /// As ftok(3): the System V key of the existing file `path` and the low 8
 /// bits of `proj_id`, bit for bit the key glibc's `ftok` computes
@@ -21,15 +22,11 @@ use crate::ffi::{c_str, guard, in_ref, store_query, Bits, IpcFlags, Name, Ptr};
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_t {
-    guard(
-        -1,
-        move || format!("ftok(path={}, proj_id={proj_id})", Name(path)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let path = unsafe { c_str(path, "path") }?;
-            super::ftok(path, proj_id)
-        },
-    )
+    guard(-1, call!("ftok", path = Name(path), proj_id = proj_id), || {
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { c_str(path, "path") }?;
+        super::ftok(path, proj_id)
+    })
 }
 
 /// As shmget(2): the id of the System V shared memory segment of `key`;
@@ -44,11 +41,9 @@ pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_
 /// (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
 #[no_mangle]
 pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int {
-    guard(
-        -1,
-        move || format!("shmget(key={}, size={size}, flags={})", Key(key), ShmgetFlags(shmflg)),
-        || super::shmget(key, size, shmflg),
-    )
+    guard(-1, call!("shmget", key = Key(key), size = size, flags = ShmgetFlags(shmflg)), || {
+        super::shmget(key, size, shmflg)
+    })
 }
 
 /// As shmat(2): attaches segment `shmid` at an address the kernel picks
@@ -69,16 +64,12 @@ pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmflg: c_int) -> *mut c_void {
     let failed = usize::MAX as *mut c_void; // (void *)-1
-    guard(
-        failed,
-        move || format!("shmat(shmid={shmid}, shmaddr={}, flags={})", Ptr(shmaddr), ShmatFlags(shmflg)),
-        || {
-            // SAFETY: this function's contract: the C caller accepts what
-            // SHM_REMAP replaces, exactly as with shmat(2).
-            let may_unmap = unsafe { MayUnmap::assume() };
-            super::shmat(shmid, shmaddr, shmflg, Some(may_unmap)).map(|p| p.as_ptr())
-        },
-    )
+    guard(failed, call!("shmat", shmid = shmid, shmaddr = Ptr(shmaddr), flags = ShmatFlags(shmflg)), || {
+        // SAFETY: this function's contract: the C caller accepts what
+        // SHM_REMAP replaces, exactly as with shmat(2).
+        let may_unmap = unsafe { MayUnmap::assume() };
+        super::shmat(shmid, shmaddr, shmflg, Some(may_unmap)).map(|p| p.as_ptr())
+    })
 }
 
 /// As shmdt(2): detaches the segment attached at `shmaddr` (the address
@@ -93,15 +84,11 @@ pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmfl
 /// kernel.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
-    guard(
-        -1,
-        move || format!("shmdt(shmaddr={})", Ptr(shmaddr)),
-        || {
-            // SAFETY: this function's contract, as with shmdt(2).
-            let may_unmap = unsafe { MayUnmap::assume() };
-            super::shmdt(shmaddr, may_unmap).map(|()| 0)
-        },
-    )
+    guard(-1, call!("shmdt", shmaddr = Ptr(shmaddr)), || {
+        // SAFETY: this function's contract, as with shmdt(2).
+        let may_unmap = unsafe { MayUnmap::assume() };
+        super::shmdt(shmaddr, may_unmap).map(|()| 0)
+    })
 }
 
 /// As shmctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group and
@@ -126,63 +113,72 @@ pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
 /// `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
-    guard(
-        -1,
-        move || format!("shmctl(shmid={shmid}, cmd={}, buf={})", CmdName::<Command>::new(cmd), Ptr(buf)),
-        || {
-            let command = Command::check(shmid, cmd)?;
-            // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
-            // struct the command uses, by this function's contract.
-            match command {
-                Command::Stat => unsafe {
-                    store_query(buf, || null_buf(command), super::stat(shmid).map(|ds| (0, ds)))
-                },
-                Command::StatIndex => unsafe {
-                    store_query(buf, || null_buf(command), super::stat_index(shmid, false))
-                },
-                Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, true)) },
-                Command::Info => unsafe {
-                    store_query(buf.cast::<ShmLimits>(), || null_buf(command), super::limits(shmid))
-                },
-                Command::ShmInfo => unsafe {
-                    store_query(buf.cast::<ShmUsage>(), || null_buf(command), super::usage(shmid))
-                },
-                Command::Set => {
-                    let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-                    super::set(shmid, ds).map(|()| 0)
-                }
-                Command::Rmid => super::remove(shmid).map(|()| 0),
-                Command::Lock => super::lock(shmid).map(|()| 0),
-                Command::Unlock => super::unlock(shmid).map(|()| 0),
+    guard(-1, call!("shmctl", shmid = shmid, cmd = CmdName::<Command>::new(cmd), buf = Ptr(buf)), || {
+        let command = Command::check(shmid, cmd)?;
+        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+        // struct the command uses, by this function's contract.
+        match command {
+            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(shmid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, false)) },
+            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, true)) },
+            Command::Info => unsafe {
+                store_query(buf.cast::<ShmLimits>(), || null_buf(command), super::limits(shmid))
+            },
+            Command::ShmInfo => unsafe {
+                store_query(buf.cast::<ShmUsage>(), || null_buf(command), super::usage(shmid))
+            },
+            Command::Set => {
+                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
+                super::set(shmid, ds).map(|()| 0)
             }
-        },
-    )
+            Command::Rmid => super::remove(shmid).map(|()| 0),
+            Command::Lock => super::lock(shmid).map(|()| 0),
+            Command::Unlock => super::unlock(shmid).map(|()| 0),
+        }
+    })
 }
 
 #[cold]
-fn null_buf(command: Command) -> String {
+fn null_buf(command: Command) -> Reason {
     let what = match command {
         Command::Info => "stores a struct shminfo",
         Command::ShmInfo => "stores a struct shm_info",
         Command::Set => "reads a struct shmid_ds",
         _ => "stores a struct shmid_ds",
     };
-    format!("`buf` is NULL, and {} {what} there", command.name())
+    reason!("`buf` is NULL, and {} {} there", command.name(), what)
 }
 
 /// `shmget` flags: `IPC_CREAT|IPC_EXCL|SHM_HUGETLB|0644`.
 struct ShmgetFlags(c_int);
 
+/// The flags shmget(2) knows.
+static SHMGET_FLAGS: FlagSet = FlagSet {
+    access_mode: false,
+    ipc_mode: true,
+    names: &[
+        (libc::IPC_CREAT as i64, "IPC_CREAT"),
+        (libc::IPC_EXCL as i64, "IPC_EXCL"),
+        (libc::SHM_HUGETLB as i64, "SHM_HUGETLB"),
+        (libc::SHM_NORESERVE as i64, "SHM_NORESERVE"),
+    ],
+};
+
 impl fmt::Display for ShmgetFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] =
-            &[(libc::SHM_HUGETLB as i64, "SHM_HUGETLB"), (libc::SHM_NORESERVE as i64, "SHM_NORESERVE")];
-        IpcFlags(self.0).fmt_with(f, NAMES)
+        SHMGET_FLAGS.write(self.0 as i64, f)
+    }
+}
+
+impl IntoArg for ShmgetFlags {
+    fn into_arg(self) -> Arg {
+        SHMGET_FLAGS.of(self.0)
     }
 }
 
 /// `shmat` flags: `SHM_RDONLY|SHM_RND`, or `0`.
 struct ShmatFlags(c_int);
+shown_newtype!(ShmatFlags);
 
 impl fmt::Display for ShmatFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

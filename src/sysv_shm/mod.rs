@@ -15,7 +15,7 @@ use std::ptr::NonNull;
 use libc::{c_int, c_void, key_t};
 
 use crate::ctl::CtlCommand;
-use crate::error::{describe, Error, Result};
+use crate::error::{describe, later, Error, Reason, Result};
 use crate::sys::sysv_shm as sys;
 pub use crate::sys::sysv_shm::{MayUnmap, ShmLimits, ShmUsage, SHM_DEST, SHM_INFO, SHM_LOCKED, SHM_STAT, SHM_STAT_ANY};
 
@@ -46,28 +46,14 @@ pub fn key_of(ino: u64, dev: u64, proj_id: c_int) -> key_t {
 
 #[cold]
 fn explain_stat(e: Error, path: &CStr) -> Error {
-    let p = Quoted(path);
+    let p = crate::error::Quoted(path);
     match e.errno() {
-        libc::ENOENT => e.because(format!("{p} does not exist (ftok needs an existing file)")),
-        libc::EACCES => e.because(format!("search permission is denied on a directory leading to {p}")),
-        libc::ENOTDIR => e.because(format!("a component of {p} before the last is not a directory")),
-        libc::ELOOP => e.because(format!("too many symbolic links while resolving {p}")),
-        libc::ENAMETOOLONG => e.because(format!("{p} is too long a path")),
-        errno => e.because(format!("cannot stat {p}: {}", describe(errno))),
-    }
-}
-
-/// A path quoted for a message (at most 64 characters shown).
-struct Quoted<'a>(&'a CStr);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0.to_string_lossy();
-        if s.chars().count() > 64 {
-            write!(f, "\"{}\"...", s.chars().take(64).collect::<String>())
-        } else {
-            write!(f, "\"{s}\"")
-        }
+        libc::ENOENT => e.because(reason!("{} does not exist (ftok needs an existing file)", p)),
+        libc::EACCES => e.because(reason!("search permission is denied on a directory leading to {}", p)),
+        libc::ENOTDIR => e.because(reason!("a component of {} before the last is not a directory", p)),
+        libc::ELOOP => e.because(reason!("too many symbolic links while resolving {}", p)),
+        libc::ENAMETOOLONG => e.because(reason!("{} is too long a path", p)),
+        errno => e.because(reason!("cannot stat {}: {}", p, describe(errno))),
     }
 }
 
@@ -108,21 +94,30 @@ fn explain_shmget(e: Error, key: key_t, size: usize) -> Error {
 }
 
 /// Why `shmget` said `EINVAL`: the existing segment is smaller than `size`,
-/// or `size` is outside the limits for a new one.
-fn explain_shmget_size(key: key_t, size: usize) -> String {
+/// or `size` is outside the limits for a new one. Which, and the limits,
+/// are asked of the kernel when the message is read.
+fn explain_shmget_size(key: key_t, size: usize) -> Reason {
+    Reason::compose(compose_shmget_size).with(key).with(size)
+}
+
+fn compose_shmget_size(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let (key, size) = (r.int(0) as key_t, r.int(1) as u64 as usize);
     if key != libc::IPC_PRIVATE {
         match sys::shmget(key, 0, 0) {
             Ok(id) => {
-                return match sys::shmctl_stat(id, libc::IPC_STAT) {
-                    Ok((_, ds)) => format!(
+                match sys::shmctl_stat(id, libc::IPC_STAT) {
+                    Ok((_, ds)) => write!(
+                        out,
                         "the segment with this key has {} bytes, fewer than the size asked for ({size})",
                         ds.shm_segsz
-                    ),
-                    Err(_) => format!("the segment with this key is smaller than the size asked for ({size})"),
+                    )?,
+                    Err(_) => write!(out, "the segment with this key is smaller than the size asked for ({size})")?,
                 }
+                return out.write_str(later::WHEN);
             }
             Err(e) if e.errno() == libc::EACCES => {
-                return format!("the segment with this key is smaller than the size asked for ({size})")
+                write!(out, "the segment with this key is smaller than the size asked for ({size})")?;
+                return out.write_str(later::WHEN);
             }
             Err(_) => {}
         }
@@ -130,15 +125,17 @@ fn explain_shmget_size(key: key_t, size: usize) -> String {
     if size > i64::MAX as usize {
         // Within a SHMMAX that defaults to nearly 2^64, but no shared
         // memory file can be larger than 2^63 - 1 bytes.
-        return format!("size {size} is larger than any shared memory file can be (2^63 - 1 bytes)");
+        return write!(out, "size {size} is larger than any shared memory file can be (2^63 - 1 bytes)");
     }
     match sys::shmctl_ipc_info(0) {
-        Ok((_, limits)) => format!(
+        Ok((_, limits)) => write!(
+            out,
             "a new segment's size must be between {} (SHMMIN) and {} (SHMMAX) bytes, not {size}",
             limits.shmmin, limits.shmmax
-        ),
-        Err(_) => format!("a new segment's size must be between SHMMIN and SHMMAX bytes, not {size}"),
+        )?,
+        Err(_) => write!(out, "a new segment's size must be between SHMMIN and SHMMAX bytes, not {size}")?,
     }
+    out.write_str(later::WHEN)
 }
 
 // ---------------------------------------------------------------------------
@@ -167,19 +164,18 @@ fn explain_shmat(e: Error, shmid: c_int, addr: *const c_void, flags: c_int) -> E
             let lba = sys::shmlba();
             let a = addr as usize;
             if shmid < 0 {
-                e.because(format!("shmid {shmid} is negative"))
+                e.because(reason!("shmid {} is negative", shmid))
             } else if a != 0 && a % lba != 0 && flags & libc::SHM_RND == 0 {
-                e.because(format!("shmaddr {addr:p} is not a multiple of SHMLBA ({lba}) and SHM_RND was not given"))
+                e.because(reason!(
+                    "shmaddr {} is not a multiple of SHMLBA ({}) and SHM_RND was not given",
+                    crate::ffi::Ptr(addr),
+                    lba
+                ))
             } else if flags & libc::SHM_REMAP != 0 && (a == 0 || (flags & libc::SHM_RND != 0 && a < lba)) {
                 e.because("SHM_REMAP needs a non-NULL shmaddr (at least SHMLBA with SHM_RND) to attach at")
-            } else if !segment_exists(shmid) {
-                e.because(no_such_segment(shmid))
-            } else if a != 0 {
-                e.because(format!(
-                    "the segment does not fit at {addr:p}: the range overlaps an existing mapping (SHM_REMAP replaces it) or runs past the address space"
-                ))
             } else {
-                e
+                // Whether the segment exists is asked when the message is read.
+                e.because(Reason::compose(compose_shmat_einval).with(shmid).with(crate::ffi::Ptr(addr)))
             }
         }
         libc::EACCES => {
@@ -189,12 +185,28 @@ fn explain_shmat(e: Error, shmid: c_int, addr: *const c_void, flags: c_int) -> E
                 (false, false) => "read-write",
                 (false, true) => "read-write and execute",
             };
-            e.because(format!("the segment's permissions deny this process {access} access"))
+            e.because(reason!("the segment's permissions deny this process {} access", access))
         }
-        libc::EIDRM => e.because(format!("segment {shmid} was removed")),
+        libc::EIDRM => e.because(reason!("segment {} was removed", shmid)),
         libc::ENOMEM => e.because("no room in the address space for the segment, or no memory to map it"),
         _ => e,
     }
+}
+
+fn compose_shmat_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let shmid = r.int(0) as c_int;
+    if !segment_exists(shmid) {
+        write!(out, "no segment has id {shmid} (it was never created, or has been removed)")?;
+    } else if r.int(1) != 0 {
+        out.write_str("the segment does not fit at ")?;
+        r.write_arg(1, out)?;
+        out.write_str(
+            ": the range overlaps an existing mapping (SHM_REMAP replaces it) or runs past the address space",
+        )?;
+    } else {
+        out.write_str(describe(libc::EINVAL))?;
+    }
+    out.write_str(later::WHEN)
 }
 
 /// As `shmdt(2)`: detaches the segment attached at `addr`, which must be the
@@ -204,9 +216,9 @@ pub fn shmdt(addr: *const c_void, may_unmap: MayUnmap) -> Result<()> {
         if e.errno() != libc::EINVAL {
             e
         } else if addr as usize % sys::shmlba() != 0 {
-            e.because(format!("shmaddr {addr:p} is not page-aligned, so no segment is attached there"))
+            e.because(reason!("shmaddr {} is not page-aligned, so no segment is attached there", crate::ffi::Ptr(addr)))
         } else {
-            e.because(format!("no shared memory segment is attached at {addr:p}"))
+            e.because(reason!("no shared memory segment is attached at {}", crate::ffi::Ptr(addr)))
         }
     })
 }
@@ -317,22 +329,31 @@ fn segment_exists(shmid: c_int) -> bool {
     }
 }
 
-fn no_such_segment(shmid: c_int) -> String {
-    format!("no segment has id {shmid} (it was never created, or has been removed)")
+fn no_such_segment(shmid: c_int) -> Reason {
+    reason!("no segment has id {} (it was never created, or has been removed)", shmid)
+}
+
+fn compose_set_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let shmid = r.int(0) as c_int;
+    if segment_exists(shmid) {
+        out.write_str("the uid or gid in buf is not valid in this user namespace")?;
+    } else {
+        write!(out, "no segment has id {shmid} (it was never created, or has been removed)")?;
+    }
+    out.write_str(later::WHEN)
 }
 
 #[cold]
 fn explain_ctl(e: Error, shmid: c_int, command: Command) -> Error {
     use Command::*;
     match (e.errno(), command) {
-        (libc::EINVAL, StatIndex | StatAny) => e.because(format!(
-            "no segment is at index {shmid} of the kernel's table (IPC_INFO returns the highest used index)"
+        (libc::EINVAL, StatIndex | StatAny) => e.because(reason!(
+            "no segment is at index {} of the kernel's table (IPC_INFO returns the highest used index)",
+            shmid
         )),
-        (libc::EINVAL, Set) if segment_exists(shmid) => {
-            e.because("the uid or gid in buf is not valid in this user namespace")
-        }
-        (libc::EINVAL, Stat | Set | Rmid | Lock | Unlock) => e.because(no_such_segment(shmid)),
-        (libc::EIDRM, _) => e.because(format!("segment {shmid} was removed")),
+        (libc::EINVAL, Set) => e.because(Reason::compose(compose_set_einval).with(shmid)),
+        (libc::EINVAL, Stat | Rmid | Lock | Unlock) => e.because(no_such_segment(shmid)),
+        (libc::EIDRM, _) => e.because(reason!("segment {} was removed", shmid)),
         (libc::EACCES, _) => e.because("the segment's permissions deny this process read access"),
         (libc::EPERM, Set | Rmid) => {
             e.because("only the segment's owner or creator, or a process with CAP_SYS_ADMIN, may change or remove it")
