@@ -155,6 +155,41 @@ static int failing_calls(void) {
     return calls_checked;
 }
 
+/* Runs `call` with the allocator watched; it must succeed (return `ok`)
+ * and allocate nothing. */
+#define SUCCEEDS_WITHOUT_ALLOCATING(call, ok)                                                         \
+    do {                                                                                              \
+        atomic_store(&allocations, 0);                                                                \
+        atomic_store(&armed, 1);                                                                      \
+        int ret_ = (call);                                                                            \
+        atomic_store(&armed, 0);                                                                      \
+        int n_ = atomic_load(&allocations);                                                           \
+        CHECK(ret_ == (ok) && n_ == 0);                                                               \
+        if (n_ != 0) fprintf(stderr, "%s: %d allocator calls\n", #call, n_);                          \
+    } while (0)
+
+/* The async-signal-safe functions allocate nothing when they succeed
+ * either. */
+static void async_signal_safe_successes(void) {
+    int fds[2], more[2];
+    char path[128];
+    sem_t s;
+    sem_init(&s, 0, 0);
+    snprintf(path, sizeof path, "%s-new", fifo_path);
+    SUCCEEDS_WITHOUT_ALLOCATING(rsipc_pipe(fds), 0);
+    SUCCEEDS_WITHOUT_ALLOCATING(rsipc_pipe2(more, O_CLOEXEC | O_NONBLOCK), 0);
+    SUCCEEDS_WITHOUT_ALLOCATING(rsipc_mkfifo(path, 0600), 0);
+    unlink(path);
+    SUCCEEDS_WITHOUT_ALLOCATING(rsipc_mkfifoat(AT_FDCWD, path, 0600), 0);
+    unlink(path);
+    SUCCEEDS_WITHOUT_ALLOCATING(rsipc_sem_post(&s), 0);
+    close(fds[0]);
+    close(fds[1]);
+    close(more[0]);
+    close(more[1]);
+    sem_destroy(&s);
+}
+
 static void *in_a_fresh_thread(void *arg) {
     (void)arg;
     return (void *)(intptr_t)failing_calls();
@@ -180,6 +215,7 @@ int main(void) {
             break;
 
     int in_main = failing_calls();
+    async_signal_safe_successes();
     pthread_t t;
     void *in_thread = NULL;
     CHECK(pthread_create(&t, NULL, in_a_fresh_thread, NULL) == 0);
