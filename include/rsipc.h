@@ -168,8 +168,6 @@ const char *rsipc_last_error(void);
  */
 void rsipc_clear_error(void);
 
-extern int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
-
 /**
  * As pipe(2): creates a pipe, `fds[0]` the read end and `fds[1]` the write
  * end. Returns 0, or -1 with errno.
