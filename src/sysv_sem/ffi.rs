@@ -101,14 +101,10 @@ pub unsafe extern "C" fn rsipc_semtimedop(
 
 /// cbindgen:ignore
 ///
-/// As semctl(2); declared variadic in the header
-/// (`int rsipc_semctl(int semid, int semnum, int cmd, ...)`), as in libc.
-/// Stable Rust cannot define a C-variadic function, so this takes the
-/// fourth argument as a fixed parameter: the caller's `union semun` (or a
-/// bare `int`), which on Linux x86-64 and aarch64 travels in the same
-/// integer register as this pointer-sized integer. Only the member the
-/// command uses is read (`val`: the low 32 bits, as the ABI leaves the rest
-/// undefined for an `int`); for 3-argument commands it is ignored.
+/// As semctl(2): control operation `cmd` on the semaphore set `semid`
+/// (member `semnum` where the command takes one). The fourth argument,
+/// where the command needs one, is the caller's `union semun` (which the
+/// caller defines, as semctl(2) says).
 ///
 /// Commands: `GETVAL`, `SETVAL` (`val`), `GETALL`/`SETALL` (`array` of the
 /// set's `sem_nsems` values), `GETPID`, `GETNCNT`, `GETZCNT`, `IPC_STAT` /
@@ -120,12 +116,22 @@ pub unsafe extern "C" fn rsipc_semtimedop(
 /// # Errors
 /// `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
 /// for an unknown command, no such set or a bad `semnum`; `EIDRM`,
-/// `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`).
+/// `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
 ///
 /// # Safety
 /// The pointer member the command reads is NULL or valid for it: a `struct
 /// semid_ds`, a `struct seminfo`, or an array of the set's `sem_nsems`
 /// unsigned shorts.
+///
+/// # Variadic
+/// The header declares the libc prototype
+/// `int rsipc_semctl(int semid, int semnum, int cmd, ...)`. Stable Rust
+/// cannot define a C-variadic function, so the definition takes the fourth
+/// argument as a fixed parameter: the caller's `union semun` (or a bare
+/// `int`), which on Linux x86-64 and aarch64 travels in the same integer
+/// register as this pointer-sized integer. Only the member the command uses
+/// is read (`val`: the low 32 bits, as the ABI leaves the rest undefined
+/// for an `int`); for 3-argument commands it is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> c_int {
     guard(
