@@ -297,7 +297,9 @@ def exported_functions(lib):
     res = run(["nm", "-D", "--defined-only", lib])
     if res.returncode != 0:
         raise RuntimeError(f"nm -D {lib} failed: {res.stderr}")
-    return {line.split()[-1] for line in res.stdout.splitlines() if line.split() and line.split()[1] in "TtWw"}
+    # A versioned symbol shows as name@@NODE (name@NODE for an old version).
+    return {line.split()[-1].split("@")[0] for line in res.stdout.splitlines()
+            if len(line.split()) == 3 and line.split()[1] in "TtWw"}
 
 
 def main():
