@@ -474,8 +474,12 @@ def main():
         write_if_changed(os.path.join(opts.man, "man7", "rsipc.7"),
                          man_overview(banner, functions, opts.docs, version, opts.date))
     if opts.reference:
-        if write_if_changed(opts.reference, reference(banner, items, functions)):
-            print(f"gen_docs: wrote {opts.reference}")
+        try:
+            if write_if_changed(opts.reference, reference(banner, items, functions)):
+                print(f"gen_docs: wrote {opts.reference}")
+        except OSError as e:
+            # A read-only source tree (a packaging build) keeps its copy.
+            print(f"gen_docs: warning: cannot write {opts.reference}: {e}", file=sys.stderr)
     return 0
 
 
