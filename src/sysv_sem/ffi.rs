@@ -106,12 +106,23 @@ pub unsafe extern "C" fn rsipc_semtimedop(
 /// where the command needs one, is the caller's `union semun` (which the
 /// caller defines, as semctl(2) says).
 ///
-/// Commands: `GETVAL`, `SETVAL` (`val`), `GETALL`/`SETALL` (`array` of the
-/// set's `sem_nsems` values), `GETPID`, `GETNCNT`, `GETZCNT`, `IPC_STAT` /
-/// `IPC_SET` (`buf`), `IPC_RMID`, `IPC_INFO` / `SEM_INFO` (`__buf`, a
-/// `struct seminfo *`; return the highest used index), `SEM_STAT` /
-/// `SEM_STAT_ANY` (`semid` is an index; `buf`; return the set's id).
-/// Returns what semctl(2) returns, or -1 with errno.
+/// Returns what semctl(2) returns for the command (listed below), or -1
+/// with errno.
+///
+/// # Commands
+/// Every command of semctl(2) on Linux, with the `union semun` member it
+/// reads:
+/// - `GETVAL`, `SETVAL` (`val`): the value of member `semnum`;
+/// - `GETALL`, `SETALL` (`array` of the set's `sem_nsems` values): every
+///   value at once;
+/// - `GETPID`, `GETNCNT`, `GETZCNT`: the pid of the last process to operate
+///   on member `semnum`, and how many wait for it to grow or to be zero;
+/// - `IPC_STAT`, `IPC_SET` (`buf`): the set's `struct semid_ds`;
+///   `IPC_RMID`: remove the set, waking every waiter with `EIDRM`;
+/// - `IPC_INFO`, `SEM_INFO` (`__buf`, a `struct seminfo *`): the system's
+///   limits and usage; return the highest used index;
+/// - `SEM_STAT`, `SEM_STAT_ANY` (`buf`): as `IPC_STAT` with `semid` an
+///   index of the kernel's table; return the set's id.
 ///
 /// # Errors
 /// `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
