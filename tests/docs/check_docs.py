@@ -8,7 +8,9 @@
       prototype), DESCRIPTION and, unless the function cannot fail, ERRORS;
       rsipc(7) is there and lists every function; every page renders with
       `man -l` and `groff -man -ww -z` without a single warning; every
-      relative link in docs/*.md and c-examples/README.md leads to a file.
+      relative link in docs/*.md and c-examples/README.md leads to a file;
+      every example program built under DIR/c-examples has an entry in
+      c-examples/README.md.
   check_docs.py rustdoc --source DIR --target-dir DIR --library LIB
       `cargo doc --no-deps` with RUSTDOCFLAGS=-Dwarnings succeeds and
       documents every exported function (module rsipc::capi).
@@ -59,6 +61,26 @@ def check_links(fail, source):
                 fail(f"{os.path.relpath(path, source)}: the link {target} leads nowhere")
 
 
+def check_example_index(fail, source, build_dir):
+    """Every example program built is in c-examples/README.md's index."""
+    path = os.path.join(source, "c-examples", "README.md")
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    indexed = set()
+    for item in re.split(r"\n(?=- )", text):
+        head = item.split(" \u2014 ")[0] if item.startswith("- ") else ""
+        indexed.update(re.findall(r"`([\w.]+)`", head))
+    built = glob.glob(os.path.join(build_dir, "c-examples", "*", "*"))
+    programs = sorted(os.path.basename(p) for p in built if os.path.isfile(p) and os.access(p, os.X_OK))
+    if not programs:
+        fail(f"no example program found under {build_dir}/c-examples")
+    for name in programs:
+        if name not in indexed:
+            fail(f"c-examples/README.md does not describe the example program {name}")
+
+
 def render(fail, page, tools):
     env = dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8")
     if tools["groff"]:
@@ -92,6 +114,7 @@ def cmd_man(opts):
     names = exported(opts.library)
     source = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     check_links(fail, source)
+    check_example_index(fail, source, opts.build_dir)
     with tempfile.TemporaryDirectory(prefix="rsipc-docs.") as prefix:
         res = run(["cmake", "--install", opts.build_dir, "--prefix", prefix])
         if res.returncode != 0:
