@@ -96,6 +96,23 @@ def render(fail, page, tools):
     return ""
 
 
+def self_test(tools):
+    """The rendering check reports a page with a warning in it."""
+    if not any(tools.values()):
+        return True
+    with tempfile.TemporaryDirectory(prefix="rsipc-docs-self.") as tmp:
+        page = os.path.join(tmp, "bad.3")
+        with open(page, "w") as fh:
+            fh.write(".TH bad 3\n.SH NAME\nbad \\- a page with an undefined macro\n.XX\n")
+        caught = []
+        render(caught.append, page, tools)
+    if len(caught) != sum(1 for t in tools.values() if t):
+        print(f"FAIL: self-test: a page with an undefined macro was not reported by every renderer ({caught})")
+        return False
+    print("self-test: a planted rendering warning is reported")
+    return True
+
+
 def section_titles(page_text):
     return re.findall(r"^\.SH\s+\"?([^\"\n]+)", page_text, re.M)
 
@@ -111,6 +128,8 @@ def cmd_man(opts):
     for tool, path in tools.items():
         if not path:
             print(f"SKIP rendering with {tool}: it is not installed (apt-get install man-db groff-base)")
+    if not self_test(tools):
+        return 1
     names = exported(opts.library)
     source = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     check_links(fail, source)
