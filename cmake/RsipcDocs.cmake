@@ -14,7 +14,7 @@
 # ${CMAKE_INSTALL_MANDIR} and docs/*.md into ${CMAKE_INSTALL_DOCDIR}.
 
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
-set(RSIPC_MAN_DIR "${CMAKE_BINARY_DIR}/man")
+set(RSIPC_MAN_DIR "${PROJECT_BINARY_DIR}/man")
 set(RSIPC_DOCS_GENERATOR "${CMAKE_CURRENT_LIST_DIR}/../docs/gen_docs.py")
 get_filename_component(RSIPC_DOCS_GENERATOR "${RSIPC_DOCS_GENERATOR}" ABSOLUTE)
 
