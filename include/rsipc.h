@@ -404,6 +404,11 @@ int rsipc_munmap(void *addr, size_t len);
  * `EINVAL` if `addr` is not a multiple of the page size, `flags` has
  * unknown bits or both `MS_SYNC` and `MS_ASYNC`; `ENOMEM` if part of the
  * range is not mapped; `EBUSY` for `MS_INVALIDATE` on locked pages.
+ *
+ * # Departures from glibc
+ * A range that wraps around the address space (a `len` near `SIZE_MAX`)
+ * is `ENOMEM`: the kernel rounds such a length up to 0 and reports success
+ * without writing anything back.
  */
 int rsipc_msync(void *addr, size_t len, int flags);
 
@@ -461,6 +466,10 @@ void *rsipc_map_anonymous_shared(size_t len);
  * `ENAMETOOLONG` past `NAME_MAX`; `ELOOP` for a symbolic link; `ENOENT`
  * without `O_CREAT`; `EEXIST` with `O_CREAT|O_EXCL`; `EACCES`, `EMFILE`,
  * `ENFILE` as shm_open(3).
+ *
+ * # Departures from glibc
+ * The names `"/."` and `"/.."` are `EINVAL`: glibc opens the directory
+ * `/dev/shm` itself for them with `O_RDONLY` and hands out its descriptor.
  *
  * # Safety
  * `name` is NULL or a NUL-terminated string.
@@ -617,6 +626,11 @@ int rsipc_msgget(key_t key, int msgflg);
  * waiting); `EINTR` (a signal handler ran while waiting; never restarted);
  * `EACCES` (no write permission); `ENOMEM`.
  *
+ * # Departures from glibc
+ * A message larger than the queue's `msg_qbytes` is `EINVAL`: the kernel
+ * would wait forever (or, with `IPC_NOWAIT`, say `EAGAIN`) for room that can
+ * never come.
+ *
  * # Safety
  * `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
  */
@@ -643,6 +657,10 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  * longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
  * (removed while waiting);
  * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
+ *
+ * # Departures from glibc
+ * A NULL `msgp` is `EFAULT` before any message is taken: the kernel would
+ * take the message off the queue and then fault copying it out, losing it.
  *
  * # Safety
  * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
@@ -776,6 +794,10 @@ ssize_t rsipc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsign
  * `EFAULT` if `attr` is NULL (glibc returns 0 and stores nothing);
  * `EBADF` if `mqdes` is not a queue descriptor.
  *
+ * # Departures from glibc
+ * A NULL `attr` is `EFAULT`, where glibc returns 0 and stores nothing: the
+ * caller asked for attributes and would not get them.
+ *
  * # Safety
  * `attr` is NULL or valid for writes of a `struct mq_attr`.
  */
@@ -791,6 +813,11 @@ int rsipc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
  * `EFAULT` if `newattr` is NULL (the kernel would only read the
  * attributes); `EINVAL` for a flag other than `O_NONBLOCK`; `EBADF` if
  * `mqdes` is not a queue descriptor.
+ *
+ * # Departures from glibc
+ * A NULL `newattr` is `EFAULT`, where glibc succeeds and changes nothing
+ * (the kernel takes it for a query): a call meant to set attributes has
+ * none to set.
  *
  * # Safety
  * `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or

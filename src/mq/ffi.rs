@@ -304,6 +304,10 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
 /// `EFAULT` if `attr` is NULL (glibc returns 0 and stores nothing);
 /// `EBADF` if `mqdes` is not a queue descriptor.
 ///
+/// # Departures from glibc
+/// A NULL `attr` is `EFAULT`, where glibc returns 0 and stores nothing: the
+/// caller asked for attributes and would not get them.
+///
 /// # Safety
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
 #[no_mangle]
@@ -329,6 +333,11 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 /// `EFAULT` if `newattr` is NULL (the kernel would only read the
 /// attributes); `EINVAL` for a flag other than `O_NONBLOCK`; `EBADF` if
 /// `mqdes` is not a queue descriptor.
+///
+/// # Departures from glibc
+/// A NULL `newattr` is `EFAULT`, where glibc succeeds and changes nothing
+/// (the kernel takes it for a query): a call meant to set attributes has
+/// none to set.
 ///
 /// # Safety
 /// `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or
