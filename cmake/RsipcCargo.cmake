@@ -12,8 +12,10 @@
 # linker exactly one script, cmake/rsipc.map. The staticlib holds everything
 # the cdylib would (the Rust standard library included); --whole-archive
 # pulls it all in, the version script keeps only rsipc_* global, and
-# --gc-sections drops what nothing exported reaches. (librsvg builds its
-# versioned C library from a Rust staticlib the same way.)
+# --gc-sections drops what nothing exported reaches. (The other ways out
+# were weighed: a post-link step cannot add version definitions to a linked
+# object; a linker wrapper that rewrites rustc's command line depends on the
+# temporary file names rustc chooses.)
 #
 # Uses: PROJECT_VERSION*, CMAKE_BUILD_TYPE. Defines: CARGO, RSIPC_CARGO_*,
 # RSIPC_LIB_DIR, RSIPC_SHARED, RSIPC_STATIC, RSIPC_SONAME, RSIPC_REAL_NAME,
