@@ -265,7 +265,7 @@ mod tests {
     fn a_failed_map_file_leaves_len_alone_and_explains() {
         let mut len: size_t = 0;
         // SAFETY: a valid string and a valid out-pointer.
-        let p = unsafe { rsipc_map_file(b"/nonexistent/rsipc\0".as_ptr().cast(), libc::O_RDONLY, 0, &mut len) };
+        let p = unsafe { rsipc_map_file(c"/nonexistent/rsipc".as_ptr(), libc::O_RDONLY, 0, &mut len) };
         assert_eq!(p, MAP_FAILED);
         assert_eq!(len, 0);
         let msg = crate::error::last_error();
