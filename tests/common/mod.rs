@@ -50,6 +50,9 @@ pub fn skip_unless_root(why: &str) -> bool {
     }
     use std::io::Write;
     let test = std::thread::current().name().unwrap_or("a test").to_owned();
-    let _ = writeln!(std::io::stderr(), "skipped: {test}: not running as root: {why}");
+    // One write, on a line of its own (cargo test --quiet prints its dots
+    // without a newline, from other threads too).
+    let line = format!("\nskipped: {test}: not running as root: {why}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
     true
 }
