@@ -23,18 +23,22 @@ snapshot:
      made the name), so "/dev/shm/rsipc*", "/dev/shm/sem.rsipc*" and the
      queues "/rsipc*";
   3. no process that the kernel records for it is alive outside this run.
-     The recorded processes: the creator of a segment (cpid), the last
-     sender and receiver of a queue (lspid, lrpid), the last process that
+     The recorded processes: the creator of a segment (cpid) and the
+     processes that have it attached now (/proc/PID/maps), the last sender
+     and receiver of a queue (lspid, lrpid), the last process that set or
      operated on each semaphore of a set (semctl GETPID), and the pid in a
      POSIX object's name. This run's processes are the descendants of the
      process that ran the snapshot (ctest). A live process outside them
      that could have been the one recorded (it started no later than the
-     object's last change) means the object belongs to that other program:
+     event recorded) means the object belongs to that other program:
      listed, not failed. Recorded processes that have exited are taken as
-     this run's (a dead process has no ancestry left to check), and so is
-     an object with no recorded process (a System V queue or set nobody has
-     used yet): the kernel gives nothing to tell whose it is, so the check
-     errs toward reporting a leak.
+     this run's (a dead process has no ancestry left to check): the check
+     errs toward reporting a leak;
+  4. a System V queue or semaphore set has a recorded process at all. One
+     that nobody has sent to or set yet has none (the kernel keeps no
+     creator for them), which is also what another run's object looks like
+     in the instant after its creation: listed as unattributed, not failed
+     (so a test's leak of a queue or set it never used is only listed).
 """
 import ctypes
 import ctypes.util
@@ -132,6 +136,7 @@ def sysv():
             "id": f"shm {row['shmid']} cpid={row['cpid']}",
             "desc": f"shm key={key & 0xffffffff:#x} id={row['shmid']} perms={row['perms']}",
             "uid": int(row["cuid"]),
+            "shmid": int(row["shmid"]),
             "pids": [(int(row["cpid"]), int(row["ctime"]))],
         })
     for row in _sysv_rows("msg"):
@@ -146,14 +151,16 @@ def sysv():
     for row in _sysv_rows("sem"):
         key = int(row["key"])
         semid = int(row["semid"])
-        otime = int(row["otime"])
+        # GETPID is the last semop's or SETVAL/SETALL's process: the later
+        # of the two times bounds when it acted.
+        ptime = max(int(row["otime"]), int(row["ctime"]))
         out.append({
             "id": f"sem {semid} key={key}",
             "desc": f"sem key={key & 0xffffffff:#x} id={semid} perms={row['perms']}",
             "uid": int(row["cuid"]),
             "semid": semid,
             "nsems": int(row["nsems"]),
-            "otime": otime,
+            "ptime": ptime,
             "pids": [],
         })
     return out
@@ -223,17 +230,43 @@ def _test_name(obj):
     return name.startswith("rsipc") or name.startswith("sem.rsipc")
 
 
-def classify(obj, run):
+def shm_attachers():
+    """{shmid: [pid, ...]} of the System V segments live processes have
+    attached (their /proc/PID/maps lines "/SYSV<key>", whose inode is the
+    shmid). Processes whose maps cannot be read are left out."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/maps") as f:
+                for line in f:
+                    fields = line.split(None, 5)
+                    if len(fields) == 6 and fields[5].startswith("/SYSV"):
+                        out.setdefault(int(fields[4]), set()).add(int(entry))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def classify(obj, run, attachers):
     """(True, why) when `obj` is outside this run, (False, what is known of
     its processes) when it is this run's."""
     if obj["uid"] not in run["uids"]:
         return True, f"owned by uid {obj['uid']}, not a user of this run"
     if "name" in obj and not _test_name(obj):
         return True, "not a test's name: those start with \"rsipc\""
+    pids = list(obj["pids"])
     if "semid" in obj:
-        obj["pids"] = [(pid, obj["otime"]) for pid in _sem_pids(obj["semid"], obj["nsems"])]
+        pids += [(pid, obj["ptime"]) for pid in _sem_pids(obj["semid"], obj["nsems"])]
+    if "shmid" in obj:
+        # Attached now: whenever it started, it is using the segment.
+        pids += [(pid, float("inf")) for pid in sorted(attachers.get(obj["shmid"], ()))]
+    if not pids and "name" not in obj:
+        return True, ("no process recorded: the kernel keeps no creator for a System V queue or semaphore "
+                      "set nobody has used yet, so nothing tells this run's from another program's")
     foreign, ours, gone = [], [], []
-    for pid, when in obj["pids"]:
+    for pid, when in pids:
         st = proc_stat(pid)
         if st is None:
             gone.append(f"pid {pid} exited")
@@ -244,8 +277,8 @@ def classify(obj, run):
         else:
             gone.append(f"pid {pid} exited (its number now belongs to a newer process)")
     if foreign and not ours:
-        return True, "used by " + ", ".join(foreign) + ", alive and not part of this run"
-    return False, "; ".join(ours + gone) or "no process recorded"
+        return True, "used by " + ", ".join(dict.fromkeys(foreign)) + ", alive and not part of this run"
+    return False, "; ".join(dict.fromkeys(ours + gone)) or "no process recorded"
 
 
 def main():
@@ -272,8 +305,9 @@ def main():
     known = set(before["objects"])
     new = sorted((o for o in objects if o["id"] not in known), key=lambda o: o["desc"])
     leaked, outside = [], []
+    attachers = shm_attachers() if any("shmid" in o for o in new) else {}
     for obj in new:
-        out, why = classify(obj, run)
+        out, why = classify(obj, run, attachers)
         (outside if out else leaked).append((obj, why))
     print(f"IPC objects before: {len(known)}, after: {len(objects)}, new: {len(new)} "
           f"({len(leaked)} this run's, {len(outside)} outside it)")

@@ -41,6 +41,24 @@ def msgget(send):
     return msqid
 
 
+def shmget_in_a_child():
+    """A segment made by a child that has exited (its cpid is dead)."""
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            os.close(r)
+            os.write(w, json.dumps(shmget()).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    shmid = json.loads(read_all(r))
+    os.waitpid(child, 0)
+    return shmid
+
+
 def shm_file(name):
     fd = os.open(f"/dev/shm/{name}", os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
     os.close(fd)
@@ -88,8 +106,15 @@ class UnrelatedProgram:
                 pid = os.getpid()
                 made = ([shm_file(f"rsipc-selftest-{pid}-other"), shm_file(f"other-program-{pid}")],
                         [shmget()], [msgget(send=True)])
+                # A segment its (exited) child made and it has attached.
+                attached = shmget_in_a_child()
+                made[1].append(attached)
+                libc.shmat.restype = ctypes.c_void_p
+                address = libc.shmat(attached, None, 0)
+                assert address not in (None, ctypes.c_void_p(-1).value)
                 os.write(report_w, json.dumps([pid, *made]).encode() + b"\n")
                 os.read(quit_r, 1)
+                libc.shmdt(ctypes.c_void_p(address))
             finally:
                 cleanup(*made)
                 os._exit(0)
@@ -137,27 +162,25 @@ class LeakCheckTest(unittest.TestCase):
         return r.returncode, leaked, outside
 
     def leak_from_a_test(self):
-        """A test (a child of ours, exited) leaves a segment, an unused queue
-        and a /dev/shm object named by this process."""
+        """A test (a child of ours, exited) leaves a segment, a queue it sent
+        to and a /dev/shm object named by this process."""
         made = ([shm_file(f"rsipc-selftest-{os.getpid()}-leak")], [], [])
+        self.files += made[0]
         r, w = os.pipe()
         child = os.fork()
         if child == 0:
             code = 1
             try:
                 os.close(r)
-                os.write(w, json.dumps([shmget(), msgget(send=False)]).encode())
+                os.write(w, json.dumps([shmget(), msgget(send=True)]).encode())
                 code = 0
             finally:
                 os._exit(code)
         os.close(w)
         shmid, msqid = json.loads(read_all(r))
         os.waitpid(child, 0)
-        made[1].append(shmid)
-        made[2].append(msqid)
-        self.files += made[0]
-        self.shm_ids += made[1]
-        self.msg_ids += made[2]
+        self.shm_ids.append(shmid)
+        self.msg_ids.append(msqid)
         return made[0][0], shmid, msqid
 
     @staticmethod
@@ -184,9 +207,18 @@ class LeakCheckTest(unittest.TestCase):
             self.assertTrue(self.lines_naming(outside, what), (what, outside))
         rsipc_named, other_named = other.files
         self.assertIn("not a test's name", self.lines_naming(outside, other_named)[0])
-        for what in (rsipc_named, other.shm_ids[0], other.msg_ids[0]):
+        # Its own, and the one its exited child made that it has attached.
+        for what in (rsipc_named, *other.shm_ids, other.msg_ids[0]):
             self.assertIn(f"pid {other.pid} ", self.lines_naming(outside, what)[0])
             self.assertIn("alive and not part of this run", self.lines_naming(outside, what)[0])
+
+    def test_a_queue_nobody_used_is_listed_as_unattributed(self):
+        msqid = msgget(send=False)
+        self.msg_ids.append(msqid)
+        code, leaked, outside = self.compare()
+        self.assertFalse(self.lines_naming(leaked, msqid), leaked)
+        self.assertIn("no process recorded", self.lines_naming(outside, msqid)[0])
+        self.assertEqual(code, 1 if leaked else 0)
 
     def test_an_object_held_by_a_live_process_of_the_run_is_a_leak(self):
         # Named with the pid of this process, which is alive and "the run".
