@@ -340,6 +340,9 @@ fn shm_stat_at_some_index_up_to_the_highest_finds_the_segment() {
 
 #[test]
 fn an_unprivileged_process_is_denied_by_a_0600_segment() {
+    if common::skip_unless_root("no other user to be") {
+        return;
+    }
     let file = KeyFile::new();
     let key = shm::ftok(file.path(), 4).unwrap();
     let seg = Segment(shm::shmget(key, 4096, libc::IPC_CREAT | libc::IPC_EXCL | 0o600).unwrap());
@@ -374,6 +377,9 @@ fn an_unprivileged_process_is_denied_by_a_0600_segment() {
 
 #[test]
 fn shm_stat_any_skips_the_permission_check_that_shm_stat_makes() {
+    if common::skip_unless_root("no other user to be") {
+        return;
+    }
     let seg = Segment::private(4096, 0o600);
     let (highest, _) = shm::usage(0).unwrap();
     let id = seg.0;
@@ -401,6 +407,9 @@ fn shm_stat_any_skips_the_permission_check_that_shm_stat_makes() {
 
 #[test]
 fn an_unprivileged_process_may_attach_a_0644_segment_only_read_only() {
+    if common::skip_unless_root("no other user to be") {
+        return;
+    }
     let seg = Segment::private(4096, 0o644);
     let id = seg.0;
     let code = as_nobody(move || {

@@ -12,12 +12,12 @@ all (EAGAIN), otherwise at most that long (ETIMEDOUT).
 import ctypes
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint, c_uint64, c_void_p
 
-from ._lib import declare
+from ._lib import Struct, api, bytes_like, declare
 
 __all__ = ["Chan", "ChanStats", "chan_create", "chan_open", "chan_unlink"]
 
 
-class ChanStats(ctypes.Structure):
+class ChanStats(Struct):
     """``struct rsipc_chan_stats``: messages queued now, capacity, largest
     message in bytes, messages sent and received since creation, messages
     lost to dead peers. ``sent == received + lost + queued``."""
@@ -25,10 +25,8 @@ class ChanStats(ctypes.Structure):
     _fields_ = [(f, c_uint64) for f in ("queued", "capacity", "max_msg", "sent", "received", "lost")]
 
     def as_dict(self):
+        """The counters as a dict."""
         return {f: getattr(self, f) for f, _ in self._fields_}
-
-    def __repr__(self):
-        return "ChanStats(" + ", ".join(f"{k}={v}" for k, v in self.as_dict().items()) + ")"
 
 
 _create = declare("rsipc_chan_create", c_void_p, [c_char_p, c_size_t, c_size_t, c_uint], fail_if=lambda r: not r)
@@ -41,7 +39,7 @@ _stats = declare("rsipc_chan_stats", c_int, [c_void_p, POINTER(ChanStats)], fail
 
 
 def _name(name):
-    return None if name is None else (name.encode() if isinstance(name, str) else bytes(name))
+    return None if name is None else (name.encode() if isinstance(name, str) else bytes_like(name))
 
 
 class Chan:
@@ -58,12 +56,14 @@ class Chan:
         self._buf = ctypes.create_string_buffer(max(1, self.max_msg))
 
     @classmethod
+    @api
     def create(cls, name=None, max_msg=256, capacity=64, mode=0o600):
         """Creates a channel: the POSIX shared memory object ``name``
         ("/name", exclusive), or an anonymous one with ``name=None``."""
         return cls(_create(_name(name), max_msg, capacity, mode))
 
     @classmethod
+    @api
     def open(cls, name):
         """Opens the existing channel ``name``."""
         return cls(_open(_name(name)))
@@ -73,22 +73,26 @@ class Chan:
             raise ValueError("the channel handle is closed")
         return self._handle
 
+    @api
     def send(self, data, timeout_ms=-1):
         """Sends ``data`` (bytes-like) as one message."""
-        data = bytes(data)
+        data = bytes_like(data)
         _send(self._live(), data, len(data), timeout_ms)
 
+    @api
     def recv(self, timeout_ms=-1):
         """Receives the next message as bytes."""
         n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
         return ctypes.string_at(self._buf, n)
 
+    @api
     def stats(self):
         """A :class:`ChanStats` snapshot."""
         out = ChanStats()
         _stats(self._live(), ctypes.byref(out))
         return out
 
+    @api
     def close(self):
         """Releases this handle (the channel lives on while others use it)."""
         if self._handle:
@@ -108,16 +112,19 @@ class Chan:
             pass
 
 
+@api
 def chan_create(name=None, max_msg=256, capacity=64, mode=0o600):
     """Creates a channel (see :meth:`Chan.create`)."""
     return Chan.create(name, max_msg, capacity, mode)
 
 
+@api
 def chan_open(name):
     """Opens the existing channel ``name``."""
     return Chan.open(name)
 
 
+@api
 def chan_unlink(name):
     """Removes the channel name; open handles keep working."""
     _unlink(_name(name))

@@ -4,7 +4,7 @@ reader at most ``timeout_ms``."""
 import os
 from ctypes import c_char_p, c_int, c_uint
 
-from ._lib import declare
+from ._lib import api, declare
 
 __all__ = ["mkfifo", "mkfifoat", "fifo_open", "AT_FDCWD"]
 
@@ -16,17 +16,20 @@ _mkfifoat = declare("rsipc_mkfifoat", c_int, [c_int, c_char_p, c_uint], fail=-1)
 _fifo_open = declare("rsipc_fifo_open", c_int, [c_char_p, c_int, c_int], fail=-1)
 
 
+@api
 def mkfifo(path, mode=0o666):
     """Creates a FIFO at ``path`` (permissions ``mode`` less the umask)."""
     _mkfifo(os.fsencode(path), mode)
 
 
+@api
 def mkfifoat(dirfd, path, mode=0o666):
     """Creates a FIFO at ``path`` relative to the directory descriptor
     ``dirfd`` (``AT_FDCWD``: the current directory)."""
     _mkfifoat(dirfd, os.fsencode(path), mode)
 
 
+@api
 def fifo_open(path, flags, timeout_ms=-1):
     """Opens the existing FIFO ``path`` (``os.O_RDONLY``, ``os.O_WRONLY`` or
     ``os.O_RDWR``, optionally ``os.O_NONBLOCK``, ``os.O_CLOEXEC``) and returns

@@ -11,9 +11,9 @@ import ctypes
 import math
 import os
 import threading
-from ctypes import CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_long, c_size_t, c_ssize_t, c_uint, c_void_p
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_long, c_size_t, c_ssize_t, c_uint, c_void_p
 
-from ._lib import declare
+from ._lib import Struct, api, bytes_like, declare
 
 __all__ = [
     "MQ_PRIO_MAX", "SIGEV_SIGNAL", "SIGEV_NONE", "SIGEV_THREAD",
@@ -28,7 +28,7 @@ SIGEV_NONE = 1
 SIGEV_THREAD = 2
 
 
-class MqAttr(Structure):
+class MqAttr(Struct):
     """``struct mq_attr``."""
     _fields_ = [
         ("mq_flags", c_long), ("mq_maxmsg", c_long), ("mq_msgsize", c_long), ("mq_curmsgs", c_long),
@@ -36,7 +36,7 @@ class MqAttr(Structure):
     ]
 
 
-class Timespec(Structure):
+class Timespec(Struct):
     """``struct timespec``."""
     _fields_ = [("tv_sec", c_long), ("tv_nsec", c_long)]
 
@@ -44,7 +44,7 @@ class Timespec(Structure):
 _NOTIFY_FUNCTION = CFUNCTYPE(None, c_void_p)
 
 
-class Sigevent(Structure):
+class Sigevent(Struct):
     """glibc's ``struct sigevent`` (64 bytes), with the ``SIGEV_THREAD``
     members of its union named."""
     _fields_ = [
@@ -81,6 +81,7 @@ def _timespec(deadline):
     return Timespec(int(whole), int(round(frac * 1e9)) % 1_000_000_000)
 
 
+@api
 def mq_open(name, oflag, mode=0o600, attr=None):
     """Opens (with ``os.O_CREAT``: creates) the queue ``name`` ("/name").
     ``attr`` is ``None`` (the system's defaults), an :class:`MqAttr`, or a
@@ -90,18 +91,22 @@ def mq_open(name, oflag, mode=0o600, attr=None):
     return _open(os.fsencode(name), oflag, mode, None if attr is None else ctypes.byref(attr))
 
 
+@api
 def mq_close(mqd):
+    """Closes the queue descriptor ``mqd``."""
     _close(mqd)
 
 
+@api
 def mq_unlink(name):
     """Removes the name; the queue goes once every descriptor is closed."""
     _unlink(os.fsencode(name))
 
 
+@api
 def mq_send(mqd, data, prio=0):
     """Queues ``data`` with priority ``prio``."""
-    data = bytes(data)
+    data = bytes_like(data)
     _send(mqd, data, len(data), prio)
 
 
@@ -109,6 +114,7 @@ def _receive_size(mqd, size):
     return mq_getattr(mqd).mq_msgsize if size is None else size
 
 
+@api
 def mq_receive(mqd, size=None):
     """Takes the oldest message of the highest priority: ``(bytes, prio)``.
     ``size`` defaults to the queue's ``mq_msgsize``."""
@@ -119,14 +125,16 @@ def mq_receive(mqd, size=None):
     return buf.raw[:n], prio.value
 
 
+@api
 def mq_timedsend(mqd, data, prio, deadline):
     """:func:`mq_send`, waiting at most until ``deadline`` (absolute,
     ``time.time()`` seconds, or a :class:`Timespec`)."""
-    data = bytes(data)
+    data = bytes_like(data)
     ts = deadline if isinstance(deadline, Timespec) else _timespec(deadline)
     _timedsend(mqd, data, len(data), prio, ctypes.byref(ts))
 
 
+@api
 def mq_timedreceive(mqd, deadline, size=None):
     """:func:`mq_receive`, waiting at most until ``deadline`` (absolute,
     ``time.time()`` seconds, or a :class:`Timespec`)."""
@@ -138,6 +146,7 @@ def mq_timedreceive(mqd, deadline, size=None):
     return buf.raw[:n], prio.value
 
 
+@api
 def mq_getattr(mqd):
     """The queue's :class:`MqAttr` (``mq_flags`` is this descriptor's
     ``O_NONBLOCK``)."""
@@ -146,6 +155,7 @@ def mq_getattr(mqd):
     return attr
 
 
+@api
 def mq_setattr(mqd, flags):
     """Sets this descriptor's ``O_NONBLOCK`` (``flags`` is 0 or
     ``os.O_NONBLOCK``); returns the :class:`MqAttr` from before."""
@@ -154,6 +164,7 @@ def mq_setattr(mqd, flags):
     return old
 
 
+@api
 def mq_notify(mqd, how=None, signo=0, value=0, function=None):
     """Registers for one notification when a message reaches the empty
     queue: ``how`` is ``None`` (unregister), ``SIGEV_NONE``,

@@ -8,9 +8,9 @@ through unchanged. ``IPC_PRIVATE``, ``IPC_CREAT`` and the other ``IPC_*``
 names are those of :mod:`rsipc.sysv_shm`.
 """
 import ctypes
-from ctypes import Structure, c_int, c_long, c_size_t, c_ssize_t, c_ulong, c_ushort, c_void_p
+from ctypes import c_int, c_long, c_size_t, c_ssize_t, c_ulong, c_ushort, c_void_p
 
-from ._lib import declare
+from ._lib import Struct, api, bytes_like, declare
 from .sysv_shm import IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, IpcPerm
 
 __all__ = [
@@ -32,7 +32,7 @@ MSG_STAT_ANY = 13
 _MTYPE = ctypes.sizeof(c_long)
 
 
-class MsqidDs(Structure):
+class MsqidDs(Struct):
     """``struct msqid_ds`` on 64-bit Linux."""
     _fields_ = [
         ("msg_perm", IpcPerm),
@@ -43,7 +43,7 @@ class MsqidDs(Structure):
     ]
 
 
-class MsgInfo(Structure):
+class MsgInfo(Struct):
     """``struct msginfo``, which ``msgctl(IPC_INFO)`` (limits) and
     ``msgctl(MSG_INFO)`` (usage in msgpool, msgmap, msgtql) fill."""
     _fields_ = [
@@ -58,21 +58,24 @@ _msgrcv = declare("rsipc_msgrcv", c_ssize_t, [c_int, c_void_p, c_size_t, c_long,
 _msgctl = declare("rsipc_msgctl", c_int, [c_int, c_int, c_void_p], fail=-1)
 
 
+@api
 def msgget(key, flags=0):
     """The id of the queue of ``key`` (created with ``IPC_CREAT``)."""
     return _msgget(key, flags)
 
 
+@api
 def msgsnd(msqid, mtype, data, flags=0):
     """Queues ``data`` with type ``mtype`` (> 0); waits while the queue is
     full unless ``flags`` has ``IPC_NOWAIT``."""
-    data = bytes(data)
+    data = bytes_like(data)
     buf = ctypes.create_string_buffer(_MTYPE + len(data))
     c_long.from_buffer(buf).value = mtype
     ctypes.memmove(ctypes.addressof(buf) + _MTYPE, data, len(data))
     _msgsnd(msqid, buf, len(data), flags)
 
 
+@api
 def msgrcv(msqid, size, msgtyp=0, flags=0):
     """Takes a message of at most ``size`` bytes chosen by ``msgtyp`` (0:
     first; > 0: first of that type, or of another with ``MSG_EXCEPT``; < 0:
@@ -82,6 +85,7 @@ def msgrcv(msqid, size, msgtyp=0, flags=0):
     return c_long.from_buffer(buf).value, buf.raw[_MTYPE:_MTYPE + n]
 
 
+@api
 def msgctl(msqid, cmd, buf=None):
     """``msgctl(msqid, cmd, buf)`` as in C: ``buf`` is ``None`` or a ctypes
     structure (``MsqidDs``, ``MsgInfo``) passed by reference. Returns the C
@@ -89,6 +93,7 @@ def msgctl(msqid, cmd, buf=None):
     return _msgctl(msqid, cmd, None if buf is None else ctypes.byref(buf))
 
 
+@api
 def msg_stat(msqid):
     """``IPC_STAT``: the queue's ``MsqidDs``."""
     ds = MsqidDs()
@@ -96,28 +101,33 @@ def msg_stat(msqid):
     return ds
 
 
+@api
 def msg_set(msqid, ds):
     """``IPC_SET``: owner, group, mode and ``msg_qbytes`` from ``ds``."""
     msgctl(msqid, IPC_SET, ds)
 
 
+@api
 def msg_remove(msqid):
     """``IPC_RMID``: remove the queue now, waking every waiter with EIDRM."""
     msgctl(msqid, IPC_RMID)
 
 
+@api
 def msg_limits():
     """``IPC_INFO``: ``(highest used index, MsgInfo)`` with the limits."""
     info = MsgInfo()
     return msgctl(0, IPC_INFO, info), info
 
 
+@api
 def msg_usage():
     """``MSG_INFO``: ``(highest used index, MsgInfo)`` with the usage."""
     info = MsgInfo()
     return msgctl(0, MSG_INFO, info), info
 
 
+@api
 def msg_stat_index(index, any_permission=False):
     """``MSG_STAT`` (or ``MSG_STAT_ANY``): ``(msqid, MsqidDs)`` of the queue
     at ``index`` of the kernel's table."""

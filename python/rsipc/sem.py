@@ -14,7 +14,7 @@ import ctypes
 import time
 from ctypes import POINTER, c_char_p, c_int, c_long, c_uint, c_uint64
 
-from ._lib import declare
+from ._lib import Struct, api, declare
 
 __all__ = [
     "sem_t", "SEM_VALUE_MAX", "CLOCK_REALTIME", "CLOCK_MONOTONIC",
@@ -27,13 +27,18 @@ CLOCK_REALTIME = time.CLOCK_REALTIME
 CLOCK_MONOTONIC = time.CLOCK_MONOTONIC
 
 
-class sem_t(ctypes.Structure):
+class sem_t(Struct):
     """Storage for one semaphore: glibc's 32-byte, 8-aligned ``sem_t``
-    (``data`` = value | waiters << 32, the futex flag word, padding)."""
+    (``data`` = value | waiters << 32, the futex flag word, padding). Its
+    repr shows the value and the number of waiters as stored (read them
+    with :func:`sem_getvalue` in code)."""
     _fields_ = [("_data", c_uint64), ("_private", c_int), ("_pad", c_int), ("_reserved", c_uint64 * 2)]
 
+    def _repr_fields(self):
+        return [("value", self._data & 0xFFFFFFFF), ("waiters", self._data >> 32)]
 
-class _timespec(ctypes.Structure):
+
+class _timespec(Struct):
     _fields_ = [("tv_sec", c_long), ("tv_nsec", c_long)]
 
 
@@ -65,42 +70,51 @@ def _name(name):
     return name.encode() if isinstance(name, str) else name
 
 
+@api
 def sem_init(sem, pshared=False, value=0):
     """Initialises the unnamed semaphore ``sem`` (a :class:`sem_t`)."""
     _init(sem, 1 if pshared else 0, value)
 
 
+@api
 def sem_destroy(sem):
+    """Destroys the unnamed semaphore ``sem`` (nobody may be waiting on it)."""
     _destroy(sem)
 
 
+@api
 def sem_wait(sem):
     """Takes one token, sleeping while the value is 0."""
     _wait(sem)
 
 
+@api
 def sem_trywait(sem):
     """Takes one token or raises EAGAIN."""
     _trywait(sem)
 
 
+@api
 def sem_timedwait(sem, abs_timeout):
     """As :func:`sem_wait`, until the absolute CLOCK_REALTIME time
     ``abs_timeout`` (ETIMEDOUT)."""
     _timedwait(sem, ctypes.byref(_abs_time(abs_timeout)))
 
 
+@api
 def sem_clockwait(sem, clockid, abs_timeout):
     """As :func:`sem_timedwait` on ``clockid`` (CLOCK_MONOTONIC or
     CLOCK_REALTIME)."""
     _clockwait(sem, clockid, ctypes.byref(_abs_time(abs_timeout)))
 
 
+@api
 def sem_post(sem):
     """Adds one token, waking a waiter if any."""
     _post(sem)
 
 
+@api
 def sem_getvalue(sem):
     """The current value."""
     v = c_int()
@@ -108,6 +122,7 @@ def sem_getvalue(sem):
     return v.value
 
 
+@api
 def sem_open(name, oflag=0, mode=0o600, value=0):
     """Opens (``os.O_CREAT``: creates if needed) the named semaphore
     ``name``; returns a pointer to its ``sem_t``. Opening the same name
@@ -115,11 +130,13 @@ def sem_open(name, oflag=0, mode=0o600, value=0):
     return _open(_name(name), oflag, mode, value)
 
 
+@api
 def sem_close(sem):
     """Closes a semaphore returned by :func:`sem_open`."""
     _close(sem)
 
 
+@api
 def sem_unlink(name):
     """Removes the name of a named semaphore."""
     _unlink(_name(name))

@@ -8,7 +8,8 @@ import ctypes
 import platform
 from ctypes import POINTER, c_int, c_long, c_short, c_size_t, c_uint, c_ulong, c_ushort
 
-from ._lib import declare
+from ._lib import Struct, api, declare
+from .sysv_shm import IPC_CREAT, IPC_EXCL, IPC_INFO, IPC_PRIVATE, IPC_RMID, IPC_SET, IPC_STAT
 
 __all__ = [
     "IPC_PRIVATE", "IPC_CREAT", "IPC_EXCL", "IPC_NOWAIT", "IPC_RMID", "IPC_SET", "IPC_STAT", "IPC_INFO",
@@ -21,14 +22,8 @@ __all__ = [
     "semctl_info", "semctl_sem_stat",
 ]
 
-IPC_PRIVATE = 0
-IPC_CREAT = 0o1000
-IPC_EXCL = 0o2000
+# The IPC_* values come from rsipc.sysv_shm (one definition for the package).
 IPC_NOWAIT = 0o4000
-IPC_RMID = 0
-IPC_SET = 1
-IPC_STAT = 2
-IPC_INFO = 3
 SEM_UNDO = 0x1000
 GETPID = 11
 GETVAL = 12
@@ -42,37 +37,43 @@ SEM_INFO = 19
 SEM_STAT_ANY = 20
 
 
-class sembuf(ctypes.Structure):
+class sembuf(Struct):
+    """``struct sembuf``: one operation of :func:`semop`."""
     _fields_ = [("sem_num", c_ushort), ("sem_op", c_short), ("sem_flg", c_short)]
 
 
 if platform.machine() in ("x86_64", "AMD64"):
-    class ipc_perm(ctypes.Structure):
+    class ipc_perm(Struct):
+        """``struct ipc_perm`` (x86-64 layout)."""
         _fields_ = [("key", c_int), ("uid", c_uint), ("gid", c_uint), ("cuid", c_uint), ("cgid", c_uint),
                     ("mode", c_ushort), ("_pad1", c_ushort), ("seq", c_ushort), ("_pad2", c_ushort),
                     ("_reserved1", c_ulong), ("_reserved2", c_ulong)]
 
-    class semid_ds(ctypes.Structure):
+    class semid_ds(Struct):
+        """``struct semid_ds`` (x86-64 layout)."""
         _fields_ = [("sem_perm", ipc_perm), ("sem_otime", c_long), ("_reserved1", c_ulong),
                     ("sem_ctime", c_long), ("_reserved2", c_ulong), ("sem_nsems", c_ulong),
                     ("_reserved3", c_ulong), ("_reserved4", c_ulong)]
 else:  # the generic 64-bit layout (aarch64 and others)
-    class ipc_perm(ctypes.Structure):
+    class ipc_perm(Struct):
+        """``struct ipc_perm`` (generic 64-bit layout)."""
         _fields_ = [("key", c_int), ("uid", c_uint), ("gid", c_uint), ("cuid", c_uint), ("cgid", c_uint),
                     ("mode", c_uint), ("seq", c_ushort), ("_pad2", c_ushort),
                     ("_reserved1", c_ulong), ("_reserved2", c_ulong)]
 
-    class semid_ds(ctypes.Structure):
+    class semid_ds(Struct):
+        """``struct semid_ds`` (generic 64-bit layout)."""
         _fields_ = [("sem_perm", ipc_perm), ("sem_otime", c_long), ("sem_ctime", c_long),
                     ("sem_nsems", c_ulong), ("_reserved3", c_ulong), ("_reserved4", c_ulong)]
 
 
-class seminfo(ctypes.Structure):
+class seminfo(Struct):
+    """``struct seminfo``, which IPC_INFO (limits) and SEM_INFO (usage) fill."""
     _fields_ = [(n, c_int) for n in ("semmap", "semmni", "semmns", "semmnu", "semmsl",
                                      "semopm", "semume", "semusz", "semvmx", "semaem")]
 
 
-class _timespec(ctypes.Structure):
+class _timespec(Struct):
     _fields_ = [("tv_sec", c_long), ("tv_nsec", c_long)]
 
 
@@ -110,47 +111,62 @@ def _arg(arg):
     return ctypes.addressof(arg)
 
 
+@api
 def semget(key, nsems, semflg=0):
     """The id of the set with ``key`` (creating it with IPC_CREAT)."""
     return _semget(key, nsems, semflg)
 
 
+@api
 def semop(semid, ops):
     """Applies the ``(sem_num, sem_op, sem_flg)`` operations atomically."""
     _semop(semid, _ops(ops), len(ops))
 
 
+@api
 def semtimedop(semid, ops, timeout=None):
     """:func:`semop` waiting at most ``timeout`` seconds (float, or a
     ``(tv_sec, tv_nsec)`` pair; None: no limit); EAGAIN on expiry."""
     _semtimedop(semid, _ops(ops), len(ops), _timeout(timeout))
 
 
+@api
 def semctl(semid, semnum, cmd, arg=None):
     """The raw call: returns what semctl(2) returns."""
     return _semctl(semid, semnum, cmd, _arg(arg))
 
 
+@api
 def semctl_getval(semid, semnum):
+    """GETVAL: the value of semaphore ``semnum``."""
     return semctl(semid, semnum, GETVAL)
 
 
+@api
 def semctl_setval(semid, semnum, value):
+    """SETVAL: sets semaphore ``semnum`` to ``value``."""
     semctl(semid, semnum, SETVAL, value)
 
 
+@api
 def semctl_getpid(semid, semnum):
+    """GETPID: the pid of the last process that operated on ``semnum``."""
     return semctl(semid, semnum, GETPID)
 
 
+@api
 def semctl_getncnt(semid, semnum):
+    """GETNCNT: how many processes wait for ``semnum`` to grow."""
     return semctl(semid, semnum, GETNCNT)
 
 
+@api
 def semctl_getzcnt(semid, semnum):
+    """GETZCNT: how many processes wait for ``semnum`` to reach 0."""
     return semctl(semid, semnum, GETZCNT)
 
 
+@api
 def semctl_stat(semid):
     """The set's semid_ds (IPC_STAT)."""
     ds = semid_ds()
@@ -158,15 +174,19 @@ def semctl_stat(semid):
     return ds
 
 
+@api
 def semctl_set(semid, ds):
     """IPC_SET from a semid_ds (owner and mode)."""
     semctl(semid, 0, IPC_SET, ds)
 
 
+@api
 def semctl_rmid(semid):
+    """IPC_RMID: removes the set at once, waking every waiter with EIDRM."""
     semctl(semid, 0, IPC_RMID)
 
 
+@api
 def semctl_getall(semid):
     """Every value of the set, as a list."""
     n = semctl_stat(semid).sem_nsems
@@ -175,11 +195,14 @@ def semctl_getall(semid):
     return list(arr)
 
 
+@api
 def semctl_setall(semid, values):
+    """SETALL: sets every value of the set from the list ``values``."""
     arr = (c_ushort * len(values))(*values)
     semctl(semid, 0, SETALL, arr)
 
 
+@api
 def semctl_info(used=False):
     """(highest index, seminfo): IPC_INFO (limits) or, with ``used``,
     SEM_INFO (``semusz`` sets and ``semaem`` semaphores in use)."""
@@ -188,6 +211,7 @@ def semctl_info(used=False):
     return top, info
 
 
+@api
 def semctl_sem_stat(index, any=False):
     """(id, semid_ds) of the set at kernel index ``index`` (SEM_STAT, or
     SEM_STAT_ANY which skips the read-permission check)."""

@@ -7,9 +7,9 @@ command also has a wrapper of its own (:func:`shm_stat`, :func:`shm_remove`,
 """
 import ctypes
 import os
-from ctypes import Structure, c_char_p, c_int, c_long, c_size_t, c_uint, c_ulong, c_ushort, c_void_p
+from ctypes import c_char_p, c_int, c_long, c_size_t, c_uint, c_ulong, c_ushort, c_void_p
 
-from ._lib import declare
+from ._lib import Struct, api, bytes_like, declare
 
 __all__ = [
     "IPC_PRIVATE", "IPC_CREAT", "IPC_EXCL", "IPC_RMID", "IPC_SET", "IPC_STAT", "IPC_INFO",
@@ -42,7 +42,7 @@ SHM_DEST = 0o1000
 SHM_LOCKED = 0o2000
 
 
-class IpcPerm(Structure):
+class IpcPerm(Struct):
     """glibc's ``struct ipc_perm`` on 64-bit Linux. (On aarch64 ``mode`` is
     a 32-bit field; read as 16 bits on a little-endian machine it holds the
     same value, and ``_pad1`` its zero upper half.)"""
@@ -53,7 +53,7 @@ class IpcPerm(Structure):
     ]
 
 
-class ShmidDs(Structure):
+class ShmidDs(Struct):
     """``struct shmid_ds`` on 64-bit Linux."""
     _fields_ = [
         ("shm_perm", IpcPerm), ("shm_segsz", c_size_t),
@@ -63,7 +63,7 @@ class ShmidDs(Structure):
     ]
 
 
-class ShmLimits(Structure):
+class ShmLimits(Struct):
     """``struct shminfo``, which ``shmctl(IPC_INFO)`` fills."""
     _fields_ = [
         ("shmmax", c_ulong), ("shmmin", c_ulong), ("shmmni", c_ulong), ("shmseg", c_ulong), ("shmall", c_ulong),
@@ -71,7 +71,7 @@ class ShmLimits(Structure):
     ]
 
 
-class ShmUsage(Structure):
+class ShmUsage(Struct):
     """``struct shm_info``, which ``shmctl(SHM_INFO)`` fills."""
     _fields_ = [
         ("used_ids", c_int), ("shm_tot", c_ulong), ("shm_rss", c_ulong), ("shm_swp", c_ulong),
@@ -88,27 +88,32 @@ _shmdt = declare("rsipc_shmdt", c_int, [c_void_p], fail=-1)
 _shmctl = declare("rsipc_shmctl", c_int, [c_int, c_int, c_void_p], fail=-1)
 
 
+@api
 def ftok(path, proj_id):
     """The System V key of the existing file ``path`` and ``proj_id`` (its
     low 8 bits), the same key glibc's ``ftok`` gives."""
     return _ftok(os.fsencode(path), proj_id)
 
 
+@api
 def shmget(key, size, flags=0):
     """The id of the segment of ``key`` (created with ``IPC_CREAT``)."""
     return _shmget(key, size, flags)
 
 
+@api
 def shmat(shmid, addr=None, flags=0):
     """Attaches segment ``shmid``; returns its address as an int."""
     return _shmat(shmid, addr, flags)
 
 
+@api
 def shmdt(addr):
     """Detaches the segment attached at ``addr``."""
     _shmdt(addr)
 
 
+@api
 def shmctl(shmid, cmd, buf=None):
     """``shmctl(shmid, cmd, buf)`` as in C: ``buf`` is ``None`` or a ctypes
     structure (``ShmidDs``, ``ShmLimits``, ``ShmUsage``) passed by reference.
@@ -116,6 +121,7 @@ def shmctl(shmid, cmd, buf=None):
     return _shmctl(shmid, cmd, None if buf is None else ctypes.byref(buf))
 
 
+@api
 def shm_stat(shmid):
     """``IPC_STAT``: the segment's ``ShmidDs``."""
     ds = ShmidDs()
@@ -123,28 +129,33 @@ def shm_stat(shmid):
     return ds
 
 
+@api
 def shm_set(shmid, ds):
     """``IPC_SET``: owner, group and mode from ``ds``."""
     shmctl(shmid, IPC_SET, ds)
 
 
+@api
 def shm_remove(shmid):
     """``IPC_RMID``: remove the segment once the last process detaches."""
     shmctl(shmid, IPC_RMID)
 
 
+@api
 def shm_limits():
     """``IPC_INFO``: ``(highest used index, ShmLimits)``."""
     limits = ShmLimits()
     return shmctl(0, IPC_INFO, limits), limits
 
 
+@api
 def shm_usage():
     """``SHM_INFO``: ``(highest used index, ShmUsage)``."""
     usage = ShmUsage()
     return shmctl(0, SHM_INFO, usage), usage
 
 
+@api
 def shm_stat_index(index, any_permission=False):
     """``SHM_STAT`` (or ``SHM_STAT_ANY``): ``(shmid, ShmidDs)`` of the segment
     at ``index`` of the kernel's table."""
@@ -153,22 +164,26 @@ def shm_stat_index(index, any_permission=False):
     return shmid, ds
 
 
+@api
 def shm_lock(shmid):
     """``SHM_LOCK``: keep the segment in memory."""
     shmctl(shmid, SHM_LOCK)
 
 
+@api
 def shm_unlock(shmid):
     """``SHM_UNLOCK``."""
     shmctl(shmid, SHM_UNLOCK)
 
 
+@api
 def shm_read(addr, size, offset=0):
     """``size`` bytes of the attachment at ``addr``, from ``offset``."""
     return ctypes.string_at(addr + offset, size)
 
 
+@api
 def shm_write(addr, data, offset=0):
     """Copies ``data`` into the attachment at ``addr``, at ``offset``."""
-    data = bytes(data)
+    data = bytes_like(data)
     ctypes.memmove(addr + offset, data, len(data))

@@ -151,6 +151,11 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 /// `EINVAL` if `addr` is not a multiple of the page size, `flags` has
 /// unknown bits or both `MS_SYNC` and `MS_ASYNC`; `ENOMEM` if part of the
 /// range is not mapped; `EBUSY` for `MS_INVALIDATE` on locked pages.
+///
+/// # Departures from glibc
+/// A range that wraps around the address space (a `len` near `SIZE_MAX`)
+/// is `ENOMEM`: the kernel rounds such a length up to 0 and reports success
+/// without writing anything back.
 #[no_mangle]
 pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
     const NAMES: &[(i64, &str)] = &[
@@ -247,7 +252,7 @@ mod tests {
     fn a_failed_map_file_leaves_len_alone_and_explains() {
         let mut len: size_t = 0;
         // SAFETY: a valid string and a valid out-pointer.
-        let p = unsafe { rsipc_map_file(b"/nonexistent/rsipc\0".as_ptr().cast(), libc::O_RDONLY, 0, &mut len) };
+        let p = unsafe { rsipc_map_file(c"/nonexistent/rsipc".as_ptr(), libc::O_RDONLY, 0, &mut len) };
         assert_eq!(p, MAP_FAILED);
         assert_eq!(len, 0);
         let msg = crate::error::last_error();

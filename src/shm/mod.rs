@@ -235,11 +235,11 @@ mod tests {
     #[test]
     fn names_longer_than_name_max_are_enametoolong() {
         let mut long = vec![b'/'];
-        long.extend(std::iter::repeat(b'x').take(NAME_MAX));
+        long.extend(std::iter::repeat_n(b'x', NAME_MAX));
         assert_eq!(name_errno(&long), 0);
         long.push(b'x');
         assert_eq!(name_errno(&long), libc::ENAMETOOLONG);
-        long.extend(std::iter::repeat(b'x').take(1000));
+        long.extend(std::iter::repeat_n(b'x', 1000));
         assert_eq!(name_errno(&long), libc::ENAMETOOLONG);
     }
 

@@ -125,7 +125,7 @@ pub unsafe fn unmap(addr: *mut u8, len: usize) -> Result<()> {
 
 /// Null until the page exists; `NO_CACHE` if it cannot be made.
 static PID_PAGE: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
-const NO_CACHE: *mut AtomicU32 = 1 as *mut AtomicU32;
+const NO_CACHE: *mut AtomicU32 = std::ptr::dangling_mut::<AtomicU32>();
 
 /// This process's id, without a system call once cached.
 #[inline]
@@ -239,7 +239,7 @@ fn process_state(pid: libc::pid_t) -> Option<u8> {
 
 fn proc_mounted() -> bool {
     // SAFETY: NUL-terminated literal path.
-    unsafe { libc::access(b"/proc/self/stat\0".as_ptr().cast(), libc::F_OK) == 0 }
+    unsafe { libc::access(c"/proc/self/stat".as_ptr(), libc::F_OK) == 0 }
 }
 
 #[cfg(test)]

@@ -76,6 +76,17 @@ struct bi_ctx {
 /* Setup returns 0, BI_SKIP when the row cannot run here (it is then counted
  * as skipped, never as passed), or -1 when it failed (the row fails). */
 #define BI_SKIP 1
+/* A fixture that needs root (to make an object of root's and then be
+ * another user) starts with BI_NEED_ROOT(). Its rows are the matrix's root
+ * part: c_test_badinput_root runs them ("--root"; skipped, not passed, as
+ * another user), and the default run leaves them out. */
+#define BI_OTHER_PART 2
+int bi_need_root(void);
+#define BI_NEED_ROOT()                  \
+    do {                                \
+        int bi_rc_ = bi_need_root();    \
+        if (bi_rc_ != 0) return bi_rc_; \
+    } while (0)
 struct bi_fixture {
     const char *name;
     int (*setup)(struct bi_ctx *ctx);

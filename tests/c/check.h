@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rsipc.h"
 
@@ -44,6 +46,32 @@ static int check_count = 0;
 static int check_summary(const char *what) {
     printf("%s: %d checks, %d failed\n", what, check_count, check_failures);
     return check_failures == 0 ? 0 : 1;
+}
+
+/* Checks that need root (to be a second user through privdrop.h) run as a
+ * ctest test of their own, c_<program>_root, so that as another user they
+ * show as skipped rather than passed. tests/CMakeLists.txt registers that
+ * test, with the argument "--root", for every program whose source calls
+ * check_root_part():
+ *
+ *     int main(int argc, char **argv) {
+ *         if (check_root_part(argc, argv, "test_x", "why root is needed")) {
+ *             ...checks that need root...
+ *             return check_summary("test_x (root part)");
+ *         }
+ *         ...every other check...
+ *     }
+ *
+ * Without "--root" it returns 0. With it, it returns 1 when running as root;
+ * as anyone else it prints why the part is skipped and exits 77 (the
+ * SKIP_RETURN_CODE of every C test). */
+static inline int check_root_part(int argc, char **argv, const char *what, const char *why) {
+    if (argc < 2 || strcmp(argv[1], "--root") != 0) return 0;
+    if (geteuid() != 0) {
+        printf("%s (root part): skipped, not running as root: %s\n", what, why);
+        exit(77);
+    }
+    return 1;
 }
 
 #endif

@@ -28,6 +28,7 @@
 #define ROW_PASS 0
 #define ROW_FAIL 1
 #define ROW_SKIP 77
+#define ROW_OTHER_PART 78  /* the row belongs to the other part (BI_NEED_ROOT) */
 /* A watchdog against a call that blocks forever: far above any row's
  * needs, it only turns a hang into a failing row instead of a stuck test. */
 #define ROW_WATCHDOG_SECONDS 120
@@ -355,6 +356,17 @@ struct row_shared {
 };
 static struct row_shared *shared;
 
+/* "--root": this run is the root part, the rows whose fixture needs root. */
+static int root_part;
+/* In a row's child: its fixture called bi_need_root(). */
+static int row_needs_root;
+
+int bi_need_root(void) {
+    row_needs_root = 1;
+    if (!root_part) return BI_OTHER_PART;
+    return geteuid() == 0 ? 0 : BI_SKIP;
+}
+
 static int child_run_row(const struct bi_row *row, FILE *out) {
     struct bi_ctx *ctx = &shared->ctx;
     static struct fd_snapshot before, after;
@@ -362,6 +374,7 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
 
     if (row->fixture) {
         int rc = row->fixture->setup(ctx);
+        if (rc == BI_OTHER_PART) return ROW_OTHER_PART;
         if (rc == BI_SKIP) {
             fprintf(out, "skipped: fixture \"%s\" cannot run here\n", row->fixture->name);
             return ROW_SKIP;
@@ -371,6 +384,7 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
             return ROW_FAIL;
         }
     }
+    if (root_part && !row_needs_root) return ROW_OTHER_PART;
     if (snapshot_fds(&before) != 0) {
         fprintf(out, "cannot read /proc/self/fd: %s\n", strerror(errno));
         return ROW_FAIL;
@@ -417,7 +431,7 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
 /* ------------------------------------------------------------------------ */
 /* One row, from the parent: fork, collect the child's report, judge its end. */
 
-enum verdict { PASS, FAIL, SKIP };
+enum verdict { PASS, FAIL, SKIP, OTHER_PART };
 
 static enum verdict run_row(const struct bi_row *row, char *report, size_t report_size) {
     int p[2];
@@ -473,6 +487,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
     }
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : ROW_FAIL;
     if (code == ROW_SKIP) return SKIP;
+    if (code == ROW_OTHER_PART) return OTHER_PART;
     if (code != ROW_PASS && used == 0) snprintf(report, report_size, "child exited with status %d\n", code);
     return code == ROW_PASS ? PASS : FAIL;
 }
@@ -528,7 +543,12 @@ BI_SENTINEL(&fx_sentinel_file, RET_INT, "pipe", "a signal kills the caller", EFA
 /* ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv) {
-    const char *only = argc > 1 ? argv[1] : NULL;
+    root_part = argc > 1 && strcmp(argv[1], "--root") == 0;
+    const char *only = argc > 1 + root_part ? argv[1 + root_part] : NULL;
+    if (root_part && geteuid() != 0) {
+        printf("bad-input matrix (root part): skipped, not running as root: no other user to be\n");
+        return 77;
+    }
     static char report[8192];
     qsort(rows, nrows, sizeof *rows, row_order);
     shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -537,8 +557,9 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    /* The harness's self-test runs with the default part only. */
     int sentinels = 0, caught = 0;
-    for (size_t i = 0; i < nrows; i++) {
+    for (size_t i = 0; i < nrows && !root_part; i++) {
         const struct bi_row *row = rows[i];
         if (!row->sentinel) continue;
         sentinels++;
@@ -555,14 +576,16 @@ int main(int argc, char **argv) {
     /* The crashed row's teardown ran here, in the parent, and removed the
      * row's file (every teardown runs in the parent; this one shows it
      * does even when the child was killed). */
-    sentinels++;
-    if (sentinel_teardown_pid == getpid() && sentinel_file[0] && access(sentinel_file, F_OK) != 0) {
-        caught++;
-        printf("caught   the crashed row's object, removed by the parent\n");
-    } else {
-        printf("MISSED   the crashed row's teardown did not run in the parent (file \"%s\")\n", sentinel_file);
+    if (!root_part) {
+        sentinels++;
+        if (sentinel_teardown_pid == getpid() && sentinel_file[0] && access(sentinel_file, F_OK) != 0) {
+            caught++;
+            printf("caught   the crashed row's object, removed by the parent\n");
+        } else {
+            printf("MISSED   the crashed row's teardown did not run in the parent (file \"%s\")\n", sentinel_file);
+        }
+        printf("harness self-test: %d wrong rows, %d caught\n\n", sentinels, caught);
     }
-    printf("harness self-test: %d wrong rows, %d caught\n\n", sentinels, caught);
 
     int cases = 0, failed = 0, skipped = 0;
     const char *file = NULL;
@@ -570,12 +593,13 @@ int main(int argc, char **argv) {
         const struct bi_row *row = rows[i];
         if (row->sentinel) continue;
         if (only && !strstr(row->name, only) && !strstr(row->file, only)) continue;
+        enum verdict v = run_row(row, report, sizeof report);
+        if (v == OTHER_PART) continue;
         if (!file || strcmp(file, row->file) != 0) {
             file = row->file;
             printf("-- %s\n", short_file(file));
         }
         cases++;
-        enum verdict v = run_row(row, report, sizeof report);
         const char *tag = v == PASS ? "ok" : v == SKIP ? "skip" : "FAIL";
         printf("%-8s %s [%s] -> %s%s", tag, row->name, row->label, row->err_name,
                v == FAIL ? "" : "\n");
@@ -586,6 +610,7 @@ int main(int argc, char **argv) {
         if (v == SKIP) skipped++;
         print_report(report);  /* the message, or why the row failed */
     }
-    printf("\nbad-input matrix: %d cases, %d failed, %d skipped\n", cases, failed, skipped);
+    printf("\nbad-input matrix%s: %d cases, %d failed, %d skipped\n", root_part ? " (root part)" : "", cases, failed,
+           skipped);
     return failed == 0 && caught == sentinels ? 0 : 1;
 }

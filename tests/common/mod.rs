@@ -38,3 +38,21 @@ pub fn unique_name(tag: &str) -> String {
 pub fn close(fd: i32) {
     rsipc::sys::close(fd).unwrap();
 }
+
+/// True (after saying so) when the test cannot run because it needs root,
+/// to be a second user or for another privilege: the test then returns
+/// early. The line goes straight to the standard error, past the test
+/// harness's output capture, so `cargo test` shows every skip.
+pub fn skip_unless_root(why: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return false;
+    }
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    // One write, on a line of its own (cargo test --quiet prints its dots
+    // without a newline, from other threads too).
+    let line = format!("\nskipped: {test}: not running as root: {why}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    true
+}

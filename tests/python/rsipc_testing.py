@@ -2,6 +2,7 @@
 differential checks."""
 import ctypes
 import ctypes.util
+import os
 import unittest
 
 import rsipc
@@ -16,6 +17,12 @@ def raw_failure(call, *args):
     ctypes.set_errno(0)
     result = call(*args)
     return result, ctypes.get_errno(), rsipc.last_error()
+
+
+def needs_root(why):
+    """Skips the test, saying why, unless it runs as root (to become a
+    second user, or for another privilege)."""
+    return unittest.skipUnless(os.geteuid() == 0, f"not running as root: {why}")
 
 
 class RsipcTestCase(unittest.TestCase):

@@ -7,7 +7,7 @@ import tempfile
 import unittest
 
 import rsipc
-from rsipc_testing import RsipcTestCase, glibc, raw_failure
+from rsipc_testing import RsipcTestCase, glibc, needs_root, raw_failure
 from rsipc import lib
 
 libc = glibc
@@ -251,6 +251,7 @@ class SysvShmTest(RsipcTestCase):
         self.assertEqual(self.fork(child), 0)
         self.assertEqual(rsipc.shm_read(addr, 4, 100), b"pong")
 
+    @needs_root("no other user to be")
     def test_an_unprivileged_child_gets_eacces_and_eperm(self):
         key = rsipc.ftok(self.key_file, 5)
         shmid = rsipc.shmget(key, 4096, rsipc.IPC_CREAT | rsipc.IPC_EXCL | 0o600)

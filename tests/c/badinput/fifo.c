@@ -36,7 +36,7 @@ BI_FIXTURE(fx_below_file, setup_below_file, bi_teardown_paths);
 
 /* A root-owned 0600 FIFO, then privileges dropped. */
 static int setup_private_fifo_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (bi_make_node(ctx, bi_tmp_path(ctx, "private"), BI_FIFO) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }
@@ -44,7 +44,7 @@ BI_FIXTURE(fx_private_fifo_unprivileged, setup_private_fifo_unprivileged, bi_tea
 
 /* Unprivileged, with ctx->path a name in a directory only root may write. */
 static int setup_unwritable_dir(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     snprintf(ctx->path2, sizeof ctx->path2, "/tmp/rsipc-bad-%ld-rootdir", (long)getpid());
     if (mkdir(ctx->path2, 0755) != 0) return -1;
     snprintf(ctx->path, sizeof ctx->path, "%.200s/fifo", ctx->path2);

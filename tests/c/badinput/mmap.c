@@ -86,7 +86,7 @@ BI_NODE_FIXTURE(fx_map_link, bi_tmp_path(ctx, "map-link"), BI_LINK_TO_FILE);
 
 /* A root-owned 0600 file of 4096 bytes, then privileges dropped. */
 static int setup_map_private_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (bi_make_node(ctx, bi_tmp_path(ctx, "map-private"), BI_FILE_4K) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }

@@ -70,7 +70,7 @@ BI_FIXTURE(fx_mq_notified, setup_queue_notified, teardown_queue);
 
 /* A root-owned queue of `mode` (descriptors closed), then privileges dropped. */
 static int unprivileged_queue(struct bi_ctx *ctx, int mode) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (make_queue(ctx, mode, 1) != 0) return -1;
     for (int i = 0; i < 4; i++) {
         mq_close(ctx->fd[i]);

@@ -106,7 +106,7 @@ BI_FIXTURE(fx_queue_and_huge_message, setup_queue_and_huge_message, teardown_que
 
 /* A root-owned keyed queue of `mode`, then privileges dropped. */
 static int unprivileged_queue(struct bi_ctx *ctx, int mode) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (keyed_queue(ctx, mode) != 0) return -1;
     if (msgsnd((int)ctx->id, &msg_type1, 4, IPC_NOWAIT) != 0) return -1;
     return bi_setup_unprivileged(ctx);
@@ -120,7 +120,7 @@ BI_FIXTURE(fx_writeonly_queue_unprivileged, setup_writeonly_unprivileged, teardo
 
 /* Unprivileged, owning a queue of its own; ctx->len: msgmnb. */
 static int setup_own_queue_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     FILE *f = fopen("/proc/sys/kernel/msgmnb", "re");
     long mnb = 0;
     if (!f) return -1;
@@ -156,7 +156,7 @@ static int setup_indexed_queue(struct bi_ctx *ctx) {
 }
 BI_FIXTURE(fx_indexed_queue, setup_indexed_queue, teardown_queue);
 static int setup_indexed_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (keyed_queue(ctx, 0600) != 0 || find_index(ctx) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }

@@ -74,7 +74,7 @@ BI_FIXTURE(fx_named, setup_named, bi_teardown_paths);
 
 /* A root-owned 0600 named semaphore, then privileges dropped. */
 static int setup_named_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (named(ctx, 0600) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }

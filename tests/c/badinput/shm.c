@@ -32,7 +32,7 @@ BI_NODE_FIXTURE(fx_shm_dangling, shm_path(ctx, "dangling"), BI_LINK_DANGLING);
 
 /* A root-owned 0600 object of 4096 bytes, then privileges dropped. */
 static int setup_shm_private_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (bi_make_node(ctx, shm_path(ctx, "private"), BI_FILE_4K) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }
@@ -40,7 +40,7 @@ BI_FIXTURE(fx_shm_private_unprivileged, setup_shm_private_unprivileged, bi_teard
 
 /* A root-owned 0644 object of 4096 bytes, then privileges dropped. */
 static int setup_shm_readable_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (bi_make_node(ctx, shm_path(ctx, "readable"), BI_FILE_4K) != 0) return -1;
     if (chmod(ctx->path, 0644) != 0) return -1;
     return bi_setup_unprivileged(ctx);

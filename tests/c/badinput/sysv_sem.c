@@ -98,7 +98,7 @@ BI_FIXTURE(fx_set_and_too_many_ops, setup_set_and_too_many_ops, teardown_set);
 
 /* A root-owned keyed set of `mode`, then privileges dropped. */
 static int unprivileged_set(struct bi_ctx *ctx, int mode) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (keyed_set(ctx, mode) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }

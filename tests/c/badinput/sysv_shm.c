@@ -69,7 +69,7 @@ BI_FIXTURE(fx_removed_key, setup_removed_key, teardown_segment);
 
 /* A root-owned keyed segment of `mode`, then privileges dropped. */
 static int unprivileged_segment(struct bi_ctx *ctx, int mode) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (keyed_segment(ctx, mode) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }
@@ -96,7 +96,7 @@ static int setup_indexed_segment(struct bi_ctx *ctx) {
 }
 BI_FIXTURE(fx_indexed_segment, setup_indexed_segment, teardown_segment);
 static int setup_indexed_unprivileged(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     if (keyed_segment(ctx, 0600) != 0 || find_index(ctx) != 0) return -1;
     return bi_setup_unprivileged(ctx);
 }
@@ -137,7 +137,7 @@ static int setup_ftok_below_file(struct bi_ctx *ctx) {
 BI_FIXTURE(fx_ftok_below_file, setup_ftok_below_file, bi_teardown_paths);
 /* ctx->path: a file inside the root-only directory ctx->path2; unprivileged. */
 static int setup_ftok_hidden(struct bi_ctx *ctx) {
-    if (geteuid() != 0) return BI_SKIP;
+    BI_NEED_ROOT();
     snprintf(ctx->path2, sizeof ctx->path2, "/tmp/rsipc-bad-%ld-ftok-dir", (long)getpid());
     if (mkdir(ctx->path2, 0700) != 0) return -1;
     snprintf(ctx->path, sizeof ctx->path, "%.200s/file", ctx->path2);

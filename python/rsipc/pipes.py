@@ -2,7 +2,7 @@
 import ctypes
 from ctypes import c_int, c_size_t, c_ssize_t, c_void_p, POINTER
 
-from ._lib import declare
+from ._lib import api, bytes_like, declare
 
 __all__ = ["pipe", "pipe2", "pipe_capacity", "pipe_set_capacity", "set_nonblocking", "write_all", "read_exact"]
 
@@ -15,6 +15,7 @@ _write_all = declare("rsipc_write_all", c_ssize_t, [c_int, c_void_p, c_size_t], 
 _read_exact = declare("rsipc_read_exact", c_ssize_t, [c_int, c_void_p, c_size_t], fail=-1)
 
 
+@api
 def pipe():
     """A new pipe as (read_fd, write_fd)."""
     fds = (c_int * 2)()
@@ -22,6 +23,7 @@ def pipe():
     return fds[0], fds[1]
 
 
+@api
 def pipe2(flags=0):
     """A new pipe with O_CLOEXEC / O_NONBLOCK / O_DIRECT as (read_fd, write_fd)."""
     fds = (c_int * 2)()
@@ -29,28 +31,34 @@ def pipe2(flags=0):
     return fds[0], fds[1]
 
 
+@api
 def pipe_capacity(fd):
     """The pipe's capacity in bytes."""
     return _capacity(fd)
 
 
+@api
 def pipe_set_capacity(fd, nbytes):
     """Resizes the pipe; returns the new capacity."""
     return _set_capacity(fd, nbytes)
 
 
+@api
 def set_nonblocking(fd, on=True):
+    """Sets (``on``) or clears the descriptor's O_NONBLOCK flag."""
     _set_nonblocking(fd, 1 if on else 0)
 
 
+@api
 def write_all(fd, data):
     """Writes all of ``data``; returns the bytes written (fewer only when an
     error stopped it after some bytes)."""
-    data = bytes(data)
+    data = bytes_like(data)
     buf = ctypes.create_string_buffer(data, len(data))
     return _write_all(fd, buf, len(data))
 
 
+@api
 def read_exact(fd, n):
     """Reads ``n`` bytes, fewer at end of file."""
     buf = ctypes.create_string_buffer(n)

@@ -7,7 +7,7 @@ import mmap as _std_mmap
 import os
 from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint, c_void_p
 
-from ._lib import declare
+from ._lib import api, declare
 
 __all__ = [
     "mmap", "munmap", "msync", "map_file", "map_anonymous_shared", "memory_at",
@@ -40,22 +40,26 @@ _map_file = declare("rsipc_map_file", c_void_p, [c_char_p, c_int, c_uint, POINTE
 _map_anonymous_shared = declare("rsipc_map_anonymous_shared", c_void_p, [c_size_t], **_failed)
 
 
+@api
 def mmap(addr, length, prot, flags, fd=-1, offset=0):
     """As mmap(2); ``addr`` is None or a hint (an exact address with
     MAP_FIXED). Returns the address of the mapping."""
     return _mmap(addr, length, prot, flags, fd, offset)
 
 
+@api
 def munmap(addr, length):
     """As munmap(2)."""
     _munmap(addr, length)
 
 
+@api
 def msync(addr, length, flags=MS_SYNC):
     """As msync(2)."""
     _msync(addr, length, flags)
 
 
+@api
 def map_file(path, oflag, mode=0o600, length=0):
     """Opens (``os.O_CREAT``: creates) ``path`` and maps it MAP_SHARED —
     ``os.O_RDONLY`` read-only, ``os.O_RDWR`` read-write; ``length`` 0 maps the
@@ -65,12 +69,14 @@ def map_file(path, oflag, mode=0o600, length=0):
     return addr, n.value
 
 
+@api
 def map_anonymous_shared(length):
     """A zero-filled read-write region shared with children forked later;
     returns its address."""
     return _map_anonymous_shared(length)
 
 
+@api
 def memory_at(addr, length):
     """A ctypes char array over ``length`` bytes of mapped memory at ``addr``
     (valid until it is unmapped)."""
