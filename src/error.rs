@@ -84,7 +84,7 @@ pub enum Arg {
     Shown(ShowFn, [i64; 3]),
 }
 
-/// A string copied inline (no allocation): the first [`INLINE_STR`] bytes
+/// A string copied inline (no allocation): the first `INLINE_STR` bytes
 /// and whether more followed.
 #[derive(Clone, Copy)]
 pub struct InlineStr {
@@ -379,7 +379,7 @@ impl IntoArg for Quoted<'_> {
 }
 
 /// A string shown as it is (invalid UTF-8 replaced), cut after
-/// [`INLINE_STR`] bytes.
+/// `INLINE_STR` bytes.
 #[derive(Clone, Copy)]
 pub struct Lossy<'a>(pub &'a [u8]);
 
@@ -499,7 +499,7 @@ impl Reason {
         Reason { prefix: "", template: Template::Compose(compose), len: 0, args: Self::no_args() }
     }
 
-    /// Adds the next value (ignored past [`REASON_ARGS`]; `reason!` checks
+    /// Adds the next value (ignored past `REASON_ARGS`; `reason!` checks
     /// the count at compile time).
     #[inline(always)]
     pub fn with(mut self, value: impl IntoArg) -> Reason {
@@ -660,7 +660,7 @@ pub const fn placeholders(t: &str) -> usize {
 /// A [`Reason`] from a static template and its values:
 /// `reason!("descriptor {} is not open", fd)`. Each `{}` takes the next
 /// value, shown as its type says ([`Hex`], [`Quoted`],
-/// [`crate::ffi::Ptr`], a flag set, ...); the number of values is checked
+/// `Ptr`, a flag set, ...); the number of values is checked
 /// at compile time. Nothing is formatted until the message is read.
 #[macro_export]
 macro_rules! reason {
@@ -907,7 +907,7 @@ const AT_SITE: u8 = 3;
 
 /// A failure known in full at compile time but for one or two plain words:
 /// the call, its arguments' names and kinds, the errno and a static reason.
-/// Recording one ([`crate::ffi::fail_at`]) stores a pointer and two words —
+/// Recording one (`ffi::fail_at`) stores a pointer and two words —
 /// the cheapest record there is, for failures that are a normal outcome of
 /// polling (`sem_trywait`'s `EAGAIN`) or that a signal handler may meet
 /// (`sem_post`'s `EOVERFLOW`).
