@@ -72,6 +72,14 @@ pub extern "C" fn rsipc_version() -> *const c_char {
 /// `""` if no call has failed (or after `rsipc_clear_error()`). Like errno, a
 /// successful call leaves it unchanged. The pointer stays valid until the next
 /// failing rsipc call on this thread; never free it.
+///
+/// A failing call only records what failed, as plain data (no allocation,
+/// no lock, no system call, so the async-signal-safe functions stay so when
+/// they fail); the text is composed by the first `rsipc_last_error()` after
+/// the failure, into a per-thread buffer. A fact the message needs a system
+/// call for (whether a descriptor is open, a queue's `mq_msgsize`, a limit)
+/// is gathered then, and the message says "found when this message was
+/// read". Not async-signal-safe itself.
 #[no_mangle]
 pub extern "C" fn rsipc_last_error() -> *const c_char {
     error::last_error_ptr()
