@@ -595,7 +595,7 @@ mod tests {
 
     #[test]
     fn guard_cancel_waits_at_the_deferred_type_and_gives_the_callers_type_back() {
-        extern "C" {
+        extern "C-unwind" {
             fn pthread_setcanceltype(kind: libc::c_int, old: *mut libc::c_int) -> libc::c_int;
         }
         const DEFERRED: libc::c_int = 0;
