@@ -129,8 +129,10 @@ where
     W: FnOnce(T) -> O,
     F: FnOnce(O) -> std::result::Result<R, (R, Error)>,
 {
-    install_panic_hook();
+    // First, so that an asynchronous cancel cannot land in the hook's
+    // one-time installation either.
     let deferred = cancel::Deferred::hold();
+    install_panic_hook();
     let result = match panic::catch_unwind(AssertUnwindSafe(prepare)) {
         Ok(Ok(prepared)) => {
             let outcome = {
