@@ -59,7 +59,7 @@ pub enum Cancel {
 mod c {
     use libc::{c_int, c_long};
 
-    // Declared "C-unwind": both can end in a forced unwind (cancellation),
+    // Declared "C-unwind": each can end in a forced unwind (cancellation),
     // and unwinding out of a function declared "C" is undefined behaviour.
     extern "C-unwind" {
         pub fn pthread_setcanceltype(kind: c_int, old: *mut c_int) -> c_int;
@@ -70,6 +70,10 @@ mod c {
         // correctly (Rust cannot declare a variadic "C-unwind" import).
         #[link_name = "syscall"]
         pub fn syscall6(nr: c_long, a1: c_long, a2: c_long, a3: c_long, a4: c_long, a5: c_long, a6: c_long) -> c_long;
+    }
+    extern "C" {
+        /// glibc 2.32+ (`<sys/single_threaded.h>`).
+        pub static __libc_single_threaded: libc::c_char;
     }
 }
 
@@ -82,6 +86,17 @@ mod c {
 /// frame may be on the calling thread's stack (see the module docs).
 #[inline(never)]
 pub unsafe fn syscall(nr: c_long, args: [c_long; 6]) -> c_long {
+    if single_threaded() {
+        // glibc's SINGLE_THREAD_P shortcut: with one thread in the process,
+        // no other thread can cancel this one while it waits, so the only
+        // cancel to act on is one already pending (its own
+        // pthread_cancel(pthread_self()), after which glibc no longer takes
+        // the shortcut): the call itself can be a plain system call.
+        // SAFETY: as for the caller (no catch_unwind on the stack).
+        unsafe { test() };
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { libc::syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]) };
+    }
     let mut old: c_int = 0;
     // SAFETY: valid arguments; may unwind (a pending cancel), which the
     // caller's contract allows.
@@ -111,6 +126,16 @@ pub unsafe fn syscall_as(how: Cancel, nr: c_long, args: [c_long; 6]) -> c_long {
         // is not a cancellation point.
         Cancel::Never => unsafe { libc::syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]) },
     }
+}
+
+/// Whether the process has never had a second thread: glibc's
+/// `__libc_single_threaded` (2.32+, cleared by the first `pthread_create`).
+#[inline]
+fn single_threaded() -> bool {
+    // SAFETY: a byte glibc exports for exactly this reading; a stale `false`
+    // only costs the full path, and it is never `true` once a second thread
+    // may exist.
+    unsafe { std::ptr::read_volatile(std::ptr::addr_of!(c::__libc_single_threaded)) != 0 }
 }
 
 /// Acts on a pending cancel, as `pthread_testcancel(3)` (which it calls):

@@ -12,6 +12,12 @@
  *    cancellation point acts at once (before touching the object), any
  *    other function returns normally. rsipc and glibc must agree on every
  *    function, and with the table in the README.
+ *  - single-threaded: a process that never made a second thread (where
+ *    glibc, and rsipc, skip the asynchronous switch around system calls)
+ *    cancels itself; the next cancellation point still acts. This program
+ *    reads __libc_single_threaded, so it has its own copy of it, which
+ *    pthread_cancel leaves set (glibc 2.36 clears only its internal one):
+ *    the case where rsipc's shortcut must still test for the cancel.
  *
  * A hang is a failure: alarm() kills the test long before ctest's timeout.
  */
@@ -30,8 +36,10 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1106,11 +1114,97 @@ static void test_a_pending_cancel_acts_exactly_where_glibc_acts(void) {
     }
 }
 
+/* ------------------------------------------------------------------------
+ * Part 3: a single-threaded process cancels its only thread. */
+
+static void on_self_cleanup(void *arg) {
+    int fd = *(int *)arg;
+    (void)!write(fd, "c", 1);
+}
+
+/* The child, exec'd fresh so that it has only ever had one thread:
+ * `--self-cancel rsipc|glibc msgrcv|sem_clockwait MSQID FD`. msgrcv acts
+ * on entry; sem_clockwait only in its futex wait (its semaphore is 0). */
+static int self_cancel_child(char **argv) {
+    alarm(WATCHDOG_SECONDS);
+    int use_rsipc = strcmp(argv[2], "rsipc") == 0;
+    int sem_call = strcmp(argv[3], "sem_clockwait") == 0;
+    int msq = atoi(argv[4]);
+    int fd = atoi(argv[5]);
+    static sem_t zero;
+    CHECK(sem_init(&zero, 0, 0) == 0);
+    struct timespec t;
+    far_monotonic(&t);
+    int old;
+    pthread_cleanup_push(on_self_cleanup, &fd);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    pthread_cancel(pthread_self());
+    pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+    if (!__libc_single_threaded) _exit(3); /* not the case this checks */
+    struct msg16 m;
+    if (sem_call)
+        (void)(use_rsipc ? rsipc_sem_clockwait(&zero, CLOCK_MONOTONIC, &t) : sem_clockwait(&zero, CLOCK_MONOTONIC, &t));
+    else if (use_rsipc)
+        rsipc_msgrcv(msq, &m, sizeof m.text, 0, IPC_NOWAIT);
+    else
+        msgrcv(msq, &m, sizeof m.text, 0, IPC_NOWAIT);
+    (void)!write(fd, "r", 1);
+    pthread_cleanup_pop(0);
+    return 0;
+}
+
+/* What the child did: 'c' cancelled at the call, 'r' returned from it. */
+static char self_cancel(const char *who, const char *call, int msq) {
+    int p[2];
+    CHECK(pipe(p) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        char msq_s[16], fd_s[16];
+        snprintf(msq_s, sizeof msq_s, "%d", msq);
+        snprintf(fd_s, sizeof fd_s, "%d", p[1]);
+        char *args[] = {"test_cancel", "--self-cancel", (char *)who, (char *)call, msq_s, fd_s, NULL};
+        execv("/proc/self/exe", args);
+        _exit(127);
+    }
+    close(p[1]);
+    char what = '?';
+    if (read(p[0], &what, 1) != 1) what = '?';
+    close(p[0]);
+    int status = -1;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return what;
+}
+
+static void test_a_single_threaded_process_acts_on_its_own_cancel(void) {
+    if (!selected("single-threaded")) return;
+    static const char *const calls[] = {"msgrcv", "sem_clockwait"};
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        for (int use_rsipc = 0; use_rsipc <= 1; use_rsipc++) {
+            const char *who = use_rsipc ? "rsipc" : "glibc";
+            int msq = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+            CHECK(msq >= 0);
+            struct msg16 m = {9, "kept"};
+            CHECK(msgsnd(msq, &m, 5, 0) == 0);
+            char what = self_cancel(who, calls[i], msq);
+            if (what != 'c')
+                fprintf(stderr, "single-threaded self-cancel, %s (%s): '%c', not cancelled\n", calls[i], who, what);
+            CHECK(what == 'c');
+            CHECK(msgs_queued(msq) == 1); /* a cancelled msgrcv took nothing */
+            CHECK(msgctl(msq, IPC_RMID, NULL) == 0);
+            if (what == 'c') cancelled_calls++;
+        }
+    }
+}
+
 int main(int argc, char **argv) {
+    if (argc == 6 && strcmp(argv[1], "--self-cancel") == 0) return self_cancel_child(argv);
     if (argc > 1) only = argv[1];
     alarm(WATCHDOG_SECONDS);
     test_blocked_calls_are_cancelled_as_in_glibc();
     test_a_pending_cancel_acts_exactly_where_glibc_acts();
+    test_a_single_threaded_process_acts_on_its_own_cancel();
     printf("cancelled calls: %d, aborts: 0\n", cancelled_calls);
     return check_summary("test_cancel");
 }
