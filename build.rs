@@ -5,7 +5,20 @@
 //! changed (see `.ci/run`).
 
 use std::env;
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The C-variadic functions. Stable Rust cannot define one, so each Rust
+/// definition takes the full fixed argument list and is `cbindgen:ignore`d;
+/// the header declares the libc prototype, with the doc comment of the Rust
+/// definition (one text for rustdoc, the header and the man pages). On Linux
+/// x86-64 and aarch64 a variadic call passes these integer and pointer
+/// arguments exactly where the fixed-argument definition reads them.
+const VARIADIC: &[(&str, &str, &str)] = &[
+    ("src/sysv_sem/ffi.rs", "rsipc_semctl", "int rsipc_semctl(int semid, int semnum, int cmd, ...);"),
+    ("src/sem/ffi.rs", "rsipc_sem_open", "sem_t *rsipc_sem_open(const char *name, int oflag, ...);"),
+    ("src/mq/ffi.rs", "rsipc_mq_open", "mqd_t rsipc_mq_open(const char *name, int oflag, ...);"),
+];
 
 fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -23,13 +36,24 @@ fn main() {
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml must parse");
     // The version macros come from Cargo.toml so the two can never disagree
     // (tests/c/test_version.c checks them against rsipc_version()).
-    let version_macros = format!(
+    let mut after = format!(
         "\n#define RSIPC_VERSION_MAJOR {major}\n#define RSIPC_VERSION_MINOR {minor}\n#define RSIPC_VERSION_PATCH {patch}\n#define RSIPC_VERSION_STRING \"{major}.{minor}.{patch}\"\n"
     );
-    config.after_includes = Some(match config.after_includes.take() {
-        Some(extra) => format!("{version_macros}{extra}"),
-        None => version_macros,
-    });
+    // Written here rather than by cbindgen's `cpp_compat`, whose `//`
+    // comments are extra tokens after `#endif` in C89.
+    after.push_str("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
+    for (file, name, prototype) in VARIADIC {
+        let doc = doc_comment(&crate_dir.join(file), name);
+        after.push_str(&format!("\n{}\n{prototype}\n", doxy(&doc)));
+    }
+    // cbindgen ends the text with a newline of its own.
+    after.pop();
+    config.after_includes = Some(after);
+    // The include guard is written here too: cbindgen closes its own before
+    // the trailer, which would leave the `extern "C"` block unbalanced.
+    let banner = config.header.take().expect("cbindgen.toml has a header comment");
+    config.header = Some(format!("{banner}\n\n#ifndef RSIPC_H\n#define RSIPC_H"));
+    config.trailer = Some("#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif  /* RSIPC_H */".to_owned());
 
     cbindgen::Builder::new()
         .with_crate(&crate_dir)
@@ -38,4 +62,52 @@ fn main() {
         .expect("cbindgen could not generate include/rsipc.h")
         // write_to_file leaves the file (and its mtime) alone when unchanged.
         .write_to_file(crate_dir.join("include/rsipc.h"));
+}
+
+/// The `///` doc comment of `pub unsafe extern "C" fn NAME` in `file`, one
+/// string per line (without the `///` and one following space), less the
+/// `cbindgen:ignore` annotation and the empty line after it.
+fn doc_comment(file: &Path, name: &str) -> Vec<String> {
+    let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let lines: Vec<&str> = text.lines().collect();
+    let needle = format!("extern \"C\" fn {name}(");
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("{}: no definition of {name}", file.display()));
+    let mut doc = Vec::new();
+    for line in lines[..at].iter().rev() {
+        let line = line.trim_start();
+        if line.starts_with("#[") {
+            continue;
+        }
+        match line.strip_prefix("///") {
+            Some(rest) => doc.push(rest.strip_prefix(' ').unwrap_or(rest).to_owned()),
+            None => break,
+        }
+    }
+    doc.reverse();
+    if doc.first().is_some_and(|l| l.trim() == "cbindgen:ignore") {
+        doc.remove(0);
+        if doc.first().is_some_and(|l| l.is_empty()) {
+            doc.remove(0);
+        }
+    }
+    assert!(!doc.is_empty(), "{}: {name} has no doc comment", file.display());
+    doc
+}
+
+/// `lines` as a `/** ... */` comment, as cbindgen writes doc comments.
+fn doxy(lines: &[String]) -> String {
+    let mut out = String::from("/**\n");
+    for line in lines {
+        assert!(!line.contains("*/"), "a doc comment line would end the C comment: {line}");
+        if line.is_empty() {
+            out.push_str(" *\n");
+        } else {
+            out.push_str(&format!(" * {line}\n"));
+        }
+    }
+    out.push_str(" */");
+    out
 }

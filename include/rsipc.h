@@ -36,115 +36,157 @@
 #define RSIPC_VERSION_MINOR 1
 #define RSIPC_VERSION_PATCH 0
 #define RSIPC_VERSION_STRING "0.1.0"
-/**
- * The largest value a POSIX semaphore can hold. <limits.h> defines it in
- * POSIX mode; this one (spelt as glibc spells it, so the two never clash)
- * is for strict ISO C builds.
- */
-#ifndef SEM_VALUE_MAX
-#define SEM_VALUE_MAX (2147483647)
-#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /**
- * As semctl(2): control operation `cmd` on semaphore set `semid` (member
- * `semnum` where the command takes one). The fourth argument, where `cmd`
- * needs one, is the caller's `union semun` (val, buf, array or __buf).
- * Returns what semctl(2) returns; -1 with errno on failure.
+ * As semctl(2): control operation `cmd` on the semaphore set `semid`
+ * (member `semnum` where the command takes one). The fourth argument,
+ * where the command needs one, is the caller's `union semun` (which the
+ * caller defines, as semctl(2) says).
+ *
+ * Returns what semctl(2) returns for the command (listed below), or -1
+ * with errno.
+ *
+ * # Commands
+ * Every command of semctl(2) on Linux, with the `union semun` member it
+ * reads:
+ * - `GETVAL`, `SETVAL` (`val`): the value of member `semnum`;
+ * - `GETALL`, `SETALL` (`array` of the set's `sem_nsems` values): every
+ *   value at once;
+ * - `GETPID`, `GETNCNT`, `GETZCNT`: the pid of the last process to operate
+ *   on member `semnum`, and how many wait for it to grow or to be zero;
+ * - `IPC_STAT`, `IPC_SET` (`buf`): the set's `struct semid_ds`;
+ *   `IPC_RMID`: remove the set, waking every waiter with `EIDRM`;
+ * - `IPC_INFO`, `SEM_INFO` (`__buf`, a `struct seminfo *`): the system's
+ *   limits and usage; return the highest used index;
+ * - `SEM_STAT`, `SEM_STAT_ANY` (`buf`): as `IPC_STAT` with `semid` an
+ *   index of the kernel's table; return the set's id.
+ *
+ * # Errors
+ * `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
+ * for an unknown command, no such set or a bad `semnum`; `EIDRM`,
+ * `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
+ *
+ * # Safety
+ * The pointer member the command reads is NULL or valid for it: a `struct
+ * semid_ds`, a `struct seminfo`, or an array of the set's `sem_nsems`
+ * unsigned shorts.
+ *
+ * # Variadic
+ * The header declares the libc prototype
+ * `int rsipc_semctl(int semid, int semnum, int cmd, ...)`. Stable Rust
+ * cannot define a C-variadic function, so the definition takes the fourth
+ * argument as a fixed parameter: the caller's `union semun` (or a bare
+ * `int`), which on Linux x86-64 and aarch64 travels in the same integer
+ * register as this pointer-sized integer. Only the member the command uses
+ * is read (`val`: the low 32 bits, as the ABI leaves the rest undefined
+ * for an `int`); for 3-argument commands it is ignored.
  */
 int rsipc_semctl(int semid, int semnum, int cmd, ...);
 
 /**
- * As sem_open(3): open (with O_CREAT: `mode_t mode, unsigned int value`
- * follow) the named semaphore `/dev/shm/sem.NAME`, the same file glibc uses.
- * The same name opened twice in one process returns the same pointer.
- * Returns SEM_FAILED with errno on failure.
+ * As sem_open(3): opens the named semaphore `name` (`/something`), which
+ * is the file `/dev/shm/sem.something` glibc uses, so rsipc and glibc
+ * programs share it. With `O_CREAT` two more arguments follow,
+ * `mode_t mode, unsigned int value`, and the semaphore is created with
+ * permission bits `mode` and initial value `value` when absent
+ * (`O_CREAT|O_EXCL`: only creates). The same semaphore opened twice in one
+ * process returns the same pointer, and needs two `rsipc_sem_close` calls.
+ * Returns the semaphore, or `SEM_FAILED` with errno.
+ *
+ * # Errors
+ * `EINVAL` for a bad name or a value above `SEM_VALUE_MAX`; `ENOENT`,
+ * `EEXIST`, `ELOOP` (a symbolic link at the name), `EACCES`,
+ * `ENAMETOOLONG`, `EMFILE`, `ENFILE`, `ENOSPC`; `EFAULT` if `name` is NULL.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ *
+ * # Variadic
+ * The header declares the libc prototype
+ * `sem_t *rsipc_sem_open(const char *name, int oflag, ...)`. Stable Rust
+ * cannot define a C-variadic function, so the definition takes the full
+ * argument list: on Linux x86-64 and aarch64 a variadic caller passes the
+ * `mode_t` and `unsigned int` exactly where these fixed parameters are
+ * read. `mode` and `value` are read only when `oflag` has `O_CREAT`.
  */
 sem_t *rsipc_sem_open(const char *name, int oflag, ...);
 
 /**
- * As mq_open(3): open (with O_CREAT: `mode_t mode, struct mq_attr *attr`
- * follow) the POSIX message queue `name`. Returns (mqd_t)-1 with errno on
- * failure.
+ * As mq_open(3): opens the queue `name` (`/something`) for `O_RDONLY`,
+ * `O_WRONLY` or `O_RDWR` (plus `O_NONBLOCK`); with `O_CREAT` two more
+ * arguments follow, `mode_t mode, struct mq_attr *attr`, and the queue is
+ * created when absent (`O_EXCL`: fail if present) with permission bits
+ * `mode` and, unless `attr` is NULL, `attr->mq_maxmsg` and
+ * `attr->mq_msgsize`. The descriptor is close-on-exec. Returns it, or
+ * `(mqd_t)-1` with errno.
+ *
+ * # Errors
+ * `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode, or an
+ * `attr` outside 1..`msg_max`/`msgsize_max`); `EACCES` (permission, or a
+ * second '/' in the name, as glibc); `ENAMETOOLONG` (more than `NAME_MAX`
+ * bytes after the '/'); `ENOENT`; `EEXIST`; `EMFILE`; `ENFILE`; `ENOSPC`;
+ * `ENOMEM`.
+ *
+ * # Safety
+ * `name` is NULL or NUL-terminated; with `O_CREAT`, `attr` is NULL or
+ * points to a `struct mq_attr`.
+ *
+ * # Variadic
+ * The header declares the libc prototype
+ * `mqd_t rsipc_mq_open(const char *name, int oflag, ...)`. Stable Rust
+ * cannot define a C-variadic function, so the definition takes the full
+ * argument list: on Linux x86-64 and aarch64 a variadic call passes these
+ * integer and pointer arguments exactly where this fixed-argument function
+ * reads them. `mode` and `attr` are read only when `oflag` has `O_CREAT`
+ * (a two-argument call leaves them undefined).
  */
 mqd_t rsipc_mq_open(const char *name, int oflag, ...);
-
-#ifdef __cplusplus
-}  /* extern "C" */
-#endif
-
-/**
- * A snapshot of a native channel's counters, filled by rsipc_chan_stats():
- * messages queued now (including any being written this instant), the
- * capacity, the largest message in bytes, messages sent and received since
- * creation, and messages lost to dead peers (half-written by a sender that
- * died, or taken by a receiver that died before returning them; a message
- * whose sender died counts in `sent` too). In every snapshot
- * sent == received + lost + queued. (Only the struct tag is declared: a
- * typedef would collide with the function of the same name.)
- */
-struct rsipc_chan_stats {
-  uint64_t queued, capacity, max_msg, sent, received, lost;
-};
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * One more than the highest message priority (`MQ_PRIO_MAX` of
- * `<mqueue.h>`'s Linux implementation).
- */
-#define MQ_PRIO_MAX 32768
-
-/**
- * Bytes a queue name may have after its slash (`NAME_MAX`).
- */
-#define NAME_MAX 255
-
-/**
- * The largest value a System V semaphore holds (`SEMVMX`).
- */
-#define SEMVMX 32767
-
-/**
- * Sender: slot claimed (Writing), tail not yet advanced.
- */
-#define SEND_CLAIMED 1
-
-/**
- * Sender: half of the message copied in.
- */
-#define SEND_HALF 2
-
-/**
- * Receiver: slot claimed (Reading), head not yet advanced.
- */
-#define RECV_CLAIMED 3
-
-/**
- * Receiver: half of the message copied out.
- */
-#define RECV_HALF 4
 
 /**
  * The opaque channel handle of the C API (one per process per open).
  */
 typedef struct rsipc_chan rsipc_chan_t;
 
-#ifdef __cplusplus
-extern "C" {
-#endif // __cplusplus
+/**
+ * A snapshot of a native channel's counters, filled by `rsipc_chan_stats()`.
+ * In every snapshot `sent == received + lost + queued`.
+ *
+ * In C this type is `struct rsipc_chan_stats`, declared by its tag only: a
+ * typedef would collide with the function of the same name.
+ */
+struct rsipc_chan_stats {
+  /**
+   * Messages in the channel now (including any being written at this
+   * instant).
+   */
+  uint64_t queued;
+  /**
+   * Most messages the channel holds.
+   */
+  uint64_t capacity;
+  /**
+   * Largest message in bytes.
+   */
+  uint64_t max_msg;
+  /**
+   * Messages senders put in since creation (one whose sender died while
+   * writing it counts here and in `lost`).
+   */
+  uint64_t sent;
+  /**
+   * Messages receivers took out since creation.
+   */
+  uint64_t received;
+  /**
+   * Messages lost to dead peers: half-written by a sender that died, or
+   * taken by a receiver that died before returning them.
+   */
+  uint64_t lost;
+};
 
 /**
  * The library version as `"MAJOR.MINOR.PATCH"`; the header also defines
@@ -167,8 +209,6 @@ const char *rsipc_last_error(void);
  * Resets this thread's last error message to `""`.
  */
 void rsipc_clear_error(void);
-
-extern int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 
 /**
  * As pipe(2): creates a pipe, `fds[0]` the read end and `fds[1]` the write
@@ -372,6 +412,11 @@ int rsipc_munmap(void *addr, size_t len);
  * `EINVAL` if `addr` is not a multiple of the page size, `flags` has
  * unknown bits or both `MS_SYNC` and `MS_ASYNC`; `ENOMEM` if part of the
  * range is not mapped; `EBUSY` for `MS_INVALIDATE` on locked pages.
+ *
+ * # Departures from glibc
+ * A range that wraps around the address space (a `len` near `SIZE_MAX`)
+ * is `ENOMEM`: the kernel rounds such a length up to 0 and reports success
+ * without writing anything back.
  */
 int rsipc_msync(void *addr, size_t len, int flags);
 
@@ -429,6 +474,10 @@ void *rsipc_map_anonymous_shared(size_t len);
  * `ENAMETOOLONG` past `NAME_MAX`; `ELOOP` for a symbolic link; `ENOENT`
  * without `O_CREAT`; `EEXIST` with `O_CREAT|O_EXCL`; `EACCES`, `EMFILE`,
  * `ENFILE` as shm_open(3).
+ *
+ * # Departures from glibc
+ * The names `"/."` and `"/.."` are `EINVAL`: glibc opens the directory
+ * `/dev/shm` itself for them with `O_RDONLY` and hands out its descriptor.
  *
  * # Safety
  * `name` is NULL or a NUL-terminated string.
@@ -589,6 +638,11 @@ int rsipc_msgget(key_t key, int msgflg);
  * waiting); `EINTR` (a signal handler ran while waiting; never restarted);
  * `EACCES` (no write permission); `ENOMEM`.
  *
+ * # Departures from glibc
+ * A message larger than the queue's `msg_qbytes` is `EINVAL`: the kernel
+ * would wait forever (or, with `IPC_NOWAIT`, say `EAGAIN`) for room that can
+ * never come.
+ *
  * # Safety
  * `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
  */
@@ -619,6 +673,10 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  * longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
  * (removed while waiting);
  * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
+ *
+ * # Departures from glibc
+ * A NULL `msgp` is `EFAULT` before any message is taken: the kernel would
+ * take the message off the queue and then fault copying it out, losing it.
  *
  * # Safety
  * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
@@ -757,6 +815,10 @@ ssize_t rsipc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsign
  * `EFAULT` if `attr` is NULL (glibc returns 0 and stores nothing);
  * `EBADF` if `mqdes` is not a queue descriptor.
  *
+ * # Departures from glibc
+ * A NULL `attr` is `EFAULT`, where glibc returns 0 and stores nothing: the
+ * caller asked for attributes and would not get them.
+ *
  * # Safety
  * `attr` is NULL or valid for writes of a `struct mq_attr`.
  */
@@ -772,6 +834,11 @@ int rsipc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
  * `EFAULT` if `newattr` is NULL (the kernel would only read the
  * attributes); `EINVAL` for a flag other than `O_NONBLOCK`; `EBADF` if
  * `mqdes` is not a queue descriptor.
+ *
+ * # Departures from glibc
+ * A NULL `newattr` is `EFAULT`, where glibc succeeds and changes nothing
+ * (the kernel takes it for a query): a call meant to set attributes has
+ * none to set.
  *
  * # Safety
  * `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or
@@ -1111,7 +1178,7 @@ int rsipc_chan_unlink(const char *name);
 int rsipc_chan_stats(rsipc_chan_t *ch, struct rsipc_chan_stats *out);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif
 
 #endif  /* RSIPC_H */

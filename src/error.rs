@@ -1,7 +1,7 @@
 //! The one error type of rsipc and the per-thread "last error" message.
 //!
 //! Every safe function returns [`Result<T>`]; the boundary
-//! ([`crate::ffi::guard`]) turns an [`Error`] into the C convention: the
+//! (`crate::ffi::guard`) turns an [`Error`] into the C convention: the
 //! call's failure value, `errno`, and a message for `rsipc_last_error()` of
 //! the form `call(args): ENAME: what happened in plain words`.
 

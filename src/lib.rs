@@ -7,20 +7,22 @@
 //!
 //! Layers, each depending only on the ones below it:
 //!
-//! * `*/ffi.rs` — the `extern "C"` shims: argument checks with the shared
-//!   pointer helpers of [`ffi`], then one call into the safe module, all
-//!   under [`ffi::guard`] (panics caught, `errno` and `rsipc_last_error()`
-//!   set in one place).
+//! * `*/ffi.rs` — the `extern "C"` shims, all listed in [`capi`]: argument
+//!   checks with the shared pointer helpers of the crate's `ffi` module,
+//!   then one call into the safe module, all under `ffi::guard` (panics
+//!   caught, `errno` and `rsipc_last_error()` set in one place).
 //! * one module per mechanism (`pipe`, `fifo`, `mmap`, `shm`, `sysv_shm`,
 //!   `msg`, `mq`, `sem`, `sysv_sem`, `chan`): safe Rust returning
 //!   [`Result`], unit-testable without C.
 //! * [`sys`] — the raw system-call helpers (errno conversion, futex).
 //!
-//! The C contract is `API.md`; each function's documentation is carried into
-//! the generated header.
+//! The C contract is in `docs/` (the reference, the trust model, the ABI
+//! policy); each function's documentation, in [`capi`], is carried into the
+//! generated header and the man pages.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod capi;
 pub mod ctl;
 pub mod error;
 mod ffi;

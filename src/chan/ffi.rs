@@ -7,7 +7,7 @@ use std::ptr;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
-use super::Chan;
+use super::{Chan, Stats};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
 /// cbindgen:ignore
@@ -22,34 +22,6 @@ pub struct rsipc_chan {
 
 /// The opaque channel handle of the C API (one per process per open).
 pub type rsipc_chan_t = rsipc_chan;
-
-/// cbindgen:ignore
-///
-/// A snapshot of a channel's counters (see `rsipc_chan_stats`).
-/// `sent == received + lost + queued` in every snapshot.
-///
-/// C has the struct tag and the function `rsipc_chan_stats` in different
-/// name spaces, but a typedef would collide with the function, so the header
-/// declares only the tag: cbindgen skips this definition and cbindgen.toml
-/// writes the C one (same six `uint64_t` fields, same order).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct rsipc_chan_stats {
-    /// Messages in the channel now (including any being written this instant).
-    pub queued: u64,
-    /// Most messages the channel holds.
-    pub capacity: u64,
-    /// Largest message in bytes.
-    pub max_msg: u64,
-    /// Messages senders put in since creation (one whose sender died while
-    /// writing it counts here and in `lost`).
-    pub sent: u64,
-    /// Messages receivers took out since creation.
-    pub received: u64,
-    /// Messages lost to dead peers (half-written by a sender that died, or
-    /// taken by a receiver that died before returning them).
-    pub lost: u64,
-}
 
 fn boxed(chan: Chan) -> *mut rsipc_chan_t {
     Box::into_raw(Box::new(rsipc_chan { chan }))
@@ -243,7 +215,7 @@ pub unsafe extern "C" fn rsipc_chan_unlink(name: *const c_char) -> c_int {
 /// `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
 /// `struct rsipc_chan_stats`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut rsipc_chan_stats) -> c_int {
+pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut Stats) -> c_int {
     guard(
         -1,
         || format!("chan_stats(ch={}, out={})", Ptr(ch), Ptr(out)),
@@ -252,15 +224,7 @@ pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut rsipc
             let ch = unsafe { in_ref(ch, "ch") }?;
             // SAFETY: forwarded from this function's contract.
             let out = unsafe { out_ref(out, "out") }?;
-            let s = ch.chan.stats();
-            *out = rsipc_chan_stats {
-                queued: s.queued,
-                capacity: s.capacity,
-                max_msg: s.max_msg,
-                sent: s.sent,
-                received: s.received,
-                lost: s.lost,
-            };
+            *out = ch.chan.stats();
             Ok(0)
         },
     )

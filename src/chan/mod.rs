@@ -160,7 +160,12 @@ pub struct Chan {
     map_len: usize,
 }
 
-/// A snapshot of a channel's counters.
+/// A snapshot of a native channel's counters, filled by `rsipc_chan_stats()`.
+/// In every snapshot `sent == received + lost + queued`.
+///
+/// In C this type is `struct rsipc_chan_stats`, declared by its tag only: a
+/// typedef would collide with the function of the same name.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Messages in the channel now (including any being written at this

@@ -162,6 +162,11 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 /// `EINVAL` if `addr` is not a multiple of the page size, `flags` has
 /// unknown bits or both `MS_SYNC` and `MS_ASYNC`; `ENOMEM` if part of the
 /// range is not mapped; `EBUSY` for `MS_INVALIDATE` on locked pages.
+///
+/// # Departures from glibc
+/// A range that wraps around the address space (a `len` near `SIZE_MAX`)
+/// is `ENOMEM`: the kernel rounds such a length up to 0 and reports success
+/// without writing anything back.
 #[no_mangle]
 pub extern "C-unwind" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
     const NAMES: &[(i64, &str)] = &[

@@ -11,19 +11,14 @@ use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 
 /// cbindgen:ignore
-/// As mq_open(3). Declared in the header (cbindgen.toml) as the libc
-/// prototype `mqd_t rsipc_mq_open(const char *name, int oflag, ...)`:
-/// stable Rust cannot define a C-variadic function, so this takes the full
-/// argument list, and on Linux x86-64 and aarch64 a variadic call passes
-/// these integer and pointer arguments exactly where this fixed-argument
-/// function reads them. `mode` and `attr` are read only when `oflag` has
-/// `O_CREAT` (a two-argument call leaves them undefined).
 ///
-/// Opens the queue `name` (`/something`) for `O_RDONLY`, `O_WRONLY` or
-/// `O_RDWR` (plus `O_NONBLOCK`); with `O_CREAT` creates it when absent
-/// (`O_EXCL`: fail if present) with permission bits `mode` and, unless
-/// `attr` is NULL, `attr->mq_maxmsg` and `attr->mq_msgsize`. The descriptor
-/// is close-on-exec. Returns it, or `(mqd_t)-1` with errno.
+/// As mq_open(3): opens the queue `name` (`/something`) for `O_RDONLY`,
+/// `O_WRONLY` or `O_RDWR` (plus `O_NONBLOCK`); with `O_CREAT` two more
+/// arguments follow, `mode_t mode, struct mq_attr *attr`, and the queue is
+/// created when absent (`O_EXCL`: fail if present) with permission bits
+/// `mode` and, unless `attr` is NULL, `attr->mq_maxmsg` and
+/// `attr->mq_msgsize`. The descriptor is close-on-exec. Returns it, or
+/// `(mqd_t)-1` with errno.
 ///
 /// # Errors
 /// `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode, or an
@@ -35,6 +30,15 @@ use crate::{Error, Result};
 /// # Safety
 /// `name` is NULL or NUL-terminated; with `O_CREAT`, `attr` is NULL or
 /// points to a `struct mq_attr`.
+///
+/// # Variadic
+/// The header declares the libc prototype
+/// `mqd_t rsipc_mq_open(const char *name, int oflag, ...)`. Stable Rust
+/// cannot define a C-variadic function, so the definition takes the full
+/// argument list: on Linux x86-64 and aarch64 a variadic call passes these
+/// integer and pointer arguments exactly where this fixed-argument function
+/// reads them. `mode` and `attr` are read only when `oflag` has `O_CREAT`
+/// (a two-argument call leaves them undefined).
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: mode_t, attr: *const mq_attr) -> mqd_t {
     let creating = oflag & libc::O_CREAT != 0;
@@ -335,6 +339,10 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
 /// `EFAULT` if `attr` is NULL (glibc returns 0 and stores nothing);
 /// `EBADF` if `mqdes` is not a queue descriptor.
 ///
+/// # Departures from glibc
+/// A NULL `attr` is `EFAULT`, where glibc returns 0 and stores nothing: the
+/// caller asked for attributes and would not get them.
+///
 /// # Safety
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
 #[no_mangle]
@@ -360,6 +368,11 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 /// `EFAULT` if `newattr` is NULL (the kernel would only read the
 /// attributes); `EINVAL` for a flag other than `O_NONBLOCK`; `EBADF` if
 /// `mqdes` is not a queue descriptor.
+///
+/// # Departures from glibc
+/// A NULL `newattr` is `EFAULT`, where glibc succeeds and changes nothing
+/// (the kernel takes it for a query): a call meant to set attributes has
+/// none to set.
 ///
 /// # Safety
 /// `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or

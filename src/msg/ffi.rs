@@ -44,6 +44,11 @@ pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
 /// waiting); `EINTR` (a signal handler ran while waiting; never restarted);
 /// `EACCES` (no write permission); `ENOMEM`.
 ///
+/// # Departures from glibc
+/// A message larger than the queue's `msg_qbytes` is `EINVAL`: the kernel
+/// would wait forever (or, with `IPC_NOWAIT`, say `EAGAIN`) for room that can
+/// never come.
+///
 /// # Safety
 /// `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
 #[no_mangle]
@@ -92,6 +97,10 @@ pub unsafe extern "C-unwind" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, 
 /// longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
 /// (removed while waiting);
 /// `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
+///
+/// # Departures from glibc
+/// A NULL `msgp` is `EFAULT` before any message is taken: the kernel would
+/// take the message off the queue and then fault copying it out, losing it.
 ///
 /// # Safety
 /// `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.

@@ -337,18 +337,14 @@ pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -
 
 /// cbindgen:ignore
 ///
-/// As sem_open(3); declared variadic in the header
-/// (`sem_t *rsipc_sem_open(const char *name, int oflag, ...)`), as in libc.
-/// Stable Rust cannot define a C-variadic function, so this takes the full
-/// argument list: on Linux x86-64 and aarch64 a variadic caller passes the
-/// `mode_t` and `unsigned int` exactly where these fixed parameters are
-/// read. `mode` and `value` are read only when `oflag` has `O_CREAT`.
-///
-/// Opens (`O_CREAT`: creates if needed; `O_CREAT|O_EXCL`: only creates) the
-/// named semaphore `/dev/shm/sem.NAME`, the file glibc uses. The same
-/// semaphore opened twice in one process returns the same pointer, and
-/// needs two `rsipc_sem_close` calls. Returns `SEM_FAILED` (NULL) with
-/// errno on failure.
+/// As sem_open(3): opens the named semaphore `name` (`/something`), which
+/// is the file `/dev/shm/sem.something` glibc uses, so rsipc and glibc
+/// programs share it. With `O_CREAT` two more arguments follow,
+/// `mode_t mode, unsigned int value`, and the semaphore is created with
+/// permission bits `mode` and initial value `value` when absent
+/// (`O_CREAT|O_EXCL`: only creates). The same semaphore opened twice in one
+/// process returns the same pointer, and needs two `rsipc_sem_close` calls.
+/// Returns the semaphore, or `SEM_FAILED` with errno.
 ///
 /// # Errors
 /// `EINVAL` for a bad name or a value above `SEM_VALUE_MAX`; `ENOENT`,
@@ -357,6 +353,14 @@ pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -
 ///
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
+///
+/// # Variadic
+/// The header declares the libc prototype
+/// `sem_t *rsipc_sem_open(const char *name, int oflag, ...)`. Stable Rust
+/// cannot define a C-variadic function, so the definition takes the full
+/// argument list: on Linux x86-64 and aarch64 a variadic caller passes the
+/// `mode_t` and `unsigned int` exactly where these fixed parameters are
+/// read. `mode` and `value` are read only when `oflag` has `O_CREAT`.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode: mode_t, value: c_uint) -> *mut sem_t {
     let create = oflag & libc::O_CREAT != 0;

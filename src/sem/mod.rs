@@ -42,13 +42,8 @@ use crate::sys::{self, Cancel, FutexClock};
 pub use crate::sys::sem::Semaphore;
 pub use named::{unlink, NamedSemaphore};
 
-/// cbindgen:ignore
-/// The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`, `INT_MAX`).
-/// Not generated into the header: C programs get glibc's own definition
-/// from `<limits.h>` (which rsipc.h includes), or in strict ISO C the one in
-/// cbindgen.toml's `after_includes`, spelt as glibc spells it; one spelt
-/// `2147483647` instead of `(2147483647)` is a macro redefinition clang
-/// rejects.
+/// The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`,
+/// `INT_MAX`). C programs get glibc's own definition from `<limits.h>`.
 pub const SEM_VALUE_MAX: u32 = 2_147_483_647;
 const _: () = assert!(SEM_VALUE_MAX == libc::c_int::MAX as u32);
 

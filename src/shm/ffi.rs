@@ -24,6 +24,10 @@ use crate::mmap::Mapping;
 /// without `O_CREAT`; `EEXIST` with `O_CREAT|O_EXCL`; `EACCES`, `EMFILE`,
 /// `ENFILE` as shm_open(3).
 ///
+/// # Departures from glibc
+/// The names `"/."` and `"/.."` are `EINVAL`: glibc opens the directory
+/// `/dev/shm` itself for them with `O_RDONLY` and hands out its descriptor.
+///
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]

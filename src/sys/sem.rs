@@ -183,22 +183,14 @@ pub fn random_bytes(buf: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
-extern "C" {
-    // Not bound by the libc crate for Linux/glibc. Since glibc 2.28 this is
-    // the libc_nonshared.a wrapper that passes our DSO handle, so the
-    // handlers are unregistered if librsipc.so is ever unloaded.
-    fn pthread_atfork(
-        prepare: Option<extern "C" fn()>,
-        parent: Option<extern "C" fn()>,
-        child: Option<extern "C" fn()>,
-    ) -> libc::c_int;
-}
-
 /// Registers fork handlers (`pthread_atfork(3)`).
 pub fn atfork(prepare: extern "C" fn(), parent: extern "C" fn(), child: extern "C" fn()) -> Result<()> {
     // SAFETY: the handlers are plain functions of this library that never
     // unwind.
-    let err = unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+    // Since glibc 2.28 the `pthread_atfork` symbol this links to is the
+    // libc_nonshared.a wrapper that passes our DSO handle, so the handlers
+    // are unregistered if librsipc.so is ever unloaded.
+    let err = unsafe { libc::pthread_atfork(Some(prepare), Some(parent), Some(child)) };
     if err != 0 {
         return Err(crate::Error::from_errno(err));
     }

@@ -101,31 +101,48 @@ pub unsafe extern "C" fn rsipc_semtimedop(
 
 /// cbindgen:ignore
 ///
-/// As semctl(2); declared variadic in the header
-/// (`int rsipc_semctl(int semid, int semnum, int cmd, ...)`), as in libc.
-/// Stable Rust cannot define a C-variadic function, so this takes the
-/// fourth argument as a fixed parameter: the caller's `union semun` (or a
-/// bare `int`), which on Linux x86-64 and aarch64 travels in the same
-/// integer register as this pointer-sized integer. Only the member the
-/// command uses is read (`val`: the low 32 bits, as the ABI leaves the rest
-/// undefined for an `int`); for 3-argument commands it is ignored.
+/// As semctl(2): control operation `cmd` on the semaphore set `semid`
+/// (member `semnum` where the command takes one). The fourth argument,
+/// where the command needs one, is the caller's `union semun` (which the
+/// caller defines, as semctl(2) says).
 ///
-/// Commands: `GETVAL`, `SETVAL` (`val`), `GETALL`/`SETALL` (`array` of the
-/// set's `sem_nsems` values), `GETPID`, `GETNCNT`, `GETZCNT`, `IPC_STAT` /
-/// `IPC_SET` (`buf`), `IPC_RMID`, `IPC_INFO` / `SEM_INFO` (`__buf`, a
-/// `struct seminfo *`; return the highest used index), `SEM_STAT` /
-/// `SEM_STAT_ANY` (`semid` is an index; `buf`; return the set's id).
-/// Returns what semctl(2) returns, or -1 with errno.
+/// Returns what semctl(2) returns for the command (listed below), or -1
+/// with errno.
+///
+/// # Commands
+/// Every command of semctl(2) on Linux, with the `union semun` member it
+/// reads:
+/// - `GETVAL`, `SETVAL` (`val`): the value of member `semnum`;
+/// - `GETALL`, `SETALL` (`array` of the set's `sem_nsems` values): every
+///   value at once;
+/// - `GETPID`, `GETNCNT`, `GETZCNT`: the pid of the last process to operate
+///   on member `semnum`, and how many wait for it to grow or to be zero;
+/// - `IPC_STAT`, `IPC_SET` (`buf`): the set's `struct semid_ds`;
+///   `IPC_RMID`: remove the set, waking every waiter with `EIDRM`;
+/// - `IPC_INFO`, `SEM_INFO` (`__buf`, a `struct seminfo *`): the system's
+///   limits and usage; return the highest used index;
+/// - `SEM_STAT`, `SEM_STAT_ANY` (`buf`): as `IPC_STAT` with `semid` an
+///   index of the kernel's table; return the set's id.
 ///
 /// # Errors
 /// `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
 /// for an unknown command, no such set or a bad `semnum`; `EIDRM`,
-/// `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`).
+/// `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
 ///
 /// # Safety
 /// The pointer member the command reads is NULL or valid for it: a `struct
 /// semid_ds`, a `struct seminfo`, or an array of the set's `sem_nsems`
 /// unsigned shorts.
+///
+/// # Variadic
+/// The header declares the libc prototype
+/// `int rsipc_semctl(int semid, int semnum, int cmd, ...)`. Stable Rust
+/// cannot define a C-variadic function, so the definition takes the fourth
+/// argument as a fixed parameter: the caller's `union semun` (or a bare
+/// `int`), which on Linux x86-64 and aarch64 travels in the same integer
+/// register as this pointer-sized integer. Only the member the command uses
+/// is read (`val`: the low 32 bits, as the ABI leaves the rest undefined
+/// for an `int`); for 3-argument commands it is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> c_int {
     guard(
