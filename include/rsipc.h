@@ -271,7 +271,9 @@ int rsipc_set_nonblocking(int fd, int on);
  * writes. Returns `len` on success; fewer than `len` with errno set (and
  * rsipc_last_error() saying why) when an error stopped it after some bytes;
  * -1 with errno when nothing was written. `len == 0` writes nothing and
- * returns 0.
+ * returns 0. Every write(2) of the loop is a thread-cancellation point, as
+ * in a loop over glibc's write: a cancel acts at the first one (when
+ * `len > 0`) or while one waits; the bytes written before stay written.
  *
  * # Errors
  * `EFAULT` if `buf` is NULL and `len > 0`; `EINVAL` if `len > SSIZE_MAX`;
@@ -288,7 +290,8 @@ ssize_t rsipc_write_all(int fd, const void *buf, size_t len);
  * `EINTR` and short reads. Returns `len` on success; fewer than `len` with
  * errno 0 at end of file; fewer than `len` with errno set when an error
  * stopped it after some bytes; -1 with errno when an error came before any
- * byte.
+ * byte. Every read(2) of the loop is a thread-cancellation point, as in a
+ * loop over glibc's read (see rsipc_write_all).
  *
  * # Errors
  * `EFAULT` if `buf` is NULL and `len > 0`; `EINVAL` if `len > SSIZE_MAX`;
@@ -344,6 +347,10 @@ int rsipc_mkfifoat(int dirfd, const char *path, mode_t mode);
  * returned descriptor is blocking without it), `O_CLOEXEC`, `O_APPEND`,
  * `O_NOCTTY`, `O_NOFOLLOW`. Returns the descriptor, or -1 with errno.
  *
+ * A thread-cancellation point, as open(2) is: a pending cancel acts when
+ * the call begins, and a writer's wait for a reader (the blocking open, or
+ * each sleep of a timed wait) can be cancelled.
+ *
  * # Errors
  * `EFAULT` if `path` is NULL; `EINVAL` for another flag or a path that is
  * not a FIFO; `ELOOP` for a symbolic link; `ENXIO`/`ETIMEDOUT`/`EINTR` for a
@@ -398,7 +405,8 @@ int rsipc_munmap(void *addr, size_t len);
 /**
  * As msync(2): writes the modified pages of `[addr, addr + len)` back to
  * the mapped file; `flags` is `MS_SYNC` (wait) or `MS_ASYNC`, optionally
- * with `MS_INVALIDATE`. Returns 0, or -1 with errno.
+ * with `MS_INVALIDATE`. Returns 0, or -1 with errno. A thread-cancellation
+ * point, as glibc's (a pending cancel acts when the call begins).
  *
  * # Errors
  * `EINVAL` if `addr` is not a multiple of the page size, `flags` has
@@ -616,6 +624,10 @@ int rsipc_msgget(key_t key, int msgflg);
  * `msqid`. While the queue is full the call waits, unless `msgflg` has
  * `IPC_NOWAIT`. Returns 0, or -1 with errno.
  *
+ * A thread-cancellation point, as glibc's: a pending cancel acts when the
+ * call begins, and the wait for room can be cancelled (the message is then
+ * not queued).
+ *
  * # Errors
  * `EFAULT` (`msgp` is NULL); `EINVAL` (`mtype` <= 0, `msgsz` larger than
  * `msgmax`, or larger than the queue's `msg_qbytes` so that it could never
@@ -648,6 +660,10 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  * leaves it in the queue; kernels built without `CONFIG_CHECKPOINT_RESTORE`
  * refuse it with `ENOSYS`. Returns the number of text bytes stored, or -1
  * with errno.
+ *
+ * A thread-cancellation point, as glibc's: a pending cancel acts when the
+ * call begins, and the wait for a message can be cancelled (no message is
+ * then taken).
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
@@ -720,6 +736,11 @@ int rsipc_mq_unlink(const char *name);
  * `msg_prio` (0 to `MQ_PRIO_MAX - 1` = 32767; higher comes out first).
  * Waits while the queue is full unless the descriptor is `O_NONBLOCK`.
  * Returns 0, or -1 with errno.
+ *
+ * A thread-cancellation point, as glibc's: a pending cancel acts when the
+ * call begins, and the wait for room can be cancelled (the message is then
+ * not queued). So are rsipc_mq_timedsend, rsipc_mq_receive and
+ * rsipc_mq_timedreceive (a cancelled receive takes no message).
  *
  * # Errors
  * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
@@ -895,8 +916,10 @@ int rsipc_sem_post(sem_t *sem);
 
 /**
  * As sem_wait(3): takes one from the value, sleeping while it is 0. Makes
- * no system call when the value is positive. Not a thread-cancellation
- * point (unlike glibc's). Returns 0, or -1 with errno.
+ * no system call when the value is positive. A thread-cancellation point,
+ * as glibc's: a pending cancel acts when the call begins (even with a
+ * token available), and the sleep can be cancelled; a cancelled waiter
+ * leaves the semaphore as it found it. Returns 0, or -1 with errno.
  *
  * # Errors
  * `EINTR` if a signal handler interrupted the wait (a handler installed
@@ -923,7 +946,10 @@ int rsipc_sem_trywait(sem_t *sem);
 
 /**
  * As sem_timedwait(3): as `rsipc_sem_wait`, but gives up at the absolute
- * `CLOCK_REALTIME` time `*abs_timeout`. Returns 0, or -1 with errno.
+ * `CLOCK_REALTIME` time `*abs_timeout`. A thread-cancellation point as
+ * `rsipc_sem_wait` is, once `abs_timeout` is checked (as in glibc, a bad
+ * `tv_nsec` fails before a pending cancel acts). Returns 0, or -1 with
+ * errno.
  *
  * # Errors
  * `ETIMEDOUT` when the deadline passes first; `EINVAL` if
@@ -939,8 +965,9 @@ int rsipc_sem_timedwait(sem_t *sem, const struct timespec *abs_timeout);
 
 /**
  * As glibc's sem_clockwait(3): as `rsipc_sem_timedwait` with the deadline
- * measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. Returns 0,
- * or -1 with errno.
+ * measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. As in
+ * glibc 2.36, only its sleep is a thread-cancellation point: it takes an
+ * available token even with a cancel pending. Returns 0, or -1 with errno.
  *
  * # Errors
  * `EINVAL` for any other clock, a bad `tv_nsec` or a misaligned `sem`;

@@ -15,6 +15,15 @@
 //! failure value. The description closure is only called on failure, so the
 //! success path allocates nothing; it is a `move` closure so the arguments it
 //! shows stay in registers instead of being spilled for a reference.
+//!
+//! The functions that are thread-cancellation points (those whose glibc
+//! counterpart is one: `msgsnd`, `msgrcv`, the `mq_*send`/`mq_*receive`
+//! calls, the semaphore waits, `msync`, `fifo_open` as `open`, the loops of
+//! `write_all`/`read_exact`) are `extern "C-unwind"` and use
+//! [`guard_cancel`] instead: a cancel unwinds the thread through them to the
+//! caller, so the part that can block runs with no `catch_unwind` on the
+//! stack. Everything else calls the kernel directly, never a glibc wrapper
+//! that is a cancellation point (`crate::sys::cancel`).
 
 use std::ffi::CStr;
 use std::fmt;
@@ -24,6 +33,7 @@ use std::ptr::NonNull;
 use libc::c_char;
 
 use crate::error::{self, errno_name, Error, Result};
+use crate::sys::cancel;
 
 /// Runs `body` as the implementation of one C function.
 ///
@@ -46,26 +56,113 @@ where
 /// whose C contract returns the bytes moved even when an error stopped the
 /// loop: complete → the count; end of file → the count with `errno = 0`;
 /// an error after some bytes → the count, with errno and the message set; an
-/// error before any byte → -1.
+/// error before any byte → -1. Every `read`/`write` of the loops is a
+/// cancellation point, so this takes the steps of [`guard_cancel`].
 #[inline]
-pub(crate) fn guard_transfer<D, F>(describe: D, body: F) -> isize
+pub(crate) fn guard_transfer_cancel<T, O, D, P, W, F>(describe: D, prepare: P, wait: W, finish: F) -> isize
 where
     D: FnOnce() -> String,
-    F: FnOnce() -> Result<crate::pipe::Transfer>,
+    P: FnOnce() -> Result<T>,
+    W: FnOnce(T) -> O,
+    F: FnOnce(O) -> Result<crate::pipe::Transfer>,
 {
+    guard_steps(-1, describe, prepare, wait, |outcome| transfer_outcome(finish(outcome)))
+}
+
+/// What a byte loop's [`Transfer`](crate::pipe::Transfer) means for its C
+/// caller (see [`guard_transfer_cancel`]).
+#[inline]
+fn transfer_outcome(t: Result<crate::pipe::Transfer>) -> std::result::Result<isize, (isize, Error)> {
     use crate::pipe::End;
-    guard_with(-1, describe, || {
-        let t = body().map_err(|e| (-1, e))?;
-        match t.end {
-            End::Complete => Ok(t.done as isize),
-            End::Eof => {
-                set_errno(0);
-                Ok(t.done as isize)
-            }
-            End::Error(e) if t.done == 0 => Err((-1, e)),
-            End::Error(e) => Err((t.done as isize, e)),
+    let t = t.map_err(|e| (-1, e))?;
+    match t.end {
+        End::Complete => Ok(t.done as isize),
+        End::Eof => {
+            set_errno(0);
+            Ok(t.done as isize)
         }
-    })
+        End::Error(e) if t.done == 0 => Err((-1, e)),
+        End::Error(e) => Err((t.done as isize, e)),
+    }
+}
+
+/// [`guard`] for a function that is a thread-cancellation point, in three
+/// steps:
+///
+/// * `prepare` checks the arguments, under `catch_unwind` as in [`guard`];
+/// * `wait` is the part that may block, with **no** `catch_unwind` on the
+///   stack, so that a cancel unwinds the thread through it to the C caller
+///   (`catch_unwind` would catch glibc's forced unwind and drop it, which
+///   aborts the process). It must be code that cannot panic — system calls,
+///   atomics, errors made from an errno and a fixed text; a panic there
+///   aborts the process rather than unwind into C. Its destructors run when
+///   the thread is cancelled: that is where state is given back;
+/// * `finish` turns what `wait` returned into the call's result (the
+///   explanations of errors), under `catch_unwind` again.
+///
+/// The whole call runs at the deferred cancel type (see
+/// [`cancel::Deferred`]): a caller that chose the asynchronous type has a
+/// cancel act at the first cancellation point inside `wait`, or as the
+/// call returns — never inside a `catch_unwind`. Where the function acts
+/// on a pending cancel (at entry, in the wait) is the shim's to say, as
+/// glibc's counterpart does.
+#[inline]
+pub(crate) fn guard_cancel<R, T, O, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
+where
+    R: Copy,
+    D: FnOnce() -> String,
+    P: FnOnce() -> Result<T>,
+    W: FnOnce(T) -> O,
+    F: FnOnce(O) -> Result<R>,
+{
+    guard_steps(fail, describe, prepare, wait, |outcome| finish(outcome).map_err(|e| (fail, e)))
+}
+
+/// The one implementation behind [`guard_cancel`] and
+/// [`guard_transfer_cancel`].
+#[inline]
+fn guard_steps<R, T, O, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
+where
+    R: Copy,
+    D: FnOnce() -> String,
+    P: FnOnce() -> Result<T>,
+    W: FnOnce(T) -> O,
+    F: FnOnce(O) -> std::result::Result<R, (R, Error)>,
+{
+    // First, so that an asynchronous cancel cannot land in the hook's
+    // one-time installation either.
+    let deferred = cancel::Deferred::hold();
+    install_panic_hook();
+    let result = match panic::catch_unwind(AssertUnwindSafe(prepare)) {
+        Ok(Ok(prepared)) => {
+            let outcome = {
+                let _no_panic = AbortOnPanic;
+                wait(prepared)
+            };
+            guard_with(fail, describe, || finish(outcome))
+        }
+        Ok(Err(e)) => fail_with(fail, describe, &e),
+        Err(payload) => fail_with(fail, describe, &panic_error(payload)),
+    };
+    // SAFETY: no catch_unwind of rsipc is on the stack any more; a cancel
+    // that arrived during the call acts here for an asynchronous caller.
+    unsafe { deferred.restore() };
+    result
+}
+
+/// Aborts the process if a Rust panic unwinds through it: the wait step of
+/// [`guard_cancel`] runs with nothing to catch a panic, and a panic must
+/// never unwind into C. glibc's forced unwind (a cancel) is no panic
+/// (`std::thread::panicking()` is false then), so it passes through.
+struct AbortOnPanic;
+
+impl Drop for AbortOnPanic {
+    #[inline]
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            std::process::abort();
+        }
+    }
 }
 
 /// The one implementation behind the guards: `Err((value, e))` returns
@@ -456,6 +553,74 @@ mod tests {
         let msg = error::last_error();
         assert!(msg.starts_with("demo(): ENOTRECOVERABLE: internal error in rsipc"), "{msg}");
         assert!(msg.contains("boom"), "{msg}");
+    }
+
+    #[test]
+    fn guard_cancel_runs_its_steps_in_order_and_reports_as_guard_does() {
+        let v = guard_cancel(-1, || unreachable!("described only on failure"), || Ok(2), |x| x * 10, |y| Ok(y + 1));
+        assert_eq!(v, 21);
+        let v = guard_cancel(
+            -1,
+            || "demo(x=1)".to_string(),
+            || Ok(()),
+            |()| libc::EAGAIN,
+            |errno| -> Result<i32> { Err(Error::new(errno, "explained after the wait")) },
+        );
+        assert_eq!(v, -1);
+        // SAFETY: reading this thread's errno.
+        assert_eq!(unsafe { *libc::__errno_location() }, libc::EAGAIN);
+        assert_eq!(error::last_error(), "demo(x=1): EAGAIN: explained after the wait");
+    }
+
+    #[test]
+    fn guard_cancel_turns_a_panic_in_its_checks_into_enotrecoverable_and_never_waits() {
+        let v = guard_cancel(
+            -1,
+            || "demo()".to_string(),
+            || -> Result<()> { panic!("boom") },
+            |()| unreachable!("no wait after failed checks"),
+            |()| Ok(0),
+        );
+        assert_eq!(v, -1);
+        // SAFETY: reading this thread's errno.
+        assert_eq!(unsafe { *libc::__errno_location() }, libc::ENOTRECOVERABLE);
+        let v = guard_cancel(
+            -1,
+            || "demo()".to_string(),
+            || -> Result<()> { Err(Error::new(libc::EINVAL, "bad")) },
+            |()| unreachable!("no wait after failed checks"),
+            |()| Ok(0),
+        );
+        assert_eq!(v, -1);
+        assert_eq!(error::last_error(), "demo(): EINVAL: bad");
+    }
+
+    #[test]
+    fn guard_cancel_waits_at_the_deferred_type_and_gives_the_callers_type_back() {
+        extern "C-unwind" {
+            fn pthread_setcanceltype(kind: libc::c_int, old: *mut libc::c_int) -> libc::c_int;
+        }
+        const DEFERRED: libc::c_int = 0;
+        const ASYNCHRONOUS: libc::c_int = 1;
+        // The type now, left as it is (switching to the deferred type and
+        // back never acts on a cancel, and none is sent to this thread).
+        fn cancel_type() -> libc::c_int {
+            let (mut was, mut ignored) = (0, 0);
+            // SAFETY: valid arguments; no cancel is pending on this thread.
+            unsafe {
+                pthread_setcanceltype(DEFERRED, &mut was);
+                pthread_setcanceltype(was, &mut ignored);
+            }
+            was
+        }
+        let mut old = 0;
+        // SAFETY: as above.
+        unsafe { pthread_setcanceltype(ASYNCHRONOUS, &mut old) };
+        let during = guard_cancel(-1, || unreachable!(), || Ok(()), |()| cancel_type(), Ok);
+        let after = cancel_type();
+        // SAFETY: as above.
+        unsafe { pthread_setcanceltype(old, &mut old) };
+        assert_eq!((during, after), (DEFERRED, ASYNCHRONOUS));
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::fmt;
 use libc::{c_char, c_int, c_void, mode_t, off_t, size_t};
 
 use super::Mapping;
-use crate::ffi::{c_str, guard, out_ref, Bits, Mode, Name, OFlags, Ptr};
+use crate::ffi::{c_str, guard, guard_cancel, out_ref, Bits, Mode, Name, OFlags, Ptr};
 use crate::sys;
+use crate::sys::{cancel, Cancel};
 
 /// `mmap(2)`'s failure value, `(void *)-1`.
 const MAP_FAILED: *mut c_void = libc::MAP_FAILED;
@@ -154,7 +155,8 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 
 /// As msync(2): writes the modified pages of `[addr, addr + len)` back to
 /// the mapped file; `flags` is `MS_SYNC` (wait) or `MS_ASYNC`, optionally
-/// with `MS_INVALIDATE`. Returns 0, or -1 with errno.
+/// with `MS_INVALIDATE`. Returns 0, or -1 with errno. A thread-cancellation
+/// point, as glibc's (a pending cancel acts when the call begins).
 ///
 /// # Errors
 /// `EINVAL` if `addr` is not a multiple of the page size, `flags` has
@@ -166,16 +168,23 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 /// is `ENOMEM`: the kernel rounds such a length up to 0 and reports success
 /// without writing anything back.
 #[no_mangle]
-pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
+pub extern "C-unwind" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
     const NAMES: &[(i64, &str)] = &[
         (libc::MS_ASYNC as i64, "MS_ASYNC"),
         (libc::MS_SYNC as i64, "MS_SYNC"),
         (libc::MS_INVALIDATE as i64, "MS_INVALIDATE"),
     ];
-    guard(
+    // As glibc's msync, a cancellation point that acts on a pending cancel
+    // before anything else.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         move || format!("msync(addr={}, len={len}, flags={})", Ptr(addr), Bits(flags as i64, NAMES)),
-        || super::msync(addr as usize, len, flags).map(|()| 0),
+        || super::check_msync(addr as usize, len, flags),
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |()| unsafe { crate::sys::mman::msync_as(Cancel::Point, addr as usize, len, flags) },
+        |synced| synced.map(|()| 0).map_err(super::explain_msync),
     )
 }
 

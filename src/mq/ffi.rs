@@ -5,7 +5,9 @@ use std::fmt;
 use libc::{c_char, c_int, c_uint, mode_t, mq_attr, mqd_t, sigevent, size_t, ssize_t, timespec};
 
 use super::Notify;
-use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, OFlags, Ptr};
+use crate::ffi::{c_str, guard, guard_cancel, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, OFlags, Ptr};
+use crate::sys::mq as raw;
+use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 
 /// cbindgen:ignore
@@ -99,19 +101,18 @@ pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
     )
 }
 
-/// Shared body of rsipc_mq_send and rsipc_mq_timedsend.
+/// The checked arguments of rsipc_mq_send and rsipc_mq_timedsend.
 ///
 /// # Safety
 /// `msg` is NULL or valid for reads of `len` bytes; `abs_timeout` is NULL
 /// or points to a `struct timespec`.
 #[inline(always)]
-unsafe fn send_from(
-    mqdes: mqd_t,
+unsafe fn send_args<'a>(
     msg: *const c_char,
     len: size_t,
     prio: c_uint,
     abs_timeout: Option<*const timespec>,
-) -> Result<c_int> {
+) -> Result<(&'a [u8], Option<&'a timespec>)> {
     if len > isize::MAX as usize {
         return Err(Error::new(libc::EMSGSIZE, format!("msg_len {len} is larger than any queue's mq_msgsize")));
     }
@@ -122,23 +123,22 @@ unsafe fn send_from(
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
-    super::send(mqdes, msg, prio, timeout).map(|()| 0)
+    super::check_send(prio, timeout).map(|()| (msg, timeout))
 }
 
-/// Shared body of rsipc_mq_receive and rsipc_mq_timedreceive.
+/// The checked arguments of rsipc_mq_receive and rsipc_mq_timedreceive.
 ///
 /// # Safety
 /// `msg` is NULL or valid for writes of `len` bytes; `prio` is NULL or
 /// valid for writes of an unsigned int; `abs_timeout` is NULL or points to
 /// a `struct timespec`.
 #[inline(always)]
-unsafe fn receive_into(
-    mqdes: mqd_t,
+unsafe fn receive_args<'a>(
     msg: *mut c_char,
     len: size_t,
     prio: *mut c_uint,
     abs_timeout: Option<*const timespec>,
-) -> Result<ssize_t> {
+) -> Result<(&'a mut [u8], Option<&'a mut c_uint>, Option<&'a timespec>)> {
     // The kernel writes at most mq_msgsize bytes, however large `len` is;
     // the slice need not claim more than a slice can hold.
     let len = len.min(isize::MAX as usize);
@@ -152,13 +152,18 @@ unsafe fn receive_into(
     // SAFETY: NULL or valid for writes of an unsigned int, by this
     // function's contract.
     let prio = unsafe { prio.as_mut() };
-    super::receive_into(mqdes, buf, prio, timeout).map(|n| n as ssize_t)
+    super::check_receive(timeout).map(|()| (buf, prio, timeout))
 }
 
 /// As mq_send(3): queues `msg_len` bytes at `msg_ptr` with priority
 /// `msg_prio` (0 to `MQ_PRIO_MAX - 1` = 32767; higher comes out first).
 /// Waits while the queue is full unless the descriptor is `O_NONBLOCK`.
 /// Returns 0, or -1 with errno.
+///
+/// A thread-cancellation point, as glibc's: a pending cancel acts when the
+/// call begins, and the wait for room can be cancelled (the message is then
+/// not queued). So are rsipc_mq_timedsend, rsipc_mq_receive and
+/// rsipc_mq_timedreceive (a cancelled receive takes no message).
 ///
 /// # Errors
 /// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
@@ -169,17 +174,23 @@ unsafe fn receive_into(
 /// # Safety
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_send(
+pub unsafe extern "C-unwind" fn rsipc_mq_send(
     mqdes: mqd_t,
     msg_ptr: *const c_char,
     msg_len: size_t,
     msg_prio: c_uint,
 ) -> c_int {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         move || format!("mq_send(mqdes={mqdes}, msg_ptr={}, msg_len={msg_len}, msg_prio={msg_prio})", Ptr(msg_ptr)),
         // SAFETY: forwarded from this function's contract.
-        || unsafe { send_from(mqdes, msg_ptr, msg_len, msg_prio, None) },
+        || unsafe { send_args(msg_ptr, msg_len, msg_prio, None) },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(msg, timeout)| unsafe { raw::mq_timedsend_as(Cancel::Point, mqdes, msg, msg_prio, timeout) },
+        |sent| sent.map(|()| 0).map_err(|e| super::explain_send(e, mqdes, msg_len)),
     )
 }
 
@@ -196,14 +207,17 @@ pub unsafe extern "C" fn rsipc_mq_send(
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes; `abs_timeout`
 /// is NULL or points to a `struct timespec`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_timedsend(
+pub unsafe extern "C-unwind" fn rsipc_mq_timedsend(
     mqdes: mqd_t,
     msg_ptr: *const c_char,
     msg_len: size_t,
     msg_prio: c_uint,
     abs_timeout: *const timespec,
 ) -> c_int {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         || {
             format!(
@@ -215,8 +229,11 @@ pub unsafe extern "C" fn rsipc_mq_timedsend(
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
-            unsafe { send_from(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
+            unsafe { send_args(msg_ptr, msg_len, msg_prio, timeout) }
         },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(msg, timeout)| unsafe { raw::mq_timedsend_as(Cancel::Point, mqdes, msg, msg_prio, timeout) },
+        |sent| sent.map(|()| 0).map_err(|e| super::explain_send(e, mqdes, msg_len)),
     )
 }
 
@@ -236,13 +253,16 @@ pub unsafe extern "C" fn rsipc_mq_timedsend(
 /// `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
 /// NULL or valid for writes of an unsigned int.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_receive(
+pub unsafe extern "C-unwind" fn rsipc_mq_receive(
     mqdes: mqd_t,
     msg_ptr: *mut c_char,
     msg_len: size_t,
     msg_prio: *mut c_uint,
 ) -> ssize_t {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         move || {
             format!(
@@ -252,7 +272,13 @@ pub unsafe extern "C" fn rsipc_mq_receive(
             )
         },
         // SAFETY: forwarded from this function's contract.
-        || unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, None) },
+        || unsafe { receive_args(msg_ptr, msg_len, msg_prio, None) },
+        |(buf, prio, timeout)| {
+            let len = buf.len();
+            // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+            (unsafe { raw::mq_timedreceive_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
+        },
+        |(received, len)| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, mqdes, len)),
     )
 }
 
@@ -271,14 +297,17 @@ pub unsafe extern "C" fn rsipc_mq_receive(
 /// NULL or valid for writes of an unsigned int; `abs_timeout` is NULL or
 /// points to a `struct timespec`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_timedreceive(
+pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
     mqdes: mqd_t,
     msg_ptr: *mut c_char,
     msg_len: size_t,
     msg_prio: *mut c_uint,
     abs_timeout: *const timespec,
 ) -> ssize_t {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         || {
             format!(
@@ -291,8 +320,14 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
-            unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
+            unsafe { receive_args(msg_ptr, msg_len, msg_prio, timeout) }
         },
+        |(buf, prio, timeout)| {
+            let len = buf.len();
+            // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+            (unsafe { raw::mq_timedreceive_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
+        },
+        |(received, len)| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, mqdes, len)),
     )
 }
 
