@@ -55,15 +55,18 @@
  *    oflag has O_CREAT at run time, which glibc's checked build stops with a
  *    fatal error, creates the queue with mode 0 and default attributes
  *    instead of reading arguments that were never passed.)
+ *  - glibc defines some of these names as macros itself (`#define mmap
+ *    mmap64`, `#define semctl __semctl64`, ...), but only for compilers
+ *    without asm labels and for 32-bit targets with 64-bit time_t, whose
+ *    ABI is not rsipc's; with GCC or clang on a 64-bit target it defines
+ *    none, and rsipc_compat.h does not support the others.
  *  - Included in an assembler source (CFLAGS reaching .S files), the header
  *    does nothing.
  * Consequences of the private helpers: when this header comes first, &mmap
  * is the address of this translation unit's helper (which calls rsipc_mmap),
  * not rsipc_mmap itself; in C, a non-static `inline` function of the program
- * that calls mmap draws a warning (it refers to that static helper); a
- * program that defines its own function named mmap cannot use the header. With a compiler that is neither GCC nor compatible
- * (no __GNUC__), the helpers are not defined, and a _FILE_OFFSET_BITS=64 build
- * must include this header after <sys/mman.h>.
+ * that calls mmap draws a warning (it refers to that static helper); and a
+ * program that defines its own function named mmap cannot use the header.
  */
 #ifndef __ASSEMBLER__
 
