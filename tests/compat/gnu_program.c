@@ -1,10 +1,10 @@
 /* A program written the way real Linux programs are: `#define _GNU_SOURCE`
  * first, then the system headers, then GNU-only names (O_PATH, O_DIRECT,
  * CPU_SETSIZE, off64_t, environ, MSG_EXCEPT, sem_clockwait, semtimedop) used
- * for real. run.py builds it three ways with each C compiler: plain glibc,
- * with `-include rsipc_compat.h` (read before the #define below), and with
- * rsipc_compat.h included after the system headers (-DCOMPAT_LAST); the
- * three must compile and print the same thing. Built with the compat header,
+ * for real. run.py builds it with each C compiler plain (glibc), with
+ * `-include rsipc_compat.h` (read before the #define below), with
+ * rsipc_compat.h included after the system headers (-DCOMPAT_LAST), and with
+ * both; every build must compile and print the same thing. Built with the compat header,
  * it also proves that its calls land in rsipc.
  *
  * MSG_EXCEPT is used as programs use it (under #ifdef, with a fallback), so

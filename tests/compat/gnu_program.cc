@@ -1,9 +1,10 @@
 // The C++ side of gnu_program.c: a C++17 program including the C++ library
 // and the IPC headers, then rsipc.h, built by run.py with each C++ compiler
-// plain, with `-include rsipc_compat.h` and with the header included last
-// (-DCOMPAT_LAST). glibc declares its functions noexcept in C++; with the
-// compat header first those declarations are of the rsipc_ names, and
-// rsipc.h's own must agree with them. Output must be the same all three ways.
+// plain, with `-include rsipc_compat.h`, with the header included last
+// (-DCOMPAT_LAST) and with both. glibc declares its functions noexcept in
+// C++; with the compat header first those declarations are of the rsipc_
+// names, and rsipc.h's own must agree with them. Output must be the same
+// every way.
 #include <fcntl.h>
 #include <mqueue.h>
 #include <sched.h>

@@ -31,11 +31,13 @@ FLAG_SETS = [
     ["-O2", "-D_FORTIFY_SOURCE=2"],
     ["-O2", "-D_FORTIFY_SOURCE=2", "-D_FILE_OFFSET_BITS=64"],
 ]
-# The ways a program gets the header: none, forced in first, included last.
+# The ways a program gets the header: none, forced in first, included last,
+# and both (a tree ported the classic way, then built with -include).
 MODES = {
     "plain": [],
     "first": ["-include", "rsipc_compat.h"],
     "last": ["-DCOMPAT_LAST"],
+    "both": ["-include", "rsipc_compat.h", "-DCOMPAT_LAST"],
 }
 
 
@@ -166,7 +168,7 @@ def test_header(args):
 
 
 def build_and_compare(args, failures, compiler, source, lang_flags, label):
-    """Build `source` plain, compat first and compat last; every build must
+    """Build `source` plain and in each compat mode; every build must
     run successfully and print the same; compat builds must route to rsipc."""
     env = dict(os.environ, RSIPC_COMPAT_PROBE="1")
     for flags in FLAG_SETS:
@@ -224,7 +226,7 @@ def test_every_name(args):
     fortified = 0
     for compiler, lang in builds:
         for flags in FLAG_SETS:
-            for mode in ["first", "last"]:
+            for mode in ["first", "last", "both"]:
                 extra = lang + flags + MODES[mode]
                 tag = "every-%s-%s-%s-%s" % (os.path.basename(compiler), lang[1], mode,
                                              "".join(f.strip("-").replace("=", "") for f in flags))
