@@ -30,6 +30,7 @@ impl fmt::Display for DirFd {
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_int {
     guard(
@@ -53,6 +54,7 @@ pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_in
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode: mode_t) -> c_int {
     guard(

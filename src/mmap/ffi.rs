@@ -98,6 +98,7 @@ impl fmt::Display for MapFlags {
 /// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
 /// (as with mmap(2)): nothing may still use it. Without `MAP_FIXED` the call
 /// cannot disturb existing memory.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mmap(
     addr: *mut c_void,
@@ -139,6 +140,7 @@ pub unsafe extern "C" fn rsipc_mmap(
 ///
 /// # Safety
 /// Nothing may still use memory in the range (as with munmap(2)).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
     guard(

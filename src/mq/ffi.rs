@@ -73,6 +73,7 @@ pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: 
 ///
 /// # Errors
 /// `EBADF` if `mqdes` is not open.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
     guard(-1, move || format!("mq_close(mqdes={mqdes})"), || super::close(mqdes).map(|()| 0))
@@ -88,6 +89,7 @@ pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
 ///
 /// # Safety
 /// `name` is NULL or NUL-terminated.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
     guard(
@@ -345,6 +347,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
 ///
 /// # Safety
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c_int {
     guard(
@@ -377,6 +380,7 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 /// # Safety
 /// `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or
 /// valid for writes of one.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_setattr(mqdes: mqd_t, newattr: *const mq_attr, oldattr: *mut mq_attr) -> c_int {
     guard(
@@ -431,6 +435,7 @@ const _: () = assert!(std::mem::align_of::<SigeventThread>() <= std::mem::align_
 /// `sevp` is NULL or points to a `struct sigevent`; with `SIGEV_THREAD`,
 /// `sigev_notify_attributes` is NULL or an initialised `pthread_attr_t`,
 /// and the function may be called from another thread.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) -> c_int {
     guard(

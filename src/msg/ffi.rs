@@ -20,6 +20,7 @@ use crate::{Error, Result};
 /// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key is taken), `ENOENT` (no queue
 /// and no `IPC_CREAT`), `EACCES` (the mode denies access), `ENOSPC` (the
 /// system's `msgmni` queues exist), `ENOMEM`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
     guard(-1, move || format!("msgget(key={}, flags={})", Key(key), IpcFlags(msgflg)), || super::msgget(key, msgflg))
@@ -168,6 +169,7 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 /// `buf` is NULL or valid for what `cmd` reads or writes: a `struct
 /// msqid_ds` (`IPC_STAT`, `IPC_SET`, `MSG_STAT`, `MSG_STAT_ANY`) or a
 /// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
     guard(

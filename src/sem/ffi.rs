@@ -59,6 +59,7 @@ fn misaligned() -> Error {
 ///
 /// # Safety
 /// `sem` is NULL or points to a writable `sem_t`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint) -> c_int {
     guard(
@@ -81,6 +82,7 @@ pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: 
 ///
 /// # Safety
 /// `sem` is NULL or points to a `sem_t`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
     guard(
@@ -102,6 +104,7 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 ///
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -184,6 +187,7 @@ unsafe extern "C-unwind" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
 ///
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -319,6 +323,7 @@ pub unsafe extern "C-unwind" fn rsipc_sem_clockwait(
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t`; `sval` is NULL or
 /// points to a writable int.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -> c_int {
     guard(
@@ -392,6 +397,7 @@ pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode:
 ///
 /// Any pointer may be passed: it is only compared with the addresses of the
 /// process's open named semaphores.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
     guard(-1, move || format!("sem_close(sem={})", Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
@@ -406,6 +412,7 @@ pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
 ///
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_unlink(name: *const c_char) -> c_int {
     guard(

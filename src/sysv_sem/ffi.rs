@@ -15,6 +15,7 @@ use crate::ffi::{guard, in_ref, non_null, out_ref, IpcFlags, Key, Ptr};
 /// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key exists), `ENOENT` (no such
 /// key, no `IPC_CREAT`), `EINVAL` (`nsems` out of range or larger than the
 /// existing set's), `EACCES`, `ENOSPC`, `ENOMEM`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
     guard(
@@ -55,6 +56,7 @@ unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
 ///
 /// # Safety
 /// `sops` is NULL or points to `nsops` readable `struct sembuf`s.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: size_t) -> c_int {
     guard(
@@ -79,6 +81,7 @@ pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: siz
 /// # Safety
 /// `sops` as for `rsipc_semop`; `timeout` is NULL or points to a `struct
 /// timespec`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semtimedop(
     semid: c_int,
