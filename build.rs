@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 /// x86-64 and aarch64 a variadic call passes these integer and pointer
 /// arguments exactly where the fixed-argument definition reads them.
 const VARIADIC: &[(&str, &str, &str)] = &[
-    ("src/sysv_sem/ffi.rs", "rsipc_semctl", "int rsipc_semctl(int semid, int semnum, int cmd, ...);"),
-    ("src/sem/ffi.rs", "rsipc_sem_open", "sem_t *rsipc_sem_open(const char *name, int oflag, ...);"),
-    ("src/mq/ffi.rs", "rsipc_mq_open", "mqd_t rsipc_mq_open(const char *name, int oflag, ...);"),
+    ("src/sysv_sem/ffi.rs", "rsipc_semctl", "int rsipc_semctl(int semid, int semnum, int cmd, ...) RSIPC_THROW;"),
+    ("src/sem/ffi.rs", "rsipc_sem_open", "sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;"),
+    ("src/mq/ffi.rs", "rsipc_mq_open", "mqd_t rsipc_mq_open(const char *name, int oflag, ...) RSIPC_THROW;"),
 ];
 
 fn main() {
@@ -39,6 +39,25 @@ fn main() {
     let mut after = format!(
         "\n#define RSIPC_VERSION_MAJOR {major}\n#define RSIPC_VERSION_MINOR {minor}\n#define RSIPC_VERSION_PATCH {patch}\n#define RSIPC_VERSION_STRING \"{major}.{minor}.{patch}\"\n"
     );
+    // In C++ every declaration of a function must agree on its exception
+    // specification, and rsipc_compat.h (read first) makes glibc's headers
+    // declare the rsipc_ names themselves, with glibc's __THROW: the
+    // functions glibc declares __THROW carry RSIPC_THROW
+    // (`cbindgen:postfix=RSIPC_THROW` on their Rust definitions).
+    after.push_str(concat!(
+        "\n/**\n",
+        " * In C++, the exception specification glibc gives the function of the\n",
+        " * same name without the prefix (its __THROW: noexcept for the calls that\n",
+        " * are not cancellation points); empty in C. rsipc_compat.h can make\n",
+        " * glibc's headers declare the rsipc_ names themselves, and C++ requires\n",
+        " * every declaration of a function to agree on it.\n",
+        " */\n",
+        "#if defined(__cplusplus) && defined(__THROW)\n",
+        "#define RSIPC_THROW __THROW\n",
+        "#else\n",
+        "#define RSIPC_THROW\n",
+        "#endif\n",
+    ));
     // Written here rather than by cbindgen's `cpp_compat`, whose `//`
     // comments are extra tokens after `#endif` in C89.
     after.push_str("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");

@@ -37,6 +37,19 @@
 #define RSIPC_VERSION_PATCH 0
 #define RSIPC_VERSION_STRING "0.1.0"
 
+/**
+ * In C++, the exception specification glibc gives the function of the
+ * same name without the prefix (its __THROW: noexcept for the calls that
+ * are not cancellation points); empty in C. rsipc_compat.h can make
+ * glibc's headers declare the rsipc_ names themselves, and C++ requires
+ * every declaration of a function to agree on it.
+ */
+#if defined(__cplusplus) && defined(__THROW)
+#define RSIPC_THROW __THROW
+#else
+#define RSIPC_THROW
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -85,7 +98,7 @@ extern "C" {
  * is read (`val`: the low 32 bits, as the ABI leaves the rest undefined
  * for an `int`); for 3-argument commands it is ignored.
  */
-int rsipc_semctl(int semid, int semnum, int cmd, ...);
+int rsipc_semctl(int semid, int semnum, int cmd, ...) RSIPC_THROW;
 
 /**
  * As sem_open(3): opens the named semaphore `name` (`/something`), which
@@ -113,7 +126,7 @@ int rsipc_semctl(int semid, int semnum, int cmd, ...);
  * `mode_t` and `unsigned int` exactly where these fixed parameters are
  * read. `mode` and `value` are read only when `oflag` has `O_CREAT`.
  */
-sem_t *rsipc_sem_open(const char *name, int oflag, ...);
+sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;
 
 /**
  * As mq_open(3): opens the queue `name` (`/something`) for `O_RDONLY`,
@@ -144,7 +157,7 @@ sem_t *rsipc_sem_open(const char *name, int oflag, ...);
  * reads them. `mode` and `attr` are read only when `oflag` has `O_CREAT`
  * (a two-argument call leaves them undefined).
  */
-mqd_t rsipc_mq_open(const char *name, int oflag, ...);
+mqd_t rsipc_mq_open(const char *name, int oflag, ...) RSIPC_THROW;
 
 /**
  * The opaque channel handle of the C API (one per process per open).
@@ -228,7 +241,7 @@ void rsipc_clear_error(void);
  * # Safety
  * `fds` is NULL or points to two writable ints.
  */
-int rsipc_pipe(int *fds);
+int rsipc_pipe(int fds[2]) RSIPC_THROW;
 
 /**
  * As pipe2(2): a pipe whose ends get `flags` (`O_CLOEXEC`, `O_NONBLOCK`,
@@ -241,7 +254,7 @@ int rsipc_pipe(int *fds);
  * # Safety
  * `fds` is NULL or points to two writable ints.
  */
-int rsipc_pipe2(int *fds, int flags);
+int rsipc_pipe2(int fds[2], int flags) RSIPC_THROW;
 
 /**
  * The capacity of the pipe or FIFO `fd` in bytes (`F_GETPIPE_SZ`; 65536 by
@@ -279,7 +292,9 @@ int rsipc_set_nonblocking(int fd, int on);
  * writes. Returns `len` on success; fewer than `len` with errno set (and
  * rsipc_last_error() saying why) when an error stopped it after some bytes;
  * -1 with errno when nothing was written. `len == 0` writes nothing and
- * returns 0.
+ * returns 0. Every write(2) of the loop is a thread-cancellation point, as
+ * in a loop over glibc's write: a cancel acts at the first one (when
+ * `len > 0`) or while one waits; the bytes written before stay written.
  *
  * # Errors
  * `EFAULT` if `buf` is NULL and `len > 0`; `EINVAL` if `len > SSIZE_MAX`;
@@ -296,7 +311,8 @@ ssize_t rsipc_write_all(int fd, const void *buf, size_t len);
  * `EINTR` and short reads. Returns `len` on success; fewer than `len` with
  * errno 0 at end of file; fewer than `len` with errno set when an error
  * stopped it after some bytes; -1 with errno when an error came before any
- * byte.
+ * byte. Every read(2) of the loop is a thread-cancellation point, as in a
+ * loop over glibc's read (see rsipc_write_all).
  *
  * # Errors
  * `EFAULT` if `buf` is NULL and `len > 0`; `EINVAL` if `len > SSIZE_MAX`;
@@ -320,7 +336,7 @@ ssize_t rsipc_read_exact(int fd, void *buf, size_t len);
  * # Safety
  * `path` is NULL or a NUL-terminated string.
  */
-int rsipc_mkfifo(const char *path, mode_t mode);
+int rsipc_mkfifo(const char *path, mode_t mode) RSIPC_THROW;
 
 /**
  * As mkfifoat(3): creates a FIFO at `path` relative to the directory
@@ -334,7 +350,7 @@ int rsipc_mkfifo(const char *path, mode_t mode);
  * # Safety
  * `path` is NULL or a NUL-terminated string.
  */
-int rsipc_mkfifoat(int dirfd, const char *path, mode_t mode);
+int rsipc_mkfifoat(int dirfd, const char *path, mode_t mode) RSIPC_THROW;
 
 /**
  * Opens the existing FIFO `path` for `O_RDONLY`, `O_WRONLY` or `O_RDWR`,
@@ -351,6 +367,10 @@ int rsipc_mkfifoat(int dirfd, const char *path, mode_t mode);
  * always ends it with `EINTR`. `flags` may add `O_NONBLOCK` (the
  * returned descriptor is blocking without it), `O_CLOEXEC`, `O_APPEND`,
  * `O_NOCTTY`, `O_NOFOLLOW`. Returns the descriptor, or -1 with errno.
+ *
+ * A thread-cancellation point, as open(2) is: a pending cancel acts when
+ * the call begins, and a writer's wait for a reader (the blocking open, or
+ * each sleep of a timed wait) can be cancelled.
  *
  * # Errors
  * `EFAULT` if `path` is NULL; `EINVAL` for another flag or a path that is
@@ -388,7 +408,7 @@ int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
  * (as with mmap(2)): nothing may still use it. Without `MAP_FIXED` the call
  * cannot disturb existing memory.
  */
-void *rsipc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *rsipc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) RSIPC_THROW;
 
 /**
  * As munmap(2): removes the mappings in `[addr, addr + len)` (whole pages;
@@ -401,12 +421,13 @@ void *rsipc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
  * # Safety
  * Nothing may still use memory in the range (as with munmap(2)).
  */
-int rsipc_munmap(void *addr, size_t len);
+int rsipc_munmap(void *addr, size_t len) RSIPC_THROW;
 
 /**
  * As msync(2): writes the modified pages of `[addr, addr + len)` back to
  * the mapped file; `flags` is `MS_SYNC` (wait) or `MS_ASYNC`, optionally
- * with `MS_INVALIDATE`. Returns 0, or -1 with errno.
+ * with `MS_INVALIDATE`. Returns 0, or -1 with errno. A thread-cancellation
+ * point, as glibc's (a pending cancel acts when the call begins).
  *
  * # Errors
  * `EINVAL` if `addr` is not a multiple of the page size, `flags` has
@@ -532,7 +553,7 @@ void *rsipc_shm_map(const char *name, size_t len, int oflag, mode_t mode);
  * # Safety
  * `path` is NULL or a NUL-terminated string.
  */
-key_t rsipc_ftok(const char *path, int proj_id);
+key_t rsipc_ftok(const char *path, int proj_id) RSIPC_THROW;
 
 /**
  * As shmget(2): the id of the System V shared memory segment of `key`;
@@ -546,7 +567,7 @@ key_t rsipc_ftok(const char *path, int proj_id);
  * SHMMIN..SHMMAX, or `size` larger than the existing segment), `EACCES`
  * (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
  */
-int rsipc_shmget(key_t key, size_t size, int shmflg);
+int rsipc_shmget(key_t key, size_t size, int shmflg) RSIPC_THROW;
 
 /**
  * As shmat(2): attaches segment `shmid` at an address the kernel picks
@@ -565,7 +586,7 @@ int rsipc_shmget(key_t key, size_t size, int shmflg);
  * `SHM_REMAP` whatever is mapped in the segment's range at `shmaddr` is
  * replaced, so nothing the program still uses may live there.
  */
-void *rsipc_shmat(int shmid, const void *shmaddr, int shmflg);
+void *rsipc_shmat(int shmid, const void *shmaddr, int shmflg) RSIPC_THROW;
 
 /**
  * As shmdt(2): detaches the segment attached at `shmaddr` (the address
@@ -579,7 +600,7 @@ void *rsipc_shmat(int shmid, const void *shmaddr, int shmflg);
  * (its memory disappears); any other address is only compared by the
  * kernel.
  */
-int rsipc_shmdt(const void *shmaddr);
+int rsipc_shmdt(const void *shmaddr) RSIPC_THROW;
 
 /**
  * As shmctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group and
@@ -603,7 +624,7 @@ int rsipc_shmdt(const void *shmaddr);
  * shmid_ds` (`IPC_STAT`, `IPC_SET`, `SHM_STAT`, `SHM_STAT_ANY`), a
  * `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
  */
-int rsipc_shmctl(int shmid, int cmd, struct shmid_ds *buf);
+int rsipc_shmctl(int shmid, int cmd, struct shmid_ds *buf) RSIPC_THROW;
 
 /**
  * As msgget(2): the id of the System V message queue of `key`; with
@@ -616,13 +637,17 @@ int rsipc_shmctl(int shmid, int cmd, struct shmid_ds *buf);
  * and no `IPC_CREAT`), `EACCES` (the mode denies access), `ENOSPC` (the
  * system's `msgmni` queues exist), `ENOMEM`.
  */
-int rsipc_msgget(key_t key, int msgflg);
+int rsipc_msgget(key_t key, int msgflg) RSIPC_THROW;
 
 /**
  * As msgsnd(2): appends the message at `msgp` — a `long mtype` (> 0)
  * followed by `msgsz` bytes of text, as in `struct msgbuf` — to queue
  * `msqid`. While the queue is full the call waits, unless `msgflg` has
  * `IPC_NOWAIT`. Returns 0, or -1 with errno.
+ *
+ * A thread-cancellation point, as glibc's: a pending cancel acts when the
+ * call begins, and the wait for room can be cancelled (the message is then
+ * not queued).
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL); `EINVAL` (`mtype` <= 0, `msgsz` larger than
@@ -656,6 +681,10 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  * leaves it in the queue; kernels built without `CONFIG_CHECKPOINT_RESTORE`
  * refuse it with `ENOSYS`. Returns the number of text bytes stored, or -1
  * with errno.
+ *
+ * A thread-cancellation point, as glibc's: a pending cancel acts when the
+ * call begins, and the wait for a message can be cancelled (no message is
+ * then taken).
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
@@ -697,7 +726,7 @@ ssize_t rsipc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgfl
  * msqid_ds` (`IPC_STAT`, `IPC_SET`, `MSG_STAT`, `MSG_STAT_ANY`) or a
  * `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
  */
-int rsipc_msgctl(int msqid, int cmd, struct msqid_ds *buf);
+int rsipc_msgctl(int msqid, int cmd, struct msqid_ds *buf) RSIPC_THROW;
 
 /**
  * As mq_close(3): closes the queue descriptor `mqdes`, removing this
@@ -707,7 +736,7 @@ int rsipc_msgctl(int msqid, int cmd, struct msqid_ds *buf);
  * # Errors
  * `EBADF` if `mqdes` is not open.
  */
-int rsipc_mq_close(mqd_t mqdes);
+int rsipc_mq_close(mqd_t mqdes) RSIPC_THROW;
 
 /**
  * As mq_unlink(3): removes the queue name `name`; the queue goes away once
@@ -721,13 +750,18 @@ int rsipc_mq_close(mqd_t mqdes);
  * # Safety
  * `name` is NULL or NUL-terminated.
  */
-int rsipc_mq_unlink(const char *name);
+int rsipc_mq_unlink(const char *name) RSIPC_THROW;
 
 /**
  * As mq_send(3): queues `msg_len` bytes at `msg_ptr` with priority
  * `msg_prio` (0 to `MQ_PRIO_MAX - 1` = 32767; higher comes out first).
  * Waits while the queue is full unless the descriptor is `O_NONBLOCK`.
  * Returns 0, or -1 with errno.
+ *
+ * A thread-cancellation point, as glibc's: a pending cancel acts when the
+ * call begins, and the wait for room can be cancelled (the message is then
+ * not queued). So are rsipc_mq_timedsend, rsipc_mq_receive and
+ * rsipc_mq_timedreceive (a cancelled receive takes no message).
  *
  * # Errors
  * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
@@ -809,7 +843,7 @@ ssize_t rsipc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsign
  * # Safety
  * `attr` is NULL or valid for writes of a `struct mq_attr`.
  */
-int rsipc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
+int rsipc_mq_getattr(mqd_t mqdes, struct mq_attr *attr) RSIPC_THROW;
 
 /**
  * As mq_setattr(3): sets this descriptor's `O_NONBLOCK` from
@@ -831,7 +865,7 @@ int rsipc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
  * `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or
  * valid for writes of one.
  */
-int rsipc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *oldattr);
+int rsipc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *oldattr) RSIPC_THROW;
 
 /**
  * As mq_notify(3): registers this process to be told once when a message
@@ -857,7 +891,7 @@ int rsipc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr 
  * `sigev_notify_attributes` is NULL or an initialised `pthread_attr_t`,
  * and the function may be called from another thread.
  */
-int rsipc_mq_notify(mqd_t mqdes, const struct sigevent *sevp);
+int rsipc_mq_notify(mqd_t mqdes, const struct sigevent *sevp) RSIPC_THROW;
 
 /**
  * As sem_init(3): initialises the unnamed semaphore at `sem` with `value`;
@@ -873,7 +907,7 @@ int rsipc_mq_notify(mqd_t mqdes, const struct sigevent *sevp);
  * # Safety
  * `sem` is NULL or points to a writable `sem_t`.
  */
-int rsipc_sem_init(sem_t *sem, int pshared, unsigned int value);
+int rsipc_sem_init(sem_t *sem, int pshared, unsigned int value) RSIPC_THROW;
 
 /**
  * As sem_destroy(3): ends the life of an unnamed semaphore. As in glibc
@@ -886,7 +920,7 @@ int rsipc_sem_init(sem_t *sem, int pshared, unsigned int value);
  * # Safety
  * `sem` is NULL or points to a `sem_t`.
  */
-int rsipc_sem_destroy(sem_t *sem);
+int rsipc_sem_destroy(sem_t *sem) RSIPC_THROW;
 
 /**
  * As sem_post(3): adds one to the value, waking one waiter if any sleeps.
@@ -899,12 +933,14 @@ int rsipc_sem_destroy(sem_t *sem);
  * # Safety
  * `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
  */
-int rsipc_sem_post(sem_t *sem);
+int rsipc_sem_post(sem_t *sem) RSIPC_THROW;
 
 /**
  * As sem_wait(3): takes one from the value, sleeping while it is 0. Makes
- * no system call when the value is positive. Not a thread-cancellation
- * point (unlike glibc's). Returns 0, or -1 with errno.
+ * no system call when the value is positive. A thread-cancellation point,
+ * as glibc's: a pending cancel acts when the call begins (even with a
+ * token available), and the sleep can be cancelled; a cancelled waiter
+ * leaves the semaphore as it found it. Returns 0, or -1 with errno.
  *
  * # Errors
  * `EINTR` if a signal handler interrupted the wait (a handler installed
@@ -927,11 +963,14 @@ int rsipc_sem_wait(sem_t *sem);
  * # Safety
  * `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
  */
-int rsipc_sem_trywait(sem_t *sem);
+int rsipc_sem_trywait(sem_t *sem) RSIPC_THROW;
 
 /**
  * As sem_timedwait(3): as `rsipc_sem_wait`, but gives up at the absolute
- * `CLOCK_REALTIME` time `*abs_timeout`. Returns 0, or -1 with errno.
+ * `CLOCK_REALTIME` time `*abs_timeout`. A thread-cancellation point as
+ * `rsipc_sem_wait` is, once `abs_timeout` is checked (as in glibc, a bad
+ * `tv_nsec` fails before a pending cancel acts). Returns 0, or -1 with
+ * errno.
  *
  * # Errors
  * `ETIMEDOUT` when the deadline passes first; `EINVAL` if
@@ -947,8 +986,9 @@ int rsipc_sem_timedwait(sem_t *sem, const struct timespec *abs_timeout);
 
 /**
  * As glibc's sem_clockwait(3): as `rsipc_sem_timedwait` with the deadline
- * measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. Returns 0,
- * or -1 with errno.
+ * measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. As in
+ * glibc 2.36, only its sleep is a thread-cancellation point: it takes an
+ * available token even with a cancel pending. Returns 0, or -1 with errno.
  *
  * # Errors
  * `EINVAL` for any other clock, a bad `tv_nsec` or a misaligned `sem`;
@@ -970,7 +1010,7 @@ int rsipc_sem_clockwait(sem_t *sem, clockid_t clockid, const struct timespec *ab
  * `sem` is NULL or points to an initialised `sem_t`; `sval` is NULL or
  * points to a writable int.
  */
-int rsipc_sem_getvalue(sem_t *sem, int *sval);
+int rsipc_sem_getvalue(sem_t *sem, int *sval) RSIPC_THROW;
 
 /**
  * As sem_close(3): closes a named semaphore opened with `rsipc_sem_open`;
@@ -984,7 +1024,7 @@ int rsipc_sem_getvalue(sem_t *sem, int *sval);
  * Any pointer may be passed: it is only compared with the addresses of the
  * process's open named semaphores.
  */
-int rsipc_sem_close(sem_t *sem);
+int rsipc_sem_close(sem_t *sem) RSIPC_THROW;
 
 /**
  * As sem_unlink(3): removes the name of a named semaphore; processes that
@@ -997,7 +1037,7 @@ int rsipc_sem_close(sem_t *sem);
  * # Safety
  * `name` is NULL or a NUL-terminated string.
  */
-int rsipc_sem_unlink(const char *name);
+int rsipc_sem_unlink(const char *name) RSIPC_THROW;
 
 /**
  * As semget(2): the id of the semaphore set with `key`, creating one of
@@ -1009,7 +1049,7 @@ int rsipc_sem_unlink(const char *name);
  * key, no `IPC_CREAT`), `EINVAL` (`nsems` out of range or larger than the
  * existing set's), `EACCES`, `ENOSPC`, `ENOMEM`.
  */
-int rsipc_semget(key_t key, int nsems, int semflg);
+int rsipc_semget(key_t key, int nsems, int semflg) RSIPC_THROW;
 
 /**
  * As semop(2): applies the `nsops` operations at `sops` to set `semid`
@@ -1026,7 +1066,7 @@ int rsipc_semget(key_t key, int nsems, int semflg);
  * # Safety
  * `sops` is NULL or points to `nsops` readable `struct sembuf`s.
  */
-int rsipc_semop(int semid, struct sembuf *sops, size_t nsops);
+int rsipc_semop(int semid, struct sembuf *sops, size_t nsops) RSIPC_THROW;
 
 /**
  * As semtimedop(2): `rsipc_semop` that waits at most the relative
@@ -1041,7 +1081,7 @@ int rsipc_semop(int semid, struct sembuf *sops, size_t nsops);
  * `sops` as for `rsipc_semop`; `timeout` is NULL or points to a `struct
  * timespec`.
  */
-int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct timespec *timeout);
+int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct timespec *timeout) RSIPC_THROW;
 
 /**
  * Creates a channel holding up to `capacity` messages of up to `max_msg`

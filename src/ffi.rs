@@ -16,6 +16,15 @@
 //! values: nothing is formatted, allocated or locked on any path, so the
 //! async-signal-safe functions stay so when they fail (see
 //! [`crate::error`]); the message is composed when it is read.
+//!
+//! The functions that are thread-cancellation points (those whose glibc
+//! counterpart is one: `msgsnd`, `msgrcv`, the `mq_*send`/`mq_*receive`
+//! calls, the semaphore waits, `msync`, `fifo_open` as `open`, the loops of
+//! `write_all`/`read_exact`) are `extern "C-unwind"` and use
+//! [`guard_cancel`] instead: a cancel unwinds the thread through them to the
+//! caller, so the part that can block runs with no `catch_unwind` on the
+//! stack. Everything else calls the kernel directly, never a glibc wrapper
+//! that is a cancellation point (`crate::sys::cancel`).
 
 use std::cell::Cell;
 use std::ffi::CStr;
@@ -26,14 +35,15 @@ use std::ptr::NonNull;
 use libc::c_char;
 
 use crate::error::{self, Arg, Call, Error, FlagSet, IntoArg, Reason, Result};
+use crate::sys::cancel;
 
 pub use crate::error::Name;
 
 /// Runs `body` as the implementation of one C function.
 ///
-/// * `Ok(v)` → `v`, errno and the last-error record untouched.
-/// * `Err(e)` → `errno = e.errno()`, the record is `describe`'s call with
-///   `e`'s reason (message `call(args): ENAME: why`), returns `fail`.
+/// * `Ok(v)` → `v`, errno and the last-error message untouched.
+/// * `Err(e)` → `errno = e.errno()`, message `"{describe()}: {ENAME}: {why}"`,
+///   returns `fail`.
 /// * a panic (a bug in rsipc) → `errno = ENOTRECOVERABLE`, a message that
 ///   says so, returns `fail`. Nothing is printed and the process goes on.
 #[inline]
@@ -50,26 +60,116 @@ where
 /// whose C contract returns the bytes moved even when an error stopped the
 /// loop: complete → the count; end of file → the count with `errno = 0`;
 /// an error after some bytes → the count, with errno and the message set; an
-/// error before any byte → -1.
+/// error before any byte → -1. Every `read`/`write` of the loops is a
+/// cancellation point, so this takes the steps of [`guard_cancel`].
 #[inline]
-pub(crate) fn guard_transfer<D, F>(describe: D, body: F) -> isize
+pub(crate) fn guard_transfer_cancel<T, O, D, P, W, F>(describe: D, prepare: P, wait: W, finish: F) -> isize
 where
     D: FnOnce(&mut Call),
-    F: FnOnce() -> Result<crate::pipe::Transfer>,
+    P: FnOnce() -> Result<T>,
+    W: FnOnce(T) -> O,
+    F: FnOnce(O) -> Result<crate::pipe::Transfer>,
 {
+    guard_steps(-1, describe, prepare, wait, |outcome| transfer_outcome(finish(outcome)))
+}
+
+/// What a byte loop's [`Transfer`](crate::pipe::Transfer) means for its C
+/// caller (see [`guard_transfer_cancel`]).
+#[inline]
+fn transfer_outcome(t: Result<crate::pipe::Transfer>) -> std::result::Result<isize, (isize, Error)> {
     use crate::pipe::End;
-    guard_with(-1, describe, || {
-        let t = body().map_err(|e| (-1, e))?;
-        match t.end {
-            End::Complete => Ok(t.done as isize),
-            End::Eof => {
-                set_errno(0);
-                Ok(t.done as isize)
-            }
-            End::Error(e) if t.done == 0 => Err((-1, e)),
-            End::Error(e) => Err((t.done as isize, e)),
+    let t = t.map_err(|e| (-1, e))?;
+    match t.end {
+        End::Complete => Ok(t.done as isize),
+        End::Eof => {
+            set_errno(0);
+            Ok(t.done as isize)
         }
-    })
+        End::Error(e) if t.done == 0 => Err((-1, e)),
+        End::Error(e) => Err((t.done as isize, e)),
+    }
+}
+
+/// [`guard`] for a function that is a thread-cancellation point, in three
+/// steps:
+///
+/// * `prepare` checks the arguments, under `catch_unwind` as in [`guard`];
+/// * `wait` is the part that may block, with **no** `catch_unwind` on the
+///   stack, so that a cancel unwinds the thread through it to the C caller
+///   (`catch_unwind` would catch glibc's forced unwind and drop it, which
+///   aborts the process). It must be code that cannot panic — system calls,
+///   atomics, errors made from an errno and a fixed text; a panic there
+///   aborts the process rather than unwind into C. Its destructors run when
+///   the thread is cancelled: that is where state is given back;
+/// * `finish` turns what `wait` returned into the call's result (the
+///   explanations of errors), under `catch_unwind` again.
+///
+/// The whole call runs at the deferred cancel type (see
+/// [`cancel::Deferred`]): a caller that chose the asynchronous type has a
+/// cancel act at the first cancellation point inside `wait`, or as the
+/// call returns — never inside a `catch_unwind`. Where the function acts
+/// on a pending cancel (at entry, in the wait) is the shim's to say, as
+/// glibc's counterpart does.
+#[inline]
+pub(crate) fn guard_cancel<R, T, O, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
+where
+    R: Copy,
+    D: FnOnce(&mut Call),
+    P: FnOnce() -> Result<T>,
+    W: FnOnce(T) -> O,
+    F: FnOnce(O) -> Result<R>,
+{
+    guard_steps(fail, describe, prepare, wait, |outcome| finish(outcome).map_err(|e| (fail, e)))
+}
+
+/// The one implementation behind [`guard_cancel`] and
+/// [`guard_transfer_cancel`].
+#[inline]
+fn guard_steps<R, T, O, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
+where
+    R: Copy,
+    D: FnOnce(&mut Call),
+    P: FnOnce() -> Result<T>,
+    W: FnOnce(T) -> O,
+    F: FnOnce(O) -> std::result::Result<R, (R, Error)>,
+{
+    // First, so that an asynchronous cancel cannot land in the hook's
+    // one-time installation either.
+    let deferred = cancel::Deferred::hold();
+    let prepared = {
+        let _inside = Inside::enter();
+        panic::catch_unwind(AssertUnwindSafe(prepare))
+    };
+    let result = match prepared {
+        Ok(Ok(prepared)) => {
+            let outcome = {
+                let _no_panic = AbortOnPanic;
+                wait(prepared)
+            };
+            guard_with(fail, describe, || finish(outcome))
+        }
+        Ok(Err(e)) => self::fail(fail, describe, &e),
+        Err(payload) => self::fail(fail, describe, &panic_error(payload)),
+    };
+    // SAFETY: no catch_unwind of rsipc is on the stack any more; a cancel
+    // that arrived during the call acts here for an asynchronous caller.
+    unsafe { deferred.restore() };
+    result
+}
+
+/// Aborts the process if a Rust panic unwinds through it: the wait step of
+/// [`guard_cancel`] runs with nothing to catch a panic, and a panic must
+/// never unwind into C. glibc's forced unwind (a cancel) is no panic
+/// (`std::thread::panicking()` is false then), so it passes through.
+struct AbortOnPanic;
+
+impl Drop for AbortOnPanic {
+    #[inline]
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            std::process::abort();
+        }
+    }
 }
 
 thread_local! {
@@ -77,6 +177,25 @@ thread_local! {
     /// silences only panics raised there). Const-initialised, no
     /// destructor: a plain TLS word.
     static INSIDE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Marks this thread as inside a guarded rsipc call while it lives (also
+/// when a panic or a cancel unwinds through it).
+struct Inside;
+
+impl Inside {
+    #[inline(always)]
+    fn enter() -> Inside {
+        INSIDE.with(|n| n.set(n.get().wrapping_add(1)));
+        Inside
+    }
+}
+
+impl Drop for Inside {
+    #[inline(always)]
+    fn drop(&mut self) {
+        INSIDE.with(|n| n.set(n.get().wrapping_sub(1)));
+    }
 }
 
 /// The one implementation behind the guards: `Err((value, e))` returns
@@ -87,9 +206,10 @@ where
     D: FnOnce(&mut Call),
     F: FnOnce() -> std::result::Result<R, (R, Error)>,
 {
-    INSIDE.with(|n| n.set(n.get().wrapping_add(1)));
-    let result = panic::catch_unwind(AssertUnwindSafe(body));
-    INSIDE.with(|n| n.set(n.get().wrapping_sub(1)));
+    let result = {
+        let _inside = Inside::enter();
+        panic::catch_unwind(AssertUnwindSafe(body))
+    };
     match result {
         Ok(Ok(value)) => value,
         Ok(Err((value, e))) => fail(value, describe, &e),
@@ -458,6 +578,80 @@ mod tests {
         assert!(outside.is_err());
         assert_eq!(inside, 0, "a panic inside rsipc is kept quiet");
         assert_eq!(after, 1, "the host's panic reaches the previous hook");
+    }
+
+    #[test]
+    fn guard_cancel_runs_its_steps_in_order_and_reports_as_guard_does() {
+        let v = guard_cancel(
+            -1,
+            |_: &mut Call| unreachable!("described only on failure"),
+            || Ok(2),
+            |x| x * 10,
+            |y| Ok(y + 1),
+        );
+        assert_eq!(v, 21);
+        let v = guard_cancel(
+            -1,
+            crate::call!("demo", x = 1),
+            || Ok(()),
+            |()| libc::EAGAIN,
+            |errno| -> Result<i32> { Err(Error::new(errno, "explained after the wait")) },
+        );
+        assert_eq!(v, -1);
+        // SAFETY: reading this thread's errno.
+        assert_eq!(unsafe { *libc::__errno_location() }, libc::EAGAIN);
+        assert_eq!(error::last_error(), "demo(x=1): EAGAIN: explained after the wait");
+    }
+
+    #[test]
+    fn guard_cancel_turns_a_panic_in_its_checks_into_enotrecoverable_and_never_waits() {
+        let v = guard_cancel(
+            -1,
+            crate::call!("demo"),
+            || -> Result<()> { panic!("boom") },
+            |()| unreachable!("no wait after failed checks"),
+            |()| Ok(0),
+        );
+        assert_eq!(v, -1);
+        // SAFETY: reading this thread's errno.
+        assert_eq!(unsafe { *libc::__errno_location() }, libc::ENOTRECOVERABLE);
+        let v = guard_cancel(
+            -1,
+            crate::call!("demo"),
+            || -> Result<()> { Err(Error::new(libc::EINVAL, "bad")) },
+            |()| unreachable!("no wait after failed checks"),
+            |()| Ok(0),
+        );
+        assert_eq!(v, -1);
+        assert_eq!(error::last_error(), "demo(): EINVAL: bad");
+    }
+
+    #[test]
+    fn guard_cancel_waits_at_the_deferred_type_and_gives_the_callers_type_back() {
+        extern "C-unwind" {
+            fn pthread_setcanceltype(kind: libc::c_int, old: *mut libc::c_int) -> libc::c_int;
+        }
+        const DEFERRED: libc::c_int = 0;
+        const ASYNCHRONOUS: libc::c_int = 1;
+        // The type now, left as it is (switching to the deferred type and
+        // back never acts on a cancel, and none is sent to this thread).
+        fn cancel_type() -> libc::c_int {
+            let (mut was, mut ignored) = (0, 0);
+            // SAFETY: valid arguments; no cancel is pending on this thread.
+            unsafe {
+                pthread_setcanceltype(DEFERRED, &mut was);
+                pthread_setcanceltype(was, &mut ignored);
+            }
+            was
+        }
+        let mut old = 0;
+        // SAFETY: as above.
+        unsafe { pthread_setcanceltype(ASYNCHRONOUS, &mut old) };
+        let during = guard_cancel(-1, |_: &mut Call| unreachable!(), || Ok(()), |()| cancel_type(), Ok);
+        let after = cancel_type();
+        // SAFETY: as above.
+        unsafe { pthread_setcanceltype(old, &mut old) };
+        assert_eq!((during, after), (DEFERRED, ASYNCHRONOUS));
     }
 
     #[test]

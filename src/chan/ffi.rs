@@ -1,6 +1,6 @@
 //! C shims for the native message channel.
 
-// The C type names are the contract (API.md).
+// The C type names are the contract (docs/contract.md).
 #![allow(non_camel_case_types)]
 
 use std::ptr;

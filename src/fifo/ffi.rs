@@ -1,11 +1,11 @@
 //! C shims for FIFOs.
 
 use std::fmt;
-use std::os::fd::IntoRawFd;
 
 use libc::{c_char, c_int, mode_t};
 
-use crate::ffi::{c_str, guard, Mode, Name, OPEN_FLAGS};
+use crate::ffi::{c_str, guard, guard_cancel, Mode, Name, OPEN_FLAGS};
+use crate::sys::{cancel, Cancel, Fd};
 
 /// A `dirfd` argument: `AT_FDCWD` by name, else the number.
 struct DirFd(c_int);
@@ -31,6 +31,7 @@ impl fmt::Display for DirFd {
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_int {
     guard(-1, call!("mkfifo", path = Name(path), mode = Mode(mode)), || {
@@ -50,6 +51,7 @@ pub unsafe extern "C" fn rsipc_mkfifo(path: *const c_char, mode: mode_t) -> c_in
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode: mode_t) -> c_int {
     guard(-1, call!("mkfifoat", dirfd = DirFd(dirfd), path = Name(path), mode = Mode(mode)), || {
@@ -74,6 +76,10 @@ pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode:
 /// returned descriptor is blocking without it), `O_CLOEXEC`, `O_APPEND`,
 /// `O_NOCTTY`, `O_NOFOLLOW`. Returns the descriptor, or -1 with errno.
 ///
+/// A thread-cancellation point, as open(2) is: a pending cancel acts when
+/// the call begins, and a writer's wait for a reader (the blocking open, or
+/// each sleep of a timed wait) can be cancelled.
+///
 /// # Errors
 /// `EFAULT` if `path` is NULL; `EINVAL` for another flag or a path that is
 /// not a FIFO; `ELOOP` for a symbolic link; `ENXIO`/`ETIMEDOUT`/`EINTR` for a
@@ -82,10 +88,21 @@ pub unsafe extern "C" fn rsipc_mkfifoat(dirfd: c_int, path: *const c_char, mode:
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_fifo_open(path: *const c_char, flags: c_int, timeout_ms: c_int) -> c_int {
-    guard(-1, call!("fifo_open", path = Name(path), flags = OPEN_FLAGS.of(flags), timeout_ms = timeout_ms), || {
-        // SAFETY: forwarded from this function's contract.
-        let path = unsafe { c_str(path, "path") }?;
-        super::open(path, flags, timeout_ms).map(IntoRawFd::into_raw_fd)
-    })
+pub unsafe extern "C-unwind" fn rsipc_fifo_open(path: *const c_char, flags: c_int, timeout_ms: c_int) -> c_int {
+    // As open(2) in glibc, a cancellation point that acts on a pending
+    // cancel before anything else.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
+        -1,
+        call!("fifo_open", path = Name(path), flags = OPEN_FLAGS.of(flags), timeout_ms = timeout_ms),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let path = unsafe { c_str(path, "path") }?;
+            super::check(path, flags)
+        },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |fifo| unsafe { fifo.open(Cancel::Point, timeout_ms) },
+        |opened| opened.map(Fd::into_raw),
+    )
 }

@@ -19,6 +19,8 @@ use std::ffi::CStr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use crate::error::Hex;
+use crate::sys::Cancel;
+
 use crate::error::{Error, Result};
 use crate::mmap::file_kind;
 use crate::sys;
@@ -95,6 +97,26 @@ fn explain_path(e: Error, path: &CStr) -> Error {
 /// blocking unless `flags` has `O_NONBLOCK`, close-on-exec only if `flags`
 /// has `O_CLOEXEC` (it is the caller's, as from open(2)).
 pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
+    let fifo = check(path, flags)?;
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { fifo.open(Cancel::Never, timeout_ms) }.map(OwnedFd::from)
+}
+
+/// A path checked to name a FIFO, with the flags to open it with: what
+/// [`open`] does before it may wait. The C shim runs this part inside the
+/// boundary's `catch_unwind` and [`Checked::open`] outside it, where the
+/// wait can be a cancellation point.
+pub(crate) struct Checked<'a> {
+    path: &'a CStr,
+    flags: i32,
+    /// The `O_PATH` descriptor of the checked inode.
+    handle: sys::Fd,
+    st: libc::stat,
+}
+
+/// Checks `flags`, looks `path` up without following a link and checks
+/// that it is a FIFO (see [`open`]); opens nothing for I/O.
+pub(crate) fn check(path: &CStr, flags: i32) -> Result<Checked<'_>> {
     let access = flags & libc::O_ACCMODE;
     if access == libc::O_ACCMODE {
         return Err(Error::new(libc::EINVAL, "the access mode must be O_RDONLY, O_WRONLY or O_RDWR"));
@@ -111,96 +133,128 @@ pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
         .map_err(|e| explain_path(e, path))?;
     let st = sys::fstat(handle.as_raw_fd())?;
     match st.st_mode & libc::S_IFMT {
-        libc::S_IFIFO => {}
-        libc::S_IFLNK => {
-            return Err(Error::new(libc::ELOOP, "the path is a symbolic link: fifo_open never follows one"));
-        }
-        _ => {
-            return Err(Error::new(
-                libc::EINVAL,
-                reason!("the path names a {}, not a FIFO (it was not opened)", file_kind(st.st_mode)),
-            ));
-        }
+        libc::S_IFIFO => Ok(Checked { path, flags, handle, st }),
+        libc::S_IFLNK => Err(Error::new(libc::ELOOP, "the path is a symbolic link: fifo_open never follows one")),
+        _ => Err(Error::new(
+            libc::EINVAL,
+            reason!("the path names a {}, not a FIFO (it was not opened)", file_kind(st.st_mode)),
+        )),
     }
-    // Opened non-blocking, so that a reader never waits for a writer and a
-    // writer's tries fail with ENXIO instead of blocking; close-on-exec while
-    // it is ours. Both are set as the caller asked at the end.
-    let io_flags = (flags & !libc::O_NOFOLLOW) | libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY;
-    let fd = if access == libc::O_WRONLY {
-        wait_for_reader(&handle, &st, path, io_flags, timeout_ms)?
-    } else {
-        reopen(&handle, &st, path, io_flags)?
-    };
-    let fl = sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFL, 0)?;
-    let wanted = if flags & libc::O_NONBLOCK == 0 { fl & !libc::O_NONBLOCK } else { fl | libc::O_NONBLOCK };
-    if wanted != fl {
-        sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFL, wanted)?;
-    }
-    if flags & libc::O_CLOEXEC == 0 {
-        sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFD, 0)?;
-    }
-    Ok(fd)
 }
 
-/// Opens the FIFO for writing once a reader is there.
-fn wait_for_reader(handle: &OwnedFd, st: &libc::stat, path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
-    if timeout_ms < 0 {
-        // The kernel's own wait: a blocking open of the checked inode, so a
-        // signal ends or restarts it exactly as it would open(O_WRONLY).
-        return reopen(handle, st, path, flags & !libc::O_NONBLOCK)
-            .map_err(|e| e.explain(libc::EINTR, "a signal handler interrupted the wait for a reader"));
+impl Checked<'_> {
+    /// Opens the checked FIFO: at once for a reader, after waiting for a
+    /// reader (see [`open`]) for a writer. With [`Cancel::Point`] the wait
+    /// is a cancellation point, as open(2)'s is: the blocking open for
+    /// `timeout_ms < 0`, each sleep between two tries otherwise. Everything
+    /// here is system calls and errors built without panicking; when the
+    /// thread is cancelled, the destructors close the descriptors and
+    /// restore the signal mask.
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    pub(crate) unsafe fn open(&self, how: Cancel, timeout_ms: i32) -> Result<sys::Fd> {
+        let flags = self.flags;
+        // Opened non-blocking, so that a reader never waits for a writer and
+        // a writer's tries fail with ENXIO instead of blocking; close-on-exec
+        // while it is ours. Both are set as the caller asked at the end.
+        let io_flags = (flags & !libc::O_NOFOLLOW) | libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY;
+        let fd = if flags & libc::O_ACCMODE == libc::O_WRONLY {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { self.wait_for_reader(how, io_flags, timeout_ms) }?
+        } else {
+            // SAFETY: Cancel::Never cannot unwind.
+            unsafe { self.reopen(Cancel::Never, io_flags) }?
+        };
+        let fl = sys::fcntl_int(fd.as_raw_fd(), libc::F_GETFL, 0)?;
+        let wanted = if flags & libc::O_NONBLOCK == 0 { fl & !libc::O_NONBLOCK } else { fl | libc::O_NONBLOCK };
+        if wanted != fl {
+            sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFL, wanted)?;
+        }
+        if flags & libc::O_CLOEXEC == 0 {
+            sys::fcntl_int(fd.as_raw_fd(), libc::F_SETFD, 0)?;
+        }
+        Ok(fd)
     }
-    match reopen(handle, st, path, flags) {
-        Err(e) if e.errno() == libc::ENXIO => {}
-        other => return other,
-    }
-    if timeout_ms == 0 {
-        return Err(Error::new(libc::ENXIO, "no process has the FIFO open for reading (timeout_ms is 0: no wait)"));
-    }
-    let deadline = sys::deadline_after_ms(timeout_ms as u64)?;
-    // Signals stay blocked between the sleeps and are let in only during
-    // them, so every handler that runs while the writer waits ends the wait
-    // (EINTR) — none runs unnoticed between two tries.
-    let signals = sys::fifo::SignalsHeld::new()?;
-    let mut pause = FIRST_PAUSE_MS;
-    loop {
-        match reopen(handle, st, path, flags) {
+
+    /// Opens the FIFO for writing once a reader is there.
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    unsafe fn wait_for_reader(&self, how: Cancel, flags: i32, timeout_ms: i32) -> Result<sys::Fd> {
+        if timeout_ms < 0 {
+            // The kernel's own wait: a blocking open of the checked inode, so
+            // a signal ends or restarts it exactly as it would open(O_WRONLY).
+            // SAFETY: forwarded from this function's contract.
+            return unsafe { self.reopen(how, flags & !libc::O_NONBLOCK) }
+                .map_err(|e| e.explain(libc::EINTR, "a signal handler interrupted the wait for a reader"));
+        }
+        // SAFETY: Cancel::Never cannot unwind.
+        match unsafe { self.reopen(Cancel::Never, flags) } {
             Err(e) if e.errno() == libc::ENXIO => {}
             other => return other,
         }
-        let left = sys::ms_until(&deadline)?;
-        if left == 0 {
-            return Err(Error::new(
-                libc::ETIMEDOUT,
-                reason!("no process opened the FIFO for reading within {} ms", timeout_ms),
-            ));
+        if timeout_ms == 0 {
+            return Err(Error::new(libc::ENXIO, "no process has the FIFO open for reading (timeout_ms is 0: no wait)"));
         }
-        signals
-            .sleep_ms(pause.min(left.min(u32::MAX as i64) as u32))
-            .map_err(|e| e.explain(libc::EINTR, "a signal handler interrupted the wait for a reader"))?;
-        pause = (pause * 2).min(MAX_PAUSE_MS);
+        let deadline = sys::deadline_after_ms(timeout_ms as u64)?;
+        // Signals stay blocked between the sleeps and are let in only during
+        // them, so every handler that runs while the writer waits ends the
+        // wait (EINTR) — none runs unnoticed between two tries.
+        let signals = sys::fifo::SignalsHeld::new()?;
+        let mut pause = FIRST_PAUSE_MS;
+        loop {
+            // SAFETY: Cancel::Never cannot unwind.
+            match unsafe { self.reopen(Cancel::Never, flags) } {
+                Err(e) if e.errno() == libc::ENXIO => {}
+                other => return other,
+            }
+            let left = sys::ms_until(&deadline)?;
+            if left == 0 {
+                return Err(Error::new(
+                    libc::ETIMEDOUT,
+                    reason!("no process opened the FIFO for reading within {} ms", timeout_ms),
+                ));
+            }
+            // SAFETY: forwarded from this function's contract.
+            unsafe { signals.sleep_ms(how, pause.min(left.min(u32::MAX as i64) as u32)) }
+                .map_err(|e| e.explain(libc::EINTR, "a signal handler interrupted the wait for a reader"))?;
+            pause = (pause * 2).min(MAX_PAUSE_MS);
+        }
+    }
+
+    /// Opens the checked inode with `flags`, through
+    /// `/proc/thread-self/fd/N` — the very inode whose type was checked,
+    /// whatever has happened to the path since. Without `/proc` it opens the
+    /// path again (`O_NOFOLLOW`) and checks that it found the same inode.
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    unsafe fn reopen(&self, how: Cancel, flags: i32) -> Result<sys::Fd> {
+        let proc_path = ProcFdPath::new(self.handle.as_raw_fd());
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { sys::file::openat_as(how, libc::AT_FDCWD, proc_path.as_c_str(), flags, 0) } {
+            // SAFETY: forwarded from this function's contract.
+            Err(e) if e.errno() == libc::ENOENT => unsafe { reopen_by_path(how, &self.st, self.path, flags) },
+            other => other.map_err(|e| explain_reopen(e, flags)),
+        }
     }
 }
 
-/// Opens the inode behind the `O_PATH` descriptor `handle` with `flags`,
-/// through `/proc/thread-self/fd/N` — the very inode whose type was checked,
-/// whatever has happened to the path since. Without `/proc` it opens the
-/// path again (`O_NOFOLLOW`) and checks that it found the same inode.
-fn reopen(handle: &OwnedFd, st: &libc::stat, path: &CStr, flags: i32) -> Result<OwnedFd> {
-    let proc_path = ProcFdPath::new(handle.as_raw_fd());
-    match sys::file::openat(libc::AT_FDCWD, proc_path.as_c_str(), flags, 0) {
-        Err(e) if e.errno() == libc::ENOENT => reopen_by_path(st, path, flags),
-        other => other.map_err(|e| explain_reopen(e, flags)),
-    }
-}
-
-/// [`reopen`] without `/proc`: the path opened again, accepted only if it
-/// is still the inode described by `expected`.
-fn reopen_by_path(expected: &libc::stat, path: &CStr, flags: i32) -> Result<OwnedFd> {
-    let fd = sys::file::openat(libc::AT_FDCWD, path, flags | libc::O_NOFOLLOW, 0).map_err(|e| match e.errno() {
-        libc::ELOOP => e.because("the FIFO was replaced by a symbolic link while it was being opened"),
-        _ => explain_reopen(explain_path(e, path), flags),
-    })?;
+/// `Checked::reopen` without `/proc`: the path opened again, accepted only
+/// if it is still the inode described by `expected`.
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+unsafe fn reopen_by_path(how: Cancel, expected: &libc::stat, path: &CStr, flags: i32) -> Result<sys::Fd> {
+    // SAFETY: forwarded from this function's contract.
+    let fd =
+        unsafe { sys::file::openat_as(how, libc::AT_FDCWD, path, flags | libc::O_NOFOLLOW, 0) }.map_err(|e| match e
+            .errno()
+        {
+            libc::ELOOP => e.because("the FIFO was replaced by a symbolic link while it was being opened"),
+            _ => explain_reopen(explain_path(e, path), flags),
+        })?;
     let st = sys::fstat(fd.as_raw_fd())?;
     if st.st_dev != expected.st_dev || st.st_ino != expected.st_ino {
         return Err(Error::new(libc::EINVAL, "the FIFO was replaced by another file while it was being opened"));
@@ -246,7 +300,9 @@ impl ProcFdPath {
     }
 
     fn as_c_str(&self) -> &CStr {
-        CStr::from_bytes_with_nul(&self.buf[..=self.len]).expect("one NUL, at the end")
+        // The digits hold no NUL, so the first NUL is the one after them
+        // (the fallback never happens; it keeps this free of panics).
+        CStr::from_bytes_until_nul(&self.buf[..=self.len]).unwrap_or_default()
     }
 }
 
@@ -396,11 +452,14 @@ mod tests {
         let handle =
             sys::file::openat(libc::AT_FDCWD, &t.0, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0).unwrap();
         let st = sys::fstat(handle.as_raw_fd()).unwrap();
-        reopen_by_path(&st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC).unwrap();
+        unsafe { reopen_by_path(Cancel::Never, &st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) }
+            .unwrap();
         // Replace the FIFO by another one: a different inode.
         sys::file::unlinkat(libc::AT_FDCWD, &t.0).unwrap();
         mkfifo(&t.0, 0o600).unwrap();
-        let e = reopen_by_path(&st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC).unwrap_err();
+        let e =
+            unsafe { reopen_by_path(Cancel::Never, &st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) }
+                .unwrap_err();
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("replaced"), "{e}");
     }

@@ -6,8 +6,9 @@ use libc::{c_char, c_int, c_void, mode_t, off_t, size_t};
 
 use super::Mapping;
 use crate::error::{Arg, Call};
-use crate::ffi::{c_str, guard, out_ref, Bits, Mode, Name, Ptr, OPEN_FLAGS};
+use crate::ffi::{c_str, guard, guard_cancel, out_ref, Bits, Mode, Name, Ptr, OPEN_FLAGS};
 use crate::sys;
+use crate::sys::{cancel, Cancel};
 
 /// `mmap(2)`'s failure value, `(void *)-1`.
 const MAP_FAILED: *mut c_void = libc::MAP_FAILED;
@@ -99,6 +100,7 @@ impl fmt::Display for MapFlags {
 /// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
 /// (as with mmap(2)): nothing may still use it. Without `MAP_FIXED` the call
 /// cannot disturb existing memory.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mmap(
     addr: *mut c_void,
@@ -133,6 +135,7 @@ pub unsafe extern "C" fn rsipc_mmap(
 ///
 /// # Safety
 /// Nothing may still use memory in the range (as with munmap(2)).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
     guard(-1, call!("munmap", addr = Ptr(addr), len = len), || {
@@ -145,7 +148,8 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 
 /// As msync(2): writes the modified pages of `[addr, addr + len)` back to
 /// the mapped file; `flags` is `MS_SYNC` (wait) or `MS_ASYNC`, optionally
-/// with `MS_INVALIDATE`. Returns 0, or -1 with errno.
+/// with `MS_INVALIDATE`. Returns 0, or -1 with errno. A thread-cancellation
+/// point, as glibc's (a pending cancel acts when the call begins).
 ///
 /// # Errors
 /// `EINVAL` if `addr` is not a multiple of the page size, `flags` has
@@ -157,15 +161,24 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 /// is `ENOMEM`: the kernel rounds such a length up to 0 and reports success
 /// without writing anything back.
 #[no_mangle]
-pub extern "C" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
+pub extern "C-unwind" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
     const NAMES: &[(i64, &str)] = &[
         (libc::MS_ASYNC as i64, "MS_ASYNC"),
         (libc::MS_SYNC as i64, "MS_SYNC"),
         (libc::MS_INVALIDATE as i64, "MS_INVALIDATE"),
     ];
-    guard(-1, call!("msync", addr = Ptr(addr), len = len, flags = Bits(flags as i64, NAMES)), || {
-        super::msync(addr as usize, len, flags).map(|()| 0)
-    })
+    // As glibc's msync, a cancellation point that acts on a pending cancel
+    // before anything else.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
+        -1,
+        call!("msync", addr = Ptr(addr), len = len, flags = Bits(flags as i64, NAMES)),
+        || super::check_msync(addr as usize, len, flags),
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |()| unsafe { crate::sys::mman::msync_as(Cancel::Point, addr as usize, len, flags) },
+        |synced| synced.map(|()| 0).map_err(super::explain_msync),
+    )
 }
 
 /// Opens (with `O_CREAT`, creates with `mode`) the file `path` and maps it

@@ -188,6 +188,12 @@ fn check_range(addr: usize, len: usize) -> Result<()> {
 /// an unaligned `addr`, both `MS_ASYNC` and `MS_SYNC` (`EINVAL`), a range
 /// that wraps around (`ENOMEM`).
 pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
+    check_msync(addr, len, flags)?;
+    sys::mman::msync(addr, len, flags).map_err(explain_msync)
+}
+
+/// The checks of [`msync`] before the system call.
+pub(crate) fn check_msync(addr: usize, len: usize, flags: i32) -> Result<()> {
     const KNOWN: i32 = libc::MS_ASYNC | libc::MS_SYNC | libc::MS_INVALIDATE;
     if flags & !KNOWN != 0 {
         return Err(Error::new(
@@ -211,10 +217,14 @@ pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
             reason!("addr {} + len {} wraps around the address space", Hex(addr), len),
         ));
     }
-    sys::mman::msync(addr, len, flags).map_err(|e| {
-        e.explain(libc::ENOMEM, "part of the range is not mapped")
-            .explain(libc::EBUSY, "MS_INVALIDATE on a range with locked pages (mlock)")
-    })
+    Ok(())
+}
+
+/// The error of the msync system call, explained.
+#[cold]
+pub(crate) fn explain_msync(e: Error) -> Error {
+    e.explain(libc::ENOMEM, "part of the range is not mapped")
+        .explain(libc::EBUSY, "MS_INVALIDATE on a range with locked pages (mlock)")
 }
 
 /// The open flags [`map_file`] accepts besides the access mode.

@@ -6,7 +6,7 @@ use libc::{c_char, c_int, c_uint, mode_t, mq_attr, mqd_t, sigevent, size_t, ssiz
 
 use super::Notify;
 use crate::error::{Arg, Call, FlagSet, IntoArg};
-use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
+use crate::ffi::{c_str, guard, guard_cancel, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
 /// The flags mq_open(3) knows: the access mode, `O_CREAT`, `O_EXCL`,
 /// `O_NONBLOCK` (glibc adds `O_CLOEXEC` itself).
@@ -20,6 +20,9 @@ static MQ_OPEN_FLAGS: FlagSet = FlagSet {
         (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
     ],
 };
+
+use crate::sys::mq as raw;
+use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 
 /// cbindgen:ignore
@@ -79,6 +82,7 @@ pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: 
 ///
 /// # Errors
 /// `EBADF` if `mqdes` is not open.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
     guard(-1, call!("mq_close", mqdes = mqdes), || super::close(mqdes).map(|()| 0))
@@ -94,6 +98,7 @@ pub extern "C" fn rsipc_mq_close(mqdes: mqd_t) -> c_int {
 ///
 /// # Safety
 /// `name` is NULL or NUL-terminated.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
     guard(-1, call!("mq_unlink", name = Name(name)), || {
@@ -103,19 +108,18 @@ pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
     })
 }
 
-/// Shared body of rsipc_mq_send and rsipc_mq_timedsend.
+/// The checked arguments of rsipc_mq_send and rsipc_mq_timedsend.
 ///
 /// # Safety
 /// `msg` is NULL or valid for reads of `len` bytes; `abs_timeout` is NULL
 /// or points to a `struct timespec`.
 #[inline(always)]
-unsafe fn send_from(
-    mqdes: mqd_t,
+unsafe fn send_args<'a>(
     msg: *const c_char,
     len: size_t,
     prio: c_uint,
     abs_timeout: Option<*const timespec>,
-) -> Result<c_int> {
+) -> Result<(&'a [u8], Option<&'a timespec>)> {
     if len > isize::MAX as usize {
         return Err(Error::new(libc::EMSGSIZE, reason!("msg_len {} is larger than any queue's mq_msgsize", len)));
     }
@@ -126,23 +130,22 @@ unsafe fn send_from(
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
-    super::send(mqdes, msg, prio, timeout).map(|()| 0)
+    super::check_send(prio, timeout).map(|()| (msg, timeout))
 }
 
-/// Shared body of rsipc_mq_receive and rsipc_mq_timedreceive.
+/// The checked arguments of rsipc_mq_receive and rsipc_mq_timedreceive.
 ///
 /// # Safety
 /// `msg` is NULL or valid for writes of `len` bytes; `prio` is NULL or
 /// valid for writes of an unsigned int; `abs_timeout` is NULL or points to
 /// a `struct timespec`.
 #[inline(always)]
-unsafe fn receive_into(
-    mqdes: mqd_t,
+unsafe fn receive_args<'a>(
     msg: *mut c_char,
     len: size_t,
     prio: *mut c_uint,
     abs_timeout: Option<*const timespec>,
-) -> Result<ssize_t> {
+) -> Result<(&'a mut [u8], Option<&'a mut c_uint>, Option<&'a timespec>)> {
     // The kernel writes at most mq_msgsize bytes, however large `len` is;
     // the slice need not claim more than a slice can hold.
     let len = len.min(isize::MAX as usize);
@@ -156,13 +159,18 @@ unsafe fn receive_into(
     // SAFETY: NULL or valid for writes of an unsigned int, by this
     // function's contract.
     let prio = unsafe { prio.as_mut() };
-    super::receive_into(mqdes, buf, prio, timeout).map(|n| n as ssize_t)
+    super::check_receive(timeout).map(|()| (buf, prio, timeout))
 }
 
 /// As mq_send(3): queues `msg_len` bytes at `msg_ptr` with priority
 /// `msg_prio` (0 to `MQ_PRIO_MAX - 1` = 32767; higher comes out first).
 /// Waits while the queue is full unless the descriptor is `O_NONBLOCK`.
 /// Returns 0, or -1 with errno.
+///
+/// A thread-cancellation point, as glibc's: a pending cancel acts when the
+/// call begins, and the wait for room can be cancelled (the message is then
+/// not queued). So are rsipc_mq_timedsend, rsipc_mq_receive and
+/// rsipc_mq_timedreceive (a cancelled receive takes no message).
 ///
 /// # Errors
 /// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
@@ -173,17 +181,23 @@ unsafe fn receive_into(
 /// # Safety
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_send(
+pub unsafe extern "C-unwind" fn rsipc_mq_send(
     mqdes: mqd_t,
     msg_ptr: *const c_char,
     msg_len: size_t,
     msg_prio: c_uint,
 ) -> c_int {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         call!("mq_send", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = msg_prio),
         // SAFETY: forwarded from this function's contract.
-        || unsafe { send_from(mqdes, msg_ptr, msg_len, msg_prio, None) },
+        || unsafe { send_args(msg_ptr, msg_len, msg_prio, None) },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(msg, timeout)| unsafe { raw::mq_timedsend_as(Cancel::Point, mqdes, msg, msg_prio, timeout) },
+        |sent| sent.map(|()| 0).map_err(|e| super::explain_send(e, mqdes, msg_len)),
     )
 }
 
@@ -200,14 +214,17 @@ pub unsafe extern "C" fn rsipc_mq_send(
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes; `abs_timeout`
 /// is NULL or points to a `struct timespec`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_timedsend(
+pub unsafe extern "C-unwind" fn rsipc_mq_timedsend(
     mqdes: mqd_t,
     msg_ptr: *const c_char,
     msg_len: size_t,
     msg_prio: c_uint,
     abs_timeout: *const timespec,
 ) -> c_int {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         call!(
             "mq_timedsend",
@@ -220,8 +237,11 @@ pub unsafe extern "C" fn rsipc_mq_timedsend(
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
-            unsafe { send_from(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
+            unsafe { send_args(msg_ptr, msg_len, msg_prio, timeout) }
         },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(msg, timeout)| unsafe { raw::mq_timedsend_as(Cancel::Point, mqdes, msg, msg_prio, timeout) },
+        |sent| sent.map(|()| 0).map_err(|e| super::explain_send(e, mqdes, msg_len)),
     )
 }
 
@@ -241,17 +261,26 @@ pub unsafe extern "C" fn rsipc_mq_timedsend(
 /// `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
 /// NULL or valid for writes of an unsigned int.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_receive(
+pub unsafe extern "C-unwind" fn rsipc_mq_receive(
     mqdes: mqd_t,
     msg_ptr: *mut c_char,
     msg_len: size_t,
     msg_prio: *mut c_uint,
 ) -> ssize_t {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         call!("mq_receive", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = Ptr(msg_prio)),
         // SAFETY: forwarded from this function's contract.
-        || unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, None) },
+        || unsafe { receive_args(msg_ptr, msg_len, msg_prio, None) },
+        |(buf, prio, timeout)| {
+            let len = buf.len();
+            // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+            (unsafe { raw::mq_timedreceive_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
+        },
+        |(received, len)| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, mqdes, len)),
     )
 }
 
@@ -270,14 +299,17 @@ pub unsafe extern "C" fn rsipc_mq_receive(
 /// NULL or valid for writes of an unsigned int; `abs_timeout` is NULL or
 /// points to a `struct timespec`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_mq_timedreceive(
+pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
     mqdes: mqd_t,
     msg_ptr: *mut c_char,
     msg_len: size_t,
     msg_prio: *mut c_uint,
     abs_timeout: *const timespec,
 ) -> ssize_t {
-    guard(
+    // As glibc's, a cancellation point that acts on a pending cancel first.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         call!(
             "mq_timedreceive",
@@ -290,8 +322,14 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
-            unsafe { receive_into(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
+            unsafe { receive_args(msg_ptr, msg_len, msg_prio, timeout) }
         },
+        |(buf, prio, timeout)| {
+            let len = buf.len();
+            // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+            (unsafe { raw::mq_timedreceive_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
+        },
+        |(received, len)| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, mqdes, len)),
     )
 }
 
@@ -309,6 +347,7 @@ pub unsafe extern "C" fn rsipc_mq_timedreceive(
 ///
 /// # Safety
 /// `attr` is NULL or valid for writes of a `struct mq_attr`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c_int {
     guard(-1, call!("mq_getattr", mqdes = mqdes, attr = Ptr(attr)), || {
@@ -337,6 +376,7 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 /// # Safety
 /// `newattr` is NULL or points to a `struct mq_attr`; `oldattr` is NULL or
 /// valid for writes of one.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_setattr(mqdes: mqd_t, newattr: *const mq_attr, oldattr: *mut mq_attr) -> c_int {
     guard(-1, call!("mq_setattr", mqdes = mqdes, newattr = Attr(newattr), oldattr = Ptr(oldattr)), || {
@@ -387,6 +427,7 @@ const _: () = assert!(std::mem::align_of::<SigeventThread>() <= std::mem::align_
 /// `sevp` is NULL or points to a `struct sigevent`; with `SIGEV_THREAD`,
 /// `sigev_notify_attributes` is NULL or an initialised `pthread_attr_t`,
 /// and the function may be called from another thread.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) -> c_int {
     guard(-1, call!("mq_notify", mqdes = mqdes, sevp = Sigev(sevp)), || {

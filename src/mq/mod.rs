@@ -84,7 +84,10 @@ pub fn open(name: &CStr, oflag: c_int, mode: mode_t, attr: Option<&libc::mq_attr
 /// Reads a number from one of the `/proc/sys/fs/mqueue` files (for
 /// messages only, when they are read).
 fn mqueue_limit(file: &str) -> Option<i64> {
-    std::fs::read_to_string(format!("/proc/sys/fs/mqueue/{file}")).ok()?.trim().parse().ok()
+    let path = std::ffi::CString::new(format!("/proc/sys/fs/mqueue/{file}")).ok()?;
+    let mut buf = [0u8; 32];
+    let n = sys::file::read_start(&path, &mut buf).ok()?;
+    std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()
 }
 
 /// `EINVAL` for `attr`: the limits it broke are read from /proc when the
@@ -164,6 +167,14 @@ pub fn unlink(name: &CStr) -> Result<()> {
 /// `EBADF` unless `mqd` is a queue descriptor open for writing; `EINTR`.
 #[inline]
 pub fn send(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::timespec>) -> Result<()> {
+    check_send(prio, abs_timeout)?;
+    raw::mq_timedsend(mqd, msg, prio, abs_timeout).map_err(|e| explain_send(e, mqd, msg.len()))
+}
+
+/// The checks of [`send`] before the system call: the deadline's `tv_nsec`
+/// and the priority.
+#[inline]
+pub(crate) fn check_send(prio: c_uint, abs_timeout: Option<&libc::timespec>) -> Result<()> {
     if let Some(t) = abs_timeout {
         sys::check_timespec(t, "abs_timeout")?;
     }
@@ -173,7 +184,13 @@ pub fn send(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::tim
             reason!("priority {} is too high: priorities go from 0 to MQ_PRIO_MAX - 1 ({})", prio, MQ_PRIO_MAX - 1),
         ));
     }
-    raw::mq_timedsend(mqd, msg, prio, abs_timeout).map_err(|e| explain_transfer(e, mqd, msg.len(), Direction::Send))
+    Ok(())
+}
+
+/// The error of a failed send of `len` bytes, explained.
+#[cold]
+pub(crate) fn explain_send(e: Error, mqd: mqd_t, len: usize) -> Error {
+    explain_transfer(e, mqd, len, Direction::Send)
 }
 
 /// As `mq_timedreceive(3)` (`mq_receive(3)` with `abs_timeout` `None`):
@@ -197,11 +214,25 @@ pub fn receive_into(
     prio: Option<&mut c_uint>,
     abs_timeout: Option<&libc::timespec>,
 ) -> Result<usize> {
-    if let Some(t) = abs_timeout {
-        sys::check_timespec(t, "abs_timeout")?;
-    }
+    check_receive(abs_timeout)?;
     let len = buf.len();
-    raw::mq_timedreceive(mqd, buf, prio, abs_timeout).map_err(|e| explain_transfer(e, mqd, len, Direction::Receive))
+    raw::mq_timedreceive(mqd, buf, prio, abs_timeout).map_err(|e| explain_receive(e, mqd, len))
+}
+
+/// The check of [`receive`] before the system call: the deadline's
+/// `tv_nsec`.
+#[inline]
+pub(crate) fn check_receive(abs_timeout: Option<&libc::timespec>) -> Result<()> {
+    match abs_timeout {
+        Some(t) => sys::check_timespec(t, "abs_timeout"),
+        None => Ok(()),
+    }
+}
+
+/// The error of a failed receive into `len` bytes, explained.
+#[cold]
+pub(crate) fn explain_receive(e: Error, mqd: mqd_t, len: usize) -> Error {
+    explain_transfer(e, mqd, len, Direction::Receive)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,9 @@ use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 use crate::ctl::{CmdName, CtlCommand};
 use crate::error::Reason;
-use crate::ffi::{guard, in_bytes, in_ref, out_bytes, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
+use crate::ffi::{guard, guard_cancel, in_bytes, in_ref, out_bytes, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
+use crate::sys::msg as sys;
+use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 
 /// As msgget(2): the id of the System V message queue of `key`; with
@@ -19,6 +21,7 @@ use crate::{Error, Result};
 /// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key is taken), `ENOENT` (no queue
 /// and no `IPC_CREAT`), `EACCES` (the mode denies access), `ENOSPC` (the
 /// system's `msgmni` queues exist), `ENOMEM`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
     guard(-1, call!("msgget", key = Key(key), flags = IPC_GET_FLAGS.of(msgflg)), || super::msgget(key, msgflg))
@@ -28,6 +31,10 @@ pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
 /// followed by `msgsz` bytes of text, as in `struct msgbuf` — to queue
 /// `msqid`. While the queue is full the call waits, unless `msgflg` has
 /// `IPC_NOWAIT`. Returns 0, or -1 with errno.
+///
+/// A thread-cancellation point, as glibc's: a pending cancel acts when the
+/// call begins, and the wait for room can be cancelled (the message is then
+/// not queued).
 ///
 /// # Errors
 /// `EFAULT` (`msgp` is NULL); `EINVAL` (`mtype` <= 0, `msgsz` larger than
@@ -47,14 +54,25 @@ pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
 /// # Safety
 /// `msgp` is NULL or valid for reads of a `long` followed by `msgsz` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: size_t, msgflg: c_int) -> c_int {
-    guard(-1, call!("msgsnd", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, flags = MsgFlags(msgflg)), || {
-        let len = buffer_len(msgsz)?;
-        // SAFETY: forwarded from this function's contract (len > 0, so NULL
-        // is EFAULT).
-        let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
-        super::send(msqid, msg, msgflg).map(|()| 0)
-    })
+pub unsafe extern "C-unwind" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: size_t, msgflg: c_int) -> c_int {
+    // As glibc's msgsnd, a cancellation point that acts on a pending cancel
+    // before anything else.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
+        -1,
+        call!("msgsnd", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, flags = MsgFlags(msgflg)),
+        || {
+            let len = buffer_len(msgsz)?;
+            // SAFETY: forwarded from this function's contract (len > 0, so NULL
+            // is EFAULT).
+            let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
+            super::check_send(msg).map(|text| (msg, text))
+        },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(msg, text)| (unsafe { super::send_as(Cancel::Point, msqid, msg, msgflg) }, text),
+        |(sent, text)| sent.map(|()| 0).map_err(|f| super::explain_send_failure(f, msqid, text)),
+    )
 }
 
 /// As msgrcv(2): removes a message from queue `msqid` and stores its `long
@@ -68,6 +86,10 @@ pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: 
 /// leaves it in the queue; kernels built without `CONFIG_CHECKPOINT_RESTORE`
 /// refuse it with `ENOSYS`. Returns the number of text bytes stored, or -1
 /// with errno.
+///
+/// A thread-cancellation point, as glibc's: a pending cancel acts when the
+/// call begins, and the wait for a message can be cancelled (no message is
+/// then taken).
 ///
 /// # Errors
 /// `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
@@ -85,14 +107,18 @@ pub unsafe extern "C" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, msgsz: 
 /// # Safety
 /// `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_msgrcv(
+pub unsafe extern "C-unwind" fn rsipc_msgrcv(
     msqid: c_int,
     msgp: *mut c_void,
     msgsz: size_t,
     msgtyp: c_long,
     msgflg: c_int,
 ) -> ssize_t {
-    guard(
+    // As glibc's msgrcv, a cancellation point that acts on a pending cancel
+    // before anything else.
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
+    guard_cancel(
         -1,
         call!("msgrcv", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, msgtyp = msgtyp, flags = MsgFlags(msgflg)),
         || {
@@ -100,8 +126,11 @@ pub unsafe extern "C" fn rsipc_msgrcv(
             // SAFETY: forwarded from this function's contract (len > 0, so
             // NULL is EFAULT).
             let buf = unsafe { out_bytes(msgp, len, "msgp") }?;
-            super::receive(msqid, buf, msgtyp, msgflg).map(|n| n as ssize_t)
+            super::check_receive(buf.len(), msgflg).map(|()| buf)
         },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |buf| unsafe { sys::msgrcv_as(Cancel::Point, msqid, buf, msgtyp, msgflg) },
+        |received| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, msqid, msgsz, msgtyp, msgflg)),
     )
 }
 
@@ -135,6 +164,7 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 /// `buf` is NULL or valid for what `cmd` reads or writes: a `struct
 /// msqid_ds` (`IPC_STAT`, `IPC_SET`, `MSG_STAT`, `MSG_STAT_ANY`) or a
 /// `struct msginfo` (`IPC_INFO`, `MSG_INFO`).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
     guard(-1, call!("msgctl", msqid = msqid, cmd = CmdName::<Command>::new(cmd), buf = Ptr(buf)), || {

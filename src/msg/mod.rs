@@ -24,6 +24,7 @@ use crate::error::{later, Error, Reason, Result};
 use crate::ffi::Key;
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
+use crate::sys::Cancel;
 
 /// The `msgrcv` flags rsipc knows by name (others go to the kernel as they
 /// are, which ignores them).
@@ -102,36 +103,81 @@ fn explain_msgget(e: Error, key: key_t) -> Error {
 /// `EACCES` without write permission.
 #[inline]
 pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
+    let text = check_send(msg)?;
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { send_as(Cancel::Never, msqid, msg, flags) }.map_err(|f| explain_send_failure(f, msqid, text))
+}
+
+/// The checks of [`send`] before any system call: the buffer holds an
+/// `mtype` and the `mtype` is > 0. Returns the text length.
+pub(crate) fn check_send(msg: &[u8]) -> Result<usize> {
     if msg.len() < MTYPE_LEN {
         return Err(short_buffer(msg.len()));
     }
     let mtype = mtype_of(msg);
-    let text = msg.len() - MTYPE_LEN;
     if mtype <= 0 {
         return Err(Error::new(libc::EINVAL, reason!("mtype is {}: a message's type must be > 0", mtype)));
     }
+    Ok(msg.len() - MTYPE_LEN)
+}
+
+/// Why [`send_as`] failed, before it is explained.
+pub(crate) enum SendFailure {
+    /// The system call's error.
+    Os(Error),
+    /// The text is larger than the queue's `msg_qbytes` (given): it could
+    /// never be queued.
+    TooLarge(u64),
+    /// The queue is full and `IPC_NOWAIT` is set (`EAGAIN`).
+    Full(Error),
+}
+
+/// [`send`] after [`check_send`]: system calls only, no message built, so
+/// it can run where nothing may panic. With [`Cancel::Point`] the wait for
+/// room in the queue is a cancellation point.
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`crate::sys::cancel::syscall`].
+#[inline]
+pub(crate) unsafe fn send_as(
+    how: Cancel,
+    msqid: c_int,
+    msg: &[u8],
+    flags: c_int,
+) -> std::result::Result<(), SendFailure> {
     // Without waiting first: a queue with room takes the message in this one
     // call; a full queue is when a message too large for it must be told
     // apart from one that only has to wait.
     match sys::msgsnd(msqid, msg, flags | libc::IPC_NOWAIT) {
         Ok(()) => Ok(()),
         Err(e) if e.errno() == libc::EAGAIN => {
-            if let Some(qbytes) = larger_than_queue(msqid, text) {
-                return Err(Error::new(
-                    libc::EINVAL,
-                    reason!(
-                        "the message's {} bytes exceed the queue's msg_qbytes ({} bytes): it could never be queued",
-                        text,
-                        qbytes
-                    ),
-                ));
+            if let Some(qbytes) = larger_than_queue(msqid, msg.len().saturating_sub(MTYPE_LEN)) {
+                return Err(SendFailure::TooLarge(qbytes));
             }
             if flags & libc::IPC_NOWAIT != 0 {
-                return Err(e.because("the queue is full (msg_qbytes reached) and IPC_NOWAIT is set"));
+                return Err(SendFailure::Full(e));
             }
-            sys::msgsnd(msqid, msg, flags).map_err(|e| explain_send(e, msqid, text))
+            // SAFETY: forwarded from this function's contract.
+            unsafe { sys::msgsnd_as(how, msqid, msg, flags) }.map_err(SendFailure::Os)
         }
-        Err(e) => Err(explain_send(e, msqid, text)),
+        Err(e) => Err(SendFailure::Os(e)),
+    }
+}
+
+/// The error of a failed send of a `text`-byte message, explained.
+#[cold]
+pub(crate) fn explain_send_failure(failure: SendFailure, msqid: c_int, text: usize) -> Error {
+    match failure {
+        SendFailure::TooLarge(qbytes) => Error::new(
+            libc::EINVAL,
+            reason!(
+                "the message's {} bytes exceed the queue's msg_qbytes ({} bytes): it could never be queued",
+                text,
+                qbytes
+            ),
+        ),
+        SendFailure::Full(e) => e.because("the queue is full (msg_qbytes reached) and IPC_NOWAIT is set"),
+        SendFailure::Os(e) => explain_send(e, msqid, text),
     }
 }
 
@@ -201,8 +247,16 @@ fn no_such_queue(msqid: c_int) -> Reason {
 /// `EINVAL` (no queue `msqid`).
 #[inline]
 pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
-    if buf.len() < MTYPE_LEN {
-        return Err(short_buffer(buf.len()));
+    check_receive(buf.len(), flags)?;
+    sys::msgrcv(msqid, buf, msgtyp, flags).map_err(|e| explain_receive(e, msqid, buf.len() - MTYPE_LEN, msgtyp, flags))
+}
+
+/// The checks of [`receive`] before the system call, for a buffer of `len`
+/// bytes: it holds an `mtype`, and `MSG_COPY` comes with `IPC_NOWAIT` and
+/// without `MSG_EXCEPT`.
+pub(crate) fn check_receive(len: usize, flags: c_int) -> Result<()> {
+    if len < MTYPE_LEN {
+        return Err(short_buffer(len));
     }
     if flags & MSG_COPY != 0 {
         if flags & MSG_EXCEPT != 0 {
@@ -212,7 +266,7 @@ pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Re
             return Err(Error::new(libc::EINVAL, "MSG_COPY needs IPC_NOWAIT (it never waits for a message)"));
         }
     }
-    sys::msgrcv(msqid, buf, msgtyp, flags).map_err(|e| explain_receive(e, msqid, buf.len() - MTYPE_LEN, msgtyp, flags))
+    Ok(())
 }
 
 /// Which messages a `msgtyp` (and `MSG_EXCEPT`) asks for, in words.
@@ -260,7 +314,7 @@ fn compose_copy_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
 }
 
 #[cold]
-fn explain_receive(e: Error, msqid: c_int, room: usize, msgtyp: c_long, flags: c_int) -> Error {
+pub(crate) fn explain_receive(e: Error, msqid: c_int, room: usize, msgtyp: c_long, flags: c_int) -> Error {
     match e.errno() {
         libc::ENOMSG => e.because(reason!("{} is in queue {}, and IPC_NOWAIT is set", Selection(msgtyp, flags), msqid)),
         libc::E2BIG => e.because(reason!(

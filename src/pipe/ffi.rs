@@ -3,7 +3,8 @@
 use libc::{c_int, c_void, size_t, ssize_t};
 
 use crate::error::FlagSet;
-use crate::ffi::{guard, guard_transfer, in_bytes, non_null, out_bytes, Ptr};
+use crate::ffi::{guard, guard_transfer_cancel, in_bytes, non_null, out_bytes, Ptr};
+use crate::sys::{cancel, Cancel};
 
 /// The flags pipe2(2) knows (no access mode: a pipe has two ends).
 static PIPE2_FLAGS: FlagSet = FlagSet::bits(&[
@@ -11,7 +12,6 @@ static PIPE2_FLAGS: FlagSet = FlagSet::bits(&[
     (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
     (libc::O_DIRECT as i64, "O_DIRECT"),
 ]);
-
 /// Shared body of rsipc_pipe and rsipc_pipe2.
 ///
 /// # Safety
@@ -34,6 +34,8 @@ unsafe fn pipe_into(fds: *mut c_int, flags: c_int) -> crate::Result<c_int> {
 ///
 /// # Safety
 /// `fds` is NULL or points to two writable ints.
+/// cbindgen:postfix=RSIPC_THROW
+/// cbindgen:ptrs-as-arrays=[[fds;2]]
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -49,6 +51,8 @@ pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
 ///
 /// # Safety
 /// `fds` is NULL or points to two writable ints.
+/// cbindgen:postfix=RSIPC_THROW
+/// cbindgen:ptrs-as-arrays=[[fds;2]]
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -100,7 +104,9 @@ pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
 /// writes. Returns `len` on success; fewer than `len` with errno set (and
 /// rsipc_last_error() saying why) when an error stopped it after some bytes;
 /// -1 with errno when nothing was written. `len == 0` writes nothing and
-/// returns 0.
+/// returns 0. Every write(2) of the loop is a thread-cancellation point, as
+/// in a loop over glibc's write: a cancel acts at the first one (when
+/// `len > 0`) or while one waits; the bytes written before stay written.
 ///
 /// # Errors
 /// `EFAULT` if `buf` is NULL and `len > 0`; `EINVAL` if `len > SSIZE_MAX`;
@@ -110,20 +116,33 @@ pub extern "C" fn rsipc_set_nonblocking(fd: c_int, on: c_int) -> c_int {
 /// # Safety
 /// `buf` is NULL or valid for reads of `len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: size_t) -> ssize_t {
-    guard_transfer(call!("write_all", fd = fd, buf = Ptr(buf), len = len), || {
-        check_len(len)?;
-        // SAFETY: forwarded from this function's contract.
-        let bytes = unsafe { in_bytes(buf, len, "buf") }?;
-        Ok(super::write_all(fd, bytes))
-    })
+pub unsafe extern "C-unwind" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: size_t) -> ssize_t {
+    // A loop of write(2), each a cancellation point: the first one acts on
+    // a pending cancel before anything else.
+    if len > 0 {
+        // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+        unsafe { cancel::test() };
+    }
+    guard_transfer_cancel(
+        call!("write_all", fd = fd, buf = Ptr(buf), len = len),
+        || {
+            check_len(len)?;
+            // SAFETY: forwarded from this function's contract.
+            unsafe { in_bytes(buf, len, "buf") }
+        },
+        // SAFETY: guard_transfer_cancel runs this with no catch_unwind on the
+        // stack.
+        |bytes| unsafe { super::write_all_as(Cancel::Point, fd, bytes) },
+        |t| Ok(super::explain_transfer(fd, t, "written to")),
+    )
 }
 
 /// Reads from `fd` until `len` bytes are in `buf` or end of file, retrying
 /// `EINTR` and short reads. Returns `len` on success; fewer than `len` with
 /// errno 0 at end of file; fewer than `len` with errno set when an error
 /// stopped it after some bytes; -1 with errno when an error came before any
-/// byte.
+/// byte. Every read(2) of the loop is a thread-cancellation point, as in a
+/// loop over glibc's read (see rsipc_write_all).
 ///
 /// # Errors
 /// `EFAULT` if `buf` is NULL and `len > 0`; `EINVAL` if `len > SSIZE_MAX`;
@@ -133,13 +152,25 @@ pub unsafe extern "C" fn rsipc_write_all(fd: c_int, buf: *const c_void, len: siz
 /// # Safety
 /// `buf` is NULL or valid for writes of `len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_read_exact(fd: c_int, buf: *mut c_void, len: size_t) -> ssize_t {
-    guard_transfer(call!("read_exact", fd = fd, buf = Ptr(buf), len = len), || {
-        check_len(len)?;
-        // SAFETY: forwarded from this function's contract.
-        let bytes = unsafe { out_bytes(buf, len, "buf") }?;
-        Ok(super::read_exact(fd, bytes))
-    })
+pub unsafe extern "C-unwind" fn rsipc_read_exact(fd: c_int, buf: *mut c_void, len: size_t) -> ssize_t {
+    // A loop of read(2), each a cancellation point: the first one acts on a
+    // pending cancel before anything else.
+    if len > 0 {
+        // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+        unsafe { cancel::test() };
+    }
+    guard_transfer_cancel(
+        call!("read_exact", fd = fd, buf = Ptr(buf), len = len),
+        || {
+            check_len(len)?;
+            // SAFETY: forwarded from this function's contract.
+            unsafe { out_bytes(buf, len, "buf") }
+        },
+        // SAFETY: guard_transfer_cancel runs this with no catch_unwind on the
+        // stack.
+        |bytes| unsafe { super::read_exact_as(Cancel::Point, fd, bytes) },
+        |t| Ok(super::explain_transfer(fd, t, "read from")),
+    )
 }
 
 /// A length the `ssize_t` return value can report.

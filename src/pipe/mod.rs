@@ -8,7 +8,7 @@ use std::os::fd::RawFd;
 
 use crate::error::Hex;
 use crate::error::{Error, Result};
-use crate::sys;
+use crate::sys::{self, Cancel};
 
 /// The flags `pipe2(2)` accepts.
 pub const PIPE2_FLAGS: i32 = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_DIRECT;
@@ -115,12 +115,24 @@ pub struct Transfer {
 /// after the bytes it took.
 #[inline]
 pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
+    // SAFETY: Cancel::Never cannot unwind.
+    explain_transfer(fd, unsafe { write_all_as(Cancel::Never, fd, buf) }, "written to")
+}
+
+/// [`write_all`] with its error unexplained (system calls only): each
+/// `write` is a cancellation point with [`Cancel::Point`], as glibc's.
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`crate::sys::cancel::syscall`].
+#[inline]
+pub(crate) unsafe fn write_all_as(how: Cancel, fd: RawFd, buf: &[u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
-        match sys::write(fd, &buf[done..]) {
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { sys::write_as(how, fd, &buf[done..]) } {
             Ok(n) => done += n,
             Err(e) if e.errno() == libc::EINTR => continue,
-            Err(e) => return Transfer { done, end: End::Error(explain_io(fd, e, "written to")) },
+            Err(e) => return Transfer { done, end: End::Error(e) },
         }
     }
     Transfer { done, end: End::Complete }
@@ -129,16 +141,38 @@ pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
 /// Reads until `buf` is full or end of file, retrying `EINTR` and short reads.
 #[inline]
 pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
+    // SAFETY: Cancel::Never cannot unwind.
+    explain_transfer(fd, unsafe { read_exact_as(Cancel::Never, fd, buf) }, "read from")
+}
+
+/// [`read_exact`] with its error unexplained (system calls only): each
+/// `read` is a cancellation point with [`Cancel::Point`], as glibc's.
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`crate::sys::cancel::syscall`].
+#[inline]
+pub(crate) unsafe fn read_exact_as(how: Cancel, fd: RawFd, buf: &mut [u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
-        match sys::read(fd, &mut buf[done..]) {
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { sys::read_as(how, fd, &mut buf[done..]) } {
             Ok(0) => return Transfer { done, end: End::Eof },
             Ok(n) => done += n,
             Err(e) if e.errno() == libc::EINTR => continue,
-            Err(e) => return Transfer { done, end: End::Error(explain_io(fd, e, "read from")) },
+            Err(e) => return Transfer { done, end: End::Error(e) },
         }
     }
     Transfer { done, end: End::Complete }
+}
+
+/// `t` with the error that stopped it (if any) explained; `verb` is
+/// "written to" or "read from".
+#[inline]
+pub(crate) fn explain_transfer(fd: RawFd, t: Transfer, verb: &'static str) -> Transfer {
+    match t.end {
+        End::Error(e) => Transfer { done: t.done, end: End::Error(explain_io(fd, e, verb)) },
+        end => Transfer { done: t.done, end },
+    }
 }
 
 #[cold]

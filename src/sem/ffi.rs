@@ -5,7 +5,8 @@ use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
 use super::{NamedSemaphore, Semaphore};
 use crate::error::{Arg, Call, FlagSet, IntoArg, Site};
 use crate::error::{Error, Result};
-use crate::ffi::{c_str, guard, in_ref, non_null, Mode, Name, Ptr};
+use crate::ffi::{c_str, guard, guard_cancel, in_ref, non_null, Mode, Name, Ptr};
+use crate::sys::{cancel, Cancel, FutexClock};
 
 /// `sem` as the semaphore it points to: NULL is `EFAULT`, an address that is
 /// not 8-byte aligned (so not a `sem_t`) is `EINVAL`.
@@ -59,6 +60,7 @@ fn misaligned() -> Error {
 ///
 /// # Safety
 /// `sem` is NULL or points to a writable `sem_t`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint) -> c_int {
     guard(-1, call!("sem_init", sem = Ptr(sem), pshared = pshared, value = value), || {
@@ -77,6 +79,7 @@ pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: 
 ///
 /// # Safety
 /// `sem` is NULL or points to a `sem_t`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
     guard(-1, call!("sem_destroy", sem = Ptr(sem)), || {
@@ -94,6 +97,7 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 ///
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -128,8 +132,10 @@ unsafe extern "C" fn sem_post_guarded(sem: *mut sem_t) -> c_int {
 }
 
 /// As sem_wait(3): takes one from the value, sleeping while it is 0. Makes
-/// no system call when the value is positive. Not a thread-cancellation
-/// point (unlike glibc's). Returns 0, or -1 with errno.
+/// no system call when the value is positive. A thread-cancellation point,
+/// as glibc's: a pending cancel acts when the call begins (even with a
+/// token available), and the sleep can be cancelled; a cancelled waiter
+/// leaves the semaphore as it found it. Returns 0, or -1 with errno.
 ///
 /// # Errors
 /// `EINTR` if a signal handler interrupted the wait (a handler installed
@@ -139,7 +145,11 @@ unsafe extern "C" fn sem_post_guarded(sem: *mut sem_t) -> c_int {
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
+pub unsafe extern "C-unwind" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
+    // glibc's sem_wait tests for a pending cancel first (POSIX: a
+    // cancellation point "shall occur" in sem_wait, blocking or not).
+    // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
+    unsafe { cancel::test() };
     // SAFETY: forwarded from this function's contract.
     if unsafe { sem_fast(sem) }.is_some_and(|s| s.take(false)) {
         return 0;
@@ -154,12 +164,16 @@ pub unsafe extern "C" fn rsipc_sem_wait(sem: *mut sem_t) -> c_int {
 /// # Safety
 /// As for `rsipc_sem_wait`.
 #[inline(never)]
-unsafe extern "C" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
-    guard(-1, call!("sem_wait", sem = Ptr(sem)), || {
+unsafe extern "C-unwind" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
+    guard_cancel(
+        -1,
+        call!("sem_wait", sem = Ptr(sem)),
         // SAFETY: forwarded from this function's contract.
-        let s = unsafe { sem_ref(sem) }?;
-        s.wait().map(|()| 0)
-    })
+        || unsafe { sem_ref(sem) },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |s| unsafe { s.wait_checked(Cancel::Point, None, FutexClock::Realtime) },
+        |waited| waited.map(|()| 0),
+    )
 }
 
 /// As sem_trywait(3): takes one from the value if it is positive, without
@@ -171,6 +185,7 @@ unsafe extern "C" fn sem_wait_guarded(sem: *mut sem_t) -> c_int {
 ///
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t` (rsipc's or glibc's).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -207,7 +222,10 @@ unsafe extern "C" fn sem_trywait_guarded(sem: *mut sem_t) -> c_int {
 }
 
 /// As sem_timedwait(3): as `rsipc_sem_wait`, but gives up at the absolute
-/// `CLOCK_REALTIME` time `*abs_timeout`. Returns 0, or -1 with errno.
+/// `CLOCK_REALTIME` time `*abs_timeout`. A thread-cancellation point as
+/// `rsipc_sem_wait` is, once `abs_timeout` is checked (as in glibc, a bad
+/// `tv_nsec` fails before a pending cancel acts). Returns 0, or -1 with
+/// errno.
 ///
 /// # Errors
 /// `ETIMEDOUT` when the deadline passes first; `EINVAL` if
@@ -219,19 +237,32 @@ unsafe extern "C" fn sem_trywait_guarded(sem: *mut sem_t) -> c_int {
 /// `sem` is NULL or points to an initialised `sem_t`; `abs_timeout` is NULL
 /// or points to a `struct timespec`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *const timespec) -> c_int {
-    guard(-1, call!("sem_timedwait", sem = Ptr(sem), abs_timeout = Deadline(abs_timeout)), || {
-        // SAFETY: forwarded from this function's contract.
-        let s = unsafe { sem_ref(sem) }?;
-        // SAFETY: forwarded from this function's contract.
-        let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
-        s.timed_wait(t).map(|()| 0)
-    })
+pub unsafe extern "C-unwind" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *const timespec) -> c_int {
+    guard_cancel(
+        -1,
+        call!("sem_timedwait", sem = Ptr(sem), abs_timeout = Deadline(abs_timeout)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let s = unsafe { sem_ref(sem) }?;
+            // SAFETY: forwarded from this function's contract.
+            let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
+            crate::sys::check_timespec(t, "abs_timeout").map(|()| (s, t))
+        },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(s, t)| unsafe {
+            // glibc's sem_timedwait tests for a pending cancel once the
+            // deadline is checked, before it looks at the value.
+            cancel::test();
+            s.wait_checked(Cancel::Point, Some(t), FutexClock::Realtime)
+        },
+        |waited| waited.map(|()| 0),
+    )
 }
 
 /// As glibc's sem_clockwait(3): as `rsipc_sem_timedwait` with the deadline
-/// measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. Returns 0,
-/// or -1 with errno.
+/// measured on `clockid`, `CLOCK_MONOTONIC` or `CLOCK_REALTIME`. As in
+/// glibc 2.36, only its sleep is a thread-cancellation point: it takes an
+/// available token even with a cancel pending. Returns 0, or -1 with errno.
 ///
 /// # Errors
 /// `EINVAL` for any other clock, a bad `tv_nsec` or a misaligned `sem`;
@@ -240,12 +271,12 @@ pub unsafe extern "C" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *cons
 /// # Safety
 /// As for `rsipc_sem_timedwait`.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_sem_clockwait(
+pub unsafe extern "C-unwind" fn rsipc_sem_clockwait(
     sem: *mut sem_t,
     clockid: clockid_t,
     abs_timeout: *const timespec,
 ) -> c_int {
-    guard(
+    guard_cancel(
         -1,
         call!("sem_clockwait", sem = Ptr(sem), clockid = ClockName(clockid), abs_timeout = Deadline(abs_timeout)),
         || {
@@ -253,8 +284,12 @@ pub unsafe extern "C" fn rsipc_sem_clockwait(
             let s = unsafe { sem_ref(sem) }?;
             // SAFETY: forwarded from this function's contract.
             let t = unsafe { in_ref(abs_timeout, "abs_timeout") }?;
-            s.clock_wait(clockid, t).map(|()| 0)
+            let clock = super::futex_clock(clockid)?;
+            crate::sys::check_timespec(t, "abs_timeout").map(|()| (s, t, clock))
         },
+        // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
+        |(s, t, clock)| unsafe { s.wait_checked(Cancel::Point, Some(t), clock) },
+        |waited| waited.map(|()| 0),
     )
 }
 
@@ -267,6 +302,7 @@ pub unsafe extern "C" fn rsipc_sem_clockwait(
 /// # Safety
 /// `sem` is NULL or points to an initialised `sem_t`; `sval` is NULL or
 /// points to a writable int.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_getvalue(sem: *mut sem_t, sval: *mut c_int) -> c_int {
     guard(-1, call!("sem_getvalue", sem = Ptr(sem), sval = Ptr(sval)), || {
@@ -336,6 +372,7 @@ pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode:
 ///
 /// Any pointer may be passed: it is only compared with the addresses of the
 /// process's open named semaphores.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
     guard(-1, call!("sem_close", sem = Ptr(sem)), || super::named::close_addr(sem as usize).map(|()| 0))
@@ -350,6 +387,7 @@ pub extern "C" fn rsipc_sem_close(sem: *mut sem_t) -> c_int {
 ///
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_unlink(name: *const c_char) -> c_int {
     guard(-1, call!("sem_unlink", name = Name(name)), || {

@@ -24,8 +24,12 @@
 //! wake-up is lost between them. Hot paths allocate nothing, use no
 //! thread-local storage and take no lock.
 //!
-//! Unlike glibc's, these waits are not thread-cancellation points (a Rust
-//! frame cannot be unwound by `pthread_cancel`).
+//! Through the C functions, `sem_wait`, `sem_timedwait` and `sem_clockwait`
+//! are thread-cancellation points exactly where glibc's are (the futex
+//! wait; `sem_wait` and `sem_timedwait` also test for a pending cancel when
+//! called, `sem_clockwait` does not), and a cancelled waiter unregisters
+//! itself as glibc's cleanup handler does. The Rust methods are not
+//! cancellation points: a Rust thread cannot be cancelled.
 
 pub(crate) mod ffi;
 pub mod named;
@@ -33,7 +37,7 @@ pub mod named;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 use crate::error::{Error, Result};
-use crate::sys::{self, FutexClock};
+use crate::sys::{self, Cancel, FutexClock};
 
 pub use crate::sys::sem::Semaphore;
 pub use named::{unlink, NamedSemaphore};
@@ -196,10 +200,8 @@ impl Semaphore {
     /// handler installed with `SA_RESTART` restarts it instead).
     #[inline]
     pub fn wait(&self) -> Result<()> {
-        if self.take(false) {
-            return Ok(());
-        }
-        self.wait_slow(None, FutexClock::Realtime)
+        // SAFETY: Cancel::Never cannot unwind.
+        unsafe { self.wait_checked(Cancel::Never, None, FutexClock::Realtime) }
     }
 
     /// Takes a token if one is available, else `EAGAIN` (`sem_trywait(3)`).
@@ -218,10 +220,8 @@ impl Semaphore {
     /// first, even when a token is available).
     pub fn timed_wait(&self, abs_timeout: &libc::timespec) -> Result<()> {
         sys::check_timespec(abs_timeout, "abs_timeout")?;
-        if self.take(false) {
-            return Ok(());
-        }
-        self.wait_slow(Some(abs_timeout), FutexClock::Realtime)
+        // SAFETY: Cancel::Never cannot unwind.
+        unsafe { self.wait_checked(Cancel::Never, Some(abs_timeout), FutexClock::Realtime) }
     }
 
     /// glibc's `sem_clockwait`: as [`timed_wait`](Self::timed_wait) with the
@@ -230,10 +230,31 @@ impl Semaphore {
     pub fn clock_wait(&self, clock: libc::clockid_t, abs_timeout: &libc::timespec) -> Result<()> {
         let clock = futex_clock(clock)?;
         sys::check_timespec(abs_timeout, "abs_timeout")?;
+        // SAFETY: Cancel::Never cannot unwind.
+        unsafe { self.wait_checked(Cancel::Never, Some(abs_timeout), clock) }
+    }
+
+    /// The wait of [`wait`](Self::wait), [`timed_wait`](Self::timed_wait)
+    /// and [`clock_wait`](Self::clock_wait) once their arguments are
+    /// checked: a token at once, or glibc's slow path. Atomics and futex
+    /// system calls only, and errors with fixed texts: it cannot panic. With
+    /// [`Cancel::Point`] the futex wait is a cancellation point, as in
+    /// glibc (`futex_abstimed_wait_cancelable`).
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    #[inline]
+    pub(crate) unsafe fn wait_checked(
+        &self,
+        how: Cancel,
+        abs_timeout: Option<&libc::timespec>,
+        clock: FutexClock,
+    ) -> Result<()> {
         if self.take(false) {
             return Ok(());
         }
-        self.wait_slow(Some(abs_timeout), clock)
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.wait_slow(how, abs_timeout, clock) }
     }
 
     /// The current value (`sem_getvalue(3)`; glibc never reports waiters as
@@ -271,18 +292,23 @@ impl Semaphore {
     }
 
     /// glibc's `__new_sem_wait_slow64` (64-bit atomics variant).
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
     #[cold]
     #[inline(never)]
-    fn wait_slow(&self, abs_timeout: Option<&libc::timespec>, clock: FutexClock) -> Result<()> {
+    unsafe fn wait_slow(&self, how: Cancel, abs_timeout: Option<&libc::timespec>, clock: FutexClock) -> Result<()> {
         // Register as a waiter; relaxed suffices, the RMWs order everything.
         let mut d = self.data.fetch_add(ONE_WAITER, Relaxed);
+        // Until the CAS below takes a token and unregisters in one step, the
+        // registration is given back when this is dropped: on a timeout or a
+        // signal, and when a cancel unwinds the thread from the futex wait
+        // (what glibc's cleanup handler `__sem_wait_cleanup` does).
+        let registered = Registered(self);
         loop {
             if d & VALUE_MASK == 0 {
-                if let Err(e) = self.sleep(abs_timeout, clock) {
-                    // Stop being a registered waiter, then report.
-                    self.data.fetch_sub(ONE_WAITER, Relaxed);
-                    return Err(e);
-                }
+                // SAFETY: forwarded from this function's contract.
+                unsafe { self.sleep(how, abs_timeout, clock) }?;
                 d = self.data.load(Relaxed);
             } else {
                 // Take a token and unregister in one step. On the first pass
@@ -290,7 +316,10 @@ impl Semaphore {
                 // unsigned arithmetic wraps) the new value may wrap and the
                 // CAS then fails and reloads `d`.
                 match self.data.compare_exchange_weak(d, d.wrapping_sub(1 + ONE_WAITER), Acquire, Relaxed) {
-                    Ok(_) => return Ok(()),
+                    Ok(_) => {
+                        std::mem::forget(registered);
+                        return Ok(());
+                    }
                     Err(now) => d = now,
                 }
             }
@@ -300,13 +329,18 @@ impl Semaphore {
     /// One futex sleep on the value word while it is 0. `Ok` for a wake-up
     /// (real or spurious) or a changed value; `Err` for a timeout, a signal
     /// or an unexpected kernel error.
-    fn sleep(&self, abs_timeout: Option<&libc::timespec>, clock: FutexClock) -> Result<()> {
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    unsafe fn sleep(&self, how: Cancel, abs_timeout: Option<&libc::timespec>, clock: FutexClock) -> Result<()> {
         // glibc's work-around: the kernel rejects negative absolute times,
-        // which are valid and long past.
+        // which are valid and long past (no cancellation point then, as in
+        // glibc).
         if abs_timeout.is_some_and(|t| t.tv_sec < 0) {
             return Err(timed_out());
         }
-        match sys::futex_wait(self.value_word(), 0, self.is_shared(), abs_timeout, clock) {
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { sys::futex_wait_as(how, self.value_word(), 0, self.is_shared(), abs_timeout, clock) } {
             Ok(()) => Ok(()),
             Err(e) => match e.errno() {
                 libc::EAGAIN => Ok(()),
@@ -315,6 +349,16 @@ impl Semaphore {
                 _ => Err(e),
             },
         }
+    }
+}
+
+/// A waiter's registration in the high half of `data`, given back when
+/// dropped (see `Semaphore::wait_slow`).
+struct Registered<'a>(&'a Semaphore);
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.0.data.fetch_sub(ONE_WAITER, Relaxed);
     }
 }
 

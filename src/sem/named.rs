@@ -23,7 +23,6 @@
 use std::cell::RefCell;
 use std::ffi::{CStr, CString};
 use std::ops::Deref;
-use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
 
 use crate::error::{Error, Result};
@@ -273,7 +272,7 @@ fn explain_open(e: Error) -> Error {
 /// Adds an opened semaphore file to the table (or finds it there) and
 /// returns a handle counting one open. `existing` is the mapping the
 /// creator already made.
-fn attach(fd: &OwnedFd, existing: Option<SemMap>) -> Result<NamedSemaphore> {
+fn attach(fd: &sys::Fd, existing: Option<SemMap>) -> Result<NamedSemaphore> {
     use std::os::fd::AsRawFd;
     let st = sys::fstat(fd.as_raw_fd())?;
     if st.st_mode & libc::S_IFMT != libc::S_IFREG || (st.st_size as u64) < std::mem::size_of::<Semaphore>() as u64 {
@@ -315,7 +314,7 @@ fn initial_bytes(value: u32) -> [u8; 32] {
 /// The file is first prepared without a name (`O_TMPFILE`: nothing is left
 /// behind if the process dies half-way), falling back to glibc's way, a
 /// random temporary name, where `O_TMPFILE` or /proc is unavailable.
-fn create_file(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(OwnedFd, SemMap)> {
+fn create_file(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::Fd, SemMap)> {
     check_initial_value(value)?;
     match create_unnamed(path, mode, value) {
         Err(e) if unnamed_unsupported(&e) => create_via_temp_name(path, mode, value),
@@ -329,7 +328,7 @@ fn unnamed_unsupported(e: &Error) -> bool {
     matches!(e.errno(), libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL | libc::ENOENT)
 }
 
-fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(OwnedFd, SemMap)> {
+fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::Fd, SemMap)> {
     let dir = CString::new(SHM_DIR).map_err(|_| Error::from_errno(libc::EINVAL))?;
     let fd = raw::open(&dir, libc::O_TMPFILE | libc::O_RDWR, mode)?;
     write_initial(&fd, value)?;
@@ -338,7 +337,7 @@ fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(OwnedF
     Ok((fd, map))
 }
 
-fn create_via_temp_name(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(OwnedFd, SemMap)> {
+fn create_via_temp_name(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::Fd, SemMap)> {
     let (tmp, fd) = open_temp_name(mode)?;
     let made =
         write_initial(&fd, value).and_then(|()| SemMap::map(&fd)).and_then(|map| raw::link(&tmp, path).map(|()| map));
@@ -350,7 +349,7 @@ fn create_via_temp_name(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(
 
 /// Opens a new file `/dev/shm/sem.XXXXXX` with a random suffix, retrying
 /// taken names like glibc (`EAGAIN` after 50).
-fn open_temp_name(mode: libc::mode_t) -> Result<(CString, OwnedFd)> {
+fn open_temp_name(mode: libc::mode_t) -> Result<(CString, sys::Fd)> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for _ in 0..TEMP_NAME_TRIES {
         let mut random = [0u8; 6];
@@ -367,7 +366,7 @@ fn open_temp_name(mode: libc::mode_t) -> Result<(CString, OwnedFd)> {
     Err(Error::new(libc::EAGAIN, "no free temporary name in /dev/shm after 50 tries"))
 }
 
-fn write_initial(fd: &OwnedFd, value: u32) -> Result<()> {
+fn write_initial(fd: &sys::Fd, value: u32) -> Result<()> {
     use std::os::fd::AsRawFd;
     let bytes = initial_bytes(value);
     let mut done = 0;
@@ -419,7 +418,7 @@ mod tests {
 
     #[test]
     fn both_ways_of_creating_make_a_usable_semaphore_and_leave_no_temporary() {
-        type Create = fn(&CStr, libc::mode_t, u32) -> Result<(OwnedFd, SemMap)>;
+        type Create = fn(&CStr, libc::mode_t, u32) -> Result<(sys::Fd, SemMap)>;
         for (how, create) in [("O_TMPFILE", create_unnamed as Create), ("temporary name", create_via_temp_name)] {
             let name = unique("create");
             let path = sem_path(&name).unwrap();

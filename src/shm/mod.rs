@@ -83,12 +83,12 @@ impl ObjectPath {
 /// `ELOOP`, never followed.
 pub fn open(name: &CStr, oflag: i32, mode: libc::mode_t) -> Result<OwnedFd> {
     let path = ObjectPath::new(name)?;
-    open_object(path.as_c_str(), oflag, mode).map(|(fd, _)| fd)
+    open_object(path.as_c_str(), oflag, mode).map(|(fd, _)| fd.into())
 }
 
 /// Opens the object at `path` (in `/dev/shm`) as [`open`] does, also
 /// returning its `fstat`.
-fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(OwnedFd, libc::stat)> {
+fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(sys::Fd, libc::stat)> {
     let flags = oflag | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     let caller_nonblock = oflag & libc::O_NONBLOCK != 0;
     // O_NONBLOCK so that a FIFO planted at the name cannot block the open;

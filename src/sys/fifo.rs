@@ -4,7 +4,9 @@
 use std::ffi::CStr;
 use std::os::fd::RawFd;
 
-use super::cvt;
+use libc::c_long;
+
+use super::{cvt, Cancel};
 use crate::error::{Error, Result};
 
 /// `mkfifoat(3)`: glibc's own function (a `mknodat(2)` of `mode | S_IFIFO`),
@@ -39,11 +41,27 @@ impl SignalsHeld {
     /// Sleeps `ms` milliseconds with the caller's signal mask in place
     /// (`ppoll(2)` on no descriptors): a pending signal, or one arriving
     /// during the sleep, runs its handler and ends the sleep with `EINTR`.
-    pub fn sleep_ms(&self, ms: u32) -> Result<()> {
+    /// With [`Cancel::Point`] the sleep is a cancellation point (glibc's
+    /// `ppoll` is one).
+    ///
+    /// # Safety
+    /// With [`Cancel::Point`], as for [`super::cancel::syscall`].
+    pub unsafe fn sleep_ms(&self, how: Cancel, ms: u32) -> Result<()> {
+        /// The kernel's sigset_t: 64 signals (glibc's `__NSIG_BYTES`).
+        const KERNEL_SIGSET_BYTES: c_long = 8;
         let ts =
             libc::timespec { tv_sec: (ms / 1000) as libc::time_t, tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long };
-        // SAFETY: no descriptors (NULL, 0); `ts` and the mask are live.
-        cvt(unsafe { libc::ppoll(std::ptr::null_mut(), 0, &ts, &self.caller_mask) }).map(drop)
+        let args = [
+            0, // no descriptors
+            0,
+            &ts as *const libc::timespec as c_long,
+            &self.caller_mask as *const libc::sigset_t as c_long,
+            KERNEL_SIGSET_BYTES,
+            0,
+        ];
+        // SAFETY: `ts` and the mask are live (the kernel reads the first 8
+        // bytes of the mask); the rest is the caller's contract.
+        cvt(unsafe { super::cancel::syscall_as(how, libc::SYS_ppoll, args) }).map(drop)
     }
 }
 
@@ -74,7 +92,8 @@ mod tests {
         {
             let held = SignalsHeld::new().unwrap();
             assert!(blocked().contains(&libc::SIGUSR1) && blocked().contains(&libc::SIGTERM));
-            held.sleep_ms(1).unwrap();
+            // SAFETY: Cancel::Never cannot unwind.
+            unsafe { held.sleep_ms(Cancel::Never, 1) }.unwrap();
             assert!(blocked().contains(&libc::SIGUSR1));
         }
         assert_eq!(blocked(), before);

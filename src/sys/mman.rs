@@ -8,9 +8,9 @@
 
 use std::os::fd::RawFd;
 
-use libc::c_void;
+use libc::{c_long, c_void};
 
-use super::cvt;
+use super::{cvt, Cancel};
 use crate::error::{Error, Result};
 
 /// The system page size in bytes, read once (`sysconf` is a library call
@@ -123,8 +123,20 @@ pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<()> {
 
 /// `msync(2)`. It only writes dirty pages back (`MS_INVALIDATE` does not
 /// discard data on Linux), so it cannot change memory the program uses.
+/// Never a cancellation point.
 pub fn msync(addr: usize, len: usize, flags: i32) -> Result<()> {
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { msync_as(Cancel::Never, addr, len, flags) }
+}
+
+/// [`msync`], a cancellation point with [`Cancel::Point`] (glibc's
+/// `msync` is one: `MS_SYNC` waits for the writes).
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`super::cancel::syscall`].
+pub unsafe fn msync_as(how: Cancel, addr: usize, len: usize, flags: i32) -> Result<()> {
+    let args = [addr as c_long, len as c_long, flags as c_long, 0, 0, 0];
     // SAFETY: the kernel checks the range (ENOMEM when unmapped); no memory
-    // is read or written by this process.
-    cvt(unsafe { libc::msync(addr as *mut c_void, len, flags) }).map(drop)
+    // is read or written by this process; the rest is the caller's contract.
+    cvt(unsafe { super::cancel::syscall_as(how, libc::SYS_msync, args) }).map(drop)
 }

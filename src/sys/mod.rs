@@ -6,10 +6,13 @@
 //! nothing but the call and the errno conversion; the policy (argument
 //! checks, messages) belongs to the mechanism modules.
 
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::AtomicU32;
 
+use libc::c_long;
+
 use crate::error::{Error, Result};
+pub use cancel::Cancel;
 
 /// A return value whose "-1 means failure, see errno" convention [`cvt`]
 /// understands.
@@ -43,18 +46,48 @@ pub fn cvt_retry<T: MinusOne>(mut call: impl FnMut() -> T) -> Result<T> {
     }
 }
 
+// Every call below is the system call itself, not glibc's wrapper: glibc's
+// `read`, `write`, `close`, `open`, `fcntl(F_SETLKW)`, ... are thread-
+// cancellation points, and a cancel acting inside the boundary's
+// `catch_unwind` would abort the process (see `cancel`). The few calls that
+// are cancellation points in rsipc say so with a `Cancel` argument.
+
 /// `read(2)` into `buf`; retries nothing.
 #[inline]
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<usize> {
-    // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
-    cvt(unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) }).map(|n| n as usize)
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { read_as(Cancel::Never, fd, buf) }
+}
+
+/// `read(2)` into `buf`, a cancellation point with [`Cancel::Point`].
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+#[inline]
+pub unsafe fn read_as(how: Cancel, fd: RawFd, buf: &mut [u8]) -> Result<usize> {
+    let args = [fd as c_long, buf.as_mut_ptr() as c_long, buf.len() as c_long, 0, 0, 0];
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes; the rest is
+    // the caller's contract.
+    cvt(unsafe { cancel::syscall_as(how, libc::SYS_read, args) }).map(|n| n as usize)
 }
 
 /// `write(2)` from `buf`; retries nothing.
 #[inline]
 pub fn write(fd: RawFd, buf: &[u8]) -> Result<usize> {
-    // SAFETY: `buf` is valid for reads of `buf.len()` bytes.
-    cvt(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) }).map(|n| n as usize)
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { write_as(Cancel::Never, fd, buf) }
+}
+
+/// `write(2)` from `buf`, a cancellation point with [`Cancel::Point`].
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+#[inline]
+pub unsafe fn write_as(how: Cancel, fd: RawFd, buf: &[u8]) -> Result<usize> {
+    let args = [fd as c_long, buf.as_ptr() as c_long, buf.len() as c_long, 0, 0, 0];
+    // SAFETY: `buf` is valid for reads of `buf.len()` bytes; the rest is the
+    // caller's contract.
+    cvt(unsafe { cancel::syscall_as(how, libc::SYS_write, args) }).map(|n| n as usize)
 }
 
 /// `close(2)`.
@@ -62,7 +95,7 @@ pub fn write(fd: RawFd, buf: &[u8]) -> Result<usize> {
 pub fn close(fd: RawFd) -> Result<()> {
     // SAFETY: closing a descriptor number has no memory-safety effect on
     // this process's Rust objects (rsipc never holds the caller's fds).
-    cvt(unsafe { libc::close(fd) }).map(drop)
+    cvt(unsafe { libc::syscall(libc::SYS_close, fd as c_long) }).map(drop)
 }
 
 /// `fcntl(2)` with an integer (or no) argument.
@@ -70,7 +103,52 @@ pub fn close(fd: RawFd) -> Result<()> {
 pub fn fcntl_int(fd: RawFd, cmd: i32, arg: i32) -> Result<i32> {
     // SAFETY: the commands used with this wrapper take an int argument or
     // none; no pointer is passed.
-    cvt(unsafe { libc::fcntl(fd, cmd, arg) })
+    cvt(unsafe { libc::syscall(libc::SYS_fcntl, fd as c_long, cmd as c_long, arg as c_long) }).map(|n| n as i32)
+}
+
+/// A descriptor rsipc opened for its own use, closed when dropped — with the
+/// system call, unlike `std::os::fd::OwnedFd`, whose drop calls glibc's
+/// `close`, a cancellation point (its drop runs inside the boundary).
+#[derive(Debug)]
+pub struct Fd(RawFd);
+
+impl Fd {
+    /// Takes ownership of `fd`.
+    ///
+    /// # Safety
+    /// `fd` is an open descriptor that nothing else owns or closes.
+    pub unsafe fn from_raw(fd: RawFd) -> Fd {
+        Fd(fd)
+    }
+
+    /// Gives the descriptor away (to a C caller) without closing it.
+    pub fn into_raw(self) -> RawFd {
+        let fd = self.0;
+        std::mem::forget(self);
+        fd
+    }
+}
+
+impl AsRawFd for Fd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        let _ = close(self.0);
+    }
+}
+
+impl From<Fd> for std::os::fd::OwnedFd {
+    /// For the safe API's callers (Rust code, where `OwnedFd` is the usual
+    /// owner and glibc's `close` is harmless).
+    fn from(fd: Fd) -> Self {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `Fd` owned the open descriptor and gives it up here.
+        unsafe { std::os::fd::OwnedFd::from_raw_fd(fd.into_raw()) }
+    }
 }
 
 /// `pipe2(2)`: `[read end, write end]`.
@@ -120,25 +198,39 @@ pub fn futex_wait(
     deadline: Option<&libc::timespec>,
     clock: FutexClock,
 ) -> Result<()> {
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { futex_wait_as(Cancel::Never, word, expected, shared, deadline, clock) }
+}
+
+/// [`futex_wait`], a cancellation point with [`Cancel::Point`] (as glibc's
+/// `futex_abstimed_wait_cancelable`, which its semaphores wait in).
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+pub unsafe fn futex_wait_as(
+    how: Cancel,
+    word: &AtomicU32,
+    expected: u32,
+    shared: bool,
+    deadline: Option<&libc::timespec>,
+    clock: FutexClock,
+) -> Result<()> {
     let mut op = futex_op(libc::FUTEX_WAIT_BITSET, shared);
     if clock == FutexClock::Realtime {
         op |= libc::FUTEX_CLOCK_REALTIME;
     }
     let timeout = deadline.map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let args = [
+        word.as_ptr() as c_long,
+        op as c_long,
+        expected as c_long,
+        timeout as c_long,
+        0, // uaddr2, unused
+        libc::FUTEX_BITSET_MATCH_ANY as c_long,
+    ];
     // SAFETY: `word` is a live, 4-byte aligned u32; `timeout` is NULL or
-    // points to a live timespec; the unused uaddr2 is NULL.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            op,
-            expected,
-            timeout,
-            std::ptr::null::<u32>(),
-            libc::FUTEX_BITSET_MATCH_ANY,
-        )
-    };
-    cvt(ret).map(drop)
+    // points to a live timespec; the rest is the caller's contract.
+    cvt(unsafe { cancel::syscall_as(how, libc::SYS_futex, args) }).map(drop)
 }
 
 /// Wakes at most `count` waiters on `word`; returns how many were woken.

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 
 use libc::{c_int, c_long, c_uint, c_void, mode_t, mqd_t};
 
-use super::cvt;
+use super::{cancel, cvt, Cancel};
 use crate::error::{Error, Result};
 
 /// `mq_open(2)` of `name` (without the leading slash).
@@ -32,19 +32,34 @@ pub fn mq_unlink(name: &CStr) -> Result<()> {
 }
 
 /// `mq_timedsend(2)`: `abs_timeout` `None` waits as long as it takes.
+/// Never a cancellation point.
 pub fn mq_timedsend(mqd: mqd_t, msg: &[u8], prio: c_uint, abs_timeout: Option<&libc::timespec>) -> Result<()> {
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { mq_timedsend_as(Cancel::Never, mqd, msg, prio, abs_timeout) }
+}
+
+/// [`mq_timedsend`], a cancellation point with [`Cancel::Point`] (as
+/// glibc's `mq_send` and `mq_timedsend`).
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+pub unsafe fn mq_timedsend_as(
+    how: Cancel,
+    mqd: mqd_t,
+    msg: &[u8],
+    prio: c_uint,
+    abs_timeout: Option<&libc::timespec>,
+) -> Result<()> {
     let timeout = abs_timeout.map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let args = [mqd as c_long, msg.as_ptr() as c_long, msg.len() as c_long, prio as c_long, timeout as c_long, 0];
     // SAFETY: `msg` is valid for reads of its length; `timeout` is NULL or a
-    // live timespec.
-    cvt(unsafe {
-        libc::syscall(libc::SYS_mq_timedsend, mqd as c_long, msg.as_ptr(), msg.len(), prio as c_long, timeout)
-    })
-    .map(drop)
+    // live timespec; the rest is the caller's contract.
+    cvt(unsafe { cancel::syscall_as(how, libc::SYS_mq_timedsend, args) }).map(drop)
 }
 
 /// `mq_timedreceive(2)` into `buf`: the message length; its priority goes
 /// to `prio` when given (the kernel skips that store for NULL, so callers
-/// that do not want it should not ask).
+/// that do not want it should not ask). Never a cancellation point.
 #[inline]
 pub fn mq_timedreceive(
     mqd: mqd_t,
@@ -52,13 +67,30 @@ pub fn mq_timedreceive(
     prio: Option<&mut c_uint>,
     abs_timeout: Option<&libc::timespec>,
 ) -> Result<usize> {
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { mq_timedreceive_as(Cancel::Never, mqd, buf, prio, abs_timeout) }
+}
+
+/// [`mq_timedreceive`], a cancellation point with [`Cancel::Point`] (as
+/// glibc's `mq_receive` and `mq_timedreceive`).
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+#[inline]
+pub unsafe fn mq_timedreceive_as(
+    how: Cancel,
+    mqd: mqd_t,
+    buf: &mut [u8],
+    prio: Option<&mut c_uint>,
+    abs_timeout: Option<&libc::timespec>,
+) -> Result<usize> {
     let timeout = abs_timeout.map_or(std::ptr::null(), |t| t as *const libc::timespec);
     let prio = prio.map_or(std::ptr::null_mut(), |p| p as *mut c_uint);
+    let args = [mqd as c_long, buf.as_mut_ptr() as c_long, buf.len() as c_long, prio as c_long, timeout as c_long, 0];
     // SAFETY: `buf` is valid for writes of its length, `prio` is NULL or
-    // valid for one unsigned int; `timeout` is NULL or a live timespec.
-    let n = cvt(unsafe {
-        libc::syscall(libc::SYS_mq_timedreceive, mqd as c_long, buf.as_mut_ptr(), buf.len(), prio, timeout)
-    })?;
+    // valid for one unsigned int; `timeout` is NULL or a live timespec; the
+    // rest is the caller's contract.
+    let n = cvt(unsafe { cancel::syscall_as(how, libc::SYS_mq_timedreceive, args) })?;
     Ok(n as usize)
 }
 
@@ -198,8 +230,18 @@ extern "C" fn notification_thread(arg: *mut c_void) -> *mut c_void {
     let mut got = [0u8; NOTIFY_COOKIE_LEN];
     let n = loop {
         // SAFETY: `got` is valid for writes of NOTIFY_COOKIE_LEN bytes.
-        let n =
-            unsafe { libc::recv(job.sock, got.as_mut_ptr().cast(), got.len(), libc::MSG_NOSIGNAL | libc::MSG_WAITALL) };
+        // The system call, not glibc's recv (a cancellation point).
+        let n = unsafe {
+            libc::syscall(
+                libc::SYS_recvfrom,
+                job.sock,
+                got.as_mut_ptr(),
+                got.len(),
+                libc::MSG_NOSIGNAL | libc::MSG_WAITALL,
+                std::ptr::null_mut::<libc::sockaddr>(),
+                std::ptr::null_mut::<libc::socklen_t>(),
+            )
+        } as isize;
         if n == -1 && Error::last_os().errno() == libc::EINTR {
             continue;
         }

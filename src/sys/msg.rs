@@ -1,16 +1,18 @@
 //! Raw System V message-queue calls — `msgget(2)`, `msgsnd(2)`,
-//! `msgrcv(2)`, `msgctl(2)` — through the C library's wrappers (plain system
-//! calls on x86-64 and aarch64, and cancellation points as in glibc). Policy
-//! (argument checks, messages) belongs to [`crate::msg`].
+//! `msgrcv(2)`, `msgctl(2)`. `msgget` and `msgctl` go through the C
+//! library's wrappers (plain system calls); `msgsnd` and `msgrcv` are made
+//! directly, cancellation points only when asked ([`Cancel`]), as glibc's
+//! wrappers are. Policy (argument checks, messages) belongs to
+//! [`crate::msg`].
 //!
 //! A message buffer is handled as bytes in the `struct msgbuf` layout every
 //! caller uses: a native `long` `mtype`, then the text. The slices passed
 //! here always hold at least the `long`.
 
-use libc::{c_int, c_long, c_void, key_t};
+use libc::{c_int, c_long, key_t};
 
-use super::cvt;
-use crate::error::Result;
+use super::{cancel, cvt, Cancel};
+use crate::error::{Error, Result};
 
 // The constants below are missing from the libc crate (or from some of its
 // targets). C programs get them from <sys/msg.h>, so they stay out of
@@ -51,24 +53,51 @@ pub fn msgget(key: key_t, flags: c_int) -> Result<c_int> {
 
 /// `msgsnd(2)` of `msg` (`mtype` header + text; the text length is
 /// `msg.len() - MTYPE_LEN`). No retry on `EINTR`: the kernel never restarts
-/// msgsnd after a signal handler, and neither does glibc.
+/// msgsnd after a signal handler, and neither does glibc. Never a
+/// cancellation point.
 #[inline]
 pub fn msgsnd(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
-    assert!(msg.len() >= MTYPE_LEN, "a message buffer holds at least its mtype");
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { msgsnd_as(Cancel::Never, msqid, msg, flags) }
+}
+
+/// [`msgsnd`], a cancellation point with [`Cancel::Point`].
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+#[inline]
+pub unsafe fn msgsnd_as(how: Cancel, msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
+    // The callers check the length first; this keeps the kernel from
+    // reading an mtype past the end of the slice, without a panic.
+    let Some(text) = msg.len().checked_sub(MTYPE_LEN) else { return Err(Error::from_errno(libc::EINVAL)) };
+    let args = [msqid as c_long, msg.as_ptr() as c_long, text as c_long, flags as c_long, 0, 0];
     // SAFETY: `msg` is valid for reads of MTYPE_LEN + text bytes, which is
-    // all the kernel reads.
-    cvt(unsafe { libc::msgsnd(msqid, msg.as_ptr().cast::<c_void>(), msg.len() - MTYPE_LEN, flags) }).map(drop)
+    // all the kernel reads; the rest is the caller's contract.
+    cvt(unsafe { cancel::syscall_as(how, libc::SYS_msgsnd, args) }).map(drop)
 }
 
 /// `msgrcv(2)` into `buf` (`mtype` header + room for `buf.len() -
-/// MTYPE_LEN` bytes of text); returns the text length.
+/// MTYPE_LEN` bytes of text); returns the text length. Never a
+/// cancellation point.
 #[inline]
 pub fn msgrcv(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
-    assert!(buf.len() >= MTYPE_LEN, "a message buffer holds at least its mtype");
-    // SAFETY: `buf` is valid for writes of MTYPE_LEN + the text size given,
-    // which bounds what the kernel writes.
-    let n =
-        cvt(unsafe { libc::msgrcv(msqid, buf.as_mut_ptr().cast::<c_void>(), buf.len() - MTYPE_LEN, msgtyp, flags) })?;
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { msgrcv_as(Cancel::Never, msqid, buf, msgtyp, flags) }
+}
+
+/// [`msgrcv`], a cancellation point with [`Cancel::Point`].
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+#[inline]
+pub unsafe fn msgrcv_as(how: Cancel, msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
+    // The callers check the length first; this keeps the kernel from
+    // writing an mtype past the end of the buffer, without a panic.
+    let Some(room) = buf.len().checked_sub(MTYPE_LEN) else { return Err(Error::from_errno(libc::EINVAL)) };
+    let args = [msqid as c_long, buf.as_mut_ptr() as c_long, room as c_long, msgtyp, flags as c_long, 0];
+    // SAFETY: `buf` is valid for writes of MTYPE_LEN + `room` bytes, which
+    // bounds what the kernel writes; the rest is the caller's contract.
+    let n = cvt(unsafe { cancel::syscall_as(how, libc::SYS_msgrcv, args) })?;
     Ok(n as usize)
 }
 

@@ -6,11 +6,11 @@
 //! `crate::sem`; this file only holds what needs `unsafe`.
 
 use std::ffi::CStr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
 
-use super::cvt;
+use super::{cvt, Fd};
 use crate::error::Result;
 
 /// glibc's `struct new_sem` (the 64-bit-atomics variant used on x86-64 and
@@ -92,7 +92,7 @@ unsafe impl Sync for SemMap {}
 
 impl SemMap {
     /// Maps the first `sizeof(sem_t)` bytes of `fd` shared.
-    pub fn map(fd: &OwnedFd) -> Result<SemMap> {
+    pub fn map(fd: &Fd) -> Result<SemMap> {
         // SAFETY: a fresh mapping chosen by the kernel (addr NULL) overlaps
         // nothing Rust owns.
         let p = unsafe {
@@ -135,13 +135,10 @@ impl Drop for SemMap {
     }
 }
 
-/// `open(2)` with `O_CLOEXEC` added.
-pub fn open(path: &CStr, flags: i32, mode: libc::mode_t) -> Result<OwnedFd> {
-    // SAFETY: `path` is NUL-terminated; the mode argument is read only with
-    // O_CREAT/O_TMPFILE.
-    let fd = cvt(unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, mode as libc::c_uint) })?;
-    // SAFETY: `fd` was just opened and is owned by nothing else.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+/// `open(2)` with `O_CLOEXEC` added (the system call: glibc's `sem_open`
+/// is no cancellation point, its `open` is).
+pub fn open(path: &CStr, flags: i32, mode: libc::mode_t) -> Result<Fd> {
+    super::file::openat(libc::AT_FDCWD, path, flags | libc::O_CLOEXEC, mode)
 }
 
 /// `link(2)`.
@@ -154,7 +151,7 @@ pub fn link(from: &CStr, to: &CStr) -> Result<()> {
 /// `linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, to, AT_SYMLINK_FOLLOW)`,
 /// which needs no privilege (unlike `AT_EMPTY_PATH`). Fails with `EEXIST`
 /// when `to` exists, and with `ENOENT` when /proc is not mounted.
-pub fn link_fd(fd: &OwnedFd, to: &CStr) -> Result<()> {
+pub fn link_fd(fd: &Fd, to: &CStr) -> Result<()> {
     let proc_path = format!("/proc/self/fd/{}\0", fd.as_raw_fd());
     // SAFETY: both paths are NUL-terminated (proc_path ends with "\0").
     cvt(unsafe {
@@ -170,12 +167,13 @@ pub fn unlink(path: &CStr) -> Result<()> {
 }
 
 /// Fills `buf` from the kernel's random pool (`getrandom(2)`, retrying
-/// `EINTR` and short reads).
+/// `EINTR` and short reads; the system call, not glibc's `getrandom`, which
+/// is a cancellation point).
 pub fn random_bytes(buf: &mut [u8]) -> Result<()> {
     let mut done = 0;
     while done < buf.len() {
         // SAFETY: the rest of `buf` is valid for writes.
-        let ret = unsafe { libc::getrandom(buf[done..].as_mut_ptr().cast(), buf.len() - done, 0) };
+        let ret = unsafe { libc::syscall(libc::SYS_getrandom, buf[done..].as_mut_ptr(), buf.len() - done, 0) };
         match cvt(ret) {
             Ok(n) => done += n as usize,
             Err(e) if e.errno() == libc::EINTR => continue,

@@ -16,6 +16,7 @@ use crate::ffi::{guard, in_ref, non_null, out_ref, Key, Ptr, IPC_GET_FLAGS};
 /// `EEXIST` (`IPC_CREAT|IPC_EXCL` and the key exists), `ENOENT` (no such
 /// key, no `IPC_CREAT`), `EINVAL` (`nsems` out of range or larger than the
 /// existing set's), `EACCES`, `ENOSPC`, `ENOMEM`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
     guard(-1, call!("semget", key = Key(key), nsems = nsems, semflg = IPC_GET_FLAGS.of(semflg)), || {
@@ -54,6 +55,7 @@ unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
 ///
 /// # Safety
 /// `sops` is NULL or points to `nsops` readable `struct sembuf`s.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: size_t) -> c_int {
     guard(-1, call!("semop", semid = semid, sops = Ptr(sops), nsops = nsops), || {
@@ -74,6 +76,7 @@ pub unsafe extern "C" fn rsipc_semop(semid: c_int, sops: *mut sembuf, nsops: siz
 /// # Safety
 /// `sops` as for `rsipc_semop`; `timeout` is NULL or points to a `struct
 /// timespec`.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_semtimedop(
     semid: c_int,

@@ -20,6 +20,7 @@ use crate::ffi::{c_str, guard, in_ref, store_query, Bits, Name, Ptr};
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_t {
     guard(-1, call!("ftok", path = Name(path), proj_id = proj_id), || {
@@ -39,6 +40,7 @@ pub unsafe extern "C" fn rsipc_ftok(path: *const c_char, proj_id: c_int) -> key_
 /// segment and no `IPC_CREAT`), `EINVAL` (a new segment's size outside
 /// SHMMIN..SHMMAX, or `size` larger than the existing segment), `EACCES`
 /// (the mode denies access), `ENOSPC`, `ENOMEM`, `EPERM` (`SHM_HUGETLB`).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int {
     guard(-1, call!("shmget", key = Key(key), size = size, flags = ShmgetFlags(shmflg)), || {
@@ -61,6 +63,7 @@ pub extern "C" fn rsipc_shmget(key: key_t, size: size_t, shmflg: c_int) -> c_int
 /// `shmaddr` is only an address (never dereferenced by rsipc); with
 /// `SHM_REMAP` whatever is mapped in the segment's range at `shmaddr` is
 /// replaced, so nothing the program still uses may live there.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmflg: c_int) -> *mut c_void {
     let failed = usize::MAX as *mut c_void; // (void *)-1
@@ -82,6 +85,7 @@ pub unsafe extern "C" fn rsipc_shmat(shmid: c_int, shmaddr: *const c_void, shmfl
 /// Nothing the program still uses may live in the attachment at `shmaddr`
 /// (its memory disappears); any other address is only compared by the
 /// kernel.
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
     guard(-1, call!("shmdt", shmaddr = Ptr(shmaddr)), || {
@@ -111,6 +115,7 @@ pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
 /// `buf` is NULL or valid for what `cmd` reads or writes: a `struct
 /// shmid_ds` (`IPC_STAT`, `IPC_SET`, `SHM_STAT`, `SHM_STAT_ANY`), a
 /// `struct shminfo` (`IPC_INFO`), a `struct shm_info` (`SHM_INFO`).
+/// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
     guard(-1, call!("shmctl", shmid = shmid, cmd = CmdName::<Command>::new(cmd), buf = Ptr(buf)), || {
