@@ -5,6 +5,9 @@
 
 pub(crate) mod ffi;
 
+use libc::c_int;
+
+use crate::ctl::CtlCommand;
 use crate::error::{Error, Result};
 use crate::sys::{self, sysv_sem as raw};
 
@@ -81,6 +84,64 @@ fn explain_ctl(e: Error) -> Error {
         libc::EPERM => e.because("only the set's owner or creator (or CAP_SYS_ADMIN) may do this"),
         libc::ERANGE => e.because("the value is negative or above SEMVMX (32767)"),
         _ => e,
+    }
+}
+
+/// The commands of `semctl(2)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `GETVAL`: the value of one semaphore.
+    GetVal,
+    /// `SETVAL`: set one semaphore's value.
+    SetVal,
+    /// `GETALL`: every value into the caller's array.
+    GetAll,
+    /// `SETALL`: every value from the caller's array.
+    SetAll,
+    /// `GETPID`: the last process that operated on one semaphore.
+    GetPid,
+    /// `GETNCNT`: processes waiting for one semaphore to increase.
+    GetNcnt,
+    /// `GETZCNT`: processes waiting for one semaphore to become 0.
+    GetZcnt,
+    /// `IPC_STAT`: the set's `struct semid_ds`.
+    Stat,
+    /// `IPC_SET`: owner, group and permission bits.
+    Set,
+    /// `IPC_RMID`: remove the set at once, waking every waiter (`EIDRM`).
+    Rmid,
+    /// `IPC_INFO`: the system's limits, `struct seminfo`.
+    Info,
+    /// `SEM_INFO`: the system's usage, `struct seminfo`.
+    SemInfo,
+    /// `SEM_STAT`: `struct semid_ds` of the set at a table index.
+    StatIndex,
+    /// `SEM_STAT_ANY`: as `SEM_STAT` without the read-permission check.
+    StatAny,
+}
+
+impl CtlCommand for Command {
+    const TABLE: &'static [(Command, c_int, &'static str)] = &[
+        (Command::GetVal, libc::GETVAL, "GETVAL"),
+        (Command::SetVal, libc::SETVAL, "SETVAL"),
+        (Command::GetAll, libc::GETALL, "GETALL"),
+        (Command::SetAll, libc::SETALL, "SETALL"),
+        (Command::GetPid, libc::GETPID, "GETPID"),
+        (Command::GetNcnt, libc::GETNCNT, "GETNCNT"),
+        (Command::GetZcnt, libc::GETZCNT, "GETZCNT"),
+        (Command::Stat, libc::IPC_STAT, "IPC_STAT"),
+        (Command::Set, libc::IPC_SET, "IPC_SET"),
+        (Command::Rmid, libc::IPC_RMID, "IPC_RMID"),
+        (Command::Info, libc::IPC_INFO, "IPC_INFO"),
+        (Command::SemInfo, libc::SEM_INFO, "SEM_INFO"),
+        (Command::StatIndex, libc::SEM_STAT, "SEM_STAT"),
+        (Command::StatAny, libc::SEM_STAT_ANY, "SEM_STAT_ANY"),
+    ];
+    const CALL: &'static str = "semctl";
+    const ID: &'static str = "semid";
+
+    fn takes_index(self) -> bool {
+        matches!(self, Command::StatIndex | Command::StatAny)
     }
 }
 
@@ -182,6 +243,27 @@ pub fn setall(semid: i32, values: &[u16]) -> Result<()> {
     let n = nsems(semid)?;
     check_len(values.len(), n)?;
     raw::semctl_setall(semid, &values[..n]).map_err(explain_ctl)
+}
+
+/// `semctl(GETALL)` (`set == false`, writes the array) or `semctl(SETALL)`
+/// with the caller's array as the kernel takes it: the kernel looks the set
+/// up and checks permission before it touches `array`, so a NULL `array`
+/// is `EFAULT` only after those (as with glibc).
+///
+/// # Safety
+/// `array` is NULL or valid for the set's `sem_nsems` values (written for
+/// `GETALL`, read for `SETALL`).
+pub unsafe fn all_raw(semid: i32, array: *mut u16, set: bool) -> Result<()> {
+    let cmd = if set { libc::SETALL } else { libc::GETALL };
+    // SAFETY: forwarded from this function's contract; the kernel faults
+    // safely on NULL.
+    unsafe { raw::semctl_array(semid, cmd, array) }.map_err(|e| {
+        if array.is_null() {
+            e.explain(libc::EFAULT, "`arg.array` is NULL")
+        } else {
+            explain_ctl(e)
+        }
+    })
 }
 
 fn check_len(have: usize, need: usize) -> Result<()> {
