@@ -67,8 +67,21 @@ pub fn msgrcv(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Res
     assert!(buf.len() >= MTYPE_LEN, "a message buffer holds at least its mtype");
     // SAFETY: `buf` is valid for writes of MTYPE_LEN + the text size given,
     // which bounds what the kernel writes.
-    let n =
-        cvt(unsafe { libc::msgrcv(msqid, buf.as_mut_ptr().cast::<c_void>(), buf.len() - MTYPE_LEN, msgtyp, flags) })?;
+    unsafe { msgrcv_raw(msqid, buf.as_mut_ptr().cast::<c_void>(), buf.len() - MTYPE_LEN, msgtyp, flags) }
+}
+
+/// `msgrcv(2)` into a caller's `struct msgbuf` at `msgp`, with room for
+/// `msgsz` bytes of text; returns the text length. The kernel writes the
+/// `mtype` and at most the message's text, never `msgsz` bytes as such,
+/// so `msgsz` may be any value (above `LONG_MAX` the kernel says `EINVAL`).
+///
+/// # Safety
+/// `msgp` is valid for writes of a `long` and of the text of any message
+/// the call may take, up to `msgsz` bytes.
+#[inline]
+pub unsafe fn msgrcv_raw(msqid: c_int, msgp: *mut c_void, msgsz: usize, msgtyp: c_long, flags: c_int) -> Result<usize> {
+    // SAFETY: forwarded from this function's contract.
+    let n = cvt(unsafe { libc::msgrcv(msqid, msgp, msgsz, msgtyp, flags) })?;
     Ok(n as usize)
 }
 
