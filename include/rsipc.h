@@ -333,7 +333,10 @@ int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
  * reading, or is read-only (or append-only) and a writable `MAP_SHARED`
  * mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
  * (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says
- * which.
+ * which. The kernel makes every check, in its order (an unaligned offset
+ * first, then a file mapping's descriptor — `EBADF` before anything about
+ * the length, the type or the offset range), so the errno is glibc's for
+ * any combination of bad arguments.
  *
  * # Safety
  * With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
@@ -597,15 +600,21 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
- * is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
+ * is lost, and after the kernel's checks of the id, the size, the flags
+ * and the permission, and after `ENOMSG` for an empty queue under
+ * `IPC_NOWAIT`); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
  * `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
  * `IPC_NOWAIT` or with `MSG_EXCEPT`, or with `MSG_NOERROR` and a text
  * longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
  * (removed while waiting);
  * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
  *
+ * As with msgrcv(2), `msgsz` is only the room the caller offers: any
+ * value up to `LONG_MAX` is fine, only the message is written.
+ *
  * # Safety
- * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
+ * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes
+ * (or at least the text of the message taken).
  */
 ssize_t rsipc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
 
