@@ -676,7 +676,8 @@ int rsipc_mq_unlink(const char *name);
  * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
  * `O_NONBLOCK`); `EMSGSIZE` (`msg_len` above the queue's `mq_msgsize`);
  * `EINVAL` (`msg_prio` >= `MQ_PRIO_MAX`); `EBADF` (not a queue descriptor
- * open for writing); `EINTR`.
+ * open for writing); `EINTR`. In the kernel's order: the priority, the
+ * descriptor, the size, then the message.
  *
  * # Safety
  * `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
@@ -707,10 +708,11 @@ int rsipc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigne
  * or -1 with errno.
  *
  * # Errors
- * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EMSGSIZE` (`msg_len`
- * below `mq_msgsize`; the message stays queued); `EAGAIN` (empty,
- * `O_NONBLOCK`); `EBADF` (not a queue descriptor open for reading);
- * `EINTR`.
+ * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`: refused before a message
+ * is taken, after the kernel's answers for the descriptor, the size and
+ * an empty `O_NONBLOCK` queue); `EMSGSIZE` (`msg_len` below `mq_msgsize`;
+ * the message stays queued); `EAGAIN` (empty, `O_NONBLOCK`); `EBADF` (not
+ * a queue descriptor open for reading); `EINTR`.
  *
  * # Safety
  * `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is

@@ -24,7 +24,9 @@ use crate::{Error, Result};
 /// is close-on-exec. Returns it, or `(mqd_t)-1` with errno.
 ///
 /// # Errors
-/// `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode, or an
+/// `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode —
+/// refused even where the kernel would create a queue with it, after the
+/// kernel's answers about the name —, or an
 /// `attr` outside 1..`msg_max`/`msgsize_max`); `EACCES` (permission, or a
 /// second '/' in the name, as glibc); `ENAMETOOLONG` (more than `NAME_MAX`
 /// bytes after the '/'); `ENOENT`; `EEXIST`; `EMFILE`; `ENFILE`; `ENOSPC`;
@@ -108,16 +110,18 @@ unsafe fn send_from(
     prio: c_uint,
     abs_timeout: Option<*const timespec>,
 ) -> Result<c_int> {
-    if len > isize::MAX as usize {
-        return Err(Error::new(libc::EMSGSIZE, format!("msg_len {len} is larger than any queue's mq_msgsize")));
-    }
-    // SAFETY: forwarded from this function's contract.
-    let msg = unsafe { in_bytes(msg.cast(), len, "msg_ptr") }?;
     let timeout = match abs_timeout {
         // SAFETY: forwarded from this function's contract.
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
+    if len > isize::MAX as usize || (msg.is_null() && len > 0) {
+        // No slice for these: the kernel's answers that come before it
+        // reads the message, then EMSGSIZE or EFAULT.
+        return Err(super::send_refused(mqdes, msg.is_null(), len, prio, timeout));
+    }
+    // SAFETY: forwarded from this function's contract.
+    let msg = unsafe { in_bytes(msg.cast(), len, "msg_ptr") }?;
     super::send(mqdes, msg, prio, timeout).map(|()| 0)
 }
 
@@ -138,13 +142,18 @@ unsafe fn receive_into(
     // The kernel writes at most mq_msgsize bytes, however large `len` is;
     // the slice need not claim more than a slice can hold.
     let len = len.min(isize::MAX as usize);
-    // SAFETY: forwarded from this function's contract.
-    let buf = unsafe { out_bytes(msg.cast(), len, "msg_ptr") }?;
     let timeout = match abs_timeout {
         // SAFETY: forwarded from this function's contract.
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
+    if msg.is_null() && len > 0 {
+        // Refused before a message is taken (the kernel would take it and
+        // then fault, losing it), after the kernel's earlier answers.
+        return Err(super::receive_refused(mqdes, len, timeout));
+    }
+    // SAFETY: forwarded from this function's contract.
+    let buf = unsafe { out_bytes(msg.cast(), len, "msg_ptr") }?;
     // SAFETY: NULL or valid for writes of an unsigned int, by this
     // function's contract.
     let prio = unsafe { prio.as_mut() };
@@ -160,7 +169,8 @@ unsafe fn receive_into(
 /// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
 /// `O_NONBLOCK`); `EMSGSIZE` (`msg_len` above the queue's `mq_msgsize`);
 /// `EINVAL` (`msg_prio` >= `MQ_PRIO_MAX`); `EBADF` (not a queue descriptor
-/// open for writing); `EINTR`.
+/// open for writing); `EINTR`. In the kernel's order: the priority, the
+/// descriptor, the size, then the message.
 ///
 /// # Safety
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
@@ -223,10 +233,11 @@ pub unsafe extern "C" fn rsipc_mq_timedsend(
 /// or -1 with errno.
 ///
 /// # Errors
-/// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EMSGSIZE` (`msg_len`
-/// below `mq_msgsize`; the message stays queued); `EAGAIN` (empty,
-/// `O_NONBLOCK`); `EBADF` (not a queue descriptor open for reading);
-/// `EINTR`.
+/// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`: refused before a message
+/// is taken, after the kernel's answers for the descriptor, the size and
+/// an empty `O_NONBLOCK` queue); `EMSGSIZE` (`msg_len` below `mq_msgsize`;
+/// the message stays queued); `EAGAIN` (empty, `O_NONBLOCK`); `EBADF` (not
+/// a queue descriptor open for reading); `EINTR`.
 ///
 /// # Safety
 /// `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
