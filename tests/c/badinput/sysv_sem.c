@@ -104,8 +104,10 @@ static int unprivileged_set(struct bi_ctx *ctx, int mode) {
 }
 static int setup_private_unprivileged(struct bi_ctx *ctx) { return unprivileged_set(ctx, 0600); }
 static int setup_readonly_unprivileged(struct bi_ctx *ctx) { return unprivileged_set(ctx, 0444); }
+static int setup_writeonly_unprivileged(struct bi_ctx *ctx) { return unprivileged_set(ctx, 0222); }
 BI_FIXTURE(fx_private_set_unprivileged, setup_private_unprivileged, teardown_set);
 BI_FIXTURE(fx_readonly_set_unprivileged, setup_readonly_unprivileged, teardown_set);
+BI_FIXTURE(fx_writeonly_set_unprivileged, setup_writeonly_unprivileged, teardown_set);
 
 /* ctx->id: a set; ctx->id2: its index in the kernel's table. */
 static int setup_indexed_set(struct bi_ctx *ctx) {
@@ -238,3 +240,36 @@ BAD_IN(fx_private_set_unprivileged, RET_INT, "semctl", "unprivileged, IPC_RMID o
        rsipc_semctl((int)ctx->id, 0, IPC_RMID))
 BAD_IN(fx_readonly_set_unprivileged, RET_INT, "semctl", "unprivileged, IPC_SET of root's set", EPERM,
        rsipc_semctl((int)ctx->id, 0, IPC_SET, (union semun){.buf = &ds}))
+
+/* ---- semctl: the kernel's order (the id and the permission come before
+ * the buffer, except for IPC_SET, which reads its buffer first) ---------- */
+BAD_IN(fx_removed_set, RET_INT, "semctl", "IPC_STAT, removed set, buf NULL", EINVAL,
+       rsipc_semctl(STALE_ID, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "IPC_STAT, semid INT_MAX, buf NULL", EINVAL,
+    rsipc_semctl(INT_MAX, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "IPC_STAT, semid -1, buf NULL", EINVAL, rsipc_semctl(-1, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "SEM_STAT, index INT_MAX, buf NULL", EINVAL,
+    rsipc_semctl(INT_MAX, 0, SEM_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "SEM_STAT_ANY, index INT_MAX, buf NULL", EINVAL,
+    rsipc_semctl(INT_MAX, 0, SEM_STAT_ANY, (union semun){.buf = NULL}))
+BAD_IN(fx_removed_set, RET_INT, "semctl", "GETALL, removed set, array NULL", EINVAL,
+       rsipc_semctl(STALE_ID, 0, GETALL, (union semun){.array = NULL}))
+BAD_IN(fx_removed_set, RET_INT, "semctl", "SETALL, removed set, array NULL", EINVAL,
+       rsipc_semctl(STALE_ID, 0, SETALL, (union semun){.array = NULL}))
+BAD_IN(fx_removed_set, RET_INT, "semctl", "IPC_SET, removed set, buf NULL (read first)", EFAULT,
+       rsipc_semctl(STALE_ID, 0, IPC_SET, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "IPC_INFO, semid -1, __buf NULL", EINVAL,
+    rsipc_semctl(-1, 0, IPC_INFO, (union semun){.__buf = NULL}))
+BAD(RET_INT, "semctl", "SEM_INFO, semid -1", EINVAL, rsipc_semctl(-1, 0, SEM_INFO, (union semun){.__buf = &info}))
+BAD(RET_INT, "semctl", "cmd 99, semid -1", EINVAL, rsipc_semctl(-1, 0, 99))
+BAD_IN(fx_private_set_unprivileged, RET_INT, "semctl", "unprivileged, IPC_STAT of root's 0600 set, buf NULL", EACCES,
+       rsipc_semctl((int)ctx->id, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD_IN(fx_private_set_unprivileged, RET_INT, "semctl", "unprivileged, GETALL of root's 0600 set, array NULL", EACCES,
+       rsipc_semctl((int)ctx->id, 0, GETALL, (union semun){.array = NULL}))
+BAD_IN(fx_readonly_set_unprivileged, RET_INT, "semctl", "unprivileged, SETALL on root's 0444 set, array NULL", EACCES,
+       rsipc_semctl((int)ctx->id, 0, SETALL, (union semun){.array = NULL}))
+/* SETALL needs write permission only: rsipc must not ask for more. */
+SAME_IN(fx_writeonly_set_unprivileged, RET_INT, "semctl", "unprivileged, SETALL on root's 0222 set",
+        rsipc_semctl((int)ctx->id, 0, SETALL, (union semun){.array = values}))
+BAD_IN(fx_writeonly_set_unprivileged, RET_INT, "semctl", "unprivileged, GETALL of root's 0222 set", EACCES,
+       rsipc_semctl((int)ctx->id, 0, GETALL, (union semun){.array = values}))
