@@ -7,7 +7,7 @@ use libc::{c_int, c_ulong, key_t, sembuf, semid_ds, seminfo, size_t, timespec};
 use super::Command;
 use crate::ctl::{CmdName, CtlCommand};
 use crate::error::{Error, Result};
-use crate::ffi::{guard, in_ref, non_null, store_query, IpcFlags, Key, Ptr};
+use crate::ffi::{guard, in_ref, store_query, IpcFlags, Key, Ptr};
 
 /// As semget(2): the id of the semaphore set with `key`, creating one of
 /// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
@@ -26,22 +26,36 @@ pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int
     )
 }
 
-/// `nsops` operations at `sops` as a slice: 0 accepts any pointer (the
-/// call then fails with `EINVAL` as the kernel's does), otherwise NULL is
-/// `EFAULT`.
+/// `nsops` operations at `sops` as a slice, as the kernel takes them: it
+/// reads `nsops` as an `unsigned int`, so only its low 32 bits count (0 is
+/// then `EINVAL`, later). A NULL `sops` is `EFAULT` after the kernel's own
+/// first check: more operations than `SEMOPM` is `E2BIG`.
 ///
 /// # Safety
-/// When `nsops > 0`, `sops` is NULL or valid for reads of `nsops` sembufs.
+/// When `nsops > 0`, `sops` is NULL or valid for reads of the `nsops`
+/// sembufs the kernel reads.
 unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
-    if nsops == 0 {
+    let n = nsops as u32 as usize;
+    if n == 0 {
         return Ok(&[]);
     }
-    let p = non_null(sops as *mut sembuf, "sops")?;
-    if nsops > isize::MAX as usize / std::mem::size_of::<sembuf>() {
-        return Err(Error::new(libc::E2BIG, format!("nsops {nsops} is far above the kernel's SEMOPM limit")));
+    let Some(p) = std::ptr::NonNull::new(sops as *mut sembuf) else {
+        return Err(null_ops(n));
+    };
+    // SAFETY: non-NULL; valid for the n entries the kernel reads by the
+    // caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(p.as_ptr(), n) })
+}
+
+#[cold]
+fn null_ops(n: usize) -> Error {
+    match super::info(false) {
+        Ok((_, limits)) if n > limits.semopm as usize => Error::new(
+            libc::E2BIG,
+            format!("nsops {n} is above the kernel's SEMOPM limit ({}, /proc/sys/kernel/sem)", limits.semopm),
+        ),
+        _ => Error::new(libc::EFAULT, "`sops` is NULL"),
     }
-    // SAFETY: non-NULL; valid for nsops entries by the caller's contract.
-    Ok(unsafe { std::slice::from_raw_parts(p.as_ptr(), nsops) })
 }
 
 /// As semop(2): applies the `nsops` operations at `sops` to set `semid`

@@ -44,14 +44,19 @@ pub fn semop(semid: i32, ops: &[libc::sembuf]) -> Result<()> {
 
 /// `semtimedop(2)`: as [`semop`], but waits at most the relative `timeout`
 /// (`None`: no limit) and then fails with `EAGAIN`, as Linux does.
+/// The kernel checks the timeout, in its order: after the number of
+/// operations (`E2BIG`, `EINVAL` for none) and reading them.
 pub fn semtimedop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) -> Result<()> {
-    if let Some(t) = timeout {
-        sys::check_timespec(t, "timeout")?;
-        if t.tv_sec < 0 {
-            return Err(Error::new(libc::EINVAL, format!("timeout.tv_sec = {} is negative", t.tv_sec)));
-        }
-    }
     do_semop(semid, ops, timeout)
+}
+
+/// Why a timeout is refused (`EINVAL`), if it is.
+fn bad_timeout(timeout: Option<&libc::timespec>) -> Option<Error> {
+    let t = timeout?;
+    if let Err(e) = sys::check_timespec(t, "timeout") {
+        return Some(e);
+    }
+    (t.tv_sec < 0).then(|| Error::new(libc::EINVAL, format!("timeout.tv_sec = {} is negative", t.tv_sec)))
 }
 
 fn do_semop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) -> Result<()> {
@@ -59,6 +64,7 @@ fn do_semop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) 
         return Err(Error::new(libc::EINVAL, "nsops is 0: give at least one operation"));
     }
     raw::semtimedop(semid, ops, timeout).map_err(|e| match e.errno() {
+        libc::EINVAL if semid >= 0 && bad_timeout(timeout).is_some() => bad_timeout(timeout).expect("checked"),
         libc::EAGAIN if timeout.is_some() => {
             e.because("the operations could not all be applied before the timeout (or at once, with IPC_NOWAIT)")
         }

@@ -273,3 +273,20 @@ SAME_IN(fx_writeonly_set_unprivileged, RET_INT, "semctl", "unprivileged, SETALL 
         rsipc_semctl((int)ctx->id, 0, SETALL, (union semun){.array = values}))
 BAD_IN(fx_writeonly_set_unprivileged, RET_INT, "semctl", "unprivileged, GETALL of root's 0222 set", EACCES,
        rsipc_semctl((int)ctx->id, 0, GETALL, (union semun){.array = values}))
+
+/* ---- semop, semtimedop: the kernel's order (too many operations, none,
+ * reading them, the id, the timeout); nsops is an unsigned int there ----- */
+BAD_IN(fx_set_and_too_many_ops, RET_INT, "semop", "sops NULL, SEMOPM + 1 operations", E2BIG,
+       rsipc_semop((int)ctx->id, NULL, ctx->len + 1))
+BAD_IN(fx_set_and_too_many_ops, RET_INT, "semtimedop", "SEMOPM + 1 operations, tv_nsec -1", E2BIG,
+       rsipc_semtimedop((int)ctx->id, ctx->user, ctx->len + 1, &ts_nsec_neg))
+BAD_IN(fx_set, RET_INT, "semtimedop", "sops NULL, tv_nsec -1", EFAULT,
+       rsipc_semtimedop((int)ctx->id, NULL, 1, &ts_nsec_neg))
+BAD_IN(fx_set, RET_INT, "semtimedop", "nsops 0, tv_sec -1", EINVAL,
+       rsipc_semtimedop((int)ctx->id, &op_give, 0, &ts_sec_neg))
+BAD(RET_INT, "semtimedop", "semid -1, tv_nsec 1e9", EINVAL, rsipc_semtimedop(-1, &op_give, 1, &ts_nsec_1e9))
+SAME_IN(fx_set, RET_INT, "semop", "nsops 2^32 (0 as the kernel reads it)", rsipc_semop((int)ctx->id, &op_give, (size_t)1 << 32))
+SAME_IN(fx_set, RET_INT, "semop", "nsops 2^32 + 1 (1 as the kernel reads it)",
+        rsipc_semop((int)ctx->id, &op_give, ((size_t)1 << 32) + 1))
+SAME_IN(fx_set, RET_INT, "semop", "sops NULL, nsops SIZE_MAX", rsipc_semop((int)ctx->id, NULL, SIZE_MAX))
+SAME_IN(fx_set, RET_INT, "semop", "sops NULL, nsops 2^32", rsipc_semop((int)ctx->id, NULL, (size_t)1 << 32))
