@@ -319,9 +319,10 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
         -1,
         move || format!("mq_getattr(mqdes={mqdes}, attr={})", Ptr(attr)),
         || {
+            // The descriptor first (EBADF), as the kernel looks at it.
+            let got = super::getattr(mqdes)?;
             // SAFETY: forwarded from this function's contract.
-            let out = unsafe { out_ref(attr, "attr") }?;
-            *out = super::getattr(mqdes)?;
+            *unsafe { out_ref(attr, "attr") }? = got;
             Ok(0)
         },
     )
@@ -346,6 +347,10 @@ pub unsafe extern "C" fn rsipc_mq_setattr(mqdes: mqd_t, newattr: *const mq_attr,
         -1,
         move || format!("mq_setattr(mqdes={mqdes}, newattr={}, oldattr={})", Attr(newattr), Ptr(oldattr)),
         || {
+            if newattr.is_null() {
+                // The descriptor first (EBADF), as the kernel looks at it.
+                super::getattr(mqdes)?;
+            }
             // SAFETY: forwarded from this function's contract.
             let new = unsafe { in_ref(newattr, "newattr") }?;
             let old = super::setattr(mqdes, new)?;
@@ -412,8 +417,12 @@ pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) ->
                     // SAFETY: glibc's struct sigevent has this layout (checked
                     // in size and alignment above).
                     let thread = unsafe { &*sevp.cast::<SigeventThread>() };
-                    let function =
-                        thread.function.ok_or_else(|| Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"))?;
+                    let Some(function) = thread.function else {
+                        // The descriptor first (EBADF), as the kernel looks
+                        // at it before it would ever call the function.
+                        super::getattr(mqdes)?;
+                        return Err(Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"));
+                    };
                     // SAFETY: NULL or initialised, by this function's contract.
                     let attributes = unsafe { thread.attributes.as_ref() };
                     Notify::Thread { function, value: sev.sigev_value, attributes }

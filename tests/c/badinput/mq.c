@@ -318,3 +318,18 @@ SAME(RET_SSIZE, "mq_timedreceive", "msg_ptr NULL, tv_sec -1, mqdes -1",
      rsipc_mq_timedreceive(-1, NULL, MSGSIZE, &prio, &ts_sec_neg))
 BAD_IN(fx_mq_one, RET_SSIZE, "mq_timedreceive", "msg_ptr NULL, a queue open O_WRONLY", EBADF,
        rsipc_mq_timedreceive(ctx->fd[2], NULL, MSGSIZE, &prio, &ts_epoch))
+
+/* ---- mq_getattr, mq_setattr, mq_notify: the descriptor before what rsipc
+ * adds (EFAULT for a NULL attr or notification function) ----------------- */
+BAD(RET_INT, "mq_getattr", "attr NULL, mqdes -1", EBADF, rsipc_mq_getattr(-1, NULL))
+BAD_IN(fx_closed_fd, RET_INT, "mq_getattr", "attr NULL, closed descriptor", EBADF, rsipc_mq_getattr(ctx->fd[0], NULL))
+BAD_IN(fx_regular_file, RET_INT, "mq_getattr", "attr NULL, a regular file", EBADF, rsipc_mq_getattr(ctx->fd[0], NULL))
+BAD(RET_INT, "mq_setattr", "newattr NULL, mqdes -1", EBADF, rsipc_mq_setattr(-1, NULL, NULL))
+BAD_IN(fx_pipe, RET_INT, "mq_setattr", "newattr NULL, a pipe", EBADF, rsipc_mq_setattr(ctx->fd[0], NULL, &attr_maxmsg_0))
+SAME(RET_INT, "mq_setattr", "mq_flags -1, mqdes -1", rsipc_mq_setattr(-1, &attr_flags_all, NULL))
+SAME(RET_INT, "mq_notify", "sigev_notify 99, mqdes -1", rsipc_mq_notify(-1, &sev_notify_99))
+SAME(RET_INT, "mq_notify", "SIGEV_SIGNAL, signal 65, mqdes -1", rsipc_mq_notify(-1, &sev_signo_65))
+BAD(RET_INT, "mq_notify", "SIGEV_THREAD, function NULL, mqdes -1", EBADF, rsipc_mq_notify(-1, &sev_thread_null))
+BAD_IN(fx_regular_file, RET_INT, "mq_notify", "SIGEV_THREAD, function NULL, a regular file", EBADF,
+       rsipc_mq_notify(ctx->fd[0], &sev_thread_null))
+SAME(RET_INT, "mq_notify", "sevp NULL, mqdes -1", rsipc_mq_notify(-1, NULL))
