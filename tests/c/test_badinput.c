@@ -389,6 +389,7 @@ static const char *errno_name(int e) {
  * results of the call, for the comparison with glibc's. */
 struct row_shared {
     struct bi_ctx ctx;
+    int calling;       /* the call was made (the glibc side: it may not return) */
     int called;        /* the call returned */
     intptr_t ret;
     int err;
@@ -476,6 +477,7 @@ static int child_run_glibc(const struct bi_row *twin, FILE *out) {
     int rc = setup_fixture(twin, out);
     if (rc != ROW_PASS) return rc;
     bi_glibc_calls = 0;
+    shared->calling = 1;
     errno = 0;
     intptr_t ret = twin->call(&shared->ctx);
     int err = errno;
@@ -558,13 +560,16 @@ static enum diff last_diff;
 
 /* The result of one side, as the comparison and the report see it. */
 struct side {
-    int signal;     /* killed by this signal: no result */
+    int signal;     /* killed by this signal, or -1: died in the call with exit status `code`; no result */
+    int code;
     intptr_t ret;
     int err;
 };
 
 static void describe_side(char *buf, size_t size, enum bi_kind kind, const struct side *s) {
-    if (s->signal == SIGALRM)
+    if (s->signal == -1)
+        snprintf(buf, size, "died in the call (exit status %d: a sanitizer's report?)", s->code);
+    else if (s->signal == SIGALRM)
         snprintf(buf, size, "did not return (killed by the watchdog)");
     else if (s->signal)
         snprintf(buf, size, "killed by signal %d (%s)", s->signal, strsignal(s->signal));
@@ -599,17 +604,20 @@ static enum verdict run_glibc_twin(const struct bi_row *row, const struct side *
     if (run_child(twin, child_run_glibc, watchdog, report, report_size, &end) != 0) return FAIL;
     used = strlen(report);
     if (!end.signal && end.code == ROW_SKIP) return SKIP;
-    if (!end.signal && (end.code != ROW_PASS || !shared->called)) {
+    /* Under the sanitizers a fault in glibc ends the child with a report
+     * and an exit status instead of the signal: a death all the same. */
+    int died = end.signal != 0 || (shared->calling && !shared->called);
+    if (!died && (end.code != ROW_PASS || !shared->called)) {
         snprintf(report + used, report_size - used, "glibc side: child exited with status %d\n", end.code);
         last_diff = DIFF_DIFFERS;
         return FAIL;
     }
-    if (!end.signal && shared->glibc_calls == 0) {
+    if (!died && shared->glibc_calls == 0) {
         snprintf(report + used, report_size - used, "glibc side: the twin called no glibc function\n");
         last_diff = DIFF_DIFFERS;
         return FAIL;
     }
-    struct side glibc = {end.signal, shared->ret, shared->err};
+    struct side glibc = {end.signal ? end.signal : died ? -1 : 0, end.code, shared->ret, shared->err};
     char theirs[128], ours[128];
     describe_side(theirs, sizeof theirs, row->kind, &glibc);
     describe_side(ours, sizeof ours, row->kind, mine);
@@ -668,7 +676,7 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
     /* A sentinel of the rsipc side alone has no twin. */
     if (row->sentinel && !twin_of(row)) return v;
     if (end.signal || !shared->called) return v;  /* rsipc gave no result to compare */
-    struct side mine = {0, shared->ret, shared->err};
+    struct side mine = {0, 0, shared->ret, shared->err};
     enum verdict d = run_glibc_twin(row, &mine, report, report_size);
     return d == FAIL ? FAIL : v;
 }
