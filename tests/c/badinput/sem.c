@@ -250,3 +250,8 @@ SAME_IN(fx_sem_dangling, RET_SEM_FAILED, "sem_open", "a dangling symbolic link, 
         rsipc_sem_open(NAME_OF(ctx), O_CREAT | O_EXCL, 0600, UINT_MAX))
 SAME_IN(fx_named_unprivileged, RET_SEM_FAILED, "sem_open", "unprivileged, root's 0600 semaphore, O_CREAT, value UINT_MAX",
         rsipc_sem_open(NAME_OF(ctx), O_CREAT, 0600, UINT_MAX))
+
+/* ---- sem_init: glibc checks the value before it looks at sem ------------ */
+BAD(RET_INT, "sem_init", "sem NULL, value SEM_VALUE_MAX + 1", EINVAL,
+    rsipc_sem_init(NULL, 0, (unsigned)SEM_VALUE_MAX + 1))
+BAD(RET_INT, "sem_init", "sem misaligned, value UINT_MAX", EINVAL, rsipc_sem_init(MISALIGNED, 1, UINT_MAX))
