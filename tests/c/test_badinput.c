@@ -617,6 +617,19 @@ static enum verdict run_glibc_twin(const struct bi_row *row, const struct side *
         last_diff = DIFF_DIFFERS;
         return FAIL;
     }
+#ifdef BI_SANITIZED
+    /* Under the sanitizers the twin calls glibc through their interceptors,
+     * which check more than glibc does (ASan's msgsnd reads all msgsz bytes,
+     * its sem_init clears *sem first): a twin that dies with their report
+     * says nothing about glibc. The plain build compares these rows. */
+    if (died && !end.signal && !row->departs) {
+        snprintf(report + used, report_size - used,
+                 "glibc side: a sanitizer's interceptor stopped the call (exit status %d): not compared in this build\n",
+                 end.code);
+        last_diff = DIFF_NONE;
+        return PASS;
+    }
+#endif
     struct side glibc = {end.signal ? end.signal : died ? -1 : 0, end.code, shared->ret, shared->err};
     char theirs[128], ours[128];
     describe_side(theirs, sizeof theirs, row->kind, &glibc);
@@ -740,7 +753,7 @@ BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "glibc gives another errno", EINVAL, NULL
 BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "glibc succeeds", EINVAL, NULL, 0, rsipc_pipe2(NULL, -1),
                (bi_glibc_calls++, 0))
 BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "glibc crashes on an unmarked row", EINVAL, NULL, 0, rsipc_pipe2(NULL, -1),
-               (BI_GLIBC_CALL(raise)(SIGSEGV), -1))
+               (BI_GLIBC_CALL(raise)(SIGABRT), -1))
 BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "a departure mark glibc does not bear out", EINVAL,
                "glibc crashes here (it does not)", 0, rsipc_pipe2(NULL, -1), BI_GLIBC_CALL(pipe2)(NULL, -1))
 BI_SENTINEL_VS(&fx_pipe, RET_SSIZE, "write_all", "a SAME row of a function glibc lacks", 0, NULL, 1,
