@@ -397,7 +397,7 @@ mod tests {
     }
 
     /// A temporary file of one page, open read-write.
-    fn page_file(tag: &str) -> (Unlink, std::os::fd::OwnedFd) {
+    fn page_file(tag: &str) -> (Unlink, sys::Fd) {
         let path = temp_path(tag);
         let fd = sys::file::openat(libc::AT_FDCWD, &path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
         let guard = Unlink(path);
