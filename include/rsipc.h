@@ -79,9 +79,11 @@ extern "C" {
  *   index of the kernel's table; return the set's id.
  *
  * # Errors
- * `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
- * for an unknown command, no such set or a bad `semnum`; `EIDRM`,
- * `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
+ * `EINVAL` for an unknown command, a negative `semid`, no such set or a
+ * bad `semnum`; `EFAULT` if the command needs a buffer or array and it is
+ * NULL — the kernel's checks come first, as with glibc (only `IPC_SET`
+ * reads its buffer before it looks the set up); `EIDRM`, `EACCES`,
+ * `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
  *
  * # Safety
  * The pointer member the command reads is NULL or valid for it: a `struct
@@ -138,7 +140,9 @@ sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;
  * `(mqd_t)-1` with errno.
  *
  * # Errors
- * `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode, or an
+ * `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode —
+ * refused even where the kernel would create a queue with it, after the
+ * kernel's answers about the name —, or an
  * `attr` outside 1..`msg_max`/`msgsize_max`); `EACCES` (permission, or a
  * second '/' in the name, as glibc); `ENAMETOOLONG` (more than `NAME_MAX`
  * bytes after the '/'); `ENOENT`; `EEXIST`; `EMFILE`; `ENFILE`; `ENOSPC`;
@@ -393,7 +397,10 @@ int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
  * reading, or is read-only (or append-only) and a writable `MAP_SHARED`
  * mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
  * (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says
- * which.
+ * which. The kernel makes every check, in its order (an unaligned offset
+ * first, then a file mapping's descriptor — `EBADF` before anything about
+ * the length, the type or the offset range), so the errno is glibc's for
+ * any combination of bad arguments.
  *
  * # Safety
  * With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
@@ -680,19 +687,25 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
- * is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
+ * is lost, and after the kernel's checks of the id, the size, the flags
+ * and the permission, and after `ENOMSG` for an empty queue under
+ * `IPC_NOWAIT`); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
  * `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
  * `IPC_NOWAIT` or with `MSG_EXCEPT`, or with `MSG_NOERROR` and a text
  * longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
  * (removed while waiting);
  * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
  *
+ * As with msgrcv(2), `msgsz` is only the room the caller offers: any
+ * value up to `LONG_MAX` is fine, only the message is written.
+ *
  * # Departures from glibc
  * A NULL `msgp` is `EFAULT` before any message is taken: the kernel would
  * take the message off the queue and then fault copying it out, losing it.
  *
  * # Safety
- * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
+ * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes
+ * (or at least the text of the message taken).
  */
 ssize_t rsipc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
 
@@ -759,7 +772,8 @@ int rsipc_mq_unlink(const char *name) RSIPC_THROW;
  * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
  * `O_NONBLOCK`); `EMSGSIZE` (`msg_len` above the queue's `mq_msgsize`);
  * `EINVAL` (`msg_prio` >= `MQ_PRIO_MAX`); `EBADF` (not a queue descriptor
- * open for writing); `EINTR`.
+ * open for writing); `EINTR`. In the kernel's order: the priority, the
+ * descriptor, the size, then the message.
  *
  * # Safety
  * `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
@@ -790,10 +804,11 @@ int rsipc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigne
  * or -1 with errno.
  *
  * # Errors
- * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EMSGSIZE` (`msg_len`
- * below `mq_msgsize`; the message stays queued); `EAGAIN` (empty,
- * `O_NONBLOCK`); `EBADF` (not a queue descriptor open for reading);
- * `EINTR`.
+ * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`: refused before a message
+ * is taken, after the kernel's answers for the descriptor, the size and
+ * an empty `O_NONBLOCK` queue); `EMSGSIZE` (`msg_len` below `mq_msgsize`;
+ * the message stays queued); `EAGAIN` (empty, `O_NONBLOCK`); `EBADF` (not
+ * a queue descriptor open for reading); `EINTR`.
  *
  * # Safety
  * `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is

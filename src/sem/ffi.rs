@@ -66,6 +66,8 @@ pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: 
         -1,
         move || format!("sem_init(sem={}, pshared={pshared}, value={value})", Ptr(sem)),
         || {
+            // glibc checks the value before it looks at `sem`.
+            super::check_initial_value(value)?;
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
             s.init(pshared != 0, value).map(|()| 0)
