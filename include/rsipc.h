@@ -1018,7 +1018,16 @@ rsipc_chan_t *rsipc_chan_open(const char *name);
  * `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
  * (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
  * full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
- * `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+ * `timeout_ms`; `EINTR` if a signal handler interrupted the wait;
+ * `ENOTRECOVERABLE` if the channel's shared memory is corrupted (returned
+ * within the timeout, with a message saying what was found).
+ *
+ * # Cancellation
+ * A thread-cancellation point while it sleeps for room (as `mq_send` is
+ * while the queue is full): a `pthread_cancel` arriving then, or pending
+ * when it starts to sleep, cancels the thread there, with nothing sent
+ * and nothing held in the channel. A send that does not have to sleep
+ * never acts on a cancel.
  *
  * # Safety
  * `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
@@ -1034,7 +1043,14 @@ int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_m
  * # Errors
  * `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
  * the next message is longer than `cap` (it stays queued); `EAGAIN`,
- * `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+ * `ETIMEDOUT`, `EINTR`, `ENOTRECOVERABLE` as for `rsipc_chan_send`.
+ *
+ * # Cancellation
+ * A thread-cancellation point while it sleeps for a message (as
+ * `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
+ * then, or pending when it starts to sleep, cancels the thread there, with
+ * nothing taken from the channel. A receive that does not have to sleep
+ * never acts on a cancel.
  *
  * # Safety
  * `ch` is NULL or a live handle; `buf` is NULL or valid for writes of

@@ -7,7 +7,7 @@ use std::ptr;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
-use super::Chan;
+use super::{Chan, Step, Wait};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
 /// cbindgen:ignore
@@ -53,6 +53,37 @@ pub struct rsipc_chan_stats {
 
 fn boxed(chan: Chan) -> *mut rsipc_chan_t {
     Box::into_raw(Box::new(rsipc_chan { chan }))
+}
+
+/// What one guarded attempt of a send or receive hands back to its shim.
+#[derive(Clone, Copy)]
+enum Attempt<'a, R> {
+    /// The C function's return value (its failure value with errno set,
+    /// or success).
+    Return(R),
+    /// Sleep, then make the next attempt.
+    Sleep(super::Sleep<'a>),
+}
+
+/// Runs a blocking channel call as a thread-cancellation point: each
+/// attempt runs under the guard (argument checks, errors, panics), and the
+/// sleeps between them run outside it, where the forced unwind of a
+/// `pthread_cancel` may pass through to the C caller (this shim is
+/// `extern "C-unwind"`; the guard's `catch_unwind` would catch the unwind
+/// and make glibc abort the process). A call that never has to sleep never
+/// acts on a cancel.
+#[inline]
+fn blocking<'a, R: Copy>(timeout_ms: c_int, mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>) -> R {
+    let mut wait = Wait::new(timeout_ms);
+    loop {
+        match attempt(&mut wait) {
+            Attempt::Return(r) => return r,
+            // SAFETY: no catch_unwind frame is on the stack here: the guard
+            // of the attempt has returned, and the shims calling this are
+            // entered from C.
+            Attempt::Sleep(sleep) => wait.woke(unsafe { sleep.sleep_cancellable() }),
+        }
+    }
 }
 
 /// Creates a channel holding up to `capacity` messages of up to `max_msg`
@@ -127,29 +158,43 @@ pub unsafe extern "C" fn rsipc_chan_open(name: *const c_char) -> *mut rsipc_chan
 /// `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
 /// (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
 /// full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
-/// `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+/// `timeout_ms`; `EINTR` if a signal handler interrupted the wait;
+/// `ENOTRECOVERABLE` if the channel's shared memory is corrupted (returned
+/// within the timeout, with a message saying what was found).
+///
+/// # Cancellation
+/// A thread-cancellation point while it sleeps for room (as `mq_send` is
+/// while the queue is full): a `pthread_cancel` arriving then, or pending
+/// when it starts to sleep, cancels the thread there, with nothing sent
+/// and nothing held in the channel. A send that does not have to sleep
+/// never acts on a cancel.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
 /// bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_send(
+pub unsafe extern "C-unwind" fn rsipc_chan_send(
     ch: *mut rsipc_chan_t,
     msg: *const c_void,
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
-    guard(
-        -1,
-        || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            // SAFETY: forwarded from this function's contract.
-            let msg = unsafe { in_bytes(msg, len, "msg") }?;
-            ch.chan.send(msg, timeout_ms).map(|()| 0)
-        },
-    )
+    blocking(timeout_ms, |wait| {
+        guard(
+            Attempt::Return(-1),
+            || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
+            || {
+                // SAFETY: forwarded from this function's contract.
+                let ch = unsafe { in_ref(ch, "ch") }?;
+                // SAFETY: forwarded from this function's contract.
+                let msg = unsafe { in_bytes(msg, len, "msg") }?;
+                ch.chan.send_step(msg, wait).map(|step| match step {
+                    Step::Done(()) => Attempt::Return(0),
+                    Step::Sleep(s) => Attempt::Sleep(s),
+                })
+            },
+        )
+    })
 }
 
 /// Takes the next message into `buf` (room for `cap` bytes) and returns its
@@ -159,29 +204,41 @@ pub unsafe extern "C" fn rsipc_chan_send(
 /// # Errors
 /// `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
 /// the next message is longer than `cap` (it stays queued); `EAGAIN`,
-/// `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+/// `ETIMEDOUT`, `EINTR`, `ENOTRECOVERABLE` as for `rsipc_chan_send`.
+///
+/// # Cancellation
+/// A thread-cancellation point while it sleeps for a message (as
+/// `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
+/// then, or pending when it starts to sleep, cancels the thread there, with
+/// nothing taken from the channel. A receive that does not have to sleep
+/// never acts on a cancel.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
 /// `cap` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_recv(
+pub unsafe extern "C-unwind" fn rsipc_chan_recv(
     ch: *mut rsipc_chan_t,
     buf: *mut c_void,
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
-    guard(
-        -1,
-        || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),
-        || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            // SAFETY: forwarded from this function's contract.
-            let buf = unsafe { out_bytes(buf, cap, "buf") }?;
-            ch.chan.recv(buf, timeout_ms).map(|n| n as ssize_t)
-        },
-    )
+    blocking(timeout_ms, |wait| {
+        guard(
+            Attempt::Return(-1),
+            || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),
+            || {
+                // SAFETY: forwarded from this function's contract.
+                let ch = unsafe { in_ref(ch, "ch") }?;
+                // SAFETY: forwarded from this function's contract.
+                let buf = unsafe { out_bytes(buf, cap, "buf") }?;
+                ch.chan.recv_step(buf, wait).map(|step| match step {
+                    Step::Done(n) => Attempt::Return(n as ssize_t),
+                    Step::Sleep(s) => Attempt::Sleep(s),
+                })
+            },
+        )
+    })
 }
 
 /// Releases the handle `ch` (unmaps this process's view of the channel).

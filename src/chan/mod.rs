@@ -139,6 +139,7 @@
 //! namespace, and a dead holder whose pid was reused by a new process is
 //! waited for until that process ends too.
 
+mod member;
 mod ring;
 
 pub(crate) mod ffi;
@@ -152,6 +153,7 @@ use crate::error::{Error, Result};
 use crate::sys;
 use crate::sys::chan::ShmPath;
 use ring::{Geometry, Ring, HEADER_SIZE, LAYOUT_VERSION, MAGIC};
+pub(crate) use ring::{Sleep, Step, Wait};
 
 /// A process's handle on a channel (one per open). `Send + Sync`: threads
 /// may share it.
@@ -195,35 +197,52 @@ impl Chan {
     /// `ftruncate(2)` and `mmap(2)`.
     pub fn create(name: Option<&CStr>, max_msg: usize, capacity: usize, mode: libc::mode_t) -> Result<Chan> {
         let geo = Geometry::new(max_msg as u64, capacity as u64)?;
-        let chan = match name {
+        let len = geo.total_size as usize;
+        let (fd, path) = match name {
             None => {
-                let base = sys::chan::map_shared(None, geo.total_size as usize).map_err(explain_map)?;
-                // SAFETY: a fresh anonymous mapping of total_size bytes, owned
-                // by the Chan built here, which unmaps it on drop.
-                Chan { ring: unsafe { Ring::new(base, geo) }, map_len: geo.total_size as usize }
+                (sys::chan::memfd().map_err(|e| e.because("could not make the anonymous channel's memory file"))?, None)
             }
             Some(name) => {
                 let path = sys::chan::shm_path(name)?;
                 let fd = sys::chan::open_shm(&path, Some(mode)).map_err(|e| {
                     explain_open(e).explain(libc::EEXIST, "a channel or shared memory object of this name exists")
                 })?;
-                let mapped = sys::chan::ftruncate(fd, geo.total_size)
-                    .map_err(|e| e.explain(libc::EFBIG, "the channel is larger than a file may be"))
-                    .and_then(|()| sys::chan::map_shared(Some(fd), geo.total_size as usize).map_err(explain_map));
-                let _ = sys::close(fd);
-                match mapped {
-                    // SAFETY: as above, a fresh shared mapping of the new
-                    // object.
-                    Ok(base) => Chan { ring: unsafe { Ring::new(base, geo) }, map_len: geo.total_size as usize },
-                    Err(e) => {
-                        let _ = sys::chan::unlink(&path);
-                        return Err(e);
-                    }
-                }
+                (fd, Some(path))
             }
         };
-        chan.ring.initialise();
-        Ok(chan)
+        // Every page is reserved now, so a full /dev/shm (or memory) is an
+        // error here and never a SIGBUS at a later send.
+        let made = sys::file::reserve(fd, geo.total_size, true)
+            .map_err(explain_reserve)
+            .and_then(|()| sys::chan::map_shared(fd, len).map_err(explain_map));
+        let base = match made {
+            Ok(base) => base,
+            Err(e) => {
+                sys::chan::close(fd);
+                if let Some(path) = &path {
+                    let _ = sys::chan::unlink(path);
+                }
+                return Err(e);
+            }
+        };
+        // SAFETY: a fresh shared mapping of the new object's total_size
+        // bytes, owned by the Chan built here, which unmaps it on drop (or
+        // right below if registering fails).
+        let unlink_on_error = path.clone();
+        match unsafe { Ring::attach(base, geo, fd, path) } {
+            Ok(ring) => {
+                ring.initialise();
+                Ok(Chan { ring, map_len: len })
+            }
+            Err(e) => {
+                // SAFETY: our own mapping; the ring that referred to it is gone.
+                let _ = unsafe { sys::chan::unmap(base, len) };
+                if let Some(path) = unlink_on_error {
+                    let _ = sys::chan::unlink(&path);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Opens the existing channel `name`.
@@ -235,16 +254,32 @@ impl Chan {
         let path = sys::chan::shm_path(name)?;
         let fd = sys::chan::open_shm(&path, None)
             .map_err(|e| explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))?;
-        let chan = Self::map_existing(fd);
-        let _ = sys::close(fd);
-        chan
+        let mapped = Self::map_existing(fd);
+        match mapped {
+            // SAFETY: check_header verified total_size <= size = map_len; the
+            // Chan owns the mapping and unmaps it on drop (or right below).
+            Ok((base, geo, map_len)) => match unsafe { Ring::attach(base, geo, fd, Some(path)) } {
+                Ok(ring) => Ok(Chan { ring, map_len }),
+                Err(e) => {
+                    // SAFETY: our own mapping; the ring that referred to it is gone.
+                    let _ = unsafe { sys::chan::unmap(base, map_len) };
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                sys::chan::close(fd);
+                Err(e)
+            }
+        }
     }
 
-    fn map_existing(fd: i32) -> Result<Chan> {
+    /// Maps the channel behind `fd` once its header is complete and valid:
+    /// the mapping, its geometry and its length.
+    fn map_existing(fd: i32) -> Result<(*mut u8, Geometry, usize)> {
         let mut waited_ms = 0;
         loop {
             match Self::try_map_existing(fd)? {
-                Some(chan) => return Ok(chan),
+                Some(found) => return Ok(found),
                 // Being created right now: the creator sizes the object and
                 // writes the magic number last.
                 None if waited_ms < OPEN_INIT_WAIT_MS => {
@@ -263,8 +298,8 @@ impl Chan {
 
     /// `Ok(None)` while the object looks like a channel still being
     /// initialised.
-    fn try_map_existing(fd: i32) -> Result<Option<Chan>> {
-        let st = sys::fstat(fd)?;
+    fn try_map_existing(fd: i32) -> Result<Option<(*mut u8, Geometry, usize)>> {
+        let st = sys::chan::fstat(fd)?;
         if st.st_mode & libc::S_IFMT != libc::S_IFREG {
             return Err(Error::new(libc::EINVAL, "the object is not a regular shared memory file"));
         }
@@ -273,16 +308,12 @@ impl Chan {
             return Ok(None);
         }
         let map_len = usize::try_from(size).map_err(|_| Error::new(libc::EINVAL, "the object is too large"))?;
-        let base = sys::chan::map_shared(Some(fd), map_len).map_err(explain_map)?;
+        let base = sys::chan::map_shared(fd, map_len).map_err(explain_map)?;
         // SAFETY: the mapping is at least HEADER_SIZE bytes: checked above.
         let header = unsafe { &*(base as *const ring::Header) };
         let checked = check_header(header, size);
         match checked {
-            Ok(Some(geo)) => {
-                // SAFETY: check_header verified total_size <= size = map_len;
-                // the Chan owns the mapping and unmaps it on drop.
-                Ok(Some(Chan { ring: unsafe { Ring::new(base, geo) }, map_len }))
-            }
+            Ok(Some(geo)) => Ok(Some((base, geo, map_len))),
             other => {
                 // SAFETY: our own mapping, no reference to it survives.
                 let _ = unsafe { sys::chan::unmap(base, map_len) };
@@ -296,12 +327,28 @@ impl Chan {
     /// that long (`ETIMEDOUT`). `EMSGSIZE` (before any wait) if `msg` is
     /// longer than `max_msg`; `EINTR` if a signal handler interrupted a
     /// sleep.
+    /// Its sleeps are not cancellation points (the C function's are: it
+    /// makes its attempts with [`Chan::send_step`]).
     #[inline]
     pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.send_step(msg, &mut wait)? {
+                Step::Done(()) => return Ok(()),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::send`]: the caller keeps `wait` (made by
+    /// `Wait::new(timeout_ms)`) across the attempts of one send and sleeps
+    /// when asked to, so the sleep can happen outside any `catch_unwind`.
+    #[inline]
+    pub fn send_step(&self, msg: &[u8], wait: &mut Wait) -> Result<Step<'_, ()>> {
         if msg.len() as u64 > self.ring.geometry().max_msg {
             return Err(too_big(msg.len(), self.ring.geometry().max_msg));
         }
-        self.ring.send(msg, timeout_ms)
+        self.ring.send(msg, wait)
     }
 
     /// Takes the next message into `buf` and returns its length, waiting as
@@ -309,7 +356,19 @@ impl Chan {
     /// message is longer than `buf` (it stays queued).
     #[inline]
     pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
-        self.ring.recv(buf, timeout_ms)
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.recv_step(buf, &mut wait)? {
+                Step::Done(n) => return Ok(n),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::recv`], as [`Chan::send_step`].
+    #[inline]
+    pub fn recv_step(&self, buf: &mut [u8], wait: &mut Wait) -> Result<Step<'_, usize>> {
+        self.ring.recv(buf, wait)
     }
 
     /// The counters, after recovering every slot held by a dead process.
@@ -388,6 +447,10 @@ fn explain_open(e: Error) -> Error {
     e.explain(libc::EACCES, "permission denied by the object's mode")
         .explain(libc::ELOOP, "the name is a symbolic link (not followed)")
         .explain(libc::EMFILE, "this process has no free file descriptor")
+}
+
+fn explain_reserve(e: Error) -> Error {
+    e.explain(libc::EFBIG, "the channel is larger than a file may be")
 }
 
 fn explain_map(e: Error) -> Error {

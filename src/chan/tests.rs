@@ -4,7 +4,7 @@
 use std::ffi::CString;
 use std::sync::atomic::Ordering;
 
-use super::ring::{fault, lap_of, phase_of, pid_of, Phase};
+use super::ring::{fault, lap_of, member_of, phase_of, Phase};
 use super::*;
 
 fn name(tag: &str) -> CString {
@@ -82,6 +82,14 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         assert!(start.elapsed().as_secs() < 60, "gave up waiting until {what}");
         std::thread::yield_now();
     }
+}
+
+/// The state letter of `/proc/PID/stat` (tests only: the library never
+/// reads /proc to judge liveness).
+fn proc_state(pid: libc::pid_t) -> Option<u8> {
+    let text = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
+    let close = text.iter().rposition(|&b| b == b')')?;
+    text.get(close + 2).copied()
 }
 
 fn die_at(point: u8) {
@@ -254,19 +262,19 @@ fn opening_something_else_is_einval() {
     let n = name("other");
     let path = sys::chan::shm_path(&n).unwrap();
     let fd = sys::chan::open_shm(&path, Some(0o600)).unwrap();
-    sys::chan::ftruncate(fd, 4096).unwrap();
-    let base = sys::chan::map_shared(Some(fd), 4096).unwrap();
+    sys::file::ftruncate(fd, 4096).unwrap();
+    let base = sys::chan::map_shared(fd, 4096).unwrap();
     // SAFETY: our fresh 4096-byte mapping.
     unsafe { base.cast::<u64>().write(0x1234) };
     let e = Chan::open(&n).err().unwrap();
     assert_eq!(e.errno(), libc::EINVAL);
     assert!(e.message().contains("magic"), "{e}");
     // An empty object (creator never finished) is EINVAL after a short wait.
-    sys::chan::ftruncate(fd, 0).unwrap();
+    sys::file::ftruncate(fd, 0).unwrap();
     assert_eq!(Chan::open(&n).err().unwrap().errno(), libc::EINVAL);
     // SAFETY: our own mapping, unused afterwards.
     unsafe { sys::chan::unmap(base, 4096) }.unwrap();
-    sys::close(fd).unwrap();
+    sys::chan::close(fd);
     unlink(&n).unwrap();
 }
 
@@ -337,7 +345,10 @@ fn a_sender_dying_after_its_claim_is_skipped_and_counted_lost() {
     });
     assert_eq!(reap(child), libc::SIGKILL);
     assert_eq!(phase_of(ch.ring.slot_word(1)), Phase::Writing);
-    assert_eq!(pid_of(ch.ring.slot_word(1)), child as u32);
+    // The child registered under an id of its own, whose lock died with it.
+    let holder = member_of(ch.ring.slot_word(1));
+    assert_ne!(holder, ch.ring.member_id());
+    assert!(!ch.ring.member_alive(holder));
     ch.send(b"after", 0).unwrap();
     assert_eq!(take(&ch, LONG), b"before");
     assert_eq!(take(&ch, LONG), b"after");
@@ -428,8 +439,9 @@ fn a_zombie_holder_counts_as_dead() {
         let _ = ch.send(b"x", LONG);
     });
     // Not reaped yet: once the signal has landed the child is a zombie,
-    // which must count as dead.
-    wait_until("the killed child looks dead", || !sys::chan::process_alive(child as u32));
+    // whose files (and so its liveness lock) are closed.
+    wait_until("the killed child is a zombie", || proc_state(child) == Some(b'Z'));
+    assert!(!ch.ring.member_alive(member_of(ch.ring.slot_word(0))));
     let mut buf = [0u8; 8];
     assert_eq!(ch.recv(&mut buf, 0).unwrap_err().errno(), libc::EAGAIN);
     assert_eq!(ch.stats().lost, 1);
