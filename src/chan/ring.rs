@@ -1357,6 +1357,14 @@ impl Ring {
         Self::state(self.pos(p)).load(Ordering::Acquire)
     }
 
+    /// Overwrites the state word and the length word of slot `index`, as a
+    /// hostile or broken peer could (tests of corrupted shared memory).
+    pub(crate) fn scribble_slot(&self, index: u64, state: u64, len: u32) {
+        let pos = self.pos(index % self.geo.capacity);
+        Self::state(pos).store(state, Ordering::SeqCst);
+        Self::len_word(pos).store(len, Ordering::SeqCst);
+    }
+
     /// Whether some process announced it may sleep on `side`'s wait word.
     pub(crate) fn has_sleepers(&self, recv_side: bool) -> bool {
         let side = if recv_side { Side::Recv } else { Side::Send };
