@@ -45,7 +45,8 @@ mod c {
         // registers directly, so a fixed-arity prototype calls it
         // correctly (Rust cannot declare a variadic "C-unwind" import).
         #[link_name = "syscall"]
-        pub fn syscall6(nr: c_long, a1: c_long, a2: c_long, a3: c_long, a4: c_long, a5: c_long, a6: c_long) -> c_long;
+        pub fn syscall6(nr: c_long, a1: c_long, a2: c_long, a3: c_long, a4: c_long, a5: c_long, a6: c_long)
+            -> c_long;
     }
 }
 
@@ -89,3 +90,4 @@ pub unsafe fn test() {
         c::pthread_setcanceltype(old, &mut old);
     }
 }
+
