@@ -72,16 +72,41 @@ enum Attempt<'a, R> {
 /// `extern "C-unwind"`; the guard's `catch_unwind` would catch the unwind
 /// and make glibc abort the process). A call that never has to sleep never
 /// acts on a cancel.
+///
+/// A caller that enabled asynchronous cancellation would expose the
+/// attempts to a cancel landing inside the guard; so once a call has to
+/// sleep, its later attempts run with deferred cancellation (the sleep
+/// itself is asynchronous, as every cancellation point's system call is),
+/// and the caller's type comes back when the call returns, which acts on
+/// a cancel that arrived meanwhile, as the caller asked for.
 #[inline]
 fn blocking<'a, R: Copy>(timeout_ms: c_int, mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>) -> R {
     let mut wait = Wait::new(timeout_ms);
+    let first = match attempt(&mut wait) {
+        Attempt::Return(r) => return r,
+        Attempt::Sleep(sleep) => sleep,
+    };
+    blocking_slow(wait, first, attempt)
+}
+
+#[cold]
+#[inline(never)]
+fn blocking_slow<'a, R: Copy>(
+    mut wait: Wait,
+    first: super::Sleep<'a>,
+    mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>,
+) -> R {
+    // SAFETY: no catch_unwind frame is on the stack (see below).
+    let _deferred = unsafe { crate::sys::chan::DeferredCancel::enter() };
+    let mut sleep = first;
     loop {
+        // SAFETY: no catch_unwind frame is on the stack here: the guard of
+        // the attempt has returned, and the shims calling this are entered
+        // from C.
+        wait.woke(unsafe { sleep.sleep_cancellable() });
         match attempt(&mut wait) {
             Attempt::Return(r) => return r,
-            // SAFETY: no catch_unwind frame is on the stack here: the guard
-            // of the attempt has returned, and the shims calling this are
-            // entered from C.
-            Attempt::Sleep(sleep) => wait.woke(unsafe { sleep.sleep_cancellable() }),
+            Attempt::Sleep(next) => sleep = next,
         }
     }
 }
