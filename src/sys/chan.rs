@@ -155,17 +155,29 @@ pub fn memfd() -> Result<RawFd> {
 }
 
 /// A new open file description of the file `fd` refers to (descriptor
-/// close-on-exec), reached through `/proc/self/fd/N`, which works for
-/// unlinked files and memfds too: a process forked from another shares
-/// its parent's open file descriptions, and liveness locks belong to the
-/// description, so each process needs one of its own.
+/// close-on-exec), reached through `/proc/thread-self/fd/N` (or, before
+/// Linux 3.17, `/proc/self/fd/N`), which works for unlinked files and
+/// memfds too: a process forked from another shares its parent's open file
+/// descriptions, and liveness locks belong to the description, so each
+/// process needs one of its own. `thread-self` first because in a process
+/// whose main thread has exited, `/proc/self/fd` (the main thread's view)
+/// is empty.
 pub fn reopen(fd: RawFd) -> Result<RawFd> {
-    let mut path = [0u8; 32];
-    let mut w = &mut path[..];
-    use std::io::Write;
-    write!(w, "/proc/self/fd/{fd}\0").map_err(|_| Error::from_errno(libc::EINVAL))?;
     let flags = libc::O_RDWR | libc::O_CLOEXEC;
-    raw(libc::SYS_openat, [libc::AT_FDCWD as _, path.as_ptr() as _, flags as _, 0]).map(|fd| fd as RawFd)
+    let mut first = None;
+    for dir in ["/proc/thread-self/fd", "/proc/self/fd"] {
+        let mut path = [0u8; 48];
+        let mut w = &mut path[..];
+        use std::io::Write;
+        write!(w, "{dir}/{fd}\0").map_err(|_| Error::from_errno(libc::EINVAL))?;
+        match raw(libc::SYS_openat, [libc::AT_FDCWD as _, path.as_ptr() as _, flags as _, 0]) {
+            Ok(fd) => return Ok(fd as RawFd),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| Error::from_errno(libc::ENOENT)))
 }
 
 /// Makes descriptor `to` refer to what `from` refers to (close-on-exec) and
