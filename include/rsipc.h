@@ -463,6 +463,28 @@ int rsipc_shm_unlink(const char *name);
 void *rsipc_shm_map(const char *name, size_t len, int oflag, mode_t mode);
 
 /**
+ * As `rsipc_shm_map`, and the object's first `len` bytes are reserved
+ * (`fallocate(2)`) before they are mapped, whether the call created the
+ * object or found it: a full `/dev/shm` (or memory) is `ENOSPC`/`ENOMEM`
+ * from this call, never a `SIGBUS` when the mapping is first written.
+ * (`rsipc_shm_map`, like `ftruncate(2)` + `mmap(2)`, reserves nothing on
+ * tmpfs: its pages are found missing only when touched.) Data already in
+ * the object is kept. A function of its own rather than a flag in
+ * `oflag`: no bit of `oflag` is free of `open(2)`'s meaning forever.
+ *
+ * # Errors
+ * Those of `rsipc_shm_map`; `EINVAL` for `O_RDONLY` (reserving may grow
+ * the object); `ENOSPC` if the file system has no room for `len` bytes;
+ * `ENOMEM` if memory is short, or `len` exceeds the machine's memory and
+ * swap; `EFBIG`. On failure nothing was reserved, and an object this call
+ * created with `O_CREAT|O_EXCL` is removed again.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+void *rsipc_shm_map_reserve(const char *name, size_t len, int oflag, mode_t mode);
+
+/**
  * As ftok(3): the System V key of the existing file `path` and the low 8
  * bits of `proj_id`, bit for bit the key glibc's `ftok` computes
  * (`(st_ino & 0xffff) | (st_dev & 0xff) << 16 | (proj_id & 0xff) << 24`,
