@@ -1003,13 +1003,19 @@ int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct 
  * with the children this process `fork()`s afterwards (`mode` is unused).
  * Returns the handle, or NULL with errno.
  *
+ * The channel's memory (about `capacity` times `max_msg` rounded up to
+ * cache lines) is reserved here, with fallocate(2): a full `/dev/shm` or
+ * memory is an error from this call, never a `SIGBUS` in a later send.
+ *
  * # Errors
  * `EINVAL` if `max_msg` or `capacity` is 0 or too large (`max_msg` at most
  * `INT32_MAX`, `capacity` at most 2^32), or `name` is not `/name` with no
  * other `/`; `ENAMETOOLONG` for a name longer than `NAME_MAX` after the
- * slash; `EEXIST` if the name exists; `ENOMEM` if it does not fit in
- * memory; `EACCES`, `EMFILE`, `ENFILE`, `ENOSPC` as for open(2),
- * ftruncate(2) and mmap(2).
+ * slash; `EEXIST` if the name exists; `ENOSPC` if `/dev/shm` has no room
+ * for the channel; `ENOMEM` if memory is short, or the channel is larger
+ * than the machine's memory and swap together (refused before any page
+ * is taken); `EACCES`, `EMFILE`, `ENFILE` as for open(2). A failed call
+ * leaves no object behind.
  *
  * # Safety
  * `name` is NULL or a NUL-terminated string.

@@ -5,12 +5,22 @@
 //!
 //! # Layout
 //!
-//! A channel is one shared mapping: a POSIX shared memory object
+//! A channel is one shared mapping of a file: a POSIX shared memory object
 //! (`/dev/shm/NAME`, so `shm_unlink` and `ls /dev/shm` see it) or, for an
-//! anonymous channel, a `MAP_SHARED | MAP_ANONYMOUS` mapping inherited over
-//! `fork()`. It starts with a header (`ring::Header`): magic number,
-//! layout version, `max_msg`, `capacity`, slot stride and total size (all
-//! checked by [`Chan::open`]), then, each on its own pair of cache lines,
+//! anonymous channel, a memfd (`memfd_create(2)`) whose mapping and
+//! descriptor children inherit over `fork()`. A file, even for anonymous
+//! channels, because peers hold their liveness locks on it (see "Dead
+//! peers"). Its whole size is reserved when it is created (`fallocate(2)`):
+//! tmpfs's `ftruncate` reserves nothing, and a page a full `/dev/shm` could
+//! not supply on first touch would be a `SIGBUS` in a later send; reserved,
+//! a full file system is `ENOSPC` from `create`, which leaves nothing
+//! behind. Sizes beyond the file system's free space or the machine's
+//! memory and swap are refused before any page is taken.
+//!
+//! It starts with a header (`ring::Header`): magic number, layout version,
+//! `max_msg`, `capacity`, slot stride and total size (all checked by
+//! [`Chan::open`], with the object's size), the member-id counter, then,
+//! each on its own pair of cache lines,
 //! the producer index `tail`, the consumer index `head`, the two wait words
 //! and the `lost` counter. The `capacity` slots follow; each is a whole
 //! number of cache lines: an 8-byte state word, a 4-byte length, the
@@ -22,32 +32,37 @@
 //!
 //! Positions `p = 0, 1, 2, ...` are handed out in order; position `p` lives
 //! in slot `p % capacity` during lap `p / capacity`. A slot's state word
-//! packs `[lap: 40 bits | phase: 2 | pid: 22]` (Linux pids are below 2^22):
+//! packs `[lap: 40 bits | phase: 2 | member: 22]`, where the member is the
+//! id under which the holding process registered (see "Dead peers"):
 //!
 //! ```text
-//!   Empty(L) --sender CAS--> Writing(L, pid) --store--> Full(L)
+//!   Empty(L) --sender CAS--> Writing(L, id) ---CAS---> Full(L)
 //!      ^                                                   |
 //!      |                                             receiver CAS
 //!      |                                                   v
-//!   Empty(L+1) <------------- store (release) ----- Reading(L, pid)
+//!   Empty(L+1) <------------- CAS (release) ------- Reading(L, id)
 //! ```
 //!
 //! Every change of owner is one compare-exchange on the state word, which
-//! records *who* holds the slot (pid) together with *which* position it
+//! records *who* holds the slot (member id) together with *which* position it
 //! holds (lap). So any process can tell, from one load, whether a position
 //! is free, being written, complete, or being read, and by whom.
 //!
 //! * **Send** at position `t = tail`: if the slot is `Empty(lap t)`, CAS it to
 //!   `Writing(lap t, me)`, copy the bytes and the length in, publish
-//!   `Full(lap t)` (an atomic swap; for messages over 2 KiB a release store
-//!   and a fence), then move `tail` to `t+1` (unless another
+//!   `Full(lap t)` with a compare-exchange from the very word it claimed
+//!   (so a slot taken over meanwhile, by a peer that wrongly judged this
+//!   process dead or by a corrupted word, is reported as `ENOTRECOVERABLE`
+//!   and never overwritten), then move `tail` to `t+1` (unless another
 //!   process already did). A slot already claimed for `t` (or later) means
 //!   `tail` lags: help advance it (CAS `t` -> `t+1`) and look again. A slot
 //!   still holding lap `t/cap - 1` means the ring is full.
 //! * **Receive** at position `h = head`: if the slot is `Full(lap h)`, check
 //!   the length against the caller's buffer (`EMSGSIZE` leaves it queued:
 //!   nothing has been changed yet), CAS it to `Reading(lap h, me)`, copy out,
-//!   release with an atomic swap to `Empty(lap h + 1)`, and move `head` on.
+//!   release with a compare-exchange from its claim to `Empty(lap h + 1)`
+//!   (a failure is reported, and the copied bytes are not returned: a
+//!   sender may have overwritten them), and move `head` on.
 //!   `Empty(lap h)` (or the previous lap's reader still at work) means the
 //!   channel is empty at `h`.
 //!
@@ -93,27 +108,32 @@
 //!
 //! ```text
 //!   waiter:  e = epoch; sleepers = 1 (swap, SeqCst); if slot word unchanged (SeqCst) { futex_wait(epoch, e) }
-//!   waker:   swap slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
+//!   waker:   CAS slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
 //! ```
 //!
-//! (Recovery, which changes slots with a CAS, and a sender publishing a
-//! large message with a store use a SeqCst fence before their load of
-//! `sleepers` instead.) The SeqCst operations on both sides make it
+//! (Recovery uses a SeqCst fence before its load of `sleepers`.) The SeqCst operations on both sides make it
 //! impossible for both the waiter to miss the new slot word and the waker to
 //! miss the announcement; reading the epoch before announcing makes a wake
 //! that lands between the look and the sleep end the sleep at once. In the
 //! steady state nobody sleeps, `sleepers` is 0 and stays in every cache, so
 //! a message costs no system call: a send or a receive is two locked
-//! instructions (claim CAS, publishing/releasing swap or fence) and a copy.
+//! instructions (claim CAS, publishing/releasing CAS) and a copy.
 //! A waiter that died asleep leaves the flag set: it costs one extra
 //! wake-up, which clears it.
 //!
 //! # Dead peers
 //!
 //! A slot held (`Writing`/`Reading`) by a process that died would block the
-//! ring at that position forever. After its spin, a waiter blocked behind a
-//! held slot checks the holder with `kill(pid, 0)` and `/proc/PID/stat`
-//! (a zombie counts as dead), and rechecks at each wake-up, sleeping for
+//! ring at that position forever. Whether the holder lives is what the
+//! kernel says, never a guess from pids or `/proc` (see `member`): each
+//! process using a channel registers under a member id and holds an OFD
+//! lock (`F_OFD_SETLK`) on that id's byte of the channel's file, which the
+//! kernel drops when the process ends, however it ends; `F_OFD_GETLK` asks
+//! whether it is still held. This holds across pid namespaces, with `/proc`
+//! hidden or absent, through pid reuse, and for a process whose main
+//! thread has exited while others run (a "zombie" leader, alive as long as
+//! any of its threads). After its spin, a waiter blocked behind a held
+//! slot asks about the holder, and asks again at each wake-up, sleeping for
 //! short, growing periods meanwhile (1 ms doubling to 100 ms). Idle
 //! sleepers also wake every 250 ms, because a peer that claims a slot and
 //! dies before publishing wakes nobody.
@@ -135,9 +155,25 @@
 //! (a second fault inside a few instructions of recovery code) would make
 //! `lost` one short; nothing else depends on the counter.
 //!
-//! Limits: liveness is judged by pid, so processes must share a pid
-//! namespace, and a dead holder whose pid was reused by a new process is
-//! waited for until that process ends too.
+//! # Corrupted shared memory
+//!
+//! Every size and offset this process uses comes from its own copy of the
+//! header, checked when it mapped the channel, so the bytes other processes
+//! can write make calls fail but never make this one touch memory outside
+//! the mapping. Every loop over shared state is bounded: by the deadline
+//! (checked while stepping over positions, too), by the largest distance
+//! the two indices can have in a sound ring, and by how many positions a
+//! call can step over in a row; a state the protocol cannot produce is
+//! `ENOTRECOVERABLE` with a message saying what was found.
+//!
+//! # Cancellation
+//!
+//! A send or receive that has to sleep is a thread-cancellation point
+//! there (as `mq_send`/`mq_receive` are): the attempts run under the FFI
+//! guard, the futex sleeps between them outside it (see
+//! `crate::sys::cancel`), and a cancelled thread holds nothing (it has no
+//! slot claimed while it sleeps; its announcement in the wait word costs
+//! the next waker one spurious wake-up).
 
 mod member;
 mod ring;
@@ -283,7 +319,7 @@ impl Chan {
                 // Being created right now: the creator sizes the object and
                 // writes the magic number last.
                 None if waited_ms < OPEN_INIT_WAIT_MS => {
-                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    sys::chan::sleep_ms(1);
                     waited_ms += 1;
                 }
                 None => {

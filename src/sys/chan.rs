@@ -123,6 +123,19 @@ impl Drop for DeferredCancel {
     }
 }
 
+/// Sleeps about `ms` milliseconds, as a raw system call: glibc's
+/// `nanosleep` (and so `std::thread::sleep`) is a cancellation point, and
+/// the channel calls that sleep briefly (an open waiting for a creator to
+/// finish) are not.
+pub fn sleep_ms(ms: u64) {
+    let ts = libc::timespec { tv_sec: (ms / 1000) as libc::time_t, tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long };
+    // SAFETY: a valid timespec; no remainder wanted. EINTR just ends the
+    // sleep early, which callers tolerate (they look again).
+    unsafe {
+        libc::syscall(libc::SYS_clock_nanosleep, libc::CLOCK_MONOTONIC, 0, &ts, std::ptr::null_mut::<libc::timespec>())
+    };
+}
+
 /// Opens `path` read-write, close-on-exec, never following a symlink; with
 /// `create = Some(mode)` it must not exist yet (`O_CREAT|O_EXCL`).
 pub fn open_shm(path: &ShmPath, create: Option<libc::mode_t>) -> Result<RawFd> {
