@@ -58,6 +58,22 @@ static int quick_intact(uint64_t seq, const unsigned char *buf, ssize_t n) {
     return n == (ssize_t)len && buf[sizeof seq] == FILL && buf[len / 2] == FILL && buf[len - 1] == FILL;
 }
 
+/* `intact` at 64 evenly spread places and the last byte: cheap enough for
+ * the receiver to keep up with the sender (which builds every byte), so it
+ * waits on the slot while the sender copies a message in. */
+static int spot_intact(uint64_t seq, const unsigned char *buf, ssize_t n) {
+    size_t len = seq % 2 == 0 ? LARGE : SMALL;
+    uint64_t got;
+    if (n != (ssize_t)len) return 0;
+    memcpy(&got, buf, sizeof got);
+    if (got != seq) return 0;
+    for (size_t k = 0; k <= 64; k++) {
+        size_t i = k == 64 ? len - 1 : sizeof seq + (len - sizeof seq) * k / 64;
+        if (buf[i] != (unsigned char)(seq * 31 + i)) return 0;
+    }
+    return 1;
+}
+
 static int intact(uint64_t seq, const unsigned char *buf, ssize_t n, unsigned char *scratch) {
     size_t len = message(seq, scratch);
     return n == (ssize_t)len && memcmp(buf, scratch, len) == 0;
@@ -83,6 +99,24 @@ static char leader_state(void) {
     return close && close[1] && close[2] ? close[2] : '?';
 }
 
+/* The message the zombie-leader sender pauses in the middle of copying
+ * (an even number: large), until the receiver has seen that its slot,
+ * held by a process whose main thread is a zombie, is not taken from it. */
+#define PAUSE_AT 100
+
+/* The pause: the sender's source buffer for message PAUSE_AT has its last
+ * page unreadable; the SIGSEGV handler reports the pause, waits for the
+ * go-ahead, makes the page readable and returns, and the copy goes on. */
+static int paused_fd = -1, resume_fd = -1;
+static unsigned char *paused_page;
+
+static void pause_mid_copy(int sig) {
+    (void)sig;
+    char c = 'p';
+    if (write(paused_fd, &c, 1) != 1 || read(resume_fd, &c, 1) != 1) _exit(20);
+    if (mprotect(paused_page, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE) != 0) _exit(21);
+}
+
 static void *zombie_sender(void *arg) {
     struct sender *s = arg;
     struct timespec start, now;
@@ -92,16 +126,24 @@ static void *zombie_sender(void *arg) {
         if (now.tv_sec - start.tv_sec > 60) _exit(3);
         sched_yield();
     }
-    unsigned char *buf = malloc(LARGE);
-    if (!buf) _exit(4);
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *buf = mmap(NULL, LARGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) _exit(4);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pause_mid_copy;
+    if (sigaction(SIGSEGV, &sa, NULL) != 0) _exit(6);
     for (int i = 0; i < s->count; i++) {
         size_t len = message((uint64_t)i, buf);
+        if (i == PAUSE_AT) {
+            paused_page = buf + LARGE - page;
+            if (mprotect(paused_page, (size_t)page, PROT_NONE) != 0) _exit(7);
+        }
         if (rsipc_chan_send(s->ch, buf, len, LONG_MS) != 0) {
             fprintf(stderr, "zombie-leader sender: message %d: %s\n", i, rsipc_last_error());
             _exit(5);
         }
     }
-    free(buf);
     return NULL; /* the last thread: the process exits with status 0 */
 }
 
@@ -109,25 +151,46 @@ static void test_a_zombie_leader_sender_delivers_every_message(int count) {
     rsipc_chan_t *ch = rsipc_chan_create(NULL, LARGE, CAPACITY, 0);
     CHECK(ch != NULL);
     if (!ch) return;
+    int paused[2], resume[2];
+    CHECK(pipe(paused) == 0 && pipe(resume) == 0);
     pid_t child = fork();
     if (child == 0) {
         static struct sender s;
         s.ch = ch;
         s.count = count;
+        paused_fd = paused[1];
+        resume_fd = resume[0];
         pthread_t t;
         if (pthread_create(&t, NULL, zombie_sender, &s) != 0) _exit(2);
         pthread_exit(NULL); /* the main thread leaves; the sender goes on */
     }
-    unsigned char *buf = malloc(LARGE), *scratch = malloc(LARGE);
-    int delivered = 0;
-    for (int i = 0; i < count && buf && scratch; i++) {
+    close(paused[1]);
+    close(resume[0]);
+    unsigned char *buf = malloc(LARGE);
+    int delivered = 0, held_slot_kept = 0;
+    for (int i = 0; i < count && buf; i++) {
+        if (i == PAUSE_AT) {
+            /* The sender holds message PAUSE_AT's slot, half-written: it is
+             * alive, so a receive waits for it (and times out) rather than
+             * taking the slot, and nothing is counted lost. */
+            char c;
+            CHECK(read(paused[0], &c, 1) == 1);
+            errno = 0;
+            CHECK(rsipc_chan_recv(ch, buf, LARGE, 300) == -1 && errno == ETIMEDOUT);
+            struct rsipc_chan_stats st;
+            CHECK(rsipc_chan_stats(ch, &st) == 0);
+            CHECK(st.lost == 0);
+            held_slot_kept = st.lost == 0;
+            CHECK(write(resume[1], "g", 1) == 1);
+        }
         ssize_t n = rsipc_chan_recv(ch, buf, LARGE, LONG_MS);
         if (n < 0) {
             fprintf(stderr, "zombie-leader receiver: message %d: %s\n", i, rsipc_last_error());
             break;
         }
-        if (intact((uint64_t)i, buf, n, scratch)) delivered++;
+        if (spot_intact((uint64_t)i, buf, n)) delivered++;
     }
+    CHECK(held_slot_kept);
     CHECK(wait_code(child) == 0);
     struct rsipc_chan_stats st;
     CHECK(rsipc_chan_stats(ch, &st) == 0);
@@ -135,7 +198,8 @@ static void test_a_zombie_leader_sender_delivers_every_message(int count) {
     printf("zombie-leader messages delivered: %d of %d\n", delivered, count);
     CHECK(delivered == count);
     free(buf);
-    free(scratch);
+    close(paused[0]);
+    close(resume[1]);
     rsipc_chan_close(ch);
 }
 
@@ -304,7 +368,7 @@ static void test_a_sender_in_another_pid_namespace_killed_mid_send_is_recovered(
 }
 
 int main(void) {
-    int count = getenv("RSIPC_STRESS_FULL") ? 20000 : 1000;
+    int count = getenv("RSIPC_STRESS_FULL") ? 20000 : 2000;
     test_a_zombie_leader_sender_delivers_every_message(count);
     test_a_sender_in_another_pid_namespace_is_not_judged_dead(count / 4);
     test_a_sender_in_another_pid_namespace_killed_mid_send_is_recovered();
