@@ -772,9 +772,11 @@ impl Ring {
     /// run of the protocol can put them.
     fn check_indices(&self) -> Result<()> {
         let (tail, head) = (self.header().tail.load(Ordering::Relaxed), self.header().head.load(Ordering::Relaxed));
-        let gap = tail.wrapping_sub(head) as i64;
-        let cap = self.geo.capacity as i64;
-        if gap > cap + INDEX_SLACK as i64 || gap < -(INDEX_SLACK as i64) {
+        // Not modulo 2^64: positions start at 0 and go up by one per
+        // message, and 2^64 messages is beyond any channel's life.
+        let gap = i128::from(tail) - i128::from(head);
+        let cap = i128::from(self.geo.capacity);
+        if gap > cap + i128::from(INDEX_SLACK) || gap < -i128::from(INDEX_SLACK) {
             return Err(corrupt(format!(
                 "its tail index ({tail}) and head index ({head}) are {gap} positions apart, for a capacity of {cap}"
             )));
