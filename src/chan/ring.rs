@@ -525,7 +525,6 @@ impl Ring {
                 (t, Self::state(self.pos(t)).load(Ordering::Acquire))
             }
         };
-        self.check_indices()?;
         loop {
             let pos = self.pos(t);
             let state = Self::state(pos);
@@ -541,6 +540,9 @@ impl Ring {
                     wait.lost_race();
                 }
                 Look::Taken => {
+                    // Off the hot path (a lagging hint is rare): the other
+                    // side's index is a cache line the peers keep writing.
+                    self.check_indices()?;
                     let next = self.past_taken(Side::Send, t, w);
                     let _ = tail.compare_exchange(t, next, Ordering::Relaxed, Ordering::Relaxed);
                     wait.stepped(Side::Send, t, self.geo.capacity)?;
@@ -557,7 +559,10 @@ impl Ring {
                         return Ok(Step::Sleep(sleep));
                     }
                 }
-                Look::Inconsistent => wait.inconsistent(t, w)?,
+                Look::Inconsistent => {
+                    self.check_indices()?;
+                    wait.inconsistent(t, w)?
+                }
             }
             // Look again. Not waiting (the position was taken, or a dead
             // peer's slot was just recovered): claim blindly. While waiting,
@@ -677,6 +682,9 @@ impl Ring {
                     wait.lost_race();
                 }
                 Look::Taken => {
+                    // Off the hot path (a lagging hint is rare): the other
+                    // side's index is a cache line the peers keep writing.
+                    self.check_indices()?;
                     let next = self.past_taken(Side::Recv, h, w);
                     let _ = head.compare_exchange(h, next, Ordering::Relaxed, Ordering::Relaxed);
                     wait.stepped(Side::Recv, h, self.geo.capacity)?;
@@ -692,7 +700,10 @@ impl Ring {
                         return Ok(Step::Sleep(sleep));
                     }
                 }
-                Look::Inconsistent => wait.inconsistent(h, w)?,
+                Look::Inconsistent => {
+                    self.check_indices()?;
+                    wait.inconsistent(h, w)?
+                }
             }
             // Look again, as in send_waiting.
             h = head.load(Ordering::Relaxed);
@@ -803,6 +814,7 @@ impl Ring {
     ) -> Result<Option<Sleep<'_>>> {
         wait.steps = 0;
         if wait.timeout_ms == 0 && holder.is_none() {
+            self.check_indices()?;
             return Err(would_block(side));
         }
         if wait.limit == 0 {
@@ -830,6 +842,9 @@ impl Ring {
                 return Ok(None);
             }
         }
+        // About to give up or sleep: the cost of a look at both indices no
+        // longer matters, and a corrupted one is better reported now.
+        self.check_indices()?;
         if wait.timeout_ms == 0 {
             return Err(would_block(side));
         }
