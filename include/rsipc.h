@@ -540,6 +540,28 @@ int rsipc_shm_unlink(const char *name);
 void *rsipc_shm_map(const char *name, size_t len, int oflag, mode_t mode);
 
 /**
+ * As `rsipc_shm_map`, and the object's first `len` bytes are reserved
+ * (`fallocate(2)`) before they are mapped, whether the call created the
+ * object or found it: a full `/dev/shm` (or memory) is `ENOSPC`/`ENOMEM`
+ * from this call, never a `SIGBUS` when the mapping is first written.
+ * (`rsipc_shm_map`, like `ftruncate(2)` + `mmap(2)`, reserves nothing on
+ * tmpfs: its pages are found missing only when touched.) Data already in
+ * the object is kept. A function of its own rather than a flag in
+ * `oflag`: no bit of `oflag` is free of `open(2)`'s meaning forever.
+ *
+ * # Errors
+ * Those of `rsipc_shm_map`; `EINVAL` for `O_RDONLY` (reserving may grow
+ * the object); `ENOSPC` if the file system has no room for `len` bytes;
+ * `ENOMEM` if memory is short, or `len` exceeds the machine's memory and
+ * swap; `EFBIG`. On failure nothing was reserved, and an object this call
+ * created with `O_CREAT|O_EXCL` is removed again.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+void *rsipc_shm_map_reserve(const char *name, size_t len, int oflag, mode_t mode);
+
+/**
  * As ftok(3): the System V key of the existing file `path` and the low 8
  * bits of `proj_id`, bit for bit the key glibc's `ftok` computes
  * (`(st_ino & 0xffff) | (st_dev & 0xff) << 16 | (proj_id & 0xff) << 24`,
@@ -1103,13 +1125,19 @@ int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct 
  * with the children this process `fork()`s afterwards (`mode` is unused).
  * Returns the handle, or NULL with errno.
  *
+ * The channel's memory (about `capacity` times `max_msg` rounded up to
+ * cache lines) is reserved here, with fallocate(2): a full `/dev/shm` or
+ * memory is an error from this call, never a `SIGBUS` in a later send.
+ *
  * # Errors
  * `EINVAL` if `max_msg` or `capacity` is 0 or too large (`max_msg` at most
  * `INT32_MAX`, `capacity` at most 2^32), or `name` is not `/name` with no
  * other `/`; `ENAMETOOLONG` for a name longer than `NAME_MAX` after the
- * slash; `EEXIST` if the name exists; `ENOMEM` if it does not fit in
- * memory; `EACCES`, `EMFILE`, `ENFILE`, `ENOSPC` as for open(2),
- * ftruncate(2) and mmap(2).
+ * slash; `EEXIST` if the name exists; `ENOSPC` if `/dev/shm` has no room
+ * for the channel; `ENOMEM` if memory is short, or the channel is larger
+ * than the machine's memory and swap together (refused before any page
+ * is taken); `EACCES`, `EMFILE`, `ENFILE` as for open(2). A failed call
+ * leaves no object behind.
  *
  * # Safety
  * `name` is NULL or a NUL-terminated string.
@@ -1140,7 +1168,16 @@ rsipc_chan_t *rsipc_chan_open(const char *name);
  * `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
  * (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
  * full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
- * `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+ * `timeout_ms`; `EINTR` if a signal handler interrupted the wait;
+ * `ENOTRECOVERABLE` if the channel's shared memory is corrupted (returned
+ * within the timeout, with a message saying what was found).
+ *
+ * # Cancellation
+ * A thread-cancellation point while it sleeps for room (as `mq_send` is
+ * while the queue is full): a `pthread_cancel` arriving then, or pending
+ * when it starts to sleep, cancels the thread there, with nothing sent
+ * and nothing held in the channel. A send that does not have to sleep
+ * never acts on a cancel.
  *
  * # Safety
  * `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
@@ -1156,7 +1193,14 @@ int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_m
  * # Errors
  * `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
  * the next message is longer than `cap` (it stays queued); `EAGAIN`,
- * `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+ * `ETIMEDOUT`, `EINTR`, `ENOTRECOVERABLE` as for `rsipc_chan_send`.
+ *
+ * # Cancellation
+ * A thread-cancellation point while it sleeps for a message (as
+ * `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
+ * then, or pending when it starts to sleep, cancels the thread there, with
+ * nothing taken from the channel. A receive that does not have to sleep
+ * never acts on a cancel.
  *
  * # Safety
  * `ch` is NULL or a live handle; `buf` is NULL or valid for writes of

@@ -1,5 +1,5 @@
 /* Bad-input rows for POSIX shared memory (format: see badinput.h):
- * rsipc_shm_open, rsipc_shm_unlink, rsipc_shm_map.
+ * rsipc_shm_open, rsipc_shm_unlink, rsipc_shm_map, rsipc_shm_map_reserve.
  *
  * Names follow glibc (leading slashes skipped, then one component of 1 to
  * NAME_MAX bytes); what is at /dev/shm/NAME must be a regular file, never
@@ -146,3 +146,20 @@ BAD_IN(fx_shm_private_unprivileged, RET_MAP_FAILED, "shm_map", "unprivileged, ro
        rsipc_shm_map(SHM_NAME(ctx), 4096, O_RDONLY, 0))
 BAD_IN(fx_shm_readable_unprivileged, RET_MAP_FAILED, "shm_map", "unprivileged, root's 0644 object, O_RDWR", EACCES,
        rsipc_shm_map(SHM_NAME(ctx), 4096, O_RDWR, 0))
+
+/* ---- shm_map_reserve ---------------------------------------------------- */
+BAD(RET_MAP_FAILED, "shm_map_reserve", "name NULL", EFAULT, rsipc_shm_map_reserve(NULL, 4096, O_RDWR | O_CREAT, 0600))
+BAD(RET_MAP_FAILED, "shm_map_reserve", "name with an inner '/'", EINVAL,
+    rsipc_shm_map_reserve("/a/b", 4096, O_RDWR | O_CREAT, 0600))
+BAD_IN(fx_shm_missing, RET_MAP_FAILED, "shm_map_reserve", "len 0 (nothing created)", EINVAL,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 0, O_RDWR | O_CREAT, 0600))
+BAD_IN(fx_shm_4k, RET_MAP_FAILED, "shm_map_reserve", "len SIZE_MAX", ENOMEM,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), SIZE_MAX, O_RDWR, 0))
+BAD_IN(fx_shm_4k, RET_MAP_FAILED, "shm_map_reserve", "O_RDONLY (reserving may grow the object)", EINVAL,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDONLY, 0))
+BAD_IN(fx_shm_missing, RET_MAP_FAILED, "shm_map_reserve", "no object, no O_CREAT", ENOENT,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDWR, 0))
+BAD_IN(fx_shm_4k, RET_MAP_FAILED, "shm_map_reserve", "O_CREAT|O_EXCL on an existing object", EEXIST,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDWR | O_CREAT | O_EXCL, 0600))
+BAD_IN(fx_shm_fifo, RET_MAP_FAILED, "shm_map_reserve", "a FIFO", EINVAL,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDWR, 0))
