@@ -91,6 +91,13 @@ def parse_header(text):
             j += 1
         doc = strip_comment(lines[i + 1 : j])
         k = j + 1
+        if lines[k].lstrip().startswith("#"):
+            # A documented macro block (RSIPC_THROW): not a declaration the
+            # man pages describe; skip to its #endif.
+            while not lines[k].lstrip().startswith("#endif"):
+                k += 1
+            i = k + 1
+            continue
         decl = []
         depth = 0
         fields = []
@@ -127,7 +134,10 @@ def parse_header(text):
             m = re.search(r"(\w+)\(", first)
             if not m:
                 raise SystemExit(f"gen_docs: cannot read the declaration {first!r}")
-            items.append(Item("function", m.group(1), [" ".join(d.strip() for d in decl)], doc))
+            # RSIPC_THROW is glibc's C++ exception specification, empty in C:
+            # the synopsis shows the C prototype.
+            text = " ".join(d.strip() for d in decl).replace(" RSIPC_THROW;", ";")
+            items.append(Item("function", m.group(1), [text], doc))
     return banner, items
 
 
@@ -471,6 +481,12 @@ def main():
             ap.error("--man needs --docs")
         for f in functions:
             write_if_changed(os.path.join(opts.man, "man3", f.name + ".3"), man_function(f, items, functions, version, opts.date))
+        # A page of a function the header no longer declares would be
+        # installed with the others: remove it.
+        wanted = {f.name + ".3" for f in functions}
+        for page in os.listdir(os.path.join(opts.man, "man3")):
+            if page.endswith(".3") and page not in wanted:
+                os.remove(os.path.join(opts.man, "man3", page))
         write_if_changed(os.path.join(opts.man, "man7", "rsipc.7"),
                          man_overview(banner, functions, opts.docs, version, opts.date))
     if opts.reference:

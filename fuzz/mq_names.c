@@ -237,8 +237,9 @@ static void op_descriptor(uint8_t which, const struct mq_attr *newattr, int use_
     switch ((which >> 6) & 3) {
     case 0: {
         int r = rsipc_mq_getattr(fd, use_null ? NULL : &before);
-        if (use_null) fuzz_expect_failure("mq_getattr", r, -1, EFAULT);
-        else if (!is_queue) fuzz_expect_failure("mq_getattr", r, -1, EBADF);
+        /* The descriptor first (EBADF), as the kernel looks at it. */
+        if (!is_queue) fuzz_expect_failure("mq_getattr", r, -1, EBADF);
+        else if (use_null) fuzz_expect_failure("mq_getattr", r, -1, EFAULT);
         else FUZZ_ASSERT(r == 0, "mq_getattr of an open queue");
         break;
     }

@@ -8,7 +8,8 @@
  * Holds: send: msgsz above LONG_MAX -> EINVAL, NULL msgp -> EFAULT,
  * mtype <= 0 -> EINVAL, msgsz above msgmax or msg_qbytes -> EINVAL (the
  * latter never waits, as documented), no room -> EAGAIN, else queued;
- * receive: msgsz above LONG_MAX -> EINVAL, NULL -> EFAULT, MSG_COPY with
+ * receive: msgsz above LONG_MAX -> EINVAL (below, it is only room), NULL
+ * -> EFAULT or an earlier answer of the kernel, MSG_COPY with
  * MSG_EXCEPT or without IPC_NOWAIT -> EINVAL, no suitable message ->
  * ENOMSG, a longer text without MSG_NOERROR -> E2BIG (it stays; a copy
  * with MSG_NOERROR -> EINVAL, as the kernel never cuts a copy), else the
@@ -53,10 +54,11 @@ static size_t take_size(struct fuzz_in *in) {
     uint8_t sel = take_u8(in);
     switch (sel % 8) {
     case 0: {
-        /* Lengths past the buffer are only those rsipc refuses before any
-         * call (above LONG_MAX with the mtype): a send with a length the
-         * buffer does not have would be the caller's lie (ASan's msgsnd
-         * interceptor reads it all). */
+        /* Lengths past the buffer: a send refuses them before any call
+         * (above LONG_MAX with the mtype; a send with a length the buffer
+         * does not have would be the caller's lie, as ASan's msgsnd
+         * interceptor reads it all); a receive takes any up to LONG_MAX as
+         * room, and the kernel writes only the message. */
         const size_t edges[] = {0,          1,          7,   8, qbytes, qbytes + 1, msgmax, msgmax + 1, (size_t)LONG_MAX - 7,
                                 (size_t)LONG_MAX, (size_t)LONG_MAX + 1, SIZE_MAX, SIZE_MAX - 7};
         return edges[(sel >> 3) % (sizeof edges / sizeof edges[0])];
@@ -127,8 +129,8 @@ static void op_receive(struct fuzz_in *in, uint8_t flags) {
     int mflags = (noerror ? MSG_NOERROR : 0) | (except ? MSG_EXCEPT : 0) | (copy ? MSG_COPY : 0);
     struct fuzz_errs want = {.n = 0};
     int pick = -1;
-    if (msgsz > (size_t)LONG_MAX - sizeof(long)) fuzz_errs_add(&want, EINVAL);
-    if (null) fuzz_errs_add(&want, EFAULT);
+    /* msgsz is only room: anything up to LONG_MAX, as the kernel takes it. */
+    if (msgsz > (size_t)LONG_MAX) fuzz_errs_add(&want, EINVAL);
     if (copy && except) fuzz_errs_add(&want, EINVAL);
     /* Without IPC_NOWAIT only when a message is there, or MSG_COPY (which
      * refuses it). */
@@ -147,6 +149,9 @@ static void op_receive(struct fuzz_in *in, uint8_t flags) {
     if (want.n == 0 && queue[pick].len > msgsz && !noerror) fuzz_errs_add(&want, E2BIG);
     /* The kernel never cuts a copy short: MSG_NOERROR does not apply. */
     if (want.n == 0 && queue[pick].len > msgsz && copy) fuzz_errs_add(&want, EINVAL);
+    /* A NULL msgp is EFAULT after the kernel's own answers (which stay
+     * acceptable), never a message taken. */
+    if (null) fuzz_errs_add(&want, EFAULT);
     memset(buf, GUARD, sizeof buf);
     errno = 0;
     ssize_t r = rsipc_msgrcv(msqid, null ? NULL : buf, msgsz, msgtyp, mflags | nowait);

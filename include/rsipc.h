@@ -79,9 +79,11 @@ extern "C" {
  *   index of the kernel's table; return the set's id.
  *
  * # Errors
- * `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
- * for an unknown command, no such set or a bad `semnum`; `EIDRM`,
- * `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
+ * `EINVAL` for an unknown command, a negative `semid`, no such set or a
+ * bad `semnum`; `EFAULT` if the command needs a buffer or array and it is
+ * NULL — the kernel's checks come first, as with glibc (only `IPC_SET`
+ * reads its buffer before it looks the set up); `EIDRM`, `EACCES`,
+ * `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
  *
  * # Safety
  * The pointer member the command reads is NULL or valid for it: a `struct
@@ -138,7 +140,9 @@ sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;
  * `(mqd_t)-1` with errno.
  *
  * # Errors
- * `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode, or an
+ * `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode —
+ * refused even where the kernel would create a queue with it, after the
+ * kernel's answers about the name —, or an
  * `attr` outside 1..`msg_max`/`msgsize_max`); `EACCES` (permission, or a
  * second '/' in the name, as glibc); `ENAMETOOLONG` (more than `NAME_MAX`
  * bytes after the '/'); `ENOENT`; `EEXIST`; `EMFILE`; `ENFILE`; `ENOSPC`;
@@ -401,7 +405,10 @@ int rsipc_fifo_open(const char *path, int flags, int timeout_ms);
  * reading, or is read-only (or append-only) and a writable `MAP_SHARED`
  * mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
  * (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says
- * which.
+ * which. The kernel makes every check, in its order (an unaligned offset
+ * first, then a file mapping's descriptor — `EBADF` before anything about
+ * the length, the type or the offset range), so the errno is glibc's for
+ * any combination of bad arguments.
  *
  * # Safety
  * With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
@@ -539,6 +546,28 @@ int rsipc_shm_unlink(const char *name);
  * `name` is NULL or a NUL-terminated string.
  */
 void *rsipc_shm_map(const char *name, size_t len, int oflag, mode_t mode);
+
+/**
+ * As `rsipc_shm_map`, and the object's first `len` bytes are reserved
+ * (`fallocate(2)`) before they are mapped, whether the call created the
+ * object or found it: a full `/dev/shm` (or memory) is `ENOSPC`/`ENOMEM`
+ * from this call, never a `SIGBUS` when the mapping is first written.
+ * (`rsipc_shm_map`, like `ftruncate(2)` + `mmap(2)`, reserves nothing on
+ * tmpfs: its pages are found missing only when touched.) Data already in
+ * the object is kept. A function of its own rather than a flag in
+ * `oflag`: no bit of `oflag` is free of `open(2)`'s meaning forever.
+ *
+ * # Errors
+ * Those of `rsipc_shm_map`; `EINVAL` for `O_RDONLY` (reserving may grow
+ * the object); `ENOSPC` if the file system has no room for `len` bytes;
+ * `ENOMEM` if memory is short, or `len` exceeds the machine's memory and
+ * swap; `EFBIG`. On failure nothing was reserved, and an object this call
+ * created with `O_CREAT|O_EXCL` is removed again.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+void *rsipc_shm_map_reserve(const char *name, size_t len, int oflag, mode_t mode);
 
 /**
  * As ftok(3): the System V key of the existing file `path` and the low 8
@@ -688,19 +717,25 @@ int rsipc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
  *
  * # Errors
  * `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
- * is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
+ * is lost, and after the kernel's checks of the id, the size, the flags
+ * and the permission, and after `ENOMSG` for an empty queue under
+ * `IPC_NOWAIT`); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
  * `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
  * `IPC_NOWAIT` or with `MSG_EXCEPT`, or with `MSG_NOERROR` and a text
  * longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
  * (removed while waiting);
  * `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
  *
+ * As with msgrcv(2), `msgsz` is only the room the caller offers: any
+ * value up to `LONG_MAX` is fine, only the message is written.
+ *
  * # Departures from glibc
  * A NULL `msgp` is `EFAULT` before any message is taken: the kernel would
  * take the message off the queue and then fault copying it out, losing it.
  *
  * # Safety
- * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
+ * `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes
+ * (or at least the text of the message taken).
  */
 ssize_t rsipc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
 
@@ -767,7 +802,8 @@ int rsipc_mq_unlink(const char *name) RSIPC_THROW;
  * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
  * `O_NONBLOCK`); `EMSGSIZE` (`msg_len` above the queue's `mq_msgsize`);
  * `EINVAL` (`msg_prio` >= `MQ_PRIO_MAX`); `EBADF` (not a queue descriptor
- * open for writing); `EINTR`.
+ * open for writing); `EINTR`. In the kernel's order: the priority, the
+ * descriptor, the size, then the message.
  *
  * # Safety
  * `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
@@ -798,10 +834,11 @@ int rsipc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigne
  * or -1 with errno.
  *
  * # Errors
- * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EMSGSIZE` (`msg_len`
- * below `mq_msgsize`; the message stays queued); `EAGAIN` (empty,
- * `O_NONBLOCK`); `EBADF` (not a queue descriptor open for reading);
- * `EINTR`.
+ * `EFAULT` (`msg_ptr` NULL with `msg_len > 0`: refused before a message
+ * is taken, after the kernel's answers for the descriptor, the size and
+ * an empty `O_NONBLOCK` queue); `EMSGSIZE` (`msg_len` below `mq_msgsize`;
+ * the message stays queued); `EAGAIN` (empty, `O_NONBLOCK`); `EBADF` (not
+ * a queue descriptor open for reading); `EINTR`.
  *
  * # Safety
  * `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
@@ -1096,13 +1133,19 @@ int rsipc_semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct 
  * with the children this process `fork()`s afterwards (`mode` is unused).
  * Returns the handle, or NULL with errno.
  *
+ * The channel's memory (about `capacity` times `max_msg` rounded up to
+ * cache lines) is reserved here, with fallocate(2): a full `/dev/shm` or
+ * memory is an error from this call, never a `SIGBUS` in a later send.
+ *
  * # Errors
  * `EINVAL` if `max_msg` or `capacity` is 0 or too large (`max_msg` at most
  * `INT32_MAX`, `capacity` at most 2^32), or `name` is not `/name` with no
  * other `/`; `ENAMETOOLONG` for a name longer than `NAME_MAX` after the
- * slash; `EEXIST` if the name exists; `ENOMEM` if it does not fit in
- * memory; `EACCES`, `EMFILE`, `ENFILE`, `ENOSPC` as for open(2),
- * ftruncate(2) and mmap(2).
+ * slash; `EEXIST` if the name exists; `ENOSPC` if `/dev/shm` has no room
+ * for the channel; `ENOMEM` if memory is short, or the channel is larger
+ * than the machine's memory and swap together (refused before any page
+ * is taken); `EACCES`, `EMFILE`, `ENFILE` as for open(2). A failed call
+ * leaves no object behind.
  *
  * # Safety
  * `name` is NULL or a NUL-terminated string.
@@ -1133,7 +1176,16 @@ rsipc_chan_t *rsipc_chan_open(const char *name);
  * `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
  * (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
  * full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
- * `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+ * `timeout_ms`; `EINTR` if a signal handler interrupted the wait;
+ * `ENOTRECOVERABLE` if the channel's shared memory is corrupted (returned
+ * within the timeout, with a message saying what was found).
+ *
+ * # Cancellation
+ * A thread-cancellation point while it sleeps for room (as `mq_send` is
+ * while the queue is full): a `pthread_cancel` arriving then, or pending
+ * when it starts to sleep, cancels the thread there, with nothing sent
+ * and nothing held in the channel. A send that does not have to sleep
+ * never acts on a cancel.
  *
  * # Safety
  * `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
@@ -1149,7 +1201,14 @@ int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_m
  * # Errors
  * `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
  * the next message is longer than `cap` (it stays queued); `EAGAIN`,
- * `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+ * `ETIMEDOUT`, `EINTR`, `ENOTRECOVERABLE` as for `rsipc_chan_send`.
+ *
+ * # Cancellation
+ * A thread-cancellation point while it sleeps for a message (as
+ * `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
+ * then, or pending when it starts to sleep, cancels the thread there, with
+ * nothing taken from the channel. A receive that does not have to sleep
+ * never acts on a cancel.
  *
  * # Safety
  * `ch` is NULL or a live handle; `buf` is NULL or valid for writes of

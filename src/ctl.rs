@@ -1,4 +1,4 @@
-//! What the System V control calls (`shmctl`, `msgctl`) share: a command
+//! What the System V control calls (`shmctl`, `msgctl`, `semctl`) share: a command
 //! set looked up by C value, checked as the kernel checks it, and shown by
 //! name in messages.
 

@@ -7,7 +7,7 @@ use std::ptr;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
-use super::{Chan, Stats};
+use super::{Chan, Stats, Step, Wait};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
 /// cbindgen:ignore
@@ -27,6 +27,62 @@ fn boxed(chan: Chan) -> *mut rsipc_chan_t {
     Box::into_raw(Box::new(rsipc_chan { chan }))
 }
 
+/// What one guarded attempt of a send or receive hands back to its shim.
+#[derive(Clone, Copy)]
+enum Attempt<'a, R> {
+    /// The C function's return value (its failure value with errno set,
+    /// or success).
+    Return(R),
+    /// Sleep, then make the next attempt.
+    Sleep(super::Sleep<'a>),
+}
+
+/// Runs a blocking channel call as a thread-cancellation point: each
+/// attempt runs under the guard (argument checks, errors, panics), and the
+/// sleeps between them run outside it, where the forced unwind of a
+/// `pthread_cancel` may pass through to the C caller (this shim is
+/// `extern "C-unwind"`; the guard's `catch_unwind` would catch the unwind
+/// and make glibc abort the process). A call that never has to sleep never
+/// acts on a cancel.
+///
+/// A caller that enabled asynchronous cancellation would expose the
+/// attempts to a cancel landing inside the guard; so once a call has to
+/// sleep, its later attempts run with deferred cancellation (the sleep
+/// itself is asynchronous, as every cancellation point's system call is),
+/// and the caller's type comes back when the call returns, which acts on
+/// a cancel that arrived meanwhile, as the caller asked for.
+#[inline]
+fn blocking<'a, R: Copy>(timeout_ms: c_int, mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>) -> R {
+    let mut wait = Wait::new(timeout_ms);
+    let first = match attempt(&mut wait) {
+        Attempt::Return(r) => return r,
+        Attempt::Sleep(sleep) => sleep,
+    };
+    blocking_slow(wait, first, attempt)
+}
+
+#[cold]
+#[inline(never)]
+fn blocking_slow<'a, R: Copy>(
+    mut wait: Wait,
+    first: super::Sleep<'a>,
+    mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>,
+) -> R {
+    // SAFETY: no catch_unwind frame is on the stack (see below).
+    let _deferred = unsafe { crate::sys::chan::DeferredCancel::enter() };
+    let mut sleep = first;
+    loop {
+        // SAFETY: no catch_unwind frame is on the stack here: the guard of
+        // the attempt has returned, and the shims calling this are entered
+        // from C.
+        wait.woke(unsafe { sleep.sleep_cancellable() });
+        match attempt(&mut wait) {
+            Attempt::Return(r) => return r,
+            Attempt::Sleep(next) => sleep = next,
+        }
+    }
+}
+
 /// Creates a channel holding up to `capacity` messages of up to `max_msg`
 /// bytes each: a bounded multi-producer multi-consumer queue in shared
 /// memory where each message goes to exactly one receiver and the messages
@@ -39,13 +95,19 @@ fn boxed(chan: Chan) -> *mut rsipc_chan_t {
 /// with the children this process `fork()`s afterwards (`mode` is unused).
 /// Returns the handle, or NULL with errno.
 ///
+/// The channel's memory (about `capacity` times `max_msg` rounded up to
+/// cache lines) is reserved here, with fallocate(2): a full `/dev/shm` or
+/// memory is an error from this call, never a `SIGBUS` in a later send.
+///
 /// # Errors
 /// `EINVAL` if `max_msg` or `capacity` is 0 or too large (`max_msg` at most
 /// `INT32_MAX`, `capacity` at most 2^32), or `name` is not `/name` with no
 /// other `/`; `ENAMETOOLONG` for a name longer than `NAME_MAX` after the
-/// slash; `EEXIST` if the name exists; `ENOMEM` if it does not fit in
-/// memory; `EACCES`, `EMFILE`, `ENFILE`, `ENOSPC` as for open(2),
-/// ftruncate(2) and mmap(2).
+/// slash; `EEXIST` if the name exists; `ENOSPC` if `/dev/shm` has no room
+/// for the channel; `ENOMEM` if memory is short, or the channel is larger
+/// than the machine's memory and swap together (refused before any page
+/// is taken); `EACCES`, `EMFILE`, `ENFILE` as for open(2). A failed call
+/// leaves no object behind.
 ///
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
@@ -95,24 +157,42 @@ pub unsafe extern "C" fn rsipc_chan_open(name: *const c_char) -> *mut rsipc_chan
 /// `EFAULT` if `ch` is NULL, or `msg` is NULL with `len > 0`; `EMSGSIZE`
 /// (before any wait) if `len` exceeds the channel's `max_msg`; `EAGAIN` if
 /// full and `timeout_ms == 0`; `ETIMEDOUT` if still full after
-/// `timeout_ms`; `EINTR` if a signal handler interrupted the wait.
+/// `timeout_ms`; `EINTR` if a signal handler interrupted the wait;
+/// `ENOTRECOVERABLE` if the channel's shared memory is corrupted (returned
+/// within the timeout, with a message saying what was found).
+///
+/// # Cancellation
+/// A thread-cancellation point while it sleeps for room (as `mq_send` is
+/// while the queue is full): a `pthread_cancel` arriving then, or pending
+/// when it starts to sleep, cancels the thread there, with nothing sent
+/// and nothing held in the channel. A send that does not have to sleep
+/// never acts on a cancel.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
 /// bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_send(
+pub unsafe extern "C-unwind" fn rsipc_chan_send(
     ch: *mut rsipc_chan_t,
     msg: *const c_void,
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
-    guard(-1, call!("chan_send", ch = Ptr(ch), msg = Ptr(msg), len = len, timeout_ms = timeout_ms), || {
-        // SAFETY: forwarded from this function's contract.
-        let ch = unsafe { in_ref(ch, "ch") }?;
-        // SAFETY: forwarded from this function's contract.
-        let msg = unsafe { in_bytes(msg, len, "msg") }?;
-        ch.chan.send(msg, timeout_ms).map(|()| 0)
+    blocking(timeout_ms, |wait| {
+        guard(
+            Attempt::Return(-1),
+            call!("chan_send", ch = Ptr(ch), msg = Ptr(msg), len = len, timeout_ms = timeout_ms),
+            || {
+                // SAFETY: forwarded from this function's contract.
+                let ch = unsafe { in_ref(ch, "ch") }?;
+                // SAFETY: forwarded from this function's contract.
+                let msg = unsafe { in_bytes(msg, len, "msg") }?;
+                ch.chan.send_step(msg, wait).map(|step| match step {
+                    Step::Done(()) => Attempt::Return(0),
+                    Step::Sleep(s) => Attempt::Sleep(s),
+                })
+            },
+        )
     })
 }
 
@@ -123,24 +203,40 @@ pub unsafe extern "C" fn rsipc_chan_send(
 /// # Errors
 /// `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
 /// the next message is longer than `cap` (it stays queued); `EAGAIN`,
-/// `ETIMEDOUT`, `EINTR` as for `rsipc_chan_send`.
+/// `ETIMEDOUT`, `EINTR`, `ENOTRECOVERABLE` as for `rsipc_chan_send`.
+///
+/// # Cancellation
+/// A thread-cancellation point while it sleeps for a message (as
+/// `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
+/// then, or pending when it starts to sleep, cancels the thread there, with
+/// nothing taken from the channel. A receive that does not have to sleep
+/// never acts on a cancel.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
 /// `cap` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rsipc_chan_recv(
+pub unsafe extern "C-unwind" fn rsipc_chan_recv(
     ch: *mut rsipc_chan_t,
     buf: *mut c_void,
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
-    guard(-1, call!("chan_recv", ch = Ptr(ch), buf = Ptr(buf), cap = cap, timeout_ms = timeout_ms), || {
-        // SAFETY: forwarded from this function's contract.
-        let ch = unsafe { in_ref(ch, "ch") }?;
-        // SAFETY: forwarded from this function's contract.
-        let buf = unsafe { out_bytes(buf, cap, "buf") }?;
-        ch.chan.recv(buf, timeout_ms).map(|n| n as ssize_t)
+    blocking(timeout_ms, |wait| {
+        guard(
+            Attempt::Return(-1),
+            call!("chan_recv", ch = Ptr(ch), buf = Ptr(buf), cap = cap, timeout_ms = timeout_ms),
+            || {
+                // SAFETY: forwarded from this function's contract.
+                let ch = unsafe { in_ref(ch, "ch") }?;
+                // SAFETY: forwarded from this function's contract.
+                let buf = unsafe { out_bytes(buf, cap, "buf") }?;
+                ch.chan.recv_step(buf, wait).map(|step| match step {
+                    Step::Done(n) => Attempt::Return(n as ssize_t),
+                    Step::Sleep(s) => Attempt::Sleep(s),
+                })
+            },
+        )
     })
 }
 

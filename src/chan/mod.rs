@@ -5,12 +5,22 @@
 //!
 //! # Layout
 //!
-//! A channel is one shared mapping: a POSIX shared memory object
+//! A channel is one shared mapping of a file: a POSIX shared memory object
 //! (`/dev/shm/NAME`, so `shm_unlink` and `ls /dev/shm` see it) or, for an
-//! anonymous channel, a `MAP_SHARED | MAP_ANONYMOUS` mapping inherited over
-//! `fork()`. It starts with a header (`ring::Header`): magic number,
-//! layout version, `max_msg`, `capacity`, slot stride and total size (all
-//! checked by [`Chan::open`]), then, each on its own pair of cache lines,
+//! anonymous channel, a memfd (`memfd_create(2)`) whose mapping and
+//! descriptor children inherit over `fork()`. A file, even for anonymous
+//! channels, because peers hold their liveness locks on it (see "Dead
+//! peers"). Its whole size is reserved when it is created (`fallocate(2)`):
+//! tmpfs's `ftruncate` reserves nothing, and a page a full `/dev/shm` could
+//! not supply on first touch would be a `SIGBUS` in a later send; reserved,
+//! a full file system is `ENOSPC` from `create`, which leaves nothing
+//! behind. Sizes beyond the file system's free space or the machine's
+//! memory and swap are refused before any page is taken.
+//!
+//! It starts with a header (`ring::Header`): magic number, layout version,
+//! `max_msg`, `capacity`, slot stride and total size (all checked by
+//! [`Chan::open`], with the object's size), the member-id counter, then,
+//! each on its own pair of cache lines,
 //! the producer index `tail`, the consumer index `head`, the two wait words
 //! and the `lost` counter. The `capacity` slots follow; each is a whole
 //! number of cache lines: an 8-byte state word, a 4-byte length, the
@@ -22,32 +32,37 @@
 //!
 //! Positions `p = 0, 1, 2, ...` are handed out in order; position `p` lives
 //! in slot `p % capacity` during lap `p / capacity`. A slot's state word
-//! packs `[lap: 40 bits | phase: 2 | pid: 22]` (Linux pids are below 2^22):
+//! packs `[lap: 40 bits | phase: 2 | member: 22]`, where the member is the
+//! id under which the holding process registered (see "Dead peers"):
 //!
 //! ```text
-//!   Empty(L) --sender CAS--> Writing(L, pid) --store--> Full(L)
+//!   Empty(L) --sender CAS--> Writing(L, id) ---CAS---> Full(L)
 //!      ^                                                   |
 //!      |                                             receiver CAS
 //!      |                                                   v
-//!   Empty(L+1) <------------- store (release) ----- Reading(L, pid)
+//!   Empty(L+1) <------------- CAS (release) ------- Reading(L, id)
 //! ```
 //!
 //! Every change of owner is one compare-exchange on the state word, which
-//! records *who* holds the slot (pid) together with *which* position it
+//! records *who* holds the slot (member id) together with *which* position it
 //! holds (lap). So any process can tell, from one load, whether a position
 //! is free, being written, complete, or being read, and by whom.
 //!
 //! * **Send** at position `t = tail`: if the slot is `Empty(lap t)`, CAS it to
 //!   `Writing(lap t, me)`, copy the bytes and the length in, publish
-//!   `Full(lap t)` (an atomic swap; for messages over 2 KiB a release store
-//!   and a fence), then move `tail` to `t+1` (unless another
+//!   `Full(lap t)` with a compare-exchange from the very word it claimed
+//!   (so a slot taken over meanwhile, by a peer that wrongly judged this
+//!   process dead or by a corrupted word, is reported as `ENOTRECOVERABLE`
+//!   and never overwritten), then move `tail` to `t+1` (unless another
 //!   process already did). A slot already claimed for `t` (or later) means
 //!   `tail` lags: help advance it (CAS `t` -> `t+1`) and look again. A slot
 //!   still holding lap `t/cap - 1` means the ring is full.
 //! * **Receive** at position `h = head`: if the slot is `Full(lap h)`, check
 //!   the length against the caller's buffer (`EMSGSIZE` leaves it queued:
 //!   nothing has been changed yet), CAS it to `Reading(lap h, me)`, copy out,
-//!   release with an atomic swap to `Empty(lap h + 1)`, and move `head` on.
+//!   release with a compare-exchange from its claim to `Empty(lap h + 1)`
+//!   (a failure is reported, and the copied bytes are not returned: a
+//!   sender may have overwritten them), and move `head` on.
 //!   `Empty(lap h)` (or the previous lap's reader still at work) means the
 //!   channel is empty at `h`.
 //!
@@ -93,27 +108,32 @@
 //!
 //! ```text
 //!   waiter:  e = epoch; sleepers = 1 (swap, SeqCst); if slot word unchanged (SeqCst) { futex_wait(epoch, e) }
-//!   waker:   swap slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
+//!   waker:   CAS slot word (SeqCst); if sleepers != 0 (SeqCst) { sleepers = 0; epoch += 1; futex_wake(all) }
 //! ```
 //!
-//! (Recovery, which changes slots with a CAS, and a sender publishing a
-//! large message with a store use a SeqCst fence before their load of
-//! `sleepers` instead.) The SeqCst operations on both sides make it
+//! (Recovery uses a SeqCst fence before its load of `sleepers`.) The SeqCst operations on both sides make it
 //! impossible for both the waiter to miss the new slot word and the waker to
 //! miss the announcement; reading the epoch before announcing makes a wake
 //! that lands between the look and the sleep end the sleep at once. In the
 //! steady state nobody sleeps, `sleepers` is 0 and stays in every cache, so
 //! a message costs no system call: a send or a receive is two locked
-//! instructions (claim CAS, publishing/releasing swap or fence) and a copy.
+//! instructions (claim CAS, publishing/releasing CAS) and a copy.
 //! A waiter that died asleep leaves the flag set: it costs one extra
 //! wake-up, which clears it.
 //!
 //! # Dead peers
 //!
 //! A slot held (`Writing`/`Reading`) by a process that died would block the
-//! ring at that position forever. After its spin, a waiter blocked behind a
-//! held slot checks the holder with `kill(pid, 0)` and `/proc/PID/stat`
-//! (a zombie counts as dead), and rechecks at each wake-up, sleeping for
+//! ring at that position forever. Whether the holder lives is what the
+//! kernel says, never a guess from pids or `/proc` (see `member`): each
+//! process using a channel registers under a member id and holds an OFD
+//! lock (`F_OFD_SETLK`) on that id's byte of the channel's file, which the
+//! kernel drops when the process ends, however it ends; `F_OFD_GETLK` asks
+//! whether it is still held. This holds across pid namespaces, with `/proc`
+//! hidden or absent, through pid reuse, and for a process whose main
+//! thread has exited while others run (a "zombie" leader, alive as long as
+//! any of its threads). After its spin, a waiter blocked behind a held
+//! slot asks about the holder, and asks again at each wake-up, sleeping for
 //! short, growing periods meanwhile (1 ms doubling to 100 ms). Idle
 //! sleepers also wake every 250 ms, because a peer that claims a slot and
 //! dies before publishing wakes nobody.
@@ -135,10 +155,27 @@
 //! (a second fault inside a few instructions of recovery code) would make
 //! `lost` one short; nothing else depends on the counter.
 //!
-//! Limits: liveness is judged by pid, so processes must share a pid
-//! namespace, and a dead holder whose pid was reused by a new process is
-//! waited for until that process ends too.
+//! # Corrupted shared memory
+//!
+//! Every size and offset this process uses comes from its own copy of the
+//! header, checked when it mapped the channel, so the bytes other processes
+//! can write make calls fail but never make this one touch memory outside
+//! the mapping. Every loop over shared state is bounded: by the deadline
+//! (checked while stepping over positions, too), by the largest distance
+//! the two indices can have in a sound ring, and by how many positions a
+//! call can step over in a row; a state the protocol cannot produce is
+//! `ENOTRECOVERABLE` with a message saying what was found.
+//!
+//! # Cancellation
+//!
+//! A send or receive that has to sleep is a thread-cancellation point
+//! there (as `mq_send`/`mq_receive` are): the attempts run under the FFI
+//! guard, the futex sleeps between them outside it (see
+//! `crate::sys::cancel`), and a cancelled thread holds nothing (it has no
+//! slot claimed while it sleeps; its announcement in the wait word costs
+//! the next waker one spurious wake-up).
 
+mod member;
 mod ring;
 
 pub(crate) mod ffi;
@@ -152,6 +189,7 @@ use crate::error::{Error, Reason, Result};
 use crate::sys;
 use crate::sys::chan::ShmPath;
 use ring::{Geometry, Ring, HEADER_SIZE, LAYOUT_VERSION, MAGIC};
+pub(crate) use ring::{Sleep, Step, Wait};
 
 /// A process's handle on a channel (one per open). `Send + Sync`: threads
 /// may share it.
@@ -200,35 +238,52 @@ impl Chan {
     /// `ftruncate(2)` and `mmap(2)`.
     pub fn create(name: Option<&CStr>, max_msg: usize, capacity: usize, mode: libc::mode_t) -> Result<Chan> {
         let geo = Geometry::new(max_msg as u64, capacity as u64)?;
-        let chan = match name {
+        let len = geo.total_size as usize;
+        let (fd, path) = match name {
             None => {
-                let base = sys::chan::map_shared(None, geo.total_size as usize).map_err(explain_map)?;
-                // SAFETY: a fresh anonymous mapping of total_size bytes, owned
-                // by the Chan built here, which unmaps it on drop.
-                Chan { ring: unsafe { Ring::new(base, geo) }, map_len: geo.total_size as usize }
+                (sys::chan::memfd().map_err(|e| e.because("could not make the anonymous channel's memory file"))?, None)
             }
             Some(name) => {
                 let path = sys::chan::shm_path(name)?;
                 let fd = sys::chan::open_shm(&path, Some(mode)).map_err(|e| {
                     explain_open(e).explain(libc::EEXIST, "a channel or shared memory object of this name exists")
                 })?;
-                let mapped = sys::chan::ftruncate(fd, geo.total_size)
-                    .map_err(|e| e.explain(libc::EFBIG, "the channel is larger than a file may be"))
-                    .and_then(|()| sys::chan::map_shared(Some(fd), geo.total_size as usize).map_err(explain_map));
-                let _ = sys::close(fd);
-                match mapped {
-                    // SAFETY: as above, a fresh shared mapping of the new
-                    // object.
-                    Ok(base) => Chan { ring: unsafe { Ring::new(base, geo) }, map_len: geo.total_size as usize },
-                    Err(e) => {
-                        let _ = sys::chan::unlink(&path);
-                        return Err(e);
-                    }
-                }
+                (fd, Some(path))
             }
         };
-        chan.ring.initialise();
-        Ok(chan)
+        // Every page is reserved now, so a full /dev/shm (or memory) is an
+        // error here and never a SIGBUS at a later send.
+        let made = sys::file::reserve(fd, geo.total_size, true)
+            .map_err(explain_reserve)
+            .and_then(|()| sys::chan::map_shared(fd, len).map_err(explain_map));
+        let base = match made {
+            Ok(base) => base,
+            Err(e) => {
+                sys::chan::close(fd);
+                if let Some(path) = &path {
+                    let _ = sys::chan::unlink(path);
+                }
+                return Err(e);
+            }
+        };
+        // SAFETY: a fresh shared mapping of the new object's total_size
+        // bytes, owned by the Chan built here, which unmaps it on drop (or
+        // right below if registering fails).
+        let unlink_on_error = path.clone();
+        match unsafe { Ring::attach(base, geo, fd, path) } {
+            Ok(ring) => {
+                ring.initialise();
+                Ok(Chan { ring, map_len: len })
+            }
+            Err(e) => {
+                // SAFETY: our own mapping; the ring that referred to it is gone.
+                let _ = unsafe { sys::chan::unmap(base, len) };
+                if let Some(path) = unlink_on_error {
+                    let _ = sys::chan::unlink(&path);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Opens the existing channel `name`.
@@ -240,20 +295,36 @@ impl Chan {
         let path = sys::chan::shm_path(name)?;
         let fd = sys::chan::open_shm(&path, None)
             .map_err(|e| explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))?;
-        let chan = Self::map_existing(fd);
-        let _ = sys::close(fd);
-        chan
+        let mapped = Self::map_existing(fd);
+        match mapped {
+            // SAFETY: check_header verified total_size <= size = map_len; the
+            // Chan owns the mapping and unmaps it on drop (or right below).
+            Ok((base, geo, map_len)) => match unsafe { Ring::attach(base, geo, fd, Some(path)) } {
+                Ok(ring) => Ok(Chan { ring, map_len }),
+                Err(e) => {
+                    // SAFETY: our own mapping; the ring that referred to it is gone.
+                    let _ = unsafe { sys::chan::unmap(base, map_len) };
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                sys::chan::close(fd);
+                Err(e)
+            }
+        }
     }
 
-    fn map_existing(fd: i32) -> Result<Chan> {
+    /// Maps the channel behind `fd` once its header is complete and valid:
+    /// the mapping, its geometry and its length.
+    fn map_existing(fd: i32) -> Result<(*mut u8, Geometry, usize)> {
         let mut waited_ms = 0;
         loop {
             match Self::try_map_existing(fd)? {
-                Some(chan) => return Ok(chan),
+                Some(found) => return Ok(found),
                 // Being created right now: the creator sizes the object and
                 // writes the magic number last.
                 None if waited_ms < OPEN_INIT_WAIT_MS => {
-                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    sys::chan::sleep_ms(1);
                     waited_ms += 1;
                 }
                 None => {
@@ -268,8 +339,8 @@ impl Chan {
 
     /// `Ok(None)` while the object looks like a channel still being
     /// initialised.
-    fn try_map_existing(fd: i32) -> Result<Option<Chan>> {
-        let st = sys::fstat(fd)?;
+    fn try_map_existing(fd: i32) -> Result<Option<(*mut u8, Geometry, usize)>> {
+        let st = sys::chan::fstat(fd)?;
         if st.st_mode & libc::S_IFMT != libc::S_IFREG {
             return Err(Error::new(libc::EINVAL, "the object is not a regular shared memory file"));
         }
@@ -278,16 +349,12 @@ impl Chan {
             return Ok(None);
         }
         let map_len = usize::try_from(size).map_err(|_| Error::new(libc::EINVAL, "the object is too large"))?;
-        let base = sys::chan::map_shared(Some(fd), map_len).map_err(explain_map)?;
+        let base = sys::chan::map_shared(fd, map_len).map_err(explain_map)?;
         // SAFETY: the mapping is at least HEADER_SIZE bytes: checked above.
         let header = unsafe { &*(base as *const ring::Header) };
         let checked = check_header(header, size);
         match checked {
-            Ok(Some(geo)) => {
-                // SAFETY: check_header verified total_size <= size = map_len;
-                // the Chan owns the mapping and unmaps it on drop.
-                Ok(Some(Chan { ring: unsafe { Ring::new(base, geo) }, map_len }))
-            }
+            Ok(Some(geo)) => Ok(Some((base, geo, map_len))),
             other => {
                 // SAFETY: our own mapping, no reference to it survives.
                 let _ = unsafe { sys::chan::unmap(base, map_len) };
@@ -301,12 +368,28 @@ impl Chan {
     /// that long (`ETIMEDOUT`). `EMSGSIZE` (before any wait) if `msg` is
     /// longer than `max_msg`; `EINTR` if a signal handler interrupted a
     /// sleep.
+    /// Its sleeps are not cancellation points (the C function's are: it
+    /// makes its attempts with [`Chan::send_step`]).
     #[inline]
     pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.send_step(msg, &mut wait)? {
+                Step::Done(()) => return Ok(()),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::send`]: the caller keeps `wait` (made by
+    /// `Wait::new(timeout_ms)`) across the attempts of one send and sleeps
+    /// when asked to, so the sleep can happen outside any `catch_unwind`.
+    #[inline]
+    pub fn send_step(&self, msg: &[u8], wait: &mut Wait) -> Result<Step<'_, ()>> {
         if msg.len() as u64 > self.ring.geometry().max_msg {
             return Err(too_big(msg.len(), self.ring.geometry().max_msg));
         }
-        self.ring.send(msg, timeout_ms)
+        self.ring.send(msg, wait)
     }
 
     /// Takes the next message into `buf` and returns its length, waiting as
@@ -314,7 +397,19 @@ impl Chan {
     /// message is longer than `buf` (it stays queued).
     #[inline]
     pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
-        self.ring.recv(buf, timeout_ms)
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.recv_step(buf, &mut wait)? {
+                Step::Done(n) => return Ok(n),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::recv`], as [`Chan::send_step`].
+    #[inline]
+    pub fn recv_step(&self, buf: &mut [u8], wait: &mut Wait) -> Result<Step<'_, usize>> {
+        self.ring.recv(buf, wait)
     }
 
     /// The counters, after recovering every slot held by a dead process.
@@ -412,6 +507,10 @@ fn explain_open(e: Error) -> Error {
     e.explain(libc::EACCES, "permission denied by the object's mode")
         .explain(libc::ELOOP, "the name is a symbolic link (not followed)")
         .explain(libc::EMFILE, "this process has no free file descriptor")
+}
+
+fn explain_reserve(e: Error) -> Error {
+    e.explain(libc::EFBIG, "the channel is larger than a file may be")
 }
 
 fn explain_map(e: Error) -> Error {

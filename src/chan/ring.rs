@@ -9,6 +9,7 @@
 
 use std::sync::atomic::{fence, AtomicU32, AtomicU64, Ordering};
 
+use super::member::Members;
 use crate::error::{Error, Result};
 use crate::sys;
 
@@ -18,7 +19,7 @@ use crate::sys;
 /// "RSIPCHAN" — first word of every channel object.
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RSIPCHAN");
 /// Bumped whenever the layout or the protocol changes.
-pub(crate) const LAYOUT_VERSION: u32 = 2;
+pub(crate) const LAYOUT_VERSION: u32 = 3;
 /// Cache line size used to keep producer-side and consumer-side words apart
 /// (two lines, so the adjacent-line prefetcher does not pair them either).
 const LINE: usize = 64;
@@ -34,9 +35,6 @@ const GAP: usize = 2 * LINE;
 pub(crate) const SLOT_HEADER: usize = 16;
 /// `max_msg` from which a channel's messages start on a line of their own.
 const ALIGNED_MSG: u64 = 256;
-/// Length above which a sender publishes its message with a release store
-/// and a fence instead of a swap (see `Ring::fill`).
-const PUBLISH_BY_STORE: usize = 2048;
 /// Largest message size a channel accepts (lengths are stored in 32 bits and
 /// returned as `ssize_t`).
 pub(crate) const MAX_MSG_LIMIT: u64 = i32::MAX as u64;
@@ -65,7 +63,9 @@ pub struct Header {
     pub capacity: AtomicU64,
     pub stride: AtomicU64,
     pub total_size: AtomicU64,
-    _pad0: [u8; GAP - 48],
+    /// Hands out member ids (see `super::member`).
+    pub next_member: AtomicU64,
+    _pad0: [u8; GAP - 56],
     /// Producer position hint: every position below it has been claimed by a
     /// sender.
     pub tail: AtomicU64,
@@ -111,32 +111,31 @@ pub fn total_size_for(max_msg: u64, capacity: u64) -> Option<u64> {
 }
 
 // ---------------------------------------------------------------------------
-// Slot state words: [ lap: 40 | phase: 2 | pid: 22 ].
+// Slot state words: [ lap: 40 | phase: 2 | member: 22 ].
 
-const PID_BITS: u32 = 22;
-const PID_MASK: u64 = (1 << PID_BITS) - 1;
-const PHASE_SHIFT: u32 = PID_BITS;
-const LAP_SHIFT: u32 = PID_BITS + 2;
+const MEMBER_BITS: u32 = 22;
+const MEMBER_MASK: u64 = (1 << MEMBER_BITS) - 1;
+const PHASE_SHIFT: u32 = MEMBER_BITS;
+const LAP_SHIFT: u32 = MEMBER_BITS + 2;
 const LAP_BITS: u32 = 64 - LAP_SHIFT;
 const LAP_MASK: u64 = (1 << LAP_BITS) - 1;
-// Linux pids never exceed PID_MAX_LIMIT (2^22 on 64-bit), so they fit.
-const _: () = assert!(PID_BITS == 22);
+const _: () = assert!(super::member::ID_MAX as u64 == MEMBER_MASK);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Ready for the sender of this lap's position.
     Empty = 0,
-    /// A sender (pid) is copying its message in.
+    /// A sender (member id) is copying its message in.
     Writing = 1,
     /// A complete message waits for a receiver.
     Full = 2,
-    /// A receiver (pid) is copying the message out.
+    /// A receiver (member id) is copying the message out.
     Reading = 3,
 }
 
 #[inline]
-pub fn word(lap: u64, phase: Phase, pid: u32) -> u64 {
-    ((lap & LAP_MASK) << LAP_SHIFT) | ((phase as u64) << PHASE_SHIFT) | (pid as u64 & PID_MASK)
+pub fn word(lap: u64, phase: Phase, member: u32) -> u64 {
+    ((lap & LAP_MASK) << LAP_SHIFT) | ((phase as u64) << PHASE_SHIFT) | (member as u64 & MEMBER_MASK)
 }
 
 #[inline]
@@ -155,8 +154,8 @@ pub fn phase_of(w: u64) -> Phase {
 }
 
 #[inline]
-pub fn pid_of(w: u64) -> u32 {
-    (w & PID_MASK) as u32
+pub fn member_of(w: u64) -> u32 {
+    (w & MEMBER_MASK) as u32
 }
 
 /// `a - b` for laps modulo 2^40, as a signed number.
@@ -215,6 +214,8 @@ impl Geometry {
 pub struct Ring {
     base: *mut u8,
     geo: Geometry,
+    /// This process's membership (liveness lock and id).
+    members: Members,
     /// This handle's spin budgets, senders' and receivers' (process-local,
     /// not in the shared mapping).
     spin: [SpinBudget; 2],
@@ -291,7 +292,8 @@ enum Look {
     /// Nothing to do until a peer acts (receiver: no message; sender: no
     /// free slot).
     Idle,
-    /// A peer (pid) is in the middle of copying into or out of the slot.
+    /// A peer (member id) is in the middle of copying into or out of the
+    /// slot.
     Held(u32),
     /// A state the protocol never produces for this position.
     Inconsistent,
@@ -300,8 +302,9 @@ enum Look {
 /// A peer holding the slot a call waits for.
 #[derive(Clone, Copy)]
 struct Holder {
-    pid: u32,
-    /// The caller's own pid (a slot held by this process is never dead).
+    id: u32,
+    /// The caller's own member id (a slot held by this process is never
+    /// dead).
     me: u32,
     /// The position the holder claimed.
     position: u64,
@@ -333,16 +336,44 @@ const HELD_RECHECK_MS: (u64, u64) = (1, 100);
 const IDLE_RECHECK_MS: u64 = 250;
 /// How many positions below the head `sweep` examines.
 const SWEEP_WINDOW: u64 = 1 << 16;
+/// Largest believable distance between the two index hints beyond the
+/// capacity. A hint lags the position it stands for only while a process
+/// that claimed a position is stalled between its claim and its store of
+/// the hint; 2^40 messages during one stall is beyond any machine.
+const INDEX_SLACK: u64 = 1 << 40;
+/// Positions a call may step over in a row (found claimed by others), in
+/// excess of twice the capacity, before it judges the ring corrupted: the
+/// jumps of `past_taken` leave at most about a lap of claimed positions
+/// between a lagging hint and the free one.
+const STEP_SLACK: u64 = 1024;
+/// How often (in positions stepped over) a call checks its deadline.
+const STEPS_PER_CLOCK_CHECK: u64 = 256;
 
 impl Ring {
-    /// Wraps a mapping of at least `geo.total_size` bytes.
+    /// Wraps a mapping of at least `geo.total_size` bytes of the channel
+    /// file `fd` (named `path`, if it has a name), registering this process
+    /// as a member. The value owns `fd` from now on, also on failure.
     ///
     /// # Safety
     /// `base` points to a live, writable, 8-byte aligned mapping of at least
     /// `geo.total_size` bytes that outlives the returned value and is only
     /// ever accessed through this protocol.
-    pub unsafe fn new(base: *mut u8, geo: Geometry) -> Ring {
-        Ring { base, geo, spin: [SpinBudget::new(), SpinBudget::new()] }
+    pub unsafe fn attach(base: *mut u8, geo: Geometry, fd: i32, path: Option<sys::chan::ShmPath>) -> Result<Ring> {
+        // SAFETY: the mapping starts with a Header (the caller's contract).
+        let counter = unsafe { &(*(base as *const Header)).next_member };
+        let members = Members::register(fd, path, counter)?;
+        Ok(Ring { base, geo, members, spin: [SpinBudget::new(), SpinBudget::new()] })
+    }
+
+    /// This process's member id (registering it after a fork).
+    #[inline]
+    fn me(&self) -> Result<u32> {
+        self.members.me(&self.header().next_member)
+    }
+
+    /// Whether member `id` (as a slot word names it) still runs.
+    fn alive(&self, id: u32, me: u32) -> bool {
+        self.members.alive(id, me)
     }
 
     pub fn base(&self) -> *mut u8 {
@@ -427,7 +458,7 @@ impl Ring {
             (d, _) if d > 0 => Look::Taken,
             // The previous lap's message is still here.
             (-1, Phase::Full) | (-1, Phase::Writing) => Look::Idle,
-            (-1, Phase::Reading) => Look::Held(pid_of(w)),
+            (-1, Phase::Reading) => Look::Held(member_of(w)),
             _ => Look::Inconsistent,
         }
     }
@@ -438,7 +469,7 @@ impl Ring {
         match (lap_diff(lap_of(w), lap), phase_of(w)) {
             (0, Phase::Full) => Look::Ready,
             (0, Phase::Reading) => Look::Taken,
-            (0, Phase::Writing) => Look::Held(pid_of(w)),
+            (0, Phase::Writing) => Look::Held(member_of(w)),
             (0, Phase::Empty) => Look::Idle,
             (d, _) if d > 0 => Look::Taken,
             // The previous lap's receiver is still copying: no sender could
@@ -451,19 +482,22 @@ impl Ring {
     // -----------------------------------------------------------------------
     // Sending.
 
-    /// Copies `msg` into the next free slot (the caller checked its length
-    /// against `max_msg`), waiting as `timeout_ms` says.
+    /// One attempt to copy `msg` into the next free slot (the caller checked
+    /// its length against `max_msg`): `Done` once sent, `Sleep` when the
+    /// call has to sleep before it looks again (the caller sleeps, tells
+    /// `wait` how the sleep ended, and calls again with the same `wait`).
     #[inline]
-    pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
-        let me = sys::chan::current_pid();
-        let t = self.header().tail.load(Ordering::Relaxed);
-        match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
-            Ok(pos) => {
-                self.fill(pos, t, msg);
-                Ok(())
+    pub fn send(&self, msg: &[u8], wait: &mut Wait) -> Result<Step<'_, ()>> {
+        let me = self.me()?;
+        if wait.is_fresh() {
+            let t = self.header().tail.load(Ordering::Relaxed);
+            match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
+                Ok(pos) => return self.fill(pos, t, msg, me).map(Step::Done),
+                Err(w) => return self.send_waiting(msg, wait, me, Some((t, w))),
             }
-            Err(w) => self.send_waiting(msg, timeout_ms, me, t, w),
         }
+        wait.resume()?;
+        self.send_waiting(msg, wait, me, None)
     }
 
     /// Claims position `p` with one compare-exchange from the word it has
@@ -479,12 +513,18 @@ impl Ring {
             .map(|_| pos)
     }
 
-    /// The rest of a send whose first claim failed: slot word `w` was found
-    /// at position `t`.
+    /// The rest of a send: `first` is the position and slot word its first
+    /// claim found, `None` to look afresh (after a sleep).
     #[inline(never)]
-    fn send_waiting(&self, msg: &[u8], timeout_ms: i32, me: u32, mut t: u64, mut w: u64) -> Result<()> {
+    fn send_waiting(&self, msg: &[u8], wait: &mut Wait, me: u32, first: Option<(u64, u64)>) -> Result<Step<'_, ()>> {
         let tail = &self.header().tail;
-        let mut wait = Wait::new(timeout_ms);
+        let (mut t, mut w) = match first {
+            Some(found) => found,
+            None => {
+                let t = tail.load(Ordering::Relaxed);
+                (t, Self::state(self.pos(t)).load(Ordering::Acquire))
+            }
+        };
         loop {
             let pos = self.pos(t);
             let state = Self::state(pos);
@@ -494,22 +534,35 @@ impl Ring {
                         .compare_exchange(w, word(pos.lap, Phase::Writing, me), Ordering::Acquire, Ordering::Relaxed)
                         .is_ok()
                     {
-                        self.settle(Side::Send, &wait);
-                        self.fill(pos, t, msg);
-                        return Ok(());
+                        self.settle(Side::Send, wait);
+                        return self.fill(pos, t, msg, me).map(Step::Done);
                     }
+                    wait.lost_race();
                 }
                 Look::Taken => {
-                    let _ = tail.compare_exchange(t, t + 1, Ordering::Relaxed, Ordering::Relaxed);
-                    wait.progress();
+                    // Off the hot path (a lagging hint is rare): the other
+                    // side's index is a cache line the peers keep writing.
+                    self.check_indices()?;
+                    let next = self.past_taken(Side::Send, t, w);
+                    let _ = tail.compare_exchange(t, next, Ordering::Relaxed, Ordering::Relaxed);
+                    wait.stepped(Side::Send, t, self.geo.capacity)?;
                 }
-                Look::Idle => self.block(Side::Send, &mut wait, state, w, None)?,
+                Look::Idle => {
+                    if let Some(sleep) = self.block(Side::Send, wait, state, w, None)? {
+                        return Ok(Step::Sleep(sleep));
+                    }
+                }
                 // The holder is the receiver of the previous lap's position.
-                Look::Held(pid) => {
-                    let holder = Holder { pid, me, position: t.wrapping_sub(self.geo.capacity) };
-                    self.block(Side::Send, &mut wait, state, w, Some(holder))?
+                Look::Held(id) => {
+                    let holder = Holder { id, me, position: t.wrapping_sub(self.geo.capacity) };
+                    if let Some(sleep) = self.block(Side::Send, wait, state, w, Some(holder))? {
+                        return Ok(Step::Sleep(sleep));
+                    }
                 }
-                Look::Inconsistent => wait.inconsistent(t, w)?,
+                Look::Inconsistent => {
+                    self.check_indices()?;
+                    wait.inconsistent(t, w)?
+                }
             }
             // Look again. Not waiting (the position was taken, or a dead
             // peer's slot was just recovered): claim blindly. While waiting,
@@ -518,9 +571,8 @@ impl Ring {
             w = if wait.spins == 0 {
                 match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
                     Ok(pos) => {
-                        self.settle(Side::Send, &wait);
-                        self.fill(pos, t, msg);
-                        return Ok(());
+                        self.settle(Side::Send, wait);
+                        return self.fill(pos, t, msg, me).map(Step::Done);
                     }
                     Err(now) => now,
                 }
@@ -532,63 +584,78 @@ impl Ring {
 
     /// The rest of a send once position `t` (slot `pos`) is ours: move the
     /// tail on, copy the message in, publish it, wake receivers.
+    ///
+    /// The publication is a compare-exchange from the exact word of our
+    /// claim, so a slot taken from us meanwhile (another process judged us
+    /// dead and recovered it, or a corrupted word) is reported, never
+    /// overwritten.
     #[inline]
-    fn fill(&self, pos: Pos, t: u64, msg: &[u8]) {
+    fn fill(&self, pos: Pos, t: u64, msg: &[u8], me: u32) -> Result<()> {
         fault::at(fault::SEND_CLAIMED);
         // SAFETY: the slot is ours (Writing) until we publish; msg.len() <=
         // max_msg (checked by the caller), so it fits the slot's data area.
         unsafe { fault::copy(msg.as_ptr(), self.data(pos), msg.len(), fault::SEND_HALF) };
         Self::len_word(pos).store(msg.len() as u32, Ordering::Relaxed);
-        // Publish, and order that before the load of `sleepers` in the wake
-        // check. The slot is ours, so a release store would do for the
-        // publication itself. For small messages a swap, which fetches the
-        // slot's line only once the copy is done; for large ones the store
-        // and a fence, which let the copy's many stores drain while that
-        // line is on its way (measured on the benchmark machine with a C
-        // model of this protocol: the swap is faster up to 2 KiB, the store
-        // and fence from 2.5 KiB on, by a tenth at 4 KiB).
+        // Publish (release: the bytes and the length before the word), and
+        // order that before the load of `sleepers` in the wake check: a
+        // SeqCst compare-exchange is a full barrier, like the swap it
+        // replaces.
+        let claimed = word(pos.lap, Phase::Writing, me);
         let full = word(pos.lap, Phase::Full, 0);
-        if msg.len() > PUBLISH_BY_STORE {
-            Self::state(pos).store(full, Ordering::Release);
-            advance(&self.header().tail, t);
-            self.wake(Side::Recv);
-        } else {
-            Self::state(pos).swap(full, Ordering::SeqCst);
-            advance(&self.header().tail, t);
-            self.wake_after_swap(Side::Recv);
+        if let Err(now) = Self::state(pos).compare_exchange(claimed, full, Ordering::SeqCst, Ordering::Relaxed) {
+            return Err(taken_from_us(Side::Send, t, claimed, now));
         }
+        advance(&self.header().tail, t);
+        self.wake_after_swap(Side::Recv);
+        Ok(())
     }
 
     // -----------------------------------------------------------------------
     // Receiving.
 
-    /// Copies the next message into `buf` and returns its length, waiting as
-    /// `timeout_ms` says; `EMSGSIZE` (message left queued) if it is longer
+    /// One attempt to copy the next message into `buf` (as [`Ring::send`]);
+    /// `Done(length)`, or `EMSGSIZE` (message left queued) if it is longer
     /// than `buf`.
     #[inline]
-    pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
-        let me = sys::chan::current_pid();
-        let h = self.header().head.load(Ordering::Relaxed);
-        // With room for any message, EMSGSIZE is impossible, so a message can
-        // be claimed before its length is read.
-        let roomy = buf.len() as u64 >= self.geo.max_msg;
-        let w = if roomy {
-            match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
-                Ok(pos) => return self.drain(pos, h, buf),
-                Err(w) => w,
-            }
-        } else {
-            Self::state(self.pos(h)).load(Ordering::Acquire)
-        };
-        self.recv_waiting(buf, timeout_ms, me, h, w)
+    pub fn recv(&self, buf: &mut [u8], wait: &mut Wait) -> Result<Step<'_, usize>> {
+        let me = self.me()?;
+        if wait.is_fresh() {
+            let h = self.header().head.load(Ordering::Relaxed);
+            // With room for any message, EMSGSIZE is impossible, so a message
+            // can be claimed before its length is read.
+            let roomy = buf.len() as u64 >= self.geo.max_msg;
+            let w = if roomy {
+                match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
+                    Ok(pos) => return self.drain(pos, h, buf, me).map(Step::Done),
+                    Err(w) => w,
+                }
+            } else {
+                Self::state(self.pos(h)).load(Ordering::Acquire)
+            };
+            return self.recv_waiting(buf, wait, me, Some((h, w)));
+        }
+        wait.resume()?;
+        self.recv_waiting(buf, wait, me, None)
     }
 
-    /// The rest of a receive whose first look did not get a message: slot
-    /// word `w` was found at position `h`.
+    /// The rest of a receive, as [`Ring::send_waiting`].
     #[inline(never)]
-    fn recv_waiting(&self, buf: &mut [u8], timeout_ms: i32, me: u32, mut h: u64, mut w: u64) -> Result<usize> {
+    fn recv_waiting(
+        &self,
+        buf: &mut [u8],
+        wait: &mut Wait,
+        me: u32,
+        first: Option<(u64, u64)>,
+    ) -> Result<Step<'_, usize>> {
         let head = &self.header().head;
-        let mut wait = Wait::new(timeout_ms);
+        let (mut h, mut w) = match first {
+            Some(found) => found,
+            None => {
+                let h = head.load(Ordering::Relaxed);
+                (h, Self::state(self.pos(h)).load(Ordering::Acquire))
+            }
+        };
+        self.check_indices()?;
         let roomy = buf.len() as u64 >= self.geo.max_msg;
         loop {
             let pos = self.pos(h);
@@ -610,27 +677,42 @@ impl Ring {
                     }
                     let claimed = word(pos.lap, Phase::Reading, me);
                     if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-                        self.settle(Side::Recv, &wait);
-                        return self.drain(pos, h, buf);
+                        self.settle(Side::Recv, wait);
+                        return self.drain(pos, h, buf, me).map(Step::Done);
                     }
+                    wait.lost_race();
                 }
                 Look::Taken => {
-                    let _ = head.compare_exchange(h, h + 1, Ordering::Relaxed, Ordering::Relaxed);
-                    wait.progress();
+                    // Off the hot path (a lagging hint is rare): the other
+                    // side's index is a cache line the peers keep writing.
+                    self.check_indices()?;
+                    let next = self.past_taken(Side::Recv, h, w);
+                    let _ = head.compare_exchange(h, next, Ordering::Relaxed, Ordering::Relaxed);
+                    wait.stepped(Side::Recv, h, self.geo.capacity)?;
                 }
-                Look::Idle => self.block(Side::Recv, &mut wait, state, w, None)?,
-                Look::Held(pid) => {
-                    self.block(Side::Recv, &mut wait, state, w, Some(Holder { pid, me, position: h }))?
+                Look::Idle => {
+                    if let Some(sleep) = self.block(Side::Recv, wait, state, w, None)? {
+                        return Ok(Step::Sleep(sleep));
+                    }
                 }
-                Look::Inconsistent => wait.inconsistent(h, w)?,
+                Look::Held(id) => {
+                    let holder = Holder { id, me, position: h };
+                    if let Some(sleep) = self.block(Side::Recv, wait, state, w, Some(holder))? {
+                        return Ok(Step::Sleep(sleep));
+                    }
+                }
+                Look::Inconsistent => {
+                    self.check_indices()?;
+                    wait.inconsistent(h, w)?
+                }
             }
             // Look again, as in send_waiting.
             h = head.load(Ordering::Relaxed);
             w = if roomy && wait.spins == 0 {
                 match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
                     Ok(pos) => {
-                        self.settle(Side::Recv, &wait);
-                        return self.drain(pos, h, buf);
+                        self.settle(Side::Recv, wait);
+                        return self.drain(pos, h, buf, me).map(Step::Done);
                     }
                     Err(now) => now,
                 }
@@ -642,8 +724,10 @@ impl Ring {
 
     /// The rest of a receive once position `h` (slot `pos`) is ours: move
     /// the head on, copy the message out, release the slot, wake senders.
+    /// The release is a compare-exchange from our claim's word, as in
+    /// [`Ring::fill`].
     #[inline]
-    fn drain(&self, pos: Pos, h: u64, buf: &mut [u8]) -> Result<usize> {
+    fn drain(&self, pos: Pos, h: u64, buf: &mut [u8], me: u32) -> Result<usize> {
         fault::at(fault::RECV_CLAIMED);
         let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
         let fits = len as u64 <= self.geo.max_msg && len <= buf.len();
@@ -652,9 +736,15 @@ impl Ring {
             // within both the slot's data area and `buf`.
             unsafe { fault::copy(self.data(pos), buf.as_mut_ptr(), len, fault::RECV_HALF) };
         }
-        // Release. The swap is also the full barrier that orders it before
-        // the load of `sleepers` in wake_after_swap.
-        Self::state(pos).swap(word(pos.lap + 1, Phase::Empty, 0), Ordering::SeqCst);
+        // Release. The SeqCst compare-exchange is also the full barrier that
+        // orders it before the load of `sleepers` in wake_after_swap.
+        let claimed = word(pos.lap, Phase::Reading, me);
+        let freed = word(pos.lap + 1, Phase::Empty, 0);
+        if let Err(now) = Self::state(pos).compare_exchange(claimed, freed, Ordering::SeqCst, Ordering::Relaxed) {
+            // What we copied may have been overwritten by a sender of the
+            // next lap while we copied: it is not delivered.
+            return Err(taken_from_us(Side::Recv, h, claimed, now));
+        }
         advance(&self.header().head, h);
         self.wake_after_swap(Side::Send);
         if fits {
@@ -667,17 +757,63 @@ impl Ring {
         }
     }
 
+    /// Where the index of `side` goes after position `p`, whose slot word
+    /// `w` shows it taken. Normally `p + 1`; when the word is a whole lap
+    /// or more ahead of `p`'s lap (the hint lags, or was corrupted), the
+    /// index jumps to just past the latest position the word proves claimed
+    /// (positions are claimed in order, so every one below it was too),
+    /// instead of stepping over the laps one position at a time.
+    fn past_taken(&self, side: Side, p: u64, w: u64) -> u64 {
+        let d = lap_diff(lap_of(w), self.pos(p).lap);
+        if d <= 0 {
+            return p.wrapping_add(1);
+        }
+        // The slot is at lap(p) + d. Its position of that lap is claimed on
+        // this side if the word says so; the one a lap earlier always is.
+        let claimed_at_d = match (side, phase_of(w)) {
+            (Side::Send, Phase::Empty) => false,
+            (Side::Send, _) => true,
+            (Side::Recv, Phase::Reading) => true,
+            (Side::Recv, _) => false,
+        };
+        let laps = if claimed_at_d { d as u64 } else { d as u64 - 1 };
+        p.wrapping_add(laps.wrapping_mul(self.geo.capacity)).wrapping_add(1)
+    }
+
+    /// `ENOTRECOVERABLE` if the two index hints lie further apart than any
+    /// run of the protocol can put them.
+    fn check_indices(&self) -> Result<()> {
+        let (tail, head) = (self.header().tail.load(Ordering::Relaxed), self.header().head.load(Ordering::Relaxed));
+        // Not modulo 2^64: positions start at 0 and go up by one per
+        // message, and 2^64 messages is beyond any channel's life.
+        let gap = i128::from(tail) - i128::from(head);
+        let cap = i128::from(self.geo.capacity);
+        if gap > cap + i128::from(INDEX_SLACK) || gap < -i128::from(INDEX_SLACK) {
+            return Err(corrupt(reason!("{}", Indices(tail, head, self.geo.capacity))));
+        }
+        Ok(())
+    }
+
     // -----------------------------------------------------------------------
     // Waiting and waking.
 
     /// One step of waiting while slot word `state` holds `seen`: spin a
     /// little (the side's [`SpinBudget`]), then (if a peer holds the slot)
     /// check that the peer lives and recover the slot if it died, then
-    /// sleep until woken, the recheck period passes, or the deadline.
-    /// Returns `Ok` to make the caller look again; `EAGAIN`/`ETIMEDOUT`/
-    /// `EINTR` to give up.
-    fn block(&self, side: Side, wait: &mut Wait, state: &AtomicU64, seen: u64, holder: Option<Holder>) -> Result<()> {
+    /// ask the caller to sleep until woken, the recheck period passes, or
+    /// the deadline. Returns `Ok(None)` to make the caller look again,
+    /// `Ok(Some(sleep))` to sleep first; `EAGAIN`/`ETIMEDOUT` to give up.
+    fn block(
+        &self,
+        side: Side,
+        wait: &mut Wait,
+        state: &AtomicU64,
+        seen: u64,
+        holder: Option<Holder>,
+    ) -> Result<Option<Sleep<'_>>> {
+        wait.steps = 0;
         if wait.timeout_ms == 0 && holder.is_none() {
+            self.check_indices()?;
             return Err(would_block(side));
         }
         if wait.limit == 0 {
@@ -696,15 +832,18 @@ impl Ring {
                     break;
                 }
             }
-            return Ok(());
+            return Ok(None);
         }
         if let Some(holder) = holder {
-            if holder.pid != holder.me && !sys::chan::process_alive(holder.pid) {
+            if !self.alive(holder.id, holder.me) {
                 self.recover(state, seen, holder.position);
                 wait.spins = 0;
-                return Ok(());
+                return Ok(None);
             }
         }
+        // About to give up or sleep: the cost of a look at both indices no
+        // longer matters, and a corrupted one is better reported now.
+        self.check_indices()?;
         if wait.timeout_ms == 0 {
             return Err(would_block(side));
         }
@@ -725,25 +864,17 @@ impl Ring {
         let ww = self.wait_word(side);
         // Read the epoch first, then announce, then look again: a waker that
         // changes the slot after our look sees the announcement and bumps the
-        // epoch, so the futex wait below returns at once (see the module
-        // docs: no lost wake-ups).
+        // epoch, so the futex wait returns at once (see the module docs: no
+        // lost wake-ups).
         let epoch = ww.epoch.load(Ordering::Acquire);
         ww.sleepers.swap(1, Ordering::SeqCst);
         if state.load(Ordering::SeqCst) != seen {
-            return Ok(());
+            return Ok(None);
         }
         wait.slept = true;
-        let after_wake = wait.limit - wait.limit.min(SPIN_AFTER_WAKE);
-        match sys::futex_wait(&ww.epoch, epoch, true, Some(&until), sys::FutexClock::Monotonic) {
-            Ok(()) => wait.spins = after_wake,
-            Err(e) if e.errno() == libc::EAGAIN => wait.spins = after_wake,
-            // The recheck period or the deadline passed: look again, and
-            // (spins stay at the limit) check both at once.
-            Err(e) if e.errno() == libc::ETIMEDOUT => {}
-            Err(e) if e.errno() == libc::EINTR => return Err(e.because("a signal handler interrupted the wait")),
-            Err(e) => return Err(e),
-        }
-        Ok(())
+        wait.after_wake = wait.limit - wait.limit.min(SPIN_AFTER_WAKE);
+        wait.sleeping = true;
+        Ok(Some(Sleep { word: &ww.epoch, expected: epoch, until }))
     }
 
     /// A call claims its slot: if it had to wait, adapt the side's spin
@@ -829,7 +960,10 @@ impl Ring {
     /// reclaimed by the senders that reach them), and dead senders at the
     /// head, where receivers would skip them.
     pub fn sweep(&self) {
-        let me = sys::chan::current_pid();
+        // Without a registration of its own (a forked child whose
+        // registration failed), this process would see its parent's lock as
+        // its own and take the parent for dead: judge nobody then.
+        let Ok(me) = self.me() else { return };
         // Past every claimed position, including one whose receiver died
         // before moving the head.
         let head = self.true_index(Side::Recv);
@@ -838,20 +972,20 @@ impl Ring {
             let pos = self.pos(p);
             let state = Self::state(pos);
             let w = state.load(Ordering::Acquire);
-            if phase_of(w) == Phase::Reading && pid_of(w) != me && !sys::chan::process_alive(pid_of(w)) {
+            if phase_of(w) == Phase::Reading && !self.alive(member_of(w), me) {
                 // The reader holds position p, or the one a lap earlier.
                 let held = if lap_diff(lap_of(w), pos.lap) == 0 { p } else { p.wrapping_sub(self.geo.capacity) };
                 self.recover(state, w, held);
             }
         }
         // Dead senders: only at the head, one after the other.
-        for _ in 0..self.geo.capacity {
+        for _ in 0..window {
             let h = self.true_index(Side::Recv);
             let pos = self.pos(h);
             let state = Self::state(pos);
             let w = state.load(Ordering::Acquire);
             match Self::look_recv(w, pos.lap) {
-                Look::Held(pid) if pid != me && !sys::chan::process_alive(pid) => self.recover(state, w, h),
+                Look::Held(id) if !self.alive(id, me) => self.recover(state, w, h),
                 _ => break,
             }
         }
@@ -863,7 +997,9 @@ impl Ring {
     fn true_index(&self, side: Side) -> u64 {
         let index = self.index(side);
         let mut p = index.load(Ordering::Acquire);
-        for _ in 0..self.geo.capacity {
+        // Bounded like a call's steps (see `Wait::stepped`), and never more
+        // than a sweep's window, so a corrupted ring cannot hold it up.
+        for _ in 0..2 * self.geo.capacity.min(SWEEP_WINDOW) + STEP_SLACK {
             let pos = self.pos(p);
             let w = Self::state(pos).load(Ordering::Acquire);
             let look = match side {
@@ -873,7 +1009,7 @@ impl Ring {
             if !matches!(look, Look::Taken) {
                 break;
             }
-            let _ = index.compare_exchange(p, p + 1, Ordering::AcqRel, Ordering::Relaxed);
+            let _ = index.compare_exchange(p, self.past_taken(side, p, w), Ordering::AcqRel, Ordering::Relaxed);
             p = index.load(Ordering::Acquire);
         }
         p
@@ -889,7 +1025,7 @@ impl Ring {
         let head = self.true_index(Side::Recv);
         let tail = self.true_index(Side::Send).max(head);
         let received = head.saturating_sub(lost);
-        (tail, received, lost.min(head), tail - head)
+        (tail, received, lost.min(head), tail.wrapping_sub(head))
     }
 }
 
@@ -907,9 +1043,71 @@ fn advance(index: &AtomicU64, p: u64) {
     }
 }
 
-/// Per-call waiting state.
-struct Wait {
+/// What one attempt of a send or receive came to.
+pub enum Step<'a, T> {
+    /// The call is complete.
+    Done(T),
+    /// The call has to sleep before it looks again: the caller sleeps
+    /// ([`Sleep::sleep`] or [`Sleep::sleep_cancellable`]), tells the call's
+    /// [`Wait`] how the sleep ended, and makes the next attempt. Nothing is
+    /// held while it sleeps (no slot is claimed; the announcement in the
+    /// wait word costs at most one spurious wake-up), so a thread cancelled
+    /// in the sleep leaves the channel as it was.
+    Sleep(Sleep<'a>),
+}
+
+/// A futex sleep a call asked for (see [`Step::Sleep`]).
+#[derive(Clone, Copy)]
+pub struct Sleep<'a> {
+    word: &'a AtomicU32,
+    expected: u32,
+    /// Absolute, `CLOCK_MONOTONIC`.
+    until: libc::timespec,
+}
+
+impl Sleep<'_> {
+    /// Sleeps (not a cancellation point); 0 when woken, else the errno
+    /// (`EAGAIN`, `ETIMEDOUT`, `EINTR`).
+    pub fn sleep(&self) -> i32 {
+        match sys::futex_wait(self.word, self.expected, true, Some(&self.until), sys::FutexClock::Monotonic) {
+            Ok(()) => 0,
+            Err(e) => e.errno(),
+        }
+    }
+
+    /// [`Sleep::sleep`] as a thread-cancellation point (see
+    /// `crate::sys::cancel`): a pending or arriving cancel unwinds the
+    /// thread from inside the sleep.
+    ///
+    /// # Safety
+    /// No `catch_unwind` frame may be on the calling thread's stack.
+    pub unsafe fn sleep_cancellable(&self) -> i32 {
+        let args = [
+            self.word.as_ptr() as libc::c_long,
+            libc::FUTEX_WAIT_BITSET as libc::c_long,
+            self.expected as libc::c_long,
+            &self.until as *const libc::timespec as libc::c_long,
+            0,
+            libc::FUTEX_BITSET_MATCH_ANY as libc::c_long,
+        ];
+        // SAFETY: a shared-futex wait on a live word (borrowed from the
+        // mapping) with a live timeout; the caller's contract covers the
+        // unwinding.
+        if unsafe { sys::cancel::syscall(libc::SYS_futex, args) } == -1 {
+            // SAFETY: the calling thread's errno slot.
+            unsafe { *libc::__errno_location() }
+        } else {
+            0
+        }
+    }
+}
+
+/// Per-call waiting state, kept by the caller across the attempts of one
+/// send or receive.
+pub struct Wait {
     timeout_ms: i32,
+    /// Whether no attempt has been made yet.
+    fresh: bool,
     /// Spins made so far (reset after recovering a slot).
     spins: u32,
     /// Spins allowed before sleeping: 0 until the call first waits, then the
@@ -920,19 +1118,60 @@ struct Wait {
     deadline: Option<Option<libc::timespec>>,
     held_recheck_ms: u64,
     last_inconsistent: Option<(u64, u64)>,
+    /// Positions stepped over in a row (found claimed by others).
+    steps: u64,
+    /// Spins to resume with after a wake-up.
+    after_wake: u32,
+    /// A sleep was asked for and its outcome not yet taken in.
+    sleeping: bool,
+    /// How the last sleep ended: 0 or an errno.
+    woke: i32,
 }
 
 impl Wait {
-    fn new(timeout_ms: i32) -> Wait {
+    pub fn new(timeout_ms: i32) -> Wait {
         Wait {
             timeout_ms,
+            fresh: true,
             spins: 0,
             limit: 0,
             slept: false,
             deadline: None,
             held_recheck_ms: HELD_RECHECK_MS.0,
             last_inconsistent: None,
+            steps: 0,
+            after_wake: 0,
+            sleeping: false,
+            woke: 0,
         }
+    }
+
+    /// Whether this is the call's first attempt (true once).
+    #[inline]
+    fn is_fresh(&mut self) -> bool {
+        std::mem::replace(&mut self.fresh, false)
+    }
+
+    /// Records how the sleep of the last [`Step::Sleep`] ended: 0 if woken,
+    /// else its errno.
+    pub fn woke(&mut self, errno: i32) {
+        self.woke = errno;
+    }
+
+    /// Takes in the outcome of the sleep before a new attempt.
+    fn resume(&mut self) -> Result<()> {
+        if !std::mem::replace(&mut self.sleeping, false) {
+            return Ok(());
+        }
+        match self.woke {
+            0 | libc::EAGAIN => self.spins = self.after_wake,
+            // The recheck period or the deadline passed: look again, and
+            // (spins stay at the limit) check both at once.
+            libc::ETIMEDOUT => {}
+            libc::EINTR => return Err(Error::new(libc::EINTR, "a signal handler interrupted the wait")),
+            errno => return Err(Error::from_errno(errno)),
+        }
+        Ok(())
     }
 
     /// The absolute deadline (`None` = forever), fixed the first time the
@@ -952,8 +1191,45 @@ impl Wait {
         ms
     }
 
-    fn progress(&mut self) {
+    /// A claim lost its race to a peer: normal progress.
+    fn lost_race(&mut self) {
+        self.steps = 0;
+    }
+
+    /// The call stepped over position `p`, found claimed. In a sound ring a
+    /// call steps over at most about a lap of positions in a row (see
+    /// `Ring::past_taken`); many more means the index or the slot words are
+    /// corrupted. The deadline is checked now and then too, so no number of
+    /// steps outlasts the timeout.
+    fn stepped(&mut self, side: Side, p: u64, capacity: u64) -> Result<()> {
         self.last_inconsistent = None;
+        self.steps += 1;
+        if self.steps > 2 * capacity + STEP_SLACK {
+            let steps = self.steps;
+            return Err(corrupt(if side == Side::Send {
+                reason!(
+                    "the tail index stepped over {} positions in a row that its slots show as claimed (up to {}), in a ring of {}",
+                    steps,
+                    p,
+                    capacity
+                )
+            } else {
+                reason!(
+                    "the head index stepped over {} positions in a row that its slots show as claimed (up to {}), in a ring of {}",
+                    steps,
+                    p,
+                    capacity
+                )
+            }));
+        }
+        if self.steps % STEPS_PER_CLOCK_CHECK == 0 && self.timeout_ms > 0 {
+            if let Some(d) = self.deadline()? {
+                if sys::ms_until(&d)? == 0 {
+                    return Err(timed_out(side));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A state the protocol cannot produce: look again once (the index may
@@ -964,6 +1240,67 @@ impl Wait {
         }
         self.last_inconsistent = Some((p, w));
         Ok(())
+    }
+}
+
+/// A slot this process had claimed was changed by someone else before its
+/// publication or release: reported, never overwritten.
+#[cold]
+fn taken_from_us(side: Side, p: u64, claimed: u64, now: u64) -> Error {
+    corrupt(match side {
+        Side::Send => reason!("{}", TakenFromUs::<true>(p, claimed, now)),
+        Side::Recv => reason!("{}", TakenFromUs::<false>(p, claimed, now)),
+    })
+}
+
+/// "its tail index (T) and head index (H) are N positions apart, for a
+/// capacity of C".
+struct Indices(u64, u64, u64);
+
+impl crate::error::Shown for Indices {
+    fn pack(&self) -> [i64; 3] {
+        [self.0 as i64, self.1 as i64, self.2 as i64]
+    }
+    fn unpack(v: &[i64; 3]) -> Self {
+        Indices(v[0] as u64, v[1] as u64, v[2] as u64)
+    }
+}
+
+impl std::fmt::Display for Indices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Indices(tail, head, cap) = *self;
+        let gap = i128::from(tail) - i128::from(head);
+        write!(f, "its tail index ({tail}) and head index ({head}) are {gap} positions apart, for a capacity of {cap}")
+    }
+}
+
+/// A claimed slot changed under a send (`SEND`) or a receive: position,
+/// the word claimed, the word found.
+struct TakenFromUs<const SEND: bool>(u64, u64, u64);
+
+impl<const SEND: bool> crate::error::Shown for TakenFromUs<SEND> {
+    fn pack(&self) -> [i64; 3] {
+        [self.0 as i64, self.1 as i64, self.2 as i64]
+    }
+    fn unpack(v: &[i64; 3]) -> Self {
+        TakenFromUs(v[0] as u64, v[1] as u64, v[2] as u64)
+    }
+}
+
+impl<const SEND: bool> std::fmt::Display for TakenFromUs<SEND> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let TakenFromUs(p, claimed, now) = *self;
+        let (call, what) = if SEND {
+            ("send", "the message was not delivered")
+        } else {
+            ("receive", "the message copied out may be torn, so it is not returned")
+        };
+        write!(
+            f,
+            "the slot of position {p} that this {call} had claimed (word {claimed:#018x}) became {now:#018x} \
+             before the {call} finished: another process took it over, judging this one dead, or the word was \
+             overwritten; {what}"
+        )
     }
 }
 
@@ -1097,9 +1434,27 @@ pub(crate) mod fault {
 
 #[cfg(test)]
 impl Ring {
+    /// This process's member id (tests compare it with slot words).
+    pub(crate) fn member_id(&self) -> u32 {
+        self.me().unwrap()
+    }
+
+    /// Whether member `id` counts as alive for this process.
+    pub(crate) fn member_alive(&self, id: u32) -> bool {
+        self.alive(id, self.me().unwrap())
+    }
+
     /// The state word of position `p`'s slot (tests inspect it).
     pub(crate) fn slot_word(&self, p: u64) -> u64 {
         Self::state(self.pos(p)).load(Ordering::Acquire)
+    }
+
+    /// Overwrites the state word and the length word of slot `index`, as a
+    /// hostile or broken peer could (tests of corrupted shared memory).
+    pub(crate) fn scribble_slot(&self, index: u64, state: u64, len: u32) {
+        let pos = self.pos(index % self.geo.capacity);
+        Self::state(pos).store(state, Ordering::SeqCst);
+        Self::len_word(pos).store(len, Ordering::SeqCst);
     }
 
     /// Whether some process announced it may sleep on `side`'s wait word.

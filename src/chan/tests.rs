@@ -4,7 +4,7 @@
 use std::ffi::CString;
 use std::sync::atomic::Ordering;
 
-use super::ring::{fault, lap_of, phase_of, pid_of, Phase};
+use super::ring::{fault, lap_of, member_of, phase_of, Phase};
 use super::*;
 
 fn name(tag: &str) -> CString {
@@ -82,6 +82,14 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         assert!(start.elapsed().as_secs() < 60, "gave up waiting until {what}");
         std::thread::yield_now();
     }
+}
+
+/// The state letter of `/proc/PID/stat` (tests only: the library never
+/// reads /proc to judge liveness).
+fn proc_state(pid: libc::pid_t) -> Option<u8> {
+    let text = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
+    let close = text.iter().rposition(|&b| b == b')')?;
+    text.get(close + 2).copied()
 }
 
 fn die_at(point: u8) {
@@ -254,19 +262,19 @@ fn opening_something_else_is_einval() {
     let n = name("other");
     let path = sys::chan::shm_path(&n).unwrap();
     let fd = sys::chan::open_shm(&path, Some(0o600)).unwrap();
-    sys::chan::ftruncate(fd, 4096).unwrap();
-    let base = sys::chan::map_shared(Some(fd), 4096).unwrap();
+    sys::file::ftruncate(fd, 4096).unwrap();
+    let base = sys::chan::map_shared(fd, 4096).unwrap();
     // SAFETY: our fresh 4096-byte mapping.
     unsafe { base.cast::<u64>().write(0x1234) };
     let e = Chan::open(&n).err().unwrap();
     assert_eq!(e.errno(), libc::EINVAL);
     assert!(e.message().contains("magic"), "{e}");
     // An empty object (creator never finished) is EINVAL after a short wait.
-    sys::chan::ftruncate(fd, 0).unwrap();
+    sys::file::ftruncate(fd, 0).unwrap();
     assert_eq!(Chan::open(&n).err().unwrap().errno(), libc::EINVAL);
     // SAFETY: our own mapping, unused afterwards.
     unsafe { sys::chan::unmap(base, 4096) }.unwrap();
-    sys::close(fd).unwrap();
+    sys::chan::close(fd);
     unlink(&n).unwrap();
 }
 
@@ -337,7 +345,10 @@ fn a_sender_dying_after_its_claim_is_skipped_and_counted_lost() {
     });
     assert_eq!(reap(child), libc::SIGKILL);
     assert_eq!(phase_of(ch.ring.slot_word(1)), Phase::Writing);
-    assert_eq!(pid_of(ch.ring.slot_word(1)), child as u32);
+    // The child registered under an id of its own, whose lock died with it.
+    let holder = member_of(ch.ring.slot_word(1));
+    assert_ne!(holder, ch.ring.member_id());
+    assert!(!ch.ring.member_alive(holder));
     ch.send(b"after", 0).unwrap();
     assert_eq!(take(&ch, LONG), b"before");
     assert_eq!(take(&ch, LONG), b"after");
@@ -428,8 +439,9 @@ fn a_zombie_holder_counts_as_dead() {
         let _ = ch.send(b"x", LONG);
     });
     // Not reaped yet: once the signal has landed the child is a zombie,
-    // which must count as dead.
-    wait_until("the killed child looks dead", || !sys::chan::process_alive(child as u32));
+    // whose files (and so its liveness lock) are closed.
+    wait_until("the killed child is a zombie", || proc_state(child) == Some(b'Z'));
+    assert!(!ch.ring.member_alive(member_of(ch.ring.slot_word(0))));
     let mut buf = [0u8; 8];
     assert_eq!(ch.recv(&mut buf, 0).unwrap_err().errno(), libc::EAGAIN);
     assert_eq!(ch.stats().lost, 1);
@@ -469,4 +481,108 @@ fn stats_recovers_a_receiver_that_died_before_moving_the_head() {
     let s = ch.stats();
     assert_eq!((s.sent, s.received, s.lost, s.queued), (2, 0, 1, 1));
     assert_eq!(take(&ch, 0), b"next");
+}
+
+/// One corruption of the shared bytes, as a hostile or broken peer could
+/// write them.
+type Corruption = (&'static str, fn(&Chan));
+
+fn corruptions() -> Vec<Corruption> {
+    vec![
+        ("tail = 2^64-1", |ch| ch.ring.header().tail.store(u64::MAX, Ordering::SeqCst)),
+        ("tail = 2^63", |ch| ch.ring.header().tail.store(1 << 63, Ordering::SeqCst)),
+        ("tail = 2^45", |ch| ch.ring.header().tail.store(1 << 45, Ordering::SeqCst)),
+        ("tail = 2^39", |ch| ch.ring.header().tail.store(1 << 39, Ordering::SeqCst)),
+        ("head = 2^64-1", |ch| ch.ring.header().head.store(u64::MAX, Ordering::SeqCst)),
+        ("head = 2^50", |ch| ch.ring.header().head.store(1 << 50, Ordering::SeqCst)),
+        ("head = 2^39", |ch| ch.ring.header().head.store(1 << 39, Ordering::SeqCst)),
+        ("head = tail + 3", |ch| {
+            let t = ch.ring.header().tail.load(Ordering::SeqCst);
+            ch.ring.header().head.store(t + 3, Ordering::SeqCst)
+        }),
+        ("head = tail = 2^64-2", |ch| {
+            ch.ring.header().head.store(u64::MAX - 1, Ordering::SeqCst);
+            ch.ring.header().tail.store(u64::MAX - 1, Ordering::SeqCst)
+        }),
+        ("head = tail = 2^41 + 1", |ch| {
+            ch.ring.header().head.store((1 << 41) + 1, Ordering::SeqCst);
+            ch.ring.header().tail.store((1 << 41) + 1, Ordering::SeqCst)
+        }),
+        ("every slot word = 2^64-1", |ch| {
+            for i in 0..ch.capacity() as u64 {
+                ch.ring.scribble_slot(i, u64::MAX, 1);
+            }
+        }),
+        ("every slot word Full, lap 2^39", |ch| {
+            for i in 0..ch.capacity() as u64 {
+                ch.ring.scribble_slot(i, super::ring::word(1 << 39, Phase::Full, 0), 1);
+            }
+        }),
+        ("every slot word Empty, lap 2^39 (all taken)", |ch| {
+            for i in 0..ch.capacity() as u64 {
+                ch.ring.scribble_slot(i, super::ring::word(1 << 39, Phase::Empty, 0), 1);
+            }
+        }),
+        ("every slot Full at its lap with length 2^32-1", |ch| {
+            let h = ch.ring.header().head.load(Ordering::SeqCst);
+            for p in h..h + ch.capacity() as u64 {
+                let lap = p / ch.capacity() as u64;
+                ch.ring.scribble_slot(p, super::ring::word(lap, Phase::Full, 0), u32::MAX);
+            }
+        }),
+        ("tail = 2^39 and every slot word = 2^64-1", |ch| {
+            ch.ring.header().tail.store(1 << 39, Ordering::SeqCst);
+            for i in 0..ch.capacity() as u64 {
+                ch.ring.scribble_slot(i, u64::MAX, 1);
+            }
+        }),
+    ]
+}
+
+/// Every call on a channel whose shared words were overwritten with
+/// impossible values returns within its timeout, with an error that says
+/// the channel is corrupted (or, where the overwritten state still looks
+/// like a possible one, with the ordinary outcome of that state).
+#[test]
+fn corrupted_shared_words_make_calls_fail_within_their_timeout() {
+    let mut within = 0;
+    let mut calls = 0;
+    let mut corrupt_errors = 0;
+    let mut report = String::new();
+    for (what, corrupt) in corruptions() {
+        for op in ["send", "recv"] {
+            for timeout in [100, 0] {
+                let ch = anon(8, 4);
+                ch.send(b"one", 0).unwrap();
+                ch.send(b"two", 0).unwrap();
+                assert_eq!(take(&ch, 0), b"one");
+                corrupt(&ch);
+                let start = std::time::Instant::now();
+                let result = if op == "send" {
+                    ch.send(b"x", timeout).map(|()| 1)
+                } else {
+                    let mut buf = [0u8; 8];
+                    ch.recv(&mut buf, timeout)
+                };
+                let took = start.elapsed();
+                calls += 1;
+                // The timeout, plus room for a loaded machine.
+                if took.as_millis() < timeout as u128 + 2000 {
+                    within += 1;
+                }
+                let outcome = match &result {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) => format!("{}: {}", crate::error::errno_name(e.errno()), e.message()),
+                };
+                if matches!(&result, Err(e) if matches!(e.errno(), libc::ENOTRECOVERABLE | libc::EBADMSG)) {
+                    corrupt_errors += 1;
+                }
+                report += &format!("{what} / {op}({timeout}) in {took:?}: {outcome}\n");
+                // Whatever the state, the stats come back too.
+                let _ = ch.stats();
+            }
+        }
+    }
+    println!("{report}corrupted-header calls returning within the timeout: {within} of {calls}; {corrupt_errors} said the channel is corrupted");
+    assert_eq!(within, calls, "{report}");
 }

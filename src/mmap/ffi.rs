@@ -94,7 +94,10 @@ impl fmt::Display for MapFlags {
 /// reading, or is read-only (or append-only) and a writable `MAP_SHARED`
 /// mapping is asked for; `EBADF`, `ENODEV`, `EPERM`, `EEXIST`
 /// (`MAP_FIXED_NOREPLACE`) and the other errors of mmap(2). The message says
-/// which.
+/// which. The kernel makes every check, in its order (an unaligned offset
+/// first, then a file mapping's descriptor — `EBADF` before anything about
+/// the length, the type or the offset range), so the errno is glibc's for
+/// any combination of bad arguments.
 ///
 /// # Safety
 /// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is replaced
@@ -117,11 +120,11 @@ pub unsafe extern "C" fn rsipc_mmap(
             if flags & libc::MAP_FIXED == 0 {
                 return super::map(addr as usize, len, prot, flags, fd, off).map(Mapping::into_raw);
             }
-            super::check_mmap(len, flags, off)?;
             // SAFETY: MAP_FIXED replaces what is mapped at `addr`: the caller
             // asked for exactly that and guarantees nothing still uses it.
-            unsafe { sys::mman::mmap_raw(addr, len, prot, flags, fd, off) }
-                .map_err(|e| super::explain_mmap(e, addr as usize, prot, flags, fd))
+            unsafe { sys::mman::mmap_raw(addr, len, prot, flags, fd, off) }.map_err(|e| {
+                super::explain_mmap(e, &super::MmapArgs { addr: addr as usize, len, prot, flags, fd, off })
+            })
         },
     )
 }

@@ -44,44 +44,56 @@ pub fn check_len(len: usize) -> Result<usize> {
     })
 }
 
-/// The argument checks of `mmap(2)` done before the call, each with the
-/// errno the kernel gives for the case: zero length (`EINVAL`), a length
-/// that overflows (`ENOMEM`), an unaligned offset (`EINVAL`), a mapping type
-/// other than exactly one of `MAP_SHARED`, `MAP_PRIVATE`,
-/// `MAP_SHARED_VALIDATE` — or `MAP_DROPPABLE` for anonymous memory, which
-/// the kernel decides on (Linux 6.11 and later take it) — (`EINVAL`), and
-/// for a file a negative offset or a
-/// range past the largest file offset (`EOVERFLOW`). Like the kernel, it
-/// lets unknown prot bits and the offset of an anonymous mapping pass.
-pub fn check_mmap(len: usize, flags: i32, off: i64) -> Result<()> {
-    let rounded = check_len(len)?;
+/// The arguments of one `mmap(2)` call, for [`explain_mmap`].
+#[derive(Clone, Copy, Debug)]
+pub struct MmapArgs {
+    pub addr: usize,
+    pub len: usize,
+    pub prot: i32,
+    pub flags: i32,
+    pub fd: RawFd,
+    pub off: i64,
+}
+
+/// Why `mmap(2)` said `EINVAL`, `ENOMEM` or `EOVERFLOW` for `a`: the first
+/// cause in the kernel's order of checks (the kernel, not rsipc, decides
+/// the errno; rsipc checks nothing before the call, so the order is the
+/// kernel's on every kernel): an unaligned offset; for a file, the
+/// descriptor (`EBADF`, explained elsewhere); a zero length (`EINVAL`); a
+/// length that overflows when rounded up to pages (`ENOMEM`); for a file,
+/// a range past the largest file offset (`EOVERFLOW`; a negative offset is
+/// one); an unaligned `addr` with `MAP_FIXED`, then a mapping type other
+/// than one of `MAP_SHARED`, `MAP_PRIVATE`, `MAP_SHARED_VALIDATE` (or
+/// `MAP_DROPPABLE` for anonymous memory on Linux 6.11 and later)
+/// (`EINVAL`). `None` when no argument explains it.
+fn mmap_cause(errno: i32, a: &MmapArgs) -> Option<Reason> {
     let page = page_size();
-    if off as u64 % page as u64 != 0 {
-        return Err(Error::new(libc::EINVAL, reason!("off {} is not a multiple of the page size ({})", off, page)));
-    }
-    let anonymous = flags & libc::MAP_ANONYMOUS != 0;
-    match flags & libc::MAP_TYPE {
-        libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE => {}
-        libc::MAP_DROPPABLE if anonymous => {}
-        _ => {
-            return Err(Error::new(
-                libc::EINVAL,
-                "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE (or MAP_DROPPABLE with MAP_ANONYMOUS)",
-            ));
+    let anonymous = a.flags & libc::MAP_ANONYMOUS != 0;
+    match errno {
+        libc::EINVAL if a.off as u64 % page as u64 != 0 => {
+            Some(reason!("off {} is not a multiple of the page size ({})", a.off, page))
         }
-    }
-    if flags & libc::MAP_ANONYMOUS == 0 {
-        if off < 0 {
-            return Err(Error::new(libc::EOVERFLOW, reason!("off {} is negative: no file has such an offset", off)));
+        libc::EINVAL if a.len == 0 => Some(Reason::from("len is 0: a mapping needs at least one byte")),
+        libc::EINVAL if a.flags & libc::MAP_FIXED != 0 && a.addr % page != 0 => {
+            Some(reason!("addr {} is not a multiple of the page size, which MAP_FIXED requires", Hex(a.addr)))
         }
-        if off as u64 + rounded as u64 > i64::MAX as u64 {
-            return Err(Error::new(
-                libc::EOVERFLOW,
-                reason!("off {} + len {} goes past the largest file offset", off, len),
-            ));
+        libc::EINVAL => match a.flags & libc::MAP_TYPE {
+            libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE => None,
+            libc::MAP_DROPPABLE if anonymous => None,
+            _ => Some(
+                "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE and MAP_SHARED_VALIDATE (or MAP_DROPPABLE with MAP_ANONYMOUS)"
+                    .into(),
+            ),
+        },
+        libc::ENOMEM if page_round(a.len).is_none() => Some(reason!("len {} is larger than any address space (it overflows when rounded up to whole pages)", a.len)),
+        libc::EOVERFLOW if !anonymous && a.off < 0 => {
+            Some(reason!("off {} is negative: no file has such an offset", a.off))
         }
+        libc::EOVERFLOW if !anonymous => {
+            Some(reason!("off {} + len {} goes past the largest file offset", a.off, a.len))
+        }
+        _ => None,
     }
-    Ok(())
 }
 
 /// Why `mmap(2)` said `EACCES`: how the descriptor is open, asked of the
@@ -106,7 +118,11 @@ fn compose_eacces(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
 /// Explains an error the kernel gave for `mmap(2)` (called only on failure;
 /// what needs a look at the descriptor is looked at when the message is
 /// read).
-pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> Error {
+pub fn explain_mmap(e: Error, a: &MmapArgs) -> Error {
+    if let Some(cause) = mmap_cause(e.errno(), a) {
+        return e.because(cause);
+    }
+    let MmapArgs { addr, prot, flags, fd, .. } = *a;
     let shared = flags & libc::MAP_TYPE != libc::MAP_PRIVATE;
     let writable = prot & libc::PROT_WRITE != 0;
     match e.errno() {
@@ -127,20 +143,27 @@ pub fn explain_mmap(e: Error, addr: usize, prot: i32, flags: i32, fd: RawFd) -> 
             e.because("MAP_SHARED_VALIDATE: a flag is unknown to this kernel or unsupported for this file")
         }
         libc::EAGAIN => e.because("the file is locked, or locking the pages would exceed RLIMIT_MEMLOCK"),
-        libc::EINVAL if flags & libc::MAP_FIXED != 0 && addr % page_size() != 0 => {
-            e.because(reason!("addr {} is not a multiple of the page size, which MAP_FIXED requires", Hex(addr)))
-        }
+        libc::EINVAL if flags & libc::MAP_HUGETLB != 0 => e.because(reason!(
+            "MAP_HUGETLB: {} (addr {})",
+            if flags & libc::MAP_ANONYMOUS != 0 {
+                "the huge page size asked for is not one this system has"
+            } else {
+                "the file is not on hugetlbfs"
+            },
+            Hex(addr)
+        )),
         libc::EINVAL => e.because("the kernel rejected this combination of flags, address and length"),
         _ => e,
     }
 }
 
-/// Maps `len` bytes as `mmap(2)` does, with the checks of [`check_mmap`].
-/// `hint` is only a hint: `MAP_FIXED` is refused with `EINVAL` here (it
-/// replaces existing memory; the C boundary offers it).
+/// Maps `len` bytes as `mmap(2)` does: the kernel checks the arguments, in
+/// its order, and [`explain_mmap`] says why it refused. `hint` is only a
+/// hint: `MAP_FIXED` is refused with `EINVAL` here (it replaces existing
+/// memory; the C boundary offers it).
 pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
-    check_mmap(len, flags, off)?;
-    sys::mman::map(hint, len, prot, flags, fd, off).map_err(|e| explain_mmap(e, hint, prot, flags, fd))
+    sys::mman::map(hint, len, prot, flags, fd, off)
+        .map_err(|e| explain_mmap(e, &MmapArgs { addr: hint, len, prot, flags, fd, off }))
 }
 
 /// The checks of `munmap(2)`: `addr` page-aligned, `len > 0`, the range
@@ -391,53 +414,96 @@ mod tests {
         }
     }
 
+    /// `map` of `len` bytes with `flags` and `off` on `fd`: its error.
+    fn refused(len: usize, flags: i32, fd: RawFd, off: i64) -> Error {
+        map(0, len, libc::PROT_READ, flags, fd, off).unwrap_err()
+    }
+
+    /// A temporary file of one page, open read-write.
+    fn page_file(tag: &str) -> (Unlink, sys::Fd) {
+        let path = temp_path(tag);
+        let fd = sys::file::openat(libc::AT_FDCWD, &path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
+        let guard = Unlink(path);
+        sys::file::ftruncate(fd.as_raw_fd(), page_size() as i64).unwrap();
+        (guard, fd)
+    }
+
     #[test]
     fn zero_length_is_einval() {
-        assert_eq!(check_mmap(0, libc::MAP_PRIVATE, 0).unwrap_err().errno(), libc::EINVAL);
+        let e = refused(0, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("len is 0"), "{e}");
         assert_eq!(map_anonymous_shared(0).unwrap_err().errno(), libc::EINVAL);
     }
 
     #[test]
     fn a_length_that_overflows_when_rounded_is_enomem() {
-        let e = check_mmap(usize::MAX, libc::MAP_PRIVATE, 0).unwrap_err();
+        let e = refused(usize::MAX, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);
         assert_eq!(e.errno(), libc::ENOMEM);
         assert!(e.message().contains("overflows"), "{e}");
     }
 
     #[test]
-    fn an_unaligned_offset_is_einval() {
-        let e = check_mmap(4096, libc::MAP_SHARED, 1).unwrap_err();
+    fn an_unaligned_offset_is_einval_before_anything_else() {
+        let e = refused(4096, libc::MAP_SHARED, -1, 1);
         assert_eq!(e.errno(), libc::EINVAL);
         assert!(e.message().contains("page size"), "{e}");
-        assert_eq!(check_mmap(4096, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, 1).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(refused(4096, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 1).errno(), libc::EINVAL);
+        assert_eq!(refused(0, 0, -1, 1).errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn a_file_mapping_looks_up_its_descriptor_first() {
+        // The kernel's order: after the offset's alignment, the descriptor.
+        let cases = [
+            (0, libc::MAP_SHARED, 0),
+            (4096, 0, 0),
+            (usize::MAX, libc::MAP_SHARED, 0),
+            (4096, libc::MAP_SHARED, -4096),
+        ];
+        for (len, flags, off) in cases {
+            let e = refused(len, flags, -1, off);
+            assert_eq!(e.errno(), libc::EBADF, "len {len} flags {flags:#x} off {off}: {e}");
+        }
     }
 
     #[test]
     fn a_negative_file_offset_is_eoverflow_as_the_kernel_says() {
-        assert_eq!(check_mmap(4096, libc::MAP_SHARED, -4096).unwrap_err().errno(), libc::EOVERFLOW);
+        let (_path, fd) = page_file("negoff");
+        let e = refused(4096, libc::MAP_SHARED, fd.as_raw_fd(), -4096);
+        assert_eq!(e.errno(), libc::EOVERFLOW);
+        assert!(e.message().contains("negative"), "{e}");
         // The kernel ignores the offset of an anonymous mapping.
-        check_mmap(4096, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -4096).unwrap();
+        map(0, 4096, libc::PROT_READ, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -1, -4096).unwrap();
     }
 
     #[test]
     fn a_mapping_type_is_required() {
-        assert_eq!(check_mmap(4096, libc::MAP_ANONYMOUS, 0).unwrap_err().errno(), libc::EINVAL);
-        check_mmap(4096, libc::MAP_SHARED_VALIDATE, 0).unwrap();
+        let e = refused(4096, libc::MAP_ANONYMOUS, -1, 0);
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("exactly one of"), "{e}");
+        let (_path, fd) = page_file("type");
+        map(0, 4096, libc::PROT_READ, libc::MAP_SHARED_VALIDATE, fd.as_raw_fd(), 0).unwrap();
+        assert_eq!(refused(4096, 0, fd.as_raw_fd(), 0).errno(), libc::EINVAL);
     }
 
     #[test]
-    fn map_droppable_is_left_to_the_kernel_for_anonymous_memory_only() {
-        // Linux 6.11's MAP_DROPPABLE type: anonymous memory only (the kernel
-        // refuses it for a file, and older kernels refuse it altogether).
-        check_mmap(4096, libc::MAP_DROPPABLE | libc::MAP_ANONYMOUS, 0).unwrap();
-        assert_eq!(check_mmap(4096, libc::MAP_DROPPABLE, 0).unwrap_err().errno(), libc::EINVAL);
+    fn map_droppable_is_for_anonymous_memory_only() {
+        // Linux 6.11's MAP_DROPPABLE type: the kernel refuses it for a file
+        // (and older kernels refuse it altogether).
+        let (_path, fd) = page_file("droppable");
+        let e = refused(4096, libc::MAP_DROPPABLE, fd.as_raw_fd(), 0);
+        assert_eq!(e.errno(), libc::EINVAL);
+        assert!(e.message().contains("MAP_DROPPABLE with MAP_ANONYMOUS"), "{e}");
     }
 
     #[test]
     fn a_file_range_past_the_largest_offset_is_eoverflow() {
+        let (_path, fd) = page_file("range");
         let off = i64::MAX - (page_size() as i64 - 1);
-        let e = check_mmap(page_size(), libc::MAP_SHARED, off).unwrap_err();
+        let e = refused(page_size(), libc::MAP_SHARED, fd.as_raw_fd(), off);
         assert_eq!(e.errno(), libc::EOVERFLOW);
+        assert!(e.message().contains("largest file offset"), "{e}");
     }
 
     #[test]

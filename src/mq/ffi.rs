@@ -36,7 +36,9 @@ use crate::{Error, Result};
 /// `(mqd_t)-1` with errno.
 ///
 /// # Errors
-/// `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode, or an
+/// `EFAULT` (`name` NULL); `EINVAL` (no leading '/', bad access mode —
+/// refused even where the kernel would create a queue with it, after the
+/// kernel's answers about the name —, or an
 /// `attr` outside 1..`msg_max`/`msgsize_max`); `EACCES` (permission, or a
 /// second '/' in the name, as glibc); `ENAMETOOLONG` (more than `NAME_MAX`
 /// bytes after the '/'); `ENOENT`; `EEXIST`; `EMFILE`; `ENFILE`; `ENOSPC`;
@@ -115,21 +117,24 @@ pub unsafe extern "C" fn rsipc_mq_unlink(name: *const c_char) -> c_int {
 /// or points to a `struct timespec`.
 #[inline(always)]
 unsafe fn send_args<'a>(
+    mqdes: mqd_t,
     msg: *const c_char,
     len: size_t,
     prio: c_uint,
     abs_timeout: Option<*const timespec>,
 ) -> Result<(&'a [u8], Option<&'a timespec>)> {
-    if len > isize::MAX as usize {
-        return Err(Error::new(libc::EMSGSIZE, reason!("msg_len {} is larger than any queue's mq_msgsize", len)));
-    }
-    // SAFETY: forwarded from this function's contract.
-    let msg = unsafe { in_bytes(msg.cast(), len, "msg_ptr") }?;
     let timeout = match abs_timeout {
         // SAFETY: forwarded from this function's contract.
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
+    if len > isize::MAX as usize || (msg.is_null() && len > 0) {
+        // No slice for these: the kernel's answers that come before it
+        // reads the message, then EMSGSIZE or EFAULT.
+        return Err(super::send_refused(mqdes, msg.is_null(), len, prio, timeout));
+    }
+    // SAFETY: forwarded from this function's contract.
+    let msg = unsafe { in_bytes(msg.cast(), len, "msg_ptr") }?;
     super::check_send(prio, timeout).map(|()| (msg, timeout))
 }
 
@@ -141,6 +146,7 @@ unsafe fn send_args<'a>(
 /// a `struct timespec`.
 #[inline(always)]
 unsafe fn receive_args<'a>(
+    mqdes: mqd_t,
     msg: *mut c_char,
     len: size_t,
     prio: *mut c_uint,
@@ -149,13 +155,18 @@ unsafe fn receive_args<'a>(
     // The kernel writes at most mq_msgsize bytes, however large `len` is;
     // the slice need not claim more than a slice can hold.
     let len = len.min(isize::MAX as usize);
-    // SAFETY: forwarded from this function's contract.
-    let buf = unsafe { out_bytes(msg.cast(), len, "msg_ptr") }?;
     let timeout = match abs_timeout {
         // SAFETY: forwarded from this function's contract.
         Some(t) => Some(unsafe { in_ref(t, "abs_timeout") }?),
         None => None,
     };
+    if msg.is_null() && len > 0 {
+        // Refused before a message is taken (the kernel would take it and
+        // then fault, losing it), after the kernel's earlier answers.
+        return Err(super::receive_refused(mqdes, len, timeout));
+    }
+    // SAFETY: forwarded from this function's contract.
+    let buf = unsafe { out_bytes(msg.cast(), len, "msg_ptr") }?;
     // SAFETY: NULL or valid for writes of an unsigned int, by this
     // function's contract.
     let prio = unsafe { prio.as_mut() };
@@ -176,7 +187,8 @@ unsafe fn receive_args<'a>(
 /// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EAGAIN` (full,
 /// `O_NONBLOCK`); `EMSGSIZE` (`msg_len` above the queue's `mq_msgsize`);
 /// `EINVAL` (`msg_prio` >= `MQ_PRIO_MAX`); `EBADF` (not a queue descriptor
-/// open for writing); `EINTR`.
+/// open for writing); `EINTR`. In the kernel's order: the priority, the
+/// descriptor, the size, then the message.
 ///
 /// # Safety
 /// `msg_ptr` is NULL or valid for reads of `msg_len` bytes.
@@ -194,7 +206,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_send(
         -1,
         call!("mq_send", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = msg_prio),
         // SAFETY: forwarded from this function's contract.
-        || unsafe { send_args(msg_ptr, msg_len, msg_prio, None) },
+        || unsafe { send_args(mqdes, msg_ptr, msg_len, msg_prio, None) },
         // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
         |(msg, timeout)| unsafe { raw::mq_timedsend_as(Cancel::Point, mqdes, msg, msg_prio, timeout) },
         |sent| sent.map(|()| 0).map_err(|e| super::explain_send(e, mqdes, msg_len)),
@@ -237,7 +249,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedsend(
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
-            unsafe { send_args(msg_ptr, msg_len, msg_prio, timeout) }
+            unsafe { send_args(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
         },
         // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
         |(msg, timeout)| unsafe { raw::mq_timedsend_as(Cancel::Point, mqdes, msg, msg_prio, timeout) },
@@ -252,10 +264,11 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedsend(
 /// or -1 with errno.
 ///
 /// # Errors
-/// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`); `EMSGSIZE` (`msg_len`
-/// below `mq_msgsize`; the message stays queued); `EAGAIN` (empty,
-/// `O_NONBLOCK`); `EBADF` (not a queue descriptor open for reading);
-/// `EINTR`.
+/// `EFAULT` (`msg_ptr` NULL with `msg_len > 0`: refused before a message
+/// is taken, after the kernel's answers for the descriptor, the size and
+/// an empty `O_NONBLOCK` queue); `EMSGSIZE` (`msg_len` below `mq_msgsize`;
+/// the message stays queued); `EAGAIN` (empty, `O_NONBLOCK`); `EBADF` (not
+/// a queue descriptor open for reading); `EINTR`.
 ///
 /// # Safety
 /// `msg_ptr` is NULL or valid for writes of `msg_len` bytes; `msg_prio` is
@@ -274,7 +287,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_receive(
         -1,
         call!("mq_receive", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = Ptr(msg_prio)),
         // SAFETY: forwarded from this function's contract.
-        || unsafe { receive_args(msg_ptr, msg_len, msg_prio, None) },
+        || unsafe { receive_args(mqdes, msg_ptr, msg_len, msg_prio, None) },
         |(buf, prio, timeout)| {
             let len = buf.len();
             // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
@@ -322,7 +335,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
             // SAFETY: forwarded from this function's contract.
-            unsafe { receive_args(msg_ptr, msg_len, msg_prio, timeout) }
+            unsafe { receive_args(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
         },
         |(buf, prio, timeout)| {
             let len = buf.len();
@@ -351,9 +364,10 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c_int {
     guard(-1, call!("mq_getattr", mqdes = mqdes, attr = Ptr(attr)), || {
+        // The descriptor first (EBADF), as the kernel looks at it.
+        let got = super::getattr(mqdes)?;
         // SAFETY: forwarded from this function's contract.
-        let out = unsafe { out_ref(attr, "attr") }?;
-        *out = super::getattr(mqdes)?;
+        *unsafe { out_ref(attr, "attr") }? = got;
         Ok(0)
     })
 }
@@ -380,6 +394,10 @@ pub unsafe extern "C" fn rsipc_mq_getattr(mqdes: mqd_t, attr: *mut mq_attr) -> c
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_mq_setattr(mqdes: mqd_t, newattr: *const mq_attr, oldattr: *mut mq_attr) -> c_int {
     guard(-1, call!("mq_setattr", mqdes = mqdes, newattr = Attr(newattr), oldattr = Ptr(oldattr)), || {
+        if newattr.is_null() {
+            // The descriptor first (EBADF), as the kernel looks at it.
+            super::getattr(mqdes)?;
+        }
         // SAFETY: forwarded from this function's contract.
         let new = unsafe { in_ref(newattr, "newattr") }?;
         let old = super::setattr(mqdes, new)?;
@@ -443,8 +461,12 @@ pub unsafe extern "C" fn rsipc_mq_notify(mqdes: mqd_t, sevp: *const sigevent) ->
                 // SAFETY: glibc's struct sigevent has this layout (checked
                 // in size and alignment above).
                 let thread = unsafe { &*sevp.cast::<SigeventThread>() };
-                let function =
-                    thread.function.ok_or_else(|| Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"))?;
+                let Some(function) = thread.function else {
+                    // The descriptor first (EBADF), as the kernel looks
+                    // at it before it would ever call the function.
+                    super::getattr(mqdes)?;
+                    return Err(Error::new(libc::EFAULT, "`sigev_notify_function` is NULL"));
+                };
                 // SAFETY: NULL or initialised, by this function's contract.
                 let attributes = unsafe { thread.attributes.as_ref() };
                 Notify::Thread { function, value: sev.sigev_value, attributes }

@@ -73,12 +73,40 @@ pub fn open(name: &CStr, oflag: c_int, mode: mode_t, attr: Option<&libc::mq_attr
     let kname = kernel_name(name)?;
     // The kernel checks the access mode only when the queue exists: with
     // O_CREAT it would create a new queue and return a descriptor that can
-    // neither send nor receive. Refused before anything is created.
-    if oflag & libc::O_ACCMODE == libc::O_ACCMODE {
-        return Err(Error::new(libc::EINVAL, "the access mode must be O_RDONLY, O_WRONLY or O_RDWR"));
+    // neither send nor receive. Refused before anything is created, but
+    // after the kernel's own answers about the name (a bad name, an
+    // existing queue under O_EXCL).
+    if oflag & (libc::O_ACCMODE | libc::O_CREAT) == libc::O_ACCMODE | libc::O_CREAT {
+        return Err(open_accmode_creat(kname, oflag, mode));
     }
     let attr = if oflag & libc::O_CREAT != 0 { attr } else { None };
     raw::mq_open(kname, oflag, mode, attr).map_err(|e| explain_name(explain_open(e, oflag, attr), kname))
+}
+
+/// The error of `mq_open` with `O_CREAT` and the access mode `O_ACCMODE`:
+/// the kernel's, found without creating anything, in its order (a bad
+/// name; for an existing queue `EEXIST` under `O_EXCL`, else the access
+/// mode), and `EINVAL` where the kernel would create the queue.
+#[cold]
+fn open_accmode_creat(kname: &CStr, oflag: c_int, mode: mode_t) -> Error {
+    let accmode = || Error::new(libc::EINVAL, "the access mode must be O_RDONLY, O_WRONLY or O_RDWR");
+    match raw::mq_open(kname, oflag & !(libc::O_CREAT | libc::O_EXCL), mode, None) {
+        // An existing queue: the kernel says EINVAL for the access mode,
+        // unless O_EXCL says EEXIST first.
+        Err(e) if e.errno() == libc::EINVAL && oflag & libc::O_EXCL != 0 => {
+            explain_name(explain_open(Error::new(libc::EEXIST, ""), oflag, None), kname)
+        }
+        // ENOENT: no queue, which the kernel would create (but for the
+        // empty name, which it cannot).
+        Err(e) if e.errno() == libc::EINVAL || (e.errno() == libc::ENOENT && !kname.is_empty()) => accmode(),
+        Err(e) => explain_name(explain_open(e, oflag, None), kname),
+        Ok(fd) => {
+            // Not reached (the kernel refuses O_ACCMODE for an existing
+            // queue); never leak the descriptor.
+            let _ = sys::close(fd);
+            accmode()
+        }
+    }
 }
 
 /// Reads a number from one of the `/proc/sys/fs/mqueue` files (for
@@ -191,6 +219,78 @@ pub(crate) fn check_send(prio: c_uint, abs_timeout: Option<&libc::timespec>) -> 
 #[cold]
 pub(crate) fn explain_send(e: Error, mqd: mqd_t, len: usize) -> Error {
     explain_transfer(e, mqd, len, Direction::Send)
+}
+
+/// What `mq_timedsend(2)` says for a message the caller has not given
+/// (`msg_ptr` NULL with `len > 0`, or a `len` no buffer can have), in the
+/// kernel's order: a bad timeout and priority (`EINVAL`), a descriptor
+/// that is not a queue open for writing (`EBADF`), a message larger than
+/// the queue's `mq_msgsize` (`EMSGSIZE`), and only then the buffer
+/// (`EFAULT`).
+#[cold]
+pub fn send_refused(mqd: mqd_t, null: bool, len: usize, prio: c_uint, abs_timeout: Option<&libc::timespec>) -> Error {
+    if let Err(e) = check_timeout(abs_timeout) {
+        return e;
+    }
+    if prio >= MQ_PRIO_MAX {
+        return Error::new(
+            libc::EINVAL,
+            reason!("priority {} is too high: priorities go from 0 to MQ_PRIO_MAX - 1 ({})", prio, MQ_PRIO_MAX - 1),
+        );
+    }
+    match probe(mqd, libc::O_RDONLY, Direction::Send) {
+        Err(e) => e,
+        Ok(attr) if len as u64 > attr.mq_msgsize as u64 => {
+            explain_transfer(Error::new(libc::EMSGSIZE, ""), mqd, len, Direction::Send)
+        }
+        Ok(_) if null => Error::new(libc::EFAULT, "`msg_ptr` is NULL"),
+        Ok(_) => Error::new(libc::EMSGSIZE, reason!("msg_len {} is larger than any queue's mq_msgsize", len)),
+    }
+}
+
+/// What `mq_timedreceive(2)` says for a NULL `msg_ptr` with `len > 0`,
+/// without taking a message (the kernel would take it and then fault,
+/// losing it): a bad timeout (`EINVAL`), a descriptor that is not a queue
+/// open for reading (`EBADF`), a `len` below the queue's `mq_msgsize`
+/// (`EMSGSIZE`), an empty queue open `O_NONBLOCK` (`EAGAIN`), as the
+/// kernel says them, and `EFAULT` otherwise.
+#[cold]
+pub fn receive_refused(mqd: mqd_t, len: usize, abs_timeout: Option<&libc::timespec>) -> Error {
+    if let Err(e) = check_timeout(abs_timeout) {
+        return e;
+    }
+    match probe(mqd, libc::O_WRONLY, Direction::Receive) {
+        Err(e) => e,
+        Ok(attr) if (len as u64) < attr.mq_msgsize as u64 => {
+            explain_transfer(Error::new(libc::EMSGSIZE, ""), mqd, len, Direction::Receive)
+        }
+        Ok(attr) if attr.mq_curmsgs == 0 && attr.mq_flags & libc::O_NONBLOCK as libc::c_long != 0 => {
+            explain_transfer(Error::new(libc::EAGAIN, ""), mqd, len, Direction::Receive)
+        }
+        Ok(_) => Error::new(libc::EFAULT, "`msg_ptr` is NULL"),
+    }
+}
+
+/// The kernel's first check of a transfer: a timeout with a `tv_nsec`
+/// outside 0..999999999 or a negative `tv_sec` is `EINVAL`.
+fn check_timeout(abs_timeout: Option<&libc::timespec>) -> Result<()> {
+    if let Some(t) = abs_timeout {
+        sys::check_timespec(t, "abs_timeout")?;
+        if t.tv_sec < 0 {
+            return Err(Error::new(libc::EINVAL, reason!("abs_timeout.tv_sec = {} is negative", t.tv_sec)));
+        }
+    }
+    Ok(())
+}
+
+/// The attributes of `mqd` if it is a queue descriptor whose access mode
+/// is not `wrong_mode`; else the kernel's `EBADF`, explained.
+fn probe(mqd: mqd_t, wrong_mode: c_int, dir: Direction) -> Result<libc::mq_attr> {
+    let attr = raw::mq_getsetattr(mqd, None).map_err(|e| explain_transfer(e, mqd, 0, dir))?;
+    match sys::fcntl_int(mqd, libc::F_GETFL, 0) {
+        Ok(fl) if fl & libc::O_ACCMODE == wrong_mode => Err(explain_transfer(Error::new(libc::EBADF, ""), mqd, 0, dir)),
+        _ => Ok(attr),
+    }
 }
 
 /// As `mq_timedreceive(3)` (`mq_receive(3)` with `abs_timeout` `None`):

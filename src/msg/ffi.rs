@@ -7,7 +7,7 @@ use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 use crate::ctl::{CmdName, CtlCommand};
 use crate::error::Reason;
-use crate::ffi::{guard, guard_cancel, in_bytes, in_ref, out_bytes, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
+use crate::ffi::{guard, guard_cancel, in_bytes, in_ref, non_null_const, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
 use crate::sys::msg as sys;
 use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
@@ -63,9 +63,10 @@ pub unsafe extern "C-unwind" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, 
         -1,
         call!("msgsnd", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, flags = MsgFlags(msgflg)),
         || {
+            // The kernel reads the mtype before it looks at anything else.
+            non_null_const(msgp, "msgp")?;
             let len = buffer_len(msgsz)?;
-            // SAFETY: forwarded from this function's contract (len > 0, so NULL
-            // is EFAULT).
+            // SAFETY: forwarded from this function's contract (non-NULL).
             let msg = unsafe { in_bytes(msgp, len, "msgp") }?;
             super::check_send(msg).map(|text| (msg, text))
         },
@@ -93,19 +94,25 @@ pub unsafe extern "C-unwind" fn rsipc_msgsnd(msqid: c_int, msgp: *const c_void, 
 ///
 /// # Errors
 /// `EFAULT` (`msgp` is NULL — checked before any message is taken, so none
-/// is lost); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
+/// is lost, and after the kernel's checks of the id, the size, the flags
+/// and the permission, and after `ENOMSG` for an empty queue under
+/// `IPC_NOWAIT`); `ENOMSG` (`IPC_NOWAIT` and no suitable message); `E2BIG`;
 /// `EINVAL` (no queue `msqid`, `msgsz` above `LONG_MAX`, `MSG_COPY` without
 /// `IPC_NOWAIT` or with `MSG_EXCEPT`, or with `MSG_NOERROR` and a text
 /// longer than `msgsz`: the kernel never cuts a copy short); `EIDRM`
 /// (removed while waiting);
 /// `EINTR`; `EACCES` (no read permission); `ENOSYS` (`MSG_COPY`, see above).
 ///
+/// As with msgrcv(2), `msgsz` is only the room the caller offers: any
+/// value up to `LONG_MAX` is fine, only the message is written.
+///
 /// # Departures from glibc
 /// A NULL `msgp` is `EFAULT` before any message is taken: the kernel would
 /// take the message off the queue and then fault copying it out, losing it.
 ///
 /// # Safety
-/// `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes.
+/// `msgp` is NULL or valid for writes of a `long` followed by `msgsz` bytes
+/// (or at least the text of the message taken).
 #[no_mangle]
 pub unsafe extern "C-unwind" fn rsipc_msgrcv(
     msqid: c_int,
@@ -122,26 +129,24 @@ pub unsafe extern "C-unwind" fn rsipc_msgrcv(
         -1,
         call!("msgrcv", msqid = msqid, msgp = Ptr(msgp), msgsz = msgsz, msgtyp = msgtyp, flags = MsgFlags(msgflg)),
         || {
-            let len = buffer_len(msgsz)?;
-            // SAFETY: forwarded from this function's contract (len > 0, so
-            // NULL is EFAULT).
-            let buf = unsafe { out_bytes(msgp, len, "msgp") }?;
-            super::check_receive(buf.len(), msgflg).map(|()| buf)
+            if msgp.is_null() {
+                return Err(super::receive_null(msqid, msgsz, msgtyp, msgflg));
+            }
+            super::check_receive(msqid, msgsz, msgflg).map(|()| msgp)
         },
         // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
-        |buf| unsafe { sys::msgrcv_as(Cancel::Point, msqid, buf, msgtyp, msgflg) },
+        |msgp| unsafe { sys::msgrcv_raw_as(Cancel::Point, msqid, msgp, msgsz, msgtyp, msgflg) },
         |received| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, msqid, msgsz, msgtyp, msgflg)),
     )
 }
 
-/// The bytes of a message buffer: the `mtype` and `msgsz` bytes of text.
-/// The kernel takes `msgsz` as a `long`, so anything above `LONG_MAX` is
-/// `EINVAL`, as there.
+/// The bytes of a message to send: the `mtype` and `msgsz` bytes of text.
+/// A size that does not fit in the address space is far above `msgmax`
+/// (an `int`), so `EINVAL`, as the kernel says.
 fn buffer_len(msgsz: size_t) -> Result<usize> {
-    msgsz
-        .checked_add(MTYPE_LEN)
-        .filter(|&len| len <= isize::MAX as usize)
-        .ok_or_else(|| Error::new(libc::EINVAL, reason!("msgsz {} is larger than LONG_MAX", msgsz)))
+    msgsz.checked_add(MTYPE_LEN).filter(|&len| len <= isize::MAX as usize).ok_or_else(|| {
+        Error::new(libc::EINVAL, reason!("msgsz {} is far above msgmax, the largest text a message may have", msgsz))
+    })
 }
 
 /// As msgctl(2): `IPC_STAT` fills `*buf`; `IPC_SET` sets owner, group, mode
@@ -231,10 +236,28 @@ mod tests {
         assert_eq!(unsafe { rsipc_msgsnd(0, std::ptr::null(), 4, 0) }, -1);
         assert_eq!(errno(), libc::EFAULT);
         assert!(crate::error::last_error().starts_with("msgsnd(msqid=0, msgp=NULL, msgsz=4, flags=0): EFAULT"));
-        // SAFETY: as above.
-        assert_eq!(unsafe { rsipc_msgrcv(0, std::ptr::null_mut(), 4, 0, libc::IPC_NOWAIT) }, -1);
+        // A NULL buffer to receive into is EFAULT after the kernel's checks
+        // of the queue (an empty one under IPC_NOWAIT is ENOMSG, as there).
+        let q = rsipc_msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600);
+        assert!(q >= 0);
+        let sent: [u8; 12] = [7, 0, 0, 0, 0, 0, 0, 0, b'a', b'b', b'c', b'd'];
+        // SAFETY: `sent` holds an mtype and 4 bytes of text.
+        assert_eq!(unsafe { rsipc_msgsnd(q, sent.as_ptr().cast(), 4, 0) }, 0);
+        // SAFETY: NULL is rejected before any access.
+        assert_eq!(unsafe { rsipc_msgrcv(q, std::ptr::null_mut(), 4, 0, libc::IPC_NOWAIT) }, -1);
         assert_eq!(errno(), libc::EFAULT);
         assert!(crate::error::last_error().contains("flags=IPC_NOWAIT): EFAULT"), "{}", crate::error::last_error());
+        let mut m = [0u8; 16];
+        // SAFETY: room for the mtype and 8 bytes; the message is still there.
+        assert_eq!(unsafe { rsipc_msgrcv(q, m.as_mut_ptr().cast(), 8, 0, libc::IPC_NOWAIT) }, 4);
+        // SAFETY: as above.
+        assert_eq!(unsafe { rsipc_msgrcv(q, std::ptr::null_mut(), 4, 0, libc::IPC_NOWAIT) }, -1);
+        assert_eq!(errno(), libc::ENOMSG);
+        // SAFETY: as above.
+        assert_eq!(unsafe { rsipc_msgrcv(-1, std::ptr::null_mut(), 4, 0, libc::IPC_NOWAIT) }, -1);
+        assert_eq!(errno(), libc::EINVAL);
+        // SAFETY: IPC_RMID ignores buf.
+        assert_eq!(unsafe { rsipc_msgctl(q, libc::IPC_RMID, std::ptr::null_mut()) }, 0);
     }
 
     #[test]
@@ -243,6 +266,23 @@ mod tests {
         // SAFETY: the size is rejected before the buffer is used.
         assert_eq!(unsafe { rsipc_msgrcv(0, m.as_mut_ptr().cast(), usize::MAX, 0, 0) }, -1);
         assert_eq!(errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn msgsz_up_to_long_max_is_only_room() {
+        let q = rsipc_msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600);
+        assert!(q >= 0);
+        let sent: [u8; 12] = [7, 0, 0, 0, 0, 0, 0, 0, b'a', b'b', b'c', b'd'];
+        for msgsz in [c_long::MAX as size_t, c_long::MAX as size_t - 7, 1 << 40] {
+            // SAFETY: `sent` holds an mtype and 4 bytes of text.
+            assert_eq!(unsafe { rsipc_msgsnd(q, sent.as_ptr().cast(), 4, 0) }, 0);
+            let mut m = [0u8; 16];
+            // SAFETY: the kernel writes the mtype and the 4 bytes, which fit.
+            assert_eq!(unsafe { rsipc_msgrcv(q, m.as_mut_ptr().cast(), msgsz, 0, 0) }, 4, "msgsz {msgsz}");
+            assert_eq!(&m[..12], &sent);
+        }
+        // SAFETY: IPC_RMID ignores buf.
+        assert_eq!(unsafe { rsipc_msgctl(q, libc::IPC_RMID, std::ptr::null_mut()) }, 0);
     }
 
     #[test]

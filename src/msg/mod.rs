@@ -247,16 +247,41 @@ fn no_such_queue(msqid: c_int) -> Reason {
 /// `EINVAL` (no queue `msqid`).
 #[inline]
 pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
-    check_receive(buf.len(), flags)?;
-    sys::msgrcv(msqid, buf, msgtyp, flags).map_err(|e| explain_receive(e, msqid, buf.len() - MTYPE_LEN, msgtyp, flags))
+    if buf.len() < MTYPE_LEN {
+        return Err(short_buffer(buf.len()));
+    }
+    // SAFETY: `buf` holds the mtype and `buf.len() - MTYPE_LEN` bytes of text.
+    unsafe { receive_raw(msqid, buf.as_mut_ptr().cast(), buf.len() - MTYPE_LEN, msgtyp, flags) }
 }
 
-/// The checks of [`receive`] before the system call, for a buffer of `len`
-/// bytes: it holds an `mtype`, and `MSG_COPY` comes with `IPC_NOWAIT` and
-/// without `MSG_EXCEPT`.
-pub(crate) fn check_receive(len: usize, flags: c_int) -> Result<()> {
-    if len < MTYPE_LEN {
-        return Err(short_buffer(len));
+/// [`receive`] into a caller's `struct msgbuf` at `msgp` with room for
+/// `msgsz` bytes of text, as msgrcv(2) takes it: `msgsz` may be anything up
+/// to `LONG_MAX` (larger is `EINVAL`, as in the kernel), only the message
+/// is written.
+///
+/// # Safety
+/// `msgp` is valid for writes of a `long` followed by the text of any
+/// message the call may take, up to `msgsz` bytes.
+pub unsafe fn receive_raw(
+    msqid: c_int,
+    msgp: *mut libc::c_void,
+    msgsz: usize,
+    msgtyp: c_long,
+    flags: c_int,
+) -> Result<usize> {
+    check_receive(msqid, msgsz, flags)?;
+    // SAFETY: forwarded from this function's contract; Cancel::Never
+    // cannot unwind.
+    unsafe { sys::msgrcv_raw_as(Cancel::Never, msqid, msgp, msgsz, msgtyp, flags) }
+        .map_err(|e| explain_receive(e, msqid, msgsz, msgtyp, flags))
+}
+
+/// The checks of [`receive_raw`] before the system call, in the kernel's
+/// order: a negative id or a `msgsz` above `LONG_MAX` is `EINVAL`, and
+/// `MSG_COPY` comes with `IPC_NOWAIT` and without `MSG_EXCEPT`.
+pub(crate) fn check_receive(msqid: c_int, msgsz: usize, flags: c_int) -> Result<()> {
+    if msqid < 0 || msgsz > c_long::MAX as usize {
+        return Err(Error::new(libc::EINVAL, bad_receive_args(msqid, msgsz)));
     }
     if flags & MSG_COPY != 0 {
         if flags & MSG_EXCEPT != 0 {
@@ -267,6 +292,46 @@ pub(crate) fn check_receive(len: usize, flags: c_int) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cold]
+fn bad_receive_args(msqid: c_int, msgsz: usize) -> Reason {
+    if msqid < 0 {
+        no_such_queue(msqid)
+    } else {
+        reason!("msgsz {} is larger than LONG_MAX", msgsz)
+    }
+}
+
+/// What msgrcv(2) says for a NULL `msgp`, without taking a message (the
+/// kernel would take it and then fault, losing it): its own answers where
+/// it gives them before it touches the buffer — `EINVAL` for a negative
+/// id, a `msgsz` above `LONG_MAX` or a bad `MSG_COPY` combination, then
+/// no such queue (`EINVAL`, `EIDRM`), no read permission (`EACCES`), an
+/// empty queue under `IPC_NOWAIT` (`ENOMSG`) — and `EFAULT` otherwise.
+#[cold]
+pub fn receive_null(msqid: c_int, msgsz: usize, msgtyp: c_long, flags: c_int) -> Error {
+    let null = || Error::new(libc::EFAULT, "`msgp` is NULL");
+    if flags & MSG_COPY != 0 {
+        // MSG_COPY never takes the message: the kernel's own answer is safe.
+        // SAFETY: the kernel checks the NULL pointer (EFAULT), it never
+        // dereferences it in this process.
+        return match unsafe { receive_raw(msqid, std::ptr::null_mut(), msgsz, msgtyp, flags) } {
+            Err(e) if e.errno() == libc::EFAULT => null(),
+            Err(e) => e,
+            Ok(_) => null(),
+        };
+    }
+    if msqid < 0 || msgsz > c_long::MAX as usize {
+        return Error::new(libc::EINVAL, bad_receive_args(msqid, msgsz));
+    }
+    match sys::msgctl_stat(msqid, libc::IPC_STAT) {
+        Err(e) => explain_receive(e, msqid, msgsz, msgtyp, flags),
+        Ok((_, ds)) if ds.msg_qnum == 0 && flags & libc::IPC_NOWAIT != 0 => {
+            explain_receive(Error::new(libc::ENOMSG, ""), msqid, msgsz, msgtyp, flags)
+        }
+        Ok(_) => null(),
+    }
 }
 
 /// Which messages a `msgtyp` (and `MSG_EXCEPT`) asks for, in words.

@@ -36,6 +36,8 @@ unsafe fn pipe_into(fds: *mut c_int, flags: c_int) -> crate::Result<c_int> {
 /// `fds` is NULL or points to two writable ints.
 /// cbindgen:postfix=RSIPC_THROW
 /// cbindgen:ptrs-as-arrays=[[fds;2]]
+// The annotation is cbindgen's syntax, not an intra-doc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -53,6 +55,8 @@ pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
 /// `fds` is NULL or points to two writable ints.
 /// cbindgen:postfix=RSIPC_THROW
 /// cbindgen:ptrs-as-arrays=[[fds;2]]
+// The annotation is cbindgen's syntax, not an intra-doc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.

@@ -64,6 +64,8 @@ fn misaligned() -> Error {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint) -> c_int {
     guard(-1, call!("sem_init", sem = Ptr(sem), pshared = pshared, value = value), || {
+        // glibc checks the value before it looks at `sem`.
+        super::check_initial_value(value)?;
         // SAFETY: forwarded from this function's contract.
         let s = unsafe { sem_ref(sem) }?;
         s.init(pshared != 0, value).map(|()| 0)

@@ -331,6 +331,7 @@ fn unnamed_unsupported(e: &Error) -> bool {
 fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::Fd, SemMap)> {
     let dir = CString::new(SHM_DIR).map_err(|_| Error::from_errno(libc::EINVAL))?;
     let fd = raw::open(&dir, libc::O_TMPFILE | libc::O_RDWR, mode)?;
+    reserve(&fd)?;
     write_initial(&fd, value)?;
     let map = SemMap::map(&fd)?;
     raw::link_fd(&fd, path)?;
@@ -339,8 +340,10 @@ fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::F
 
 fn create_via_temp_name(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::Fd, SemMap)> {
     let (tmp, fd) = open_temp_name(mode)?;
-    let made =
-        write_initial(&fd, value).and_then(|()| SemMap::map(&fd)).and_then(|map| raw::link(&tmp, path).map(|()| map));
+    let made = reserve(&fd)
+        .and_then(|()| write_initial(&fd, value))
+        .and_then(|()| SemMap::map(&fd))
+        .and_then(|map| raw::link(&tmp, path).map(|()| map));
     // The temporary name goes in every case (this never fails for a file we
     // just created, short of someone else removing it first).
     let _ = raw::unlink(&tmp);
@@ -364,6 +367,16 @@ fn open_temp_name(mode: libc::mode_t) -> Result<(CString, sys::Fd)> {
         }
     }
     Err(Error::new(libc::EAGAIN, "no free temporary name in /dev/shm after 50 tries"))
+}
+
+/// Reserves the semaphore's page in its new file (`fallocate(2)`): a full
+/// `/dev/shm` is `ENOSPC` from `sem_open`, never a `SIGBUS` at a later
+/// post or wait. (The `write` of the initial bytes would allocate the page
+/// too; reserving first says so explicitly and does not depend on it.)
+fn reserve(fd: &sys::Fd) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    sys::file::reserve(fd.as_raw_fd(), std::mem::size_of::<libc::sem_t>() as u64, true)
+        .map_err(|e| e.explain(libc::ENOSPC, "no room left in /dev/shm for the semaphore's file"))
 }
 
 fn write_initial(fd: &sys::Fd, value: u32) -> Result<()> {

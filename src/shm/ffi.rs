@@ -87,3 +87,39 @@ pub unsafe extern "C" fn rsipc_shm_map(name: *const c_char, len: size_t, oflag: 
         },
     )
 }
+
+/// As `rsipc_shm_map`, and the object's first `len` bytes are reserved
+/// (`fallocate(2)`) before they are mapped, whether the call created the
+/// object or found it: a full `/dev/shm` (or memory) is `ENOSPC`/`ENOMEM`
+/// from this call, never a `SIGBUS` when the mapping is first written.
+/// (`rsipc_shm_map`, like `ftruncate(2)` + `mmap(2)`, reserves nothing on
+/// tmpfs: its pages are found missing only when touched.) Data already in
+/// the object is kept. A function of its own rather than a flag in
+/// `oflag`: no bit of `oflag` is free of `open(2)`'s meaning forever.
+///
+/// # Errors
+/// Those of `rsipc_shm_map`; `EINVAL` for `O_RDONLY` (reserving may grow
+/// the object); `ENOSPC` if the file system has no room for `len` bytes;
+/// `ENOMEM` if memory is short, or `len` exceeds the machine's memory and
+/// swap; `EFBIG`. On failure nothing was reserved, and an object this call
+/// created with `O_CREAT|O_EXCL` is removed again.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_shm_map_reserve(
+    name: *const c_char,
+    len: size_t,
+    oflag: c_int,
+    mode: mode_t,
+) -> *mut c_void {
+    guard(
+        libc::MAP_FAILED,
+        call!("shm_map_reserve", name = Name(name), len = len, oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode)),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            super::map_reserved(name, len, oflag, mode).map(Mapping::into_raw)
+        },
+    )
+}

@@ -168,13 +168,36 @@ pub fn unlink(name: &CStr) -> Result<()> {
 /// descriptor. An object this call created with `O_CREAT|O_EXCL` is removed
 /// again when a later step fails.
 pub fn map(name: &CStr, len: usize, oflag: i32, mode: libc::mode_t) -> Result<Mapping> {
+    map_object(name, len, oflag, mode, false)
+}
+
+/// [`map`], with the object's first `len` bytes reserved first
+/// (`fallocate(2)`), whether this call created the object or found it: on
+/// tmpfs, `ftruncate` reserves nothing, and a page the file system cannot
+/// supply when the mapping first touches it is a `SIGBUS`; reserved, a full
+/// `/dev/shm` is `ENOSPC` (or `ENOMEM`) here instead. Needs `O_RDWR`
+/// (`EINVAL` for `O_RDONLY`). Data already in the object is kept.
+pub fn map_reserved(name: &CStr, len: usize, oflag: i32, mode: libc::mode_t) -> Result<Mapping> {
+    map_object(name, len, oflag, mode, true)
+}
+
+fn map_object(name: &CStr, len: usize, oflag: i32, mode: libc::mode_t, reserve: bool) -> Result<Mapping> {
     let prot = mmap::prot_for(oflag)?;
     mmap::check_len(len)?;
+    if reserve && prot & libc::PROT_WRITE == 0 {
+        return Err(Error::new(libc::EINVAL, "reserving the object's memory needs O_RDWR (it may grow the object)"));
+    }
     let path = ObjectPath::new(name)?;
     let (fd, st) = open_object(path.as_c_str(), oflag, mode)?;
-    let mapped = mmap::ensure_size(fd.as_raw_fd(), st.st_size as u64, len, prot & libc::PROT_WRITE != 0, "object")
+    let created = oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL;
+    let reserved = if reserve { sys::file::reserve(fd.as_raw_fd(), len as u64, created) } else { Ok(()) };
+    let mapped = reserved
+        .and_then(|()| {
+            let size = if reserve { (st.st_size as u64).max(len as u64) } else { st.st_size as u64 };
+            mmap::ensure_size(fd.as_raw_fd(), size, len, prot & libc::PROT_WRITE != 0, "object")
+        })
         .and_then(|()| mmap::map(0, len, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0));
-    if mapped.is_err() && oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL {
+    if mapped.is_err() && created {
         // This call created the object: a failure leaves nothing behind.
         sys::file::remove_if_same(path.as_c_str(), &st);
     }

@@ -19,7 +19,7 @@ const SHM_DIR: &[u8] = b"/dev/shm/";
 pub(crate) const NAME_MAX: usize = 255;
 
 /// `/dev/shm/` + at most `NAME_MAX` bytes + NUL, built on the stack.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ShmPath {
     buf: [u8; SHM_DIR.len() + NAME_MAX + 1],
 }
@@ -61,6 +61,81 @@ pub fn shm_path(name: &CStr) -> Result<ShmPath> {
     Ok(path)
 }
 
+/// Raw `syscall(2)`, `EINTR` retried. The channel makes its system calls
+/// this way because glibc's wrappers of `open`, `close`, `fcntl` ... are
+/// cancellation points, and no channel call but a blocked send or receive
+/// may act on a cancel (see `crate::sys::cancel`).
+fn raw(nr: libc::c_long, args: [libc::c_long; 4]) -> Result<libc::c_long> {
+    // SAFETY: every caller passes the arguments its system call `nr` expects
+    // (pointers valid for the call).
+    super::cvt_retry(|| unsafe { libc::syscall(nr, args[0], args[1], args[2], args[3]) })
+}
+
+/// cbindgen:ignore
+mod c {
+    use libc::c_int;
+
+    // "C-unwind": switching to asynchronous cancellation acts on a pending
+    // cancel (a forced unwind out of the call).
+    extern "C-unwind" {
+        pub fn pthread_setcanceltype(kind: c_int, old: *mut c_int) -> c_int;
+    }
+}
+
+/// glibc's `PTHREAD_CANCEL_DEFERRED` (the libc crate does not bind the
+/// cancellation API for Linux).
+const PTHREAD_CANCEL_DEFERRED: libc::c_int = 0;
+
+/// The calling thread's cancellation type set to deferred while this value
+/// lives; the old type comes back when it is dropped (which, if the old
+/// type was asynchronous and a cancel is pending, acts on it at once).
+pub struct DeferredCancel {
+    old: libc::c_int,
+}
+
+impl DeferredCancel {
+    /// # Safety
+    /// No `catch_unwind` frame may be on the calling thread's stack when
+    /// the value is dropped (restoring asynchronous cancellation may unwind).
+    pub unsafe fn enter() -> DeferredCancel {
+        let mut old = PTHREAD_CANCEL_DEFERRED;
+        // SAFETY: valid arguments; switching to deferred never acts on a
+        // cancel.
+        unsafe { c::pthread_setcanceltype(PTHREAD_CANCEL_DEFERRED, &mut old) };
+        DeferredCancel { old }
+    }
+}
+
+impl Drop for DeferredCancel {
+    fn drop(&mut self) {
+        if self.old != PTHREAD_CANCEL_DEFERRED {
+            let mut old = 0;
+            // SAFETY: the calling thread's errno slot (kept for the caller:
+            // the call's result is already set).
+            let errno = unsafe { *libc::__errno_location() };
+            // SAFETY: restores the type read by `enter`; may unwind, which
+            // `enter`'s contract allows. (During a cancellation's own unwind
+            // glibc has marked the thread exiting and does not act again.)
+            unsafe { c::pthread_setcanceltype(self.old, &mut old) };
+            // SAFETY: as above.
+            unsafe { *libc::__errno_location() = errno };
+        }
+    }
+}
+
+/// Sleeps about `ms` milliseconds, as a raw system call: glibc's
+/// `nanosleep` (and so `std::thread::sleep`) is a cancellation point, and
+/// the channel calls that sleep briefly (an open waiting for a creator to
+/// finish) are not.
+pub fn sleep_ms(ms: u64) {
+    let ts = libc::timespec { tv_sec: (ms / 1000) as libc::time_t, tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long };
+    // SAFETY: a valid timespec; no remainder wanted. EINTR just ends the
+    // sleep early, which callers tolerate (they look again).
+    unsafe {
+        libc::syscall(libc::SYS_clock_nanosleep, libc::CLOCK_MONOTONIC, 0, &ts, std::ptr::null_mut::<libc::timespec>())
+    };
+}
+
 /// Opens `path` read-write, close-on-exec, never following a symlink; with
 /// `create = Some(mode)` it must not exist yet (`O_CREAT|O_EXCL`).
 pub fn open_shm(path: &ShmPath, create: Option<libc::mode_t>) -> Result<RawFd> {
@@ -69,33 +144,117 @@ pub fn open_shm(path: &ShmPath, create: Option<libc::mode_t>) -> Result<RawFd> {
         Some(mode) => (base | libc::O_CREAT | libc::O_EXCL, mode),
         None => (base, 0),
     };
-    // SAFETY: the path is NUL-terminated; open with a mode argument reads it
-    // only with O_CREAT, as the variadic contract says.
-    super::cvt_retry(|| unsafe { libc::open(path.as_cstr().as_ptr(), flags, mode as libc::c_uint) })
+    let path = path.as_cstr().as_ptr() as libc::c_long;
+    raw(libc::SYS_openat, [libc::AT_FDCWD as _, path, flags as _, mode as _]).map(|fd| fd as RawFd)
 }
 
 /// `unlink(2)` of `path`.
 pub fn unlink(path: &ShmPath) -> Result<()> {
-    // SAFETY: the path is NUL-terminated.
-    cvt(unsafe { libc::unlink(path.as_cstr().as_ptr()) }).map(drop)
+    raw(libc::SYS_unlinkat, [libc::AT_FDCWD as _, path.as_cstr().as_ptr() as _, 0, 0]).map(drop)
 }
 
-/// `ftruncate(2)`.
-pub fn ftruncate(fd: RawFd, len: u64) -> Result<()> {
-    let len = libc::off_t::try_from(len).map_err(|_| Error::new(libc::EFBIG, "size does not fit in off_t"))?;
-    // SAFETY: plain system call on a descriptor.
-    super::cvt_retry(|| unsafe { libc::ftruncate(fd, len) }).map(drop)
+/// `close(2)` as a raw system call (glibc's `close` is a cancellation
+/// point). The descriptor is gone whatever the result.
+pub fn close(fd: RawFd) {
+    // SAFETY: closing a descriptor this module opened.
+    unsafe { libc::syscall(libc::SYS_close, fd) };
 }
 
-/// Maps `len` bytes read-write and shared: of `fd` from offset 0, or
-/// anonymous memory (shared with children after `fork()`) for `None`.
-pub fn map_shared(fd: Option<RawFd>, len: usize) -> Result<*mut u8> {
-    let (flags, fd) = match fd {
-        Some(fd) => (libc::MAP_SHARED, fd),
-        None => (libc::MAP_SHARED | libc::MAP_ANONYMOUS, -1),
-    };
+/// A new anonymous memory file (`memfd_create(2)`, close-on-exec): the
+/// backing of an anonymous channel. A file rather than anonymous memory so
+/// that processes can hold liveness locks on it (see [`lock_member`]).
+pub fn memfd() -> Result<RawFd> {
+    raw(libc::SYS_memfd_create, [c"rsipc-chan".as_ptr() as _, libc::MFD_CLOEXEC as _, 0, 0]).map(|fd| fd as RawFd)
+}
+
+/// A new open file description of the file `fd` refers to (descriptor
+/// close-on-exec), reached through `/proc/thread-self/fd/N` (or, before
+/// Linux 3.17, `/proc/self/fd/N`), which works for unlinked files and
+/// memfds too: a process forked from another shares its parent's open file
+/// descriptions, and liveness locks belong to the description, so each
+/// process needs one of its own. `thread-self` first because in a process
+/// whose main thread has exited, `/proc/self/fd` (the main thread's view)
+/// is empty.
+pub fn reopen(fd: RawFd) -> Result<RawFd> {
+    let flags = libc::O_RDWR | libc::O_CLOEXEC;
+    let mut first = None;
+    for dir in ["/proc/thread-self/fd", "/proc/self/fd"] {
+        let mut path = [0u8; 48];
+        let mut w = &mut path[..];
+        use std::io::Write;
+        write!(w, "{dir}/{fd}\0").map_err(|_| Error::from_errno(libc::EINVAL))?;
+        match raw(libc::SYS_openat, [libc::AT_FDCWD as _, path.as_ptr() as _, flags as _, 0]) {
+            Ok(fd) => return Ok(fd as RawFd),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| Error::from_errno(libc::ENOENT)))
+}
+
+/// Makes descriptor `to` refer to what `from` refers to (close-on-exec) and
+/// closes `from`: `dup3(2)` then `close(2)`.
+pub fn move_fd(from: RawFd, to: RawFd) -> Result<()> {
+    let r = raw(libc::SYS_dup3, [from as _, to as _, libc::O_CLOEXEC as _, 0]);
+    close(from);
+    r.map(drop)
+}
+
+/// `fstat(2)` as a raw system call.
+pub fn fstat(fd: RawFd) -> Result<libc::stat> {
+    // SAFETY: an all-zero stat is a valid value of this plain C struct.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    raw(libc::SYS_fstat, [fd as _, &mut st as *mut libc::stat as _, 0, 0])?;
+    Ok(st)
+}
+
+/// Where the liveness lock of member `id` lies in the channel's file: one
+/// byte each, far beyond any channel's size (a lock needs no data there).
+fn lock_offset(id: u32) -> libc::off_t {
+    (1 << 40) + libc::off_t::from(id)
+}
+
+fn flock_at(kind: i32, id: u32) -> libc::flock {
+    // SAFETY: an all-zero flock is a valid value of this plain C struct
+    // (l_pid must be 0 for the OFD commands).
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = kind as libc::c_short;
+    fl.l_whence = libc::SEEK_SET as libc::c_short;
+    fl.l_start = lock_offset(id);
+    fl.l_len = 1;
+    fl
+}
+
+/// Takes the liveness lock of member `id` on the open file description of
+/// `fd` (`F_OFD_SETLK`, a write lock on the member's byte, never waiting):
+/// `Ok(false)` if another description holds it. The kernel releases it
+/// when the last descriptor of this description closes, that is when the
+/// process ends, however it ends; it belongs to no pid, so it means the
+/// same in every pid namespace and cannot be inherited by a reused pid.
+pub fn lock_member(fd: RawFd, id: u32) -> Result<bool> {
+    let mut fl = flock_at(libc::F_WRLCK, id);
+    match raw(libc::SYS_fcntl, [fd as _, libc::F_OFD_SETLK as _, &mut fl as *mut libc::flock as _, 0]) {
+        Ok(_) => Ok(true),
+        Err(e) if e.errno() == libc::EAGAIN || e.errno() == libc::EACCES => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether some open file description other than `fd`'s holds the
+/// liveness lock of member `id` (`F_OFD_GETLK`), i.e. whether the process
+/// that registered as `id` still runs.
+pub fn member_locked(fd: RawFd, id: u32) -> Result<bool> {
+    let mut fl = flock_at(libc::F_WRLCK, id);
+    raw(libc::SYS_fcntl, [fd as _, libc::F_OFD_GETLK as _, &mut fl as *mut libc::flock as _, 0])?;
+    Ok(fl.l_type != libc::F_UNLCK as libc::c_short)
+}
+
+/// Maps `len` bytes of `fd` from offset 0, read-write and shared.
+pub fn map_shared(fd: RawFd, len: usize) -> Result<*mut u8> {
     // SAFETY: a new mapping chosen by the kernel; it aliases no Rust object.
-    let p = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, flags, fd, 0) };
+    let p =
+        unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, fd, 0) };
     if p == libc::MAP_FAILED {
         return Err(Error::last_os());
     }
@@ -196,52 +355,6 @@ fn page_size() -> usize {
     }
 }
 
-/// Whether process `pid` still runs. A zombie (killed but not yet reaped by
-/// its parent) counts as dead: it can no longer touch shared memory.
-/// Processes that exist but cannot be signalled (`EPERM`) count as alive.
-pub fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: signal 0 only checks for existence and permission.
-    if unsafe { libc::kill(pid, 0) } == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
-        return false;
-    }
-    !matches!(process_state(pid), Some(b'Z') | Some(b'X') | None)
-}
-
-/// The state letter of `/proc/PID/stat` (`R`, `S`, `D`, `Z`, ...), or
-/// `None` when the process is gone. Allocation-free.
-fn process_state(pid: libc::pid_t) -> Option<u8> {
-    let mut path = [0u8; 32];
-    let mut w = &mut path[..];
-    use std::io::Write;
-    write!(w, "/proc/{pid}/stat\0").ok()?;
-    // SAFETY: `path` holds a NUL-terminated string.
-    let fd = unsafe { libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        // No /proc entry: gone. (Without /proc at all, trust kill().)
-        return if std::io::Error::last_os_error().raw_os_error() == Some(libc::ENOENT) && proc_mounted() {
-            None
-        } else {
-            Some(b'?')
-        };
-    }
-    let mut buf = [0u8; 512];
-    let n = super::read(fd, &mut buf);
-    let _ = super::close(fd);
-    let text = &buf[..n.ok()?];
-    // "pid (comm) S ...": comm may contain ')' so take the last one.
-    let close = text.iter().rposition(|&b| b == b')')?;
-    text.get(close + 2).copied()
-}
-
-fn proc_mounted() -> bool {
-    // SAFETY: NUL-terminated literal path.
-    unsafe { libc::access(c"/proc/self/stat".as_ptr(), libc::F_OK) == 0 }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,27 +390,44 @@ mod tests {
     }
 
     #[test]
-    fn this_process_is_alive_and_a_reaped_child_is_not() {
-        assert!(process_alive(current_pid()));
-        // SAFETY: getpid has no preconditions.
-        assert_eq!(current_pid(), unsafe { libc::getpid() } as u32);
-        // SAFETY: the child only calls _exit.
+    fn a_member_lock_is_seen_by_other_descriptions_until_its_holder_dies() {
+        let a = memfd().unwrap();
+        let b = reopen(a).unwrap();
+        assert!(lock_member(a, 7).unwrap());
+        // The holder's own description does not see its lock as foreign.
+        assert!(!member_locked(a, 7).unwrap());
+        assert!(member_locked(b, 7).unwrap());
+        assert!(!lock_member(b, 7).unwrap());
+        assert!(!member_locked(b, 8).unwrap());
+        // A forked child with a description of its own holds a lock that
+        // goes away with the child, zombie or not.
+        let ready = {
+            let mut p = [0; 2];
+            // SAFETY: valid out-array of two ints.
+            assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
+            p
+        };
+        // SAFETY: the child only makes raw system calls and _exit.
         let child = unsafe { libc::fork() };
         if child == 0 {
-            // SAFETY: _exit is always safe.
-            unsafe { libc::_exit(0) }
+            let own = reopen(a).unwrap_or(-1);
+            let ok = own >= 0 && lock_member(own, 9).unwrap_or(false);
+            // SAFETY: plain write of one byte from a local, then _exit.
+            unsafe {
+                libc::write(ready[1], [u8::from(ok)].as_ptr().cast(), 1);
+                libc::_exit(0)
+            }
         }
-        // A zombie is dead already.
+        let mut byte = [0u8];
+        // SAFETY: valid buffer of one byte.
+        assert_eq!(unsafe { libc::read(ready[0], byte.as_mut_ptr().cast(), 1) }, 1);
+        assert_eq!(byte[0], 1, "the child could not take its lock");
         let mut status = 0;
-        let start = std::time::Instant::now();
-        while process_state(child) != Some(b'Z') {
-            assert!(start.elapsed().as_secs() < 60, "the child never became a zombie");
-            std::thread::yield_now();
-        }
-        assert!(!process_alive(child as u32));
         // SAFETY: valid out-pointer; `child` is our child.
         assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
-        assert!(!process_alive(child as u32));
-        assert!(!process_alive(0));
+        assert!(!member_locked(b, 9).unwrap());
+        for fd in [a, b, ready[0], ready[1]] {
+            close(fd);
+        }
     }
 }

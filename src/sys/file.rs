@@ -81,3 +81,101 @@ pub fn remove_if_same(path: &CStr, st: &libc::stat) {
         }
     }
 }
+
+/// Reserves the first `len` bytes of the file `fd` (growing it to `len` if
+/// it is shorter): `fallocate(2)` mode 0, the system call itself, not
+/// glibc's `posix_fallocate`, whose fallback writes a byte into every block
+/// (a race with the mapping's users) and whose `fallocate` wrapper is a
+/// cancellation point. On tmpfs (`/dev/shm`, memfd) `ftruncate` only sets
+/// the size: the pages are found missing when first touched through a
+/// mapping, and a full file system then answers with `SIGBUS`. Reserved
+/// pages are never missing, so a full file system says `ENOSPC` here
+/// instead (`ENOMEM` where memory itself is short), and a failed call
+/// leaves the file as it was (the kernel gives back the pages it took).
+///
+/// A file system without `fallocate` (`EOPNOTSUPP`): with `fresh` (a file
+/// this process just created and nobody else writes yet) the range is
+/// written with zeros instead, which allocates it just the same; otherwise
+/// the error is returned.
+pub fn reserve(fd: RawFd, len: u64, fresh: bool) -> Result<()> {
+    let Ok(len) = libc::off_t::try_from(len) else {
+        return Err(crate::error::Error::new(libc::EFBIG, "the size does not fit in off_t"));
+    };
+    if len == 0 {
+        return Ok(());
+    }
+    // A few pages cannot hurt the machine: spare small reservations (a
+    // named semaphore's page) the three look-ups.
+    if len > 1 << 16 {
+        check_room(fd, len as u64)?;
+    }
+    // SAFETY: plain integer arguments.
+    match super::cvt_retry(|| unsafe { libc::syscall(libc::SYS_fallocate, fd, 0, 0 as libc::off_t, len) }) {
+        Err(e) if e.errno() == libc::EOPNOTSUPP && fresh => write_zeros(fd, len),
+        Err(e) => Err(e
+            .explain(libc::ENOSPC, reason!("the file system has no room for {} bytes (nothing was reserved)", len))
+            .explain(libc::ENOMEM, reason!("not enough memory to reserve {} bytes (nothing was reserved)", len))),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Refuses up front a reservation that cannot succeed, before any page is
+/// taken: more than the file system has free (`ENOSPC`), or more than the
+/// machine's memory and swap together (`ENOMEM`). The second matters on
+/// tmpfs file systems without a size limit (memfd) or whose limit is all
+/// of memory (`/dev/shm` by default is half of it, often more when
+/// configured so): `fallocate` there takes page after page until the OOM
+/// killer steps in, which picks some other process, since unmapped tmpfs
+/// pages count against no one.
+fn check_room(fd: RawFd, len: u64) -> Result<()> {
+    use crate::error::Error;
+    // SAFETY: all-zero is a valid value of these plain C structs.
+    let (mut st, mut fs, mut info): (libc::stat, libc::statfs, libc::sysinfo) =
+        unsafe { (std::mem::zeroed(), std::mem::zeroed(), std::mem::zeroed()) };
+    // SAFETY: valid out-pointers (raw system calls: none of these may be a
+    // cancellation point).
+    let have = match super::cvt(unsafe { libc::syscall(libc::SYS_fstat, fd, &mut st) }) {
+        Ok(_) => (st.st_blocks as u64).saturating_mul(512),
+        Err(_) => 0,
+    };
+    let need = len.saturating_sub(have);
+    // SAFETY: as above.
+    if super::cvt(unsafe { libc::syscall(libc::SYS_fstatfs, fd, &mut fs) }).is_ok() && fs.f_blocks != 0 {
+        let free = fs.f_bavail.saturating_mul(fs.f_bsize as u64);
+        if need > free {
+            return Err(Error::new(
+                libc::ENOSPC,
+                reason!("{} bytes are wanted and the file system has {} free (nothing was reserved)", len, free),
+            ));
+        }
+    }
+    // SAFETY: as above.
+    if super::cvt(unsafe { libc::syscall(libc::SYS_sysinfo, &mut info) }).is_ok() {
+        let unit = u64::from(info.mem_unit.max(1));
+        let memory = info.totalram.saturating_add(info.totalswap).saturating_mul(unit);
+        if need > memory {
+            return Err(Error::new(
+                libc::ENOMEM,
+                reason!("{} bytes are more than this machine's memory and swap ({} bytes)", len, memory),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes zeros over the first `len` bytes of `fd` (see [`reserve`]).
+fn write_zeros(fd: RawFd, len: libc::off_t) -> Result<()> {
+    static ZEROS: [u8; 4096] = [0; 4096];
+    let mut at: libc::off_t = 0;
+    while at < len {
+        let n = (len - at).min(ZEROS.len() as libc::off_t) as usize;
+        // SAFETY: ZEROS is valid for reads of n <= 4096 bytes; pwrite64 as a
+        // raw system call (glibc's pwrite is a cancellation point).
+        let done = super::cvt_retry(|| unsafe { libc::syscall(libc::SYS_pwrite64, fd, ZEROS.as_ptr(), n, at) })?;
+        if done == 0 {
+            return Err(crate::error::Error::new(libc::EIO, "the file system accepted no bytes"));
+        }
+        at += done as libc::off_t;
+    }
+    Ok(())
+}

@@ -81,22 +81,35 @@ pub unsafe fn msgsnd_as(how: Cancel, msqid: c_int, msg: &[u8], flags: c_int) -> 
 /// cancellation point.
 #[inline]
 pub fn msgrcv(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
-    // SAFETY: Cancel::Never cannot unwind.
-    unsafe { msgrcv_as(Cancel::Never, msqid, buf, msgtyp, flags) }
-}
-
-/// [`msgrcv`], a cancellation point with [`Cancel::Point`].
-///
-/// # Safety
-/// With [`Cancel::Point`], as for [`cancel::syscall`].
-#[inline]
-pub unsafe fn msgrcv_as(how: Cancel, msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
     // The callers check the length first; this keeps the kernel from
     // writing an mtype past the end of the buffer, without a panic.
     let Some(room) = buf.len().checked_sub(MTYPE_LEN) else { return Err(Error::from_errno(libc::EINVAL)) };
-    let args = [msqid as c_long, buf.as_mut_ptr() as c_long, room as c_long, msgtyp, flags as c_long, 0];
     // SAFETY: `buf` is valid for writes of MTYPE_LEN + `room` bytes, which
-    // bounds what the kernel writes; the rest is the caller's contract.
+    // bounds what the kernel writes; Cancel::Never cannot unwind.
+    unsafe { msgrcv_raw_as(Cancel::Never, msqid, buf.as_mut_ptr().cast(), room, msgtyp, flags) }
+}
+
+/// `msgrcv(2)` into a caller's `struct msgbuf` at `msgp`, with room for
+/// `msgsz` bytes of text; returns the text length; a cancellation point
+/// with [`Cancel::Point`]. The kernel writes the `mtype` and at most the
+/// message's text, never `msgsz` bytes as such, so `msgsz` may be any value
+/// (above `LONG_MAX` the kernel says `EINVAL`).
+///
+/// # Safety
+/// `msgp` is valid for writes of a `long` and of the text of any message
+/// the call may take, up to `msgsz` bytes; with [`Cancel::Point`], as for
+/// [`cancel::syscall`].
+#[inline]
+pub unsafe fn msgrcv_raw_as(
+    how: Cancel,
+    msqid: c_int,
+    msgp: *mut libc::c_void,
+    msgsz: usize,
+    msgtyp: c_long,
+    flags: c_int,
+) -> Result<usize> {
+    let args = [msqid as c_long, msgp as c_long, msgsz as c_long, msgtyp, flags as c_long, 0];
+    // SAFETY: forwarded from this function's contract.
     let n = cvt(unsafe { cancel::syscall_as(how, libc::SYS_msgrcv, args) })?;
     Ok(n as usize)
 }

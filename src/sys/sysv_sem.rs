@@ -57,6 +57,16 @@ pub fn semctl_setall(semid: i32, values: &[u16]) -> Result<()> {
     cvt(unsafe { libc::semctl(semid, 0, libc::SETALL, values.as_ptr()) }).map(drop)
 }
 
+/// `semctl(2)` `GETALL` or `SETALL` with a raw array pointer.
+///
+/// # Safety
+/// `array` is NULL (the kernel then says `EFAULT`) or valid for the set's
+/// `sem_nsems` values, written (`GETALL`) or read (`SETALL`).
+pub unsafe fn semctl_array(semid: i32, cmd: i32, array: *mut u16) -> Result<()> {
+    // SAFETY: forwarded from this function's contract.
+    cvt(unsafe { libc::semctl(semid, 0, cmd, array) }).map(drop)
+}
+
 /// An all-zero `struct semid_ds` (to be filled by the kernel).
 pub fn zeroed_semid_ds() -> libc::semid_ds {
     // SAFETY: a plain C struct of integers (with padding fields the libc

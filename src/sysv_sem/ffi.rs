@@ -1,12 +1,11 @@
 //! C shims for the System V semaphores.
 
-use std::fmt;
-
 use libc::{c_int, c_ulong, key_t, sembuf, semid_ds, seminfo, size_t, timespec};
 
-use crate::error::Call;
-use crate::error::{Error, Result};
-use crate::ffi::{guard, in_ref, non_null, out_ref, Key, Ptr, IPC_GET_FLAGS};
+use super::Command;
+use crate::ctl::{CmdName, CtlCommand};
+use crate::error::{Call, Error, Reason, Result};
+use crate::ffi::{guard, in_ref, store_query, Key, Ptr, IPC_GET_FLAGS};
 
 /// As semget(2): the id of the semaphore set with `key`, creating one of
 /// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
@@ -24,22 +23,36 @@ pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int
     })
 }
 
-/// `nsops` operations at `sops` as a slice: 0 accepts any pointer (the
-/// call then fails with `EINVAL` as the kernel's does), otherwise NULL is
-/// `EFAULT`.
+/// `nsops` operations at `sops` as a slice, as the kernel takes them: it
+/// reads `nsops` as an `unsigned int`, so only its low 32 bits count (0 is
+/// then `EINVAL`, later). A NULL `sops` is `EFAULT` after the kernel's own
+/// first check: more operations than `SEMOPM` is `E2BIG`.
 ///
 /// # Safety
-/// When `nsops > 0`, `sops` is NULL or valid for reads of `nsops` sembufs.
+/// When `nsops > 0`, `sops` is NULL or valid for reads of the `nsops`
+/// sembufs the kernel reads.
 unsafe fn ops<'a>(sops: *const sembuf, nsops: size_t) -> Result<&'a [sembuf]> {
-    if nsops == 0 {
+    let n = nsops as u32 as usize;
+    if n == 0 {
         return Ok(&[]);
     }
-    let p = non_null(sops as *mut sembuf, "sops")?;
-    if nsops > isize::MAX as usize / std::mem::size_of::<sembuf>() {
-        return Err(Error::new(libc::E2BIG, reason!("nsops {} is far above the kernel's SEMOPM limit", nsops)));
+    let Some(p) = std::ptr::NonNull::new(sops as *mut sembuf) else {
+        return Err(null_ops(n));
+    };
+    // SAFETY: non-NULL; valid for the n entries the kernel reads by the
+    // caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(p.as_ptr(), n) })
+}
+
+#[cold]
+fn null_ops(n: usize) -> Error {
+    match super::info(false) {
+        Ok((_, limits)) if n > limits.semopm as usize => Error::new(
+            libc::E2BIG,
+            reason!("nsops {} is above the kernel's SEMOPM limit ({}, /proc/sys/kernel/sem)", n, limits.semopm),
+        ),
+        _ => Error::new(libc::EFAULT, "`sops` is NULL"),
     }
-    // SAFETY: non-NULL; valid for nsops entries by the caller's contract.
-    Ok(unsafe { std::slice::from_raw_parts(p.as_ptr(), nsops) })
 }
 
 /// As semop(2): applies the `nsops` operations at `sops` to set `semid`
@@ -119,9 +132,11 @@ pub unsafe extern "C" fn rsipc_semtimedop(
 ///   index of the kernel's table; return the set's id.
 ///
 /// # Errors
-/// `EFAULT` if the command needs a buffer or array and it is NULL; `EINVAL`
-/// for an unknown command, no such set or a bad `semnum`; `EIDRM`,
-/// `EACCES`, `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
+/// `EINVAL` for an unknown command, a negative `semid`, no such set or a
+/// bad `semnum`; `EFAULT` if the command needs a buffer or array and it is
+/// NULL — the kernel's checks come first, as with glibc (only `IPC_SET`
+/// reads its buffer before it looks the set up); `EIDRM`, `EACCES`,
+/// `EPERM`, `ERANGE` (a value above `SEMVMX`, 32767).
 ///
 /// # Safety
 /// The pointer member the command reads is NULL or valid for it: a `struct
@@ -142,7 +157,7 @@ pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, a
     guard(
         -1,
         move |c: &mut Call| {
-            call!("semctl", semid = semid, semnum = semnum, cmd = CmdName(cmd))(c);
+            call!("semctl", semid = semid, semnum = semnum, cmd = CmdName::<Command>::new(cmd))(c);
             // The fourth argument as the command reads it (nothing for
             // commands that take none).
             match cmd {
@@ -160,86 +175,53 @@ pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, a
     )
 }
 
-/// The body of `rsipc_semctl`.
+/// The body of `rsipc_semctl`: the command set of `ctl.rs`, checked first
+/// as the kernel does (unknown command, negative id); then each command
+/// touches the caller's memory only where the kernel would, after the set
+/// was looked up (a NULL buffer with a bogus id is `EINVAL`, as with
+/// glibc).
 ///
 /// # Safety
 /// As for `rsipc_semctl`.
 unsafe fn semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> Result<c_int> {
-    match cmd {
-        libc::GETVAL => super::getval(semid, semnum),
+    let command = Command::check(semid, cmd)?;
+    // SAFETY (every `store_query`, `in_ref` and `all_raw` below): the member
+    // the command reads is NULL or valid for it, by this function's contract.
+    match command {
+        Command::GetVal => super::getval(semid, semnum),
         // The `int val` member: only the low 32 bits are defined.
-        libc::SETVAL => super::setval(semid, semnum, arg as u32 as c_int).map(|()| 0),
-        libc::GETPID => super::getpid(semid, semnum),
-        libc::GETNCNT => super::getncnt(semid, semnum),
-        libc::GETZCNT => super::getzcnt(semid, semnum),
-        libc::IPC_RMID => super::ipc_rmid(semid).map(|()| 0),
-        libc::IPC_STAT => {
-            // SAFETY: forwarded from this function's contract.
-            let out = unsafe { out_ref(arg as *mut semid_ds, "arg.buf") }?;
-            *out = super::ipc_stat(semid)?;
-            Ok(0)
-        }
-        libc::SEM_STAT | libc::SEM_STAT_ANY => {
-            // SAFETY: forwarded from this function's contract.
-            let out = unsafe { out_ref(arg as *mut semid_ds, "arg.buf") }?;
-            let (id, ds) = super::sem_stat(semid, cmd == libc::SEM_STAT_ANY)?;
-            *out = ds;
-            Ok(id)
-        }
-        libc::IPC_SET => {
-            // SAFETY: forwarded from this function's contract.
-            let ds = unsafe { in_ref(arg as *const semid_ds, "arg.buf") }?;
+        Command::SetVal => super::setval(semid, semnum, arg as u32 as c_int).map(|()| 0),
+        Command::GetPid => super::getpid(semid, semnum),
+        Command::GetNcnt => super::getncnt(semid, semnum),
+        Command::GetZcnt => super::getzcnt(semid, semnum),
+        Command::Rmid => super::ipc_rmid(semid).map(|()| 0),
+        Command::Stat => unsafe {
+            store_query(arg as *mut semid_ds, || null_arg(command), super::ipc_stat(semid).map(|ds| (0, ds)))
+        },
+        Command::StatIndex | Command::StatAny => unsafe {
+            store_query(arg as *mut semid_ds, || null_arg(command), super::sem_stat(semid, command == Command::StatAny))
+        },
+        Command::Info | Command::SemInfo => unsafe {
+            store_query(arg as *mut seminfo, || null_arg(command), super::info(command == Command::SemInfo))
+        },
+        Command::Set => {
+            // The kernel copies the buffer in before it looks the set up.
+            let ds = unsafe { in_ref(arg as *const semid_ds, "arg.buf") }.map_err(|e| e.because(null_arg(command)))?;
             super::ipc_set(semid, ds).map(|()| 0)
         }
-        libc::IPC_INFO | libc::SEM_INFO => {
-            // SAFETY: forwarded from this function's contract.
-            let out = unsafe { out_ref(arg as *mut seminfo, "arg.__buf") }?;
-            let (top, info) = super::info(cmd == libc::SEM_INFO)?;
-            *out = info;
-            Ok(top)
-        }
-        libc::GETALL => {
-            let p = non_null(arg as *mut u16, "arg.array")?;
-            let n = super::nsems(semid)?;
-            // SAFETY: non-NULL; the caller's array holds the set's
-            // sem_nsems values by this function's contract.
-            let values = unsafe { std::slice::from_raw_parts_mut(p.as_ptr(), n) };
-            super::getall(semid, values).map(|()| 0)
-        }
-        libc::SETALL => {
-            let p = non_null(arg as *mut u16, "arg.array")?;
-            let n = super::nsems(semid)?;
-            // SAFETY: as for GETALL, read only.
-            let values = unsafe { std::slice::from_raw_parts(p.as_ptr(), n) };
-            super::setall(semid, values).map(|()| 0)
-        }
-        _ => Err(Error::new(libc::EINVAL, reason!("unknown command {}", cmd))),
+        Command::GetAll | Command::SetAll => unsafe {
+            super::all_raw(semid, arg as *mut u16, command == Command::SetAll).map(|()| 0)
+        },
     }
 }
 
-/// `semctl` commands by name.
-struct CmdName(c_int);
-shown_newtype!(CmdName);
-
-impl fmt::Display for CmdName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self.0 {
-            libc::GETVAL => "GETVAL",
-            libc::SETVAL => "SETVAL",
-            libc::GETALL => "GETALL",
-            libc::SETALL => "SETALL",
-            libc::GETPID => "GETPID",
-            libc::GETNCNT => "GETNCNT",
-            libc::GETZCNT => "GETZCNT",
-            libc::IPC_STAT => "IPC_STAT",
-            libc::IPC_SET => "IPC_SET",
-            libc::IPC_RMID => "IPC_RMID",
-            libc::IPC_INFO => "IPC_INFO",
-            libc::SEM_INFO => "SEM_INFO",
-            libc::SEM_STAT => "SEM_STAT",
-            libc::SEM_STAT_ANY => "SEM_STAT_ANY",
-            other => return write!(f, "{other}"),
-        };
-        f.write_str(name)
+#[cold]
+fn null_arg(command: Command) -> Reason {
+    match command {
+        Command::Info | Command::SemInfo => {
+            reason!("`arg.__buf` is NULL, and {} stores a struct seminfo there", command.name())
+        }
+        Command::Set => reason!("`arg.buf` is NULL, and {} reads a struct semid_ds there", command.name()),
+        _ => reason!("`arg.buf` is NULL, and {} stores a struct semid_ds there", command.name()),
     }
 }

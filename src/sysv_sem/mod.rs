@@ -5,6 +5,9 @@
 
 pub(crate) mod ffi;
 
+use libc::c_int;
+
+use crate::ctl::CtlCommand;
 use crate::error::{Error, Result};
 use crate::sys::{self, sysv_sem as raw};
 
@@ -41,14 +44,19 @@ pub fn semop(semid: i32, ops: &[libc::sembuf]) -> Result<()> {
 
 /// `semtimedop(2)`: as [`semop`], but waits at most the relative `timeout`
 /// (`None`: no limit) and then fails with `EAGAIN`, as Linux does.
+/// The kernel checks the timeout, in its order: after the number of
+/// operations (`E2BIG`, `EINVAL` for none) and reading them.
 pub fn semtimedop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) -> Result<()> {
-    if let Some(t) = timeout {
-        sys::check_timespec(t, "timeout")?;
-        if t.tv_sec < 0 {
-            return Err(Error::new(libc::EINVAL, reason!("timeout.tv_sec = {} is negative", t.tv_sec)));
-        }
-    }
     do_semop(semid, ops, timeout)
+}
+
+/// Why a timeout is refused (`EINVAL`), if it is.
+fn bad_timeout(timeout: Option<&libc::timespec>) -> Option<Error> {
+    let t = timeout?;
+    if let Err(e) = sys::check_timespec(t, "timeout") {
+        return Some(e);
+    }
+    (t.tv_sec < 0).then(|| Error::new(libc::EINVAL, reason!("timeout.tv_sec = {} is negative", t.tv_sec)))
 }
 
 fn do_semop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) -> Result<()> {
@@ -56,6 +64,7 @@ fn do_semop(semid: i32, ops: &[libc::sembuf], timeout: Option<&libc::timespec>) 
         return Err(Error::new(libc::EINVAL, "nsops is 0: give at least one operation"));
     }
     raw::semtimedop(semid, ops, timeout).map_err(|e| match e.errno() {
+        libc::EINVAL if semid >= 0 && bad_timeout(timeout).is_some() => bad_timeout(timeout).expect("checked"),
         libc::EAGAIN if timeout.is_some() => {
             e.because("the operations could not all be applied before the timeout (or at once, with IPC_NOWAIT)")
         }
@@ -81,6 +90,64 @@ fn explain_ctl(e: Error) -> Error {
         libc::EPERM => e.because("only the set's owner or creator (or CAP_SYS_ADMIN) may do this"),
         libc::ERANGE => e.because("the value is negative or above SEMVMX (32767)"),
         _ => e,
+    }
+}
+
+/// The commands of `semctl(2)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `GETVAL`: the value of one semaphore.
+    GetVal,
+    /// `SETVAL`: set one semaphore's value.
+    SetVal,
+    /// `GETALL`: every value into the caller's array.
+    GetAll,
+    /// `SETALL`: every value from the caller's array.
+    SetAll,
+    /// `GETPID`: the last process that operated on one semaphore.
+    GetPid,
+    /// `GETNCNT`: processes waiting for one semaphore to increase.
+    GetNcnt,
+    /// `GETZCNT`: processes waiting for one semaphore to become 0.
+    GetZcnt,
+    /// `IPC_STAT`: the set's `struct semid_ds`.
+    Stat,
+    /// `IPC_SET`: owner, group and permission bits.
+    Set,
+    /// `IPC_RMID`: remove the set at once, waking every waiter (`EIDRM`).
+    Rmid,
+    /// `IPC_INFO`: the system's limits, `struct seminfo`.
+    Info,
+    /// `SEM_INFO`: the system's usage, `struct seminfo`.
+    SemInfo,
+    /// `SEM_STAT`: `struct semid_ds` of the set at a table index.
+    StatIndex,
+    /// `SEM_STAT_ANY`: as `SEM_STAT` without the read-permission check.
+    StatAny,
+}
+
+impl CtlCommand for Command {
+    const TABLE: &'static [(Command, c_int, &'static str)] = &[
+        (Command::GetVal, libc::GETVAL, "GETVAL"),
+        (Command::SetVal, libc::SETVAL, "SETVAL"),
+        (Command::GetAll, libc::GETALL, "GETALL"),
+        (Command::SetAll, libc::SETALL, "SETALL"),
+        (Command::GetPid, libc::GETPID, "GETPID"),
+        (Command::GetNcnt, libc::GETNCNT, "GETNCNT"),
+        (Command::GetZcnt, libc::GETZCNT, "GETZCNT"),
+        (Command::Stat, libc::IPC_STAT, "IPC_STAT"),
+        (Command::Set, libc::IPC_SET, "IPC_SET"),
+        (Command::Rmid, libc::IPC_RMID, "IPC_RMID"),
+        (Command::Info, libc::IPC_INFO, "IPC_INFO"),
+        (Command::SemInfo, libc::SEM_INFO, "SEM_INFO"),
+        (Command::StatIndex, libc::SEM_STAT, "SEM_STAT"),
+        (Command::StatAny, libc::SEM_STAT_ANY, "SEM_STAT_ANY"),
+    ];
+    const CALL: &'static str = "semctl";
+    const ID: &'static str = "semid";
+
+    fn takes_index(self) -> bool {
+        matches!(self, Command::StatIndex | Command::StatAny)
     }
 }
 
@@ -182,6 +249,27 @@ pub fn setall(semid: i32, values: &[u16]) -> Result<()> {
     let n = nsems(semid)?;
     check_len(values.len(), n)?;
     raw::semctl_setall(semid, &values[..n]).map_err(explain_ctl)
+}
+
+/// `semctl(GETALL)` (`set == false`, writes the array) or `semctl(SETALL)`
+/// with the caller's array as the kernel takes it: the kernel looks the set
+/// up and checks permission before it touches `array`, so a NULL `array`
+/// is `EFAULT` only after those (as with glibc).
+///
+/// # Safety
+/// `array` is NULL or valid for the set's `sem_nsems` values (written for
+/// `GETALL`, read for `SETALL`).
+pub unsafe fn all_raw(semid: i32, array: *mut u16, set: bool) -> Result<()> {
+    let cmd = if set { libc::SETALL } else { libc::GETALL };
+    // SAFETY: forwarded from this function's contract; the kernel faults
+    // safely on NULL.
+    unsafe { raw::semctl_array(semid, cmd, array) }.map_err(|e| {
+        if array.is_null() {
+            e.explain(libc::EFAULT, "`arg.array` is NULL")
+        } else {
+            explain_ctl(e)
+        }
+    })
 }
 
 fn check_len(have: usize, need: usize) -> Result<()> {

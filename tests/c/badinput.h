@@ -45,6 +45,25 @@
  * descriptor leaked on the failure path). The program prints one line per
  * row and "bad-input matrix: N cases, M failed".
  *
+ * DIFFERENTIAL: every row of a function that has a glibc counterpart (the
+ * names rsipc_compat.h maps) is also run through glibc, in a second child
+ * with its own fixture, and must give the same failure value and errno.
+ * No row lists the glibc call: every tests/c/badinput/<mechanism>.c is
+ * compiled a second time with BI_GLIBC_TWIN defined, where
+ * badinput_glibc.h (generated from rsipc_compat.h) turns each rsipc_X
+ * into glibc's X, and the runner pairs each row with its twin by file,
+ * line and label. A row where rsipc deliberately differs from glibc (EFAULT
+ * where glibc crashes, a documented departure) says so with the reason:
+ *
+ *     BAD_DEPARTS("glibc dereferences NULL", RET_INT, "sem_post", "sem NULL", EFAULT,
+ *                 rsipc_sem_post(NULL))
+ *
+ * glibc's run must then differ (crash or other result), or the row fails:
+ * a stale mark is caught too. SAME(kind, name, label, expr) / SAME_IN(...)
+ * rows have no errno of their own: rsipc must do what glibc does, failing
+ * or not (a success compares the value for RET_INT and RET_SSIZE, only
+ * "not the failure value" for pointers and handles).
+ *
  * Rows register themselves with a constructor, so a mechanism file needs no
  * list anywhere else; rows run sorted by file and line. */
 #ifndef RSIPC_TEST_BADINPUT_H
@@ -108,9 +127,18 @@ struct bi_row {
     const char *file;
     int line;
     int sentinel;       /* harness self-test row: must be reported as failing */
+    const char *departs;/* NULL, or why glibc's result differs on purpose */
+    int same;           /* SAME row: no errno of its own, rsipc must match glibc */
 };
 
 void bi_register(const struct bi_row *row);
+/* The row's glibc twin (the same row compiled with BI_GLIBC_TWIN). */
+void bi_register_glibc(const struct bi_row *row);
+
+/* Counts the glibc functions a twin called, so a twin that reached none
+ * (a row of an rsipc-only function under a glibc name) is caught. */
+extern int bi_glibc_calls;
+#define BI_GLIBC_CALL(f) (bi_glibc_calls++, f)
 
 /* The C type each kind returns, so the call is checked by the compiler. */
 #define BI_TYPE_RET_INT int
@@ -123,22 +151,44 @@ void bi_register(const struct bi_row *row);
 
 #define BI_CAT_(a, b) a##b
 #define BI_CAT(a, b) BI_CAT_(a, b)
-#define BI_ROW_(n, sentinel_, fx, kind_, name_, label_, err_, err_name_, expr_)            \
+/* One row (`register_`: bi_register, or bi_register_glibc for a twin). */
+#define BI_ROW_AS_(register_, n, sentinel_, fx, kind_, name_, label_, err_, err_name_, departs_, same_, expr_) \
     static intptr_t BI_CAT(bi_call_, n)(struct bi_ctx *ctx) {                               \
         (void)ctx;                                                                          \
         BI_TYPE_##kind_ bi_ret_ = (expr_);                                                  \
         return (intptr_t)bi_ret_;                                                           \
     }                                                                                       \
     static const struct bi_row BI_CAT(bi_row_, n) = {name_, label_, kind_, err_, err_name_, fx, \
-                                                    BI_CAT(bi_call_, n), __FILE__, __LINE__, sentinel_}; \
-    __attribute__((constructor)) static void BI_CAT(bi_register_, n)(void) { bi_register(&BI_CAT(bi_row_, n)); }
+                                                    BI_CAT(bi_call_, n), __FILE__, __LINE__, sentinel_, \
+                                                    departs_, same_};                        \
+    __attribute__((constructor)) static void BI_CAT(bi_register_, n)(void) { register_(&BI_CAT(bi_row_, n)); }
 
-#define BAD(kind, name, label, err, expr) BI_ROW_(__COUNTER__, 0, NULL, kind, name, label, err, #err, expr)
+#ifdef BI_GLIBC_TWIN
+#define BI_ROW_(...) BI_ROW_AS_(bi_register_glibc, __VA_ARGS__)
+#else
+#define BI_ROW_(...) BI_ROW_AS_(bi_register, __VA_ARGS__)
+#endif
+
+#define BAD(kind, name, label, err, expr) BI_ROW_(__COUNTER__, 0, NULL, kind, name, label, err, #err, NULL, 0, expr)
 #define BAD_IN(fixture, kind, name, label, err, expr) \
-    BI_ROW_(__COUNTER__, 0, &fixture, kind, name, label, err, #err, expr)
+    BI_ROW_(__COUNTER__, 0, &fixture, kind, name, label, err, #err, NULL, 0, expr)
+/* A row where rsipc departs from glibc on purpose; `why` says how. */
+#define BAD_DEPARTS(why, kind, name, label, err, expr) \
+    BI_ROW_(__COUNTER__, 0, NULL, kind, name, label, err, #err, why, 0, expr)
+#define BAD_IN_DEPARTS(why, fixture, kind, name, label, err, expr) \
+    BI_ROW_(__COUNTER__, 0, &fixture, kind, name, label, err, #err, why, 0, expr)
+/* A differential row: whatever glibc does, rsipc does. */
+#define SAME(kind, name, label, expr) BI_ROW_(__COUNTER__, 0, NULL, kind, name, label, 0, "glibc's", NULL, 1, expr)
+#define SAME_IN(fixture, kind, name, label, expr) \
+    BI_ROW_(__COUNTER__, 0, &fixture, kind, name, label, 0, "glibc's", NULL, 1, expr)
 /* Only for the harness's own self-test: a row that must be caught. */
 #define BI_SENTINEL(fixture_ptr, kind, name, label, err, expr) \
-    BI_ROW_(__COUNTER__, 1, fixture_ptr, kind, name, label, err, #err, expr)
+    BI_ROW_AS_(bi_register, __COUNTER__, 1, fixture_ptr, kind, name, label, err, #err, NULL, 0, expr)
+/* A self-test row with a glibc side of its own (`departs_`, `same_` as above). */
+#define BI_SENTINEL_VS(fixture_ptr, kind, name, label, err, departs_, same_, expr, glibc_expr)          \
+    BI_ROW_AS_(bi_register, __COUNTER__, 1, fixture_ptr, kind, name, label, err, #err, departs_, same_, expr) \
+    BI_ROW_AS_(bi_register_glibc, __COUNTER__, 1, fixture_ptr, kind, name, label, err, #err, departs_, same_, \
+               glibc_expr)
 
 /* Common fixtures (defined in test_badinput.c). */
 extern const struct bi_fixture fx_closed_fd;     /* fd[0]: a descriptor number that was just closed */
@@ -199,5 +249,10 @@ const char *bi_long_name(size_t n);
 
 /* A path of `n` bytes ("/tmp/xxx...") for PATH_MAX rows. */
 const char *bi_long_path(size_t n);
+
+/* In the twin compile every rsipc_X with a glibc counterpart becomes X. */
+#ifdef BI_GLIBC_TWIN
+#include "badinput_glibc.h"
+#endif
 
 #endif

@@ -7,14 +7,20 @@
  *
  * Before the matrix, sentinel rows that are wrong on purpose (a call that
  * succeeds, a wrong errno, a leaked descriptor, a signal, an empty message,
- * ...) must each be reported as failing: a harness that cannot fail proves
- * nothing. */
+ * a glibc twin that differs, ...) must each be reported as failing: a
+ * harness that cannot fail proves nothing.
+ *
+ * Every row of a function with a glibc counterpart runs twice, each run in
+ * a child of its own with its own fixture: once through rsipc (the row's
+ * checks) and once through glibc (the row's twin, see badinput.h); the two
+ * results must agree, or differ where the row says why. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +28,7 @@
 #include <unistd.h>
 
 #include "badinput.h"
+#include "badinput_glibc.h"
 #include "privdrop.h"
 
 /* Exit codes of a row's child. */
@@ -32,20 +39,49 @@
 /* A watchdog against a call that blocks forever: far above any row's
  * needs, it only turns a hang into a failing row instead of a stuck test. */
 #define ROW_WATCHDOG_SECONDS 120
+/* The glibc side of a row marked as a departure may hang on purpose (glibc
+ * waits on a misaligned sem_t, ...): a shorter watchdog, still far above
+ * what a call that returns needs. */
+#define DEPARTS_WATCHDOG_SECONDS 5
 
 /* ------------------------------------------------------------------------ */
 /* The registry, filled by the rows' constructors before main. */
 
-static const struct bi_row **rows;
-static size_t nrows, rows_cap;
+struct row_list {
+    const struct bi_row **row;
+    size_t n, cap;
+};
+static struct row_list rows, twins;
 
-void bi_register(const struct bi_row *row) {
-    if (nrows == rows_cap) {
-        rows_cap = rows_cap ? rows_cap * 2 : 64;
-        rows = realloc(rows, rows_cap * sizeof *rows);
-        if (!rows) abort();
+static void add_row(struct row_list *list, const struct bi_row *row) {
+    if (list->n == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 64;
+        list->row = realloc(list->row, list->cap * sizeof *list->row);
+        if (!list->row) abort();
     }
-    rows[nrows++] = row;
+    list->row[list->n++] = row;
+}
+
+void bi_register(const struct bi_row *row) { add_row(&rows, row); }
+void bi_register_glibc(const struct bi_row *row) { add_row(&twins, row); }
+
+int bi_glibc_calls;
+
+/* The functions with a glibc counterpart (from rsipc_compat.h). */
+static const char *const glibc_names[] = {BI_GLIBC_NAMES};
+
+static int has_glibc_counterpart(const char *name) {
+    for (size_t i = 0; i < sizeof glibc_names / sizeof *glibc_names; i++)
+        if (strcmp(glibc_names[i], name) == 0) return 1;
+    return 0;
+}
+
+static const struct bi_row *twin_of(const struct bi_row *row) {
+    for (size_t i = 0; i < twins.n; i++) {
+        const struct bi_row *t = twins.row[i];
+        if (t->line == row->line && strcmp(t->file, row->file) == 0 && strcmp(t->label, row->label) == 0) return t;
+    }
+    return NULL;
 }
 
 static int row_order(const void *a, const void *b) {
@@ -350,9 +386,15 @@ static const char *errno_name(int e) {
 }
 
 /* The row's context lives in memory shared with the parent, which runs the
- * fixture's teardown once the child has exited (see badinput.h). */
+ * fixture's teardown once the child has exited (see badinput.h); so do the
+ * results of the call, for the comparison with glibc's. */
 struct row_shared {
     struct bi_ctx ctx;
+    int calling;       /* the call was made (the glibc side: it may not return) */
+    int called;        /* the call returned */
+    intptr_t ret;
+    int err;
+    int glibc_calls;   /* glibc functions the twin reached */
 };
 static struct row_shared *shared;
 
@@ -367,13 +409,11 @@ int bi_need_root(void) {
     return geteuid() == 0 ? 0 : BI_SKIP;
 }
 
-static int child_run_row(const struct bi_row *row, FILE *out) {
-    struct bi_ctx *ctx = &shared->ctx;
-    static struct fd_snapshot before, after;
-    static char msg[1024];
-
+/* Runs the row's fixture setup: ROW_PASS, or the row's end (skip, fail, a
+ * row of the other part). */
+static int setup_fixture(const struct bi_row *row, FILE *out) {
     if (row->fixture) {
-        int rc = row->fixture->setup(ctx);
+        int rc = row->fixture->setup(&shared->ctx);
         if (rc == BI_OTHER_PART) return ROW_OTHER_PART;
         if (rc == BI_SKIP) {
             fprintf(out, "skipped: fixture \"%s\" cannot run here\n", row->fixture->name);
@@ -385,6 +425,16 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
         }
     }
     if (root_part && !row_needs_root) return ROW_OTHER_PART;
+    return ROW_PASS;
+}
+
+static int child_run_row(const struct bi_row *row, FILE *out) {
+    struct bi_ctx *ctx = &shared->ctx;
+    static struct fd_snapshot before, after;
+    static char msg[1024];
+
+    int rc = setup_fixture(row, out);
+    if (rc != ROW_PASS) return rc;
     if (snapshot_fds(&before) != 0) {
         fprintf(out, "cannot read /proc/self/fd: %s\n", strerror(errno));
         return ROW_FAIL;
@@ -394,6 +444,9 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
     errno = 0;
     intptr_t ret = row->call(ctx);
     int err = errno;
+    shared->ret = ret;
+    shared->err = err;
+    shared->called = 1;
     const char *last = rsipc_last_error();
     size_t last_len = last ? strlen(last) : 0;
     snprintf(msg, sizeof msg, "%s", last ? last : "(NULL)");
@@ -402,11 +455,17 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
 
     int failed = 0;
     intptr_t want = failure_value(row->kind);
+    if (row->same && ret != want) {
+        /* A SAME row that succeeded: only glibc's result judges it (and a
+         * successful call may well open a descriptor). */
+        fprintf(out, "returned %ld\n", (long)ret);
+        return ROW_PASS;
+    }
     if (ret != want) {
         fprintf(out, "returned %ld, want %ld%s\n", (long)ret, (long)want, err == 0 ? " (the call succeeded)" : "");
         failed = 1;
     }
-    if (err != row->err) {
+    if (!row->same && err != row->err) {
         fprintf(out, "errno %s (%d), want %s\n", errno_name(err), err, row->err_name);
         failed = 1;
     }
@@ -428,16 +487,43 @@ static int child_run_row(const struct bi_row *row, FILE *out) {
     return failed ? ROW_FAIL : ROW_PASS;
 }
 
+/* The row's twin, in the child: the same fixture, the call through glibc;
+ * only its result is recorded, the parent compares. */
+static int child_run_glibc(const struct bi_row *twin, FILE *out) {
+    int rc = setup_fixture(twin, out);
+    if (rc != ROW_PASS) return rc;
+    bi_glibc_calls = 0;
+    shared->calling = 1;
+    errno = 0;
+    intptr_t ret = twin->call(&shared->ctx);
+    int err = errno;
+    shared->ret = ret;
+    shared->err = err;
+    shared->glibc_calls = bi_glibc_calls;
+    shared->called = 1;
+    return ROW_PASS;
+}
+
 /* ------------------------------------------------------------------------ */
 /* One row, from the parent: fork, collect the child's report, judge its end. */
 
 enum verdict { PASS, FAIL, SKIP, OTHER_PART };
 
-static enum verdict run_row(const struct bi_row *row, char *report, size_t report_size) {
+/* How a child ended: the signal that killed it (0: none) or its exit code. */
+struct child_end {
+    int signal;
+    int code;
+};
+
+/* Runs `body` for `row` in a child with a fresh context, appends the
+ * child's report to `report`, runs the fixture's teardown; -1 (with the
+ * reason in `report`) when the child could not be run or waited for. */
+static int run_child(const struct bi_row *row, int (*body)(const struct bi_row *, FILE *), unsigned watchdog,
+                     char *report, size_t report_size, struct child_end *end) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) {
         snprintf(report, report_size, "pipe: %s\n", strerror(errno));
-        return FAIL;
+        return -1;
     }
     *shared = (struct row_shared){.ctx = {.fd = {-1, -1, -1, -1}, .id = -1, .id2 = -1}};
     fflush(NULL);
@@ -446,20 +532,20 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
         snprintf(report, report_size, "fork: %s\n", strerror(errno));
         close(p[0]);
         close(p[1]);
-        return FAIL;
+        return -1;
     }
     if (pid == 0) {
         close(p[0]);
-        alarm(ROW_WATCHDOG_SECONDS);
+        alarm(watchdog);
         FILE *out = fdopen(p[1], "w");
         if (!out) _exit(ROW_FAIL);
         setvbuf(out, NULL, _IOFBF, 8192);  /* one write at the end: no fd churn during the call */
-        int rc = child_run_row(row, out);
+        int rc = body(row, out);
         fclose(out);
         _exit(rc);
     }
     close(p[1]);
-    size_t used = 0;
+    size_t used = strlen(report);
     for (;;) {
         char buf[512];
         ssize_t n = read(p[0], buf, sizeof buf);
@@ -475,21 +561,156 @@ static enum verdict run_row(const struct bi_row *row, char *report, size_t repor
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             snprintf(report + used, report_size - used, "waitpid: %s\n", strerror(errno));
-            return FAIL;
+            return -1;
         }
     }
     if (row->fixture && row->fixture->teardown) row->fixture->teardown(&shared->ctx);
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        snprintf(report + used, report_size - used, "killed by signal %d (%s)%s\n", sig, strsignal(sig),
-                 sig == SIGALRM ? ": the call did not return" : "");
+    end->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    end->code = WIFEXITED(status) ? WEXITSTATUS(status) : ROW_FAIL;
+    return 0;
+}
+
+/* What the differential run of a row found. */
+enum diff { DIFF_NONE, DIFF_SAME, DIFF_DEPARTS, DIFF_DIFFERS, DIFF_RSIPC_ONLY };
+static enum diff last_diff;
+
+/* The result of one side, as the comparison and the report see it. */
+struct side {
+    int signal;     /* killed by this signal, or -1: died in the call with exit status `code`; no result */
+    int code;
+    intptr_t ret;
+    int err;
+};
+
+static void describe_side(char *buf, size_t size, enum bi_kind kind, const struct side *s) {
+    if (s->signal == -1)
+        snprintf(buf, size, "died in the call (exit status %d: a sanitizer's report?)", s->code);
+    else if (s->signal == SIGALRM)
+        snprintf(buf, size, "did not return (killed by the watchdog)");
+    else if (s->signal)
+        snprintf(buf, size, "killed by signal %d (%s)", s->signal, strsignal(s->signal));
+    else if (s->ret == failure_value(kind))
+        snprintf(buf, size, "failed, errno %s", errno_name(s->err));
+    else
+        snprintf(buf, size, "returned %ld", (long)s->ret);
+}
+
+static int same_result(enum bi_kind kind, const struct side *a, const struct side *b) {
+    if (a->signal || b->signal) return a->signal == b->signal;
+    intptr_t fail = failure_value(kind);
+    if ((a->ret == fail) != (b->ret == fail)) return 0;
+    if (a->ret == fail) return a->err == b->err;
+    return kind == RET_INT || kind == RET_SSIZE ? a->ret == b->ret : 1;
+}
+
+/* The differential half of a row: its twin through glibc, compared with
+ * rsipc's result `mine`. Appends what it found to `report`. */
+static enum verdict run_glibc_twin(const struct bi_row *row, const struct side *mine, char *report,
+                                   size_t report_size) {
+    size_t used = strlen(report);
+    const struct bi_row *twin = twin_of(row);
+    if (!twin) {
+        snprintf(report + used, report_size - used,
+                 "no glibc twin: the row's file was not compiled with BI_GLIBC_TWIN (see badinput.h)\n");
+        last_diff = DIFF_DIFFERS;
         return FAIL;
     }
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : ROW_FAIL;
-    if (code == ROW_SKIP) return SKIP;
-    if (code == ROW_OTHER_PART) return OTHER_PART;
-    if (code != ROW_PASS && used == 0) snprintf(report, report_size, "child exited with status %d\n", code);
-    return code == ROW_PASS ? PASS : FAIL;
+    struct child_end end;
+    unsigned watchdog = row->departs ? DEPARTS_WATCHDOG_SECONDS : ROW_WATCHDOG_SECONDS;
+    if (run_child(twin, child_run_glibc, watchdog, report, report_size, &end) != 0) return FAIL;
+    used = strlen(report);
+    if (!end.signal && end.code == ROW_SKIP) return SKIP;
+    if (!end.signal && end.code == ROW_OTHER_PART) return OTHER_PART;
+    /* Under the sanitizers a fault in glibc ends the child with a report
+     * and an exit status instead of the signal: a death all the same. */
+    int died = end.signal != 0 || (shared->calling && !shared->called);
+    if (!died && (end.code != ROW_PASS || !shared->called)) {
+        snprintf(report + used, report_size - used, "glibc side: child exited with status %d\n", end.code);
+        last_diff = DIFF_DIFFERS;
+        return FAIL;
+    }
+    if (!died && shared->glibc_calls == 0) {
+        snprintf(report + used, report_size - used, "glibc side: the twin called no glibc function\n");
+        last_diff = DIFF_DIFFERS;
+        return FAIL;
+    }
+#ifdef BI_SANITIZED
+    /* Under the sanitizers the twin calls glibc through their interceptors,
+     * which check more than glibc does (ASan's msgsnd reads all msgsz bytes,
+     * its sem_init clears *sem first): a twin that dies with their report
+     * says nothing about glibc. The plain build compares these rows. */
+    if (died && !end.signal && !row->departs) {
+        snprintf(report + used, report_size - used,
+                 "glibc side: a sanitizer's interceptor stopped the call (exit status %d): not compared in this build\n",
+                 end.code);
+        last_diff = DIFF_NONE;
+        return PASS;
+    }
+#endif
+    struct side glibc = {end.signal ? end.signal : died ? -1 : 0, end.code, shared->ret, shared->err};
+    char theirs[128], ours[128];
+    describe_side(theirs, sizeof theirs, row->kind, &glibc);
+    describe_side(ours, sizeof ours, row->kind, mine);
+    int same = same_result(row->kind, mine, &glibc);
+    if (row->departs && same) {
+        snprintf(report + used, report_size - used,
+                 "glibc: %s, as rsipc: the row is marked as a departure (\"%s\") but none is left\n", theirs,
+                 row->departs);
+        last_diff = DIFF_DIFFERS;
+        return FAIL;
+    }
+    if (row->departs) {
+        snprintf(report + used, report_size - used, "glibc departs: %s (%s)\n", theirs, row->departs);
+        last_diff = DIFF_DEPARTS;
+        return PASS;
+    }
+    if (!same) {
+        snprintf(report + used, report_size - used, "glibc: %s, but rsipc %s\n", theirs, ours);
+        last_diff = DIFF_DIFFERS;
+        return FAIL;
+    }
+    snprintf(report + used, report_size - used, "glibc: %s, the same\n", theirs);
+    last_diff = DIFF_SAME;
+    return PASS;
+}
+
+/* A row: rsipc's run with the row's checks, then (for a function glibc
+ * has too) glibc's run of the twin. `last_diff` says what the second found. */
+static enum verdict run_row(const struct bi_row *row, char *report, size_t report_size) {
+    struct child_end end;
+    report[0] = '\0';
+    last_diff = DIFF_NONE;
+    if (run_child(row, child_run_row, ROW_WATCHDOG_SECONDS, report, report_size, &end) != 0) return FAIL;
+    size_t used = strlen(report);
+    enum verdict v;
+    if (end.signal) {
+        snprintf(report + used, report_size - used, "killed by signal %d (%s)%s\n", end.signal,
+                 strsignal(end.signal), end.signal == SIGALRM ? ": the call did not return" : "");
+        v = FAIL;
+    } else if (end.code == ROW_SKIP) {
+        return SKIP;
+    } else if (end.code == ROW_OTHER_PART) {
+        return OTHER_PART;
+    } else {
+        if (end.code != ROW_PASS && used == 0) snprintf(report, report_size, "child exited with status %d\n", end.code);
+        v = end.code == ROW_PASS ? PASS : FAIL;
+    }
+    if (!has_glibc_counterpart(row->name)) {
+        last_diff = DIFF_RSIPC_ONLY;
+        if (row->same || row->departs) {
+            used = strlen(report);
+            snprintf(report + used, report_size - used, "a differential row of \"%s\", which glibc lacks\n",
+                     row->name);
+            return FAIL;
+        }
+        return v;
+    }
+    /* A sentinel of the rsipc side alone has no twin. */
+    if (row->sentinel && !twin_of(row)) return v;
+    if (end.signal || !shared->called) return v;  /* rsipc gave no result to compare */
+    struct side mine = {0, 0, shared->ret, shared->err};
+    enum verdict d = run_glibc_twin(row, &mine, report, report_size);
+    return d == FAIL ? FAIL : v;
 }
 
 static void print_report(const char *report) {
@@ -540,6 +761,27 @@ static const struct bi_fixture fx_sentinel_file = {"sentinel file", setup_sentin
 BI_SENTINEL(&fx_sentinel_file, RET_INT, "pipe", "a signal kills the caller", EFAULT,
             (raise(SIGABRT), rsipc_pipe(NULL)))
 
+/* The differential's self-test: rows whose glibc side is wrong on purpose. */
+static struct seminfo sentinel_seminfo;
+static int fail_with(int e) {
+    errno = e;
+    return -1;
+}
+BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "glibc gives another errno", EINVAL, NULL, 0, rsipc_pipe2(NULL, -1),
+               (bi_glibc_calls++, fail_with(EBADF)))
+BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "glibc succeeds", EINVAL, NULL, 0, rsipc_pipe2(NULL, -1),
+               (bi_glibc_calls++, 0))
+BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "glibc crashes on an unmarked row", EINVAL, NULL, 0, rsipc_pipe2(NULL, -1),
+               (BI_GLIBC_CALL(raise)(SIGABRT), -1))
+BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "a departure mark glibc does not bear out", EINVAL,
+               "glibc crashes here (it does not)", 0, rsipc_pipe2(NULL, -1), BI_GLIBC_CALL(pipe2)(NULL, -1))
+BI_SENTINEL_VS(&fx_pipe, RET_SSIZE, "write_all", "a SAME row of a function glibc lacks", 0, NULL, 1,
+               rsipc_write_all(ctx->fd[1], "abcd", 4), BI_GLIBC_CALL(write)(ctx->fd[1], "abcd", 4))
+BI_SENTINEL_VS(NULL, RET_INT, "pipe2", "the twin reaches no glibc function", EINVAL, NULL, 0, rsipc_pipe2(NULL, -1),
+               rsipc_pipe2(NULL, -1))
+BI_SENTINEL_VS(NULL, RET_INT, "semctl", "SAME row, glibc returns another value", 0, NULL, 1,
+               rsipc_semctl(0, 0, IPC_INFO, &sentinel_seminfo), (bi_glibc_calls++, 12345))
+
 /* ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv) {
@@ -550,7 +792,7 @@ int main(int argc, char **argv) {
         return 77;
     }
     static char report[8192];
-    qsort(rows, nrows, sizeof *rows, row_order);
+    qsort(rows.row, rows.n, sizeof *rows.row, row_order);
     shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED) {
         perror("mmap");
@@ -559,8 +801,8 @@ int main(int argc, char **argv) {
 
     /* The harness's self-test runs with the default part only. */
     int sentinels = 0, caught = 0;
-    for (size_t i = 0; i < nrows && !root_part; i++) {
-        const struct bi_row *row = rows[i];
+    for (size_t i = 0; i < rows.n && !root_part; i++) {
+        const struct bi_row *row = rows.row[i];
         if (!row->sentinel) continue;
         sentinels++;
         enum verdict v = run_row(row, report, sizeof report);
@@ -588,9 +830,10 @@ int main(int argc, char **argv) {
     }
 
     int cases = 0, failed = 0, skipped = 0;
+    int compared = 0, differences = 0, departures = 0, rsipc_only = 0;
     const char *file = NULL;
-    for (size_t i = 0; i < nrows; i++) {
-        const struct bi_row *row = rows[i];
+    for (size_t i = 0; i < rows.n; i++) {
+        const struct bi_row *row = rows.row[i];
         if (row->sentinel) continue;
         if (only && !strstr(row->name, only) && !strstr(row->file, only)) continue;
         enum verdict v = run_row(row, report, sizeof report);
@@ -608,9 +851,19 @@ int main(int argc, char **argv) {
             failed++;
         }
         if (v == SKIP) skipped++;
+        switch (last_diff) {
+        case DIFF_SAME: compared++; break;
+        case DIFF_DEPARTS: compared++, departures++; break;
+        case DIFF_DIFFERS: compared++, differences++; break;
+        case DIFF_RSIPC_ONLY: rsipc_only++; break;
+        case DIFF_NONE: break;
+        }
         print_report(report);  /* the message, or why the row failed */
     }
     printf("\nbad-input matrix%s: %d cases, %d failed, %d skipped\n", root_part ? " (root part)" : "", cases, failed,
            skipped);
+    printf("differential: %d rows run through glibc too, %d differences, %d marked departures; "
+           "%d rows of functions glibc lacks\n",
+           compared, differences, departures, rsipc_only);
     return failed == 0 && caught == sentinels ? 0 : 1;
 }

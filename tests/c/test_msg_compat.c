@@ -32,7 +32,15 @@ int main(void) {
 
     /* ...now with rsipc's checks and messages. */
     CHECK_FAILS(msgsnd(id, &out, 1, 0), -1, EINVAL, "msgsnd(");
-    CHECK_FAILS(msgrcv(id, NULL, 8, 0, IPC_NOWAIT), -1, EFAULT, "msgrcv(");
+    /* A NULL buffer: the removed queue first, as the kernel checks it... */
+    CHECK_FAILS(msgrcv(id, NULL, 8, 0, IPC_NOWAIT), -1, EINVAL, "msgrcv(");
+    /* ...and on a live queue EFAULT, before the message is taken. */
+    int live = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    CHECK(live >= 0);
+    CHECK(msgsnd(live, &out, 1, 0) == 0);
+    CHECK_FAILS(msgrcv(live, NULL, 8, 0, IPC_NOWAIT), -1, EFAULT, "msgrcv(");
+    CHECK(msgctl(live, IPC_STAT, &ds) == 0 && ds.msg_qnum == 1);
+    CHECK(msgctl(live, IPC_RMID, NULL) == 0);
     CHECK_FAILS(msgctl(0, IPC_INFO, NULL), -1, EFAULT, "msgctl(");
     return check_summary("test_msg_compat");
 }

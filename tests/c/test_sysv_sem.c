@@ -132,6 +132,19 @@ static void test_semtimedop(void) {
     CHECK(rsipc_semctl(id, 0, IPC_RMID) == 0);
 }
 
+/* The index of set `id` in the kernel's table, or -1. */
+static int index_of(int id) {
+    struct seminfo info;
+    struct semid_ds ds;
+    union semun a;
+    a.__buf = &info;
+    int top = rsipc_semctl(0, 0, SEM_INFO, a);
+    a.buf = &ds;
+    for (int i = 0; i <= top; i++)
+        if (rsipc_semctl(i, 0, SEM_STAT_ANY, a) == id) return i;
+    return -1;
+}
+
 static void test_errors(void) {
     int id = rsipc_semget(IPC_PRIVATE, 2, 0600);
     CHECK(id >= 0);
@@ -160,8 +173,12 @@ static void test_errors(void) {
     CHECK_FAILS(rsipc_semctl(id, 0, 12345), -1, EINVAL, "semctl(");
     CHECK_FAILS(rsipc_semctl(id, 0, IPC_STAT, arg), -1, EFAULT, "semctl(");
     CHECK_FAILS(rsipc_semctl(id, 0, IPC_SET, arg), -1, EFAULT, "semctl(");
-    CHECK_FAILS(rsipc_semctl(0, 0, SEM_STAT, arg), -1, EFAULT, "semctl(");
-    CHECK_FAILS(rsipc_semctl(0, 0, SEM_STAT_ANY, arg), -1, EFAULT, "semctl(");
+    /* SEM_STAT looks the index up first (EINVAL), then the buffer. */
+    int idx = index_of(id);
+    CHECK(idx >= 0);
+    CHECK_FAILS(rsipc_semctl(idx, 0, SEM_STAT, arg), -1, EFAULT, "semctl(");
+    CHECK_FAILS(rsipc_semctl(idx, 0, SEM_STAT_ANY, arg), -1, EFAULT, "semctl(");
+    CHECK_FAILS(rsipc_semctl(INT_MAX, 0, SEM_STAT, arg), -1, EINVAL, "semctl(");
     CHECK_FAILS(rsipc_semctl(0, 0, IPC_INFO, arg), -1, EFAULT, "semctl(");
     CHECK_FAILS(rsipc_semctl(0, 0, SEM_INFO, arg), -1, EFAULT, "semctl(");
     CHECK_FAILS(rsipc_semctl(id, 0, GETALL, arg), -1, EFAULT, "semctl(");

@@ -134,12 +134,18 @@ class MsgTest(RsipcTestCase):
 
     def test_null_buffers_and_bad_commands_are_refused(self):
         q = self.private()
+        # An empty queue under IPC_NOWAIT is ENOMSG first, as the kernel says.
+        result, err, msg = raw_failure(lib.rsipc_msgrcv, q, None, 4, 0, rsipc.IPC_NOWAIT)
+        self.assertEqual((result, err), (-1, errno.ENOMSG))
+        rsipc.msgsnd(q, 1, b"ping")
         for result, err, msg in [
             raw_failure(lib.rsipc_msgsnd, q, None, 4, 0),
             raw_failure(lib.rsipc_msgrcv, q, None, 4, 0, rsipc.IPC_NOWAIT),
         ]:
             self.assertEqual((result, err), (-1, errno.EFAULT))
             self.assertIn("msgp=NULL", msg)
+        # The refused receive took nothing.
+        self.assertEqual(rsipc.msgrcv(q, 16, 0), (1, b"ping"))
         result, err, msg = raw_failure(lib.rsipc_msgctl, q, rsipc.IPC_STAT, None)
         self.assertEqual((result, err), (-1, errno.EFAULT))
         self.assertIn("`buf` is NULL", msg)

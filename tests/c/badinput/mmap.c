@@ -125,7 +125,8 @@ BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "off + len past the largest file of
 /* ---- mmap: flags -------------------------------------------------------- */
 BAD(RET_MAP_FAILED, "mmap", "no mapping type (MAP_ANONYMOUS alone)", EINVAL,
     rsipc_mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, 0))
-BAD(RET_MAP_FAILED, "mmap", "flags 0", EINVAL, rsipc_mmap(NULL, PAGE, PROT_READ, 0, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "flags 0 (a file mapping: fd -1 comes first)", EBADF,
+    rsipc_mmap(NULL, PAGE, PROT_READ, 0, -1, 0))
 BAD(RET_MAP_FAILED, "mmap", "mapping type 0x4 (unknown)", EINVAL,
     rsipc_mmap(NULL, PAGE, PROT_READ, 0x4 | MAP_ANONYMOUS, -1, 0))
 BAD(RET_MAP_FAILED, "mmap", "mapping type 0xf (unknown)", EINVAL,
@@ -166,6 +167,76 @@ BAD_IN(fx_file_wronly, RET_MAP_FAILED, "mmap", "write-only file, MAP_PRIVATE", E
 BAD_IN(fx_file_rdonly, RET_MAP_FAILED, "mmap", "read-only file, writable MAP_SHARED", EACCES,
        rsipc_mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ctx->fd[0], 0))
 
+/* ---- mmap: the kernel's order of checks --------------------------------
+ * An unaligned offset first; then, for a file mapping, the descriptor
+ * (EBADF before the length, the mapping type, the offset range or
+ * MAP_FIXED's address); then the length (0: EINVAL, overflowing when
+ * rounded: ENOMEM), the address space (ENOMEM), the file's offset range
+ * (EOVERFLOW), the mapping type (EINVAL). */
+BAD_IN(fx_closed_fd, RET_MAP_FAILED, "mmap", "len 0, closed fd", EBADF,
+       rsipc_mmap(NULL, 0, PROT_READ | PROT_WRITE, MAP_SHARED, ctx->fd[0], 0))
+BAD(RET_MAP_FAILED, "mmap", "len 0, fd -1", EBADF, rsipc_mmap(NULL, 0, PROT_READ, MAP_PRIVATE, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "no mapping type, fd -1", EBADF, rsipc_mmap(NULL, PAGE, PROT_READ, 0x4, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "len SIZE_MAX, fd -1", EBADF, rsipc_mmap(NULL, SIZE_MAX, PROT_READ, MAP_SHARED, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "off -page, fd -1", EBADF, rsipc_mmap(NULL, PAGE, PROT_READ, MAP_SHARED, -1, -(off_t)PAGE))
+BAD(RET_MAP_FAILED, "mmap", "off INT64_MIN, fd -1", EBADF, rsipc_mmap(NULL, PAGE, PROT_READ, MAP_SHARED, -1, INT64_MIN))
+BAD(RET_MAP_FAILED, "mmap", "off + len past the largest file offset, fd -1", EBADF,
+    rsipc_mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, -1, INT64_MAX & ~(off_t)(PAGE - 1)))
+BAD(RET_MAP_FAILED, "mmap", "len 0, no mapping type, off -page, fd -1", EBADF,
+    rsipc_mmap(NULL, 0, PROT_READ, 0, -1, -(off_t)PAGE))
+BAD(RET_MAP_FAILED, "mmap", "MAP_FIXED at an unaligned address, fd -1", EBADF,
+    rsipc_mmap((void *)(uintptr_t)(PAGE * 4096 + 1), PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "MAP_FIXED in kernel space, fd -1", EBADF,
+    rsipc_mmap(KERNEL_ADDR, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, -1, 0))
+BAD_IN(fx_closed_fd, RET_MAP_FAILED, "mmap", "len SIZE_MAX, no mapping type, closed fd", EBADF,
+       rsipc_mmap(NULL, SIZE_MAX, PROT_READ, 0, ctx->fd[0], 0))
+BAD(RET_MAP_FAILED, "mmap", "off 1 (unaligned) before fd -1", EINVAL, rsipc_mmap(NULL, PAGE, PROT_READ, MAP_SHARED, -1, 1))
+BAD_IN(fx_closed_fd, RET_MAP_FAILED, "mmap", "off 1 (unaligned), len 0, no mapping type, closed fd", EINVAL,
+       rsipc_mmap(NULL, 0, PROT_READ, 0, ctx->fd[0], 1))
+BAD(RET_MAP_FAILED, "mmap", "len SIZE_MAX, off 1 (unaligned), anonymous", EINVAL,
+    rsipc_mmap(NULL, SIZE_MAX, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1))
+BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "MAP_HUGETLB on a regular file, len 0", EINVAL,
+       rsipc_mmap(NULL, 0, PROT_READ, MAP_SHARED | MAP_HUGETLB, ctx->fd[0], 0))
+BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "len 0, no mapping type, off -page, file", EINVAL,
+       rsipc_mmap(NULL, 0, PROT_READ, 0, ctx->fd[0], -(off_t)PAGE))
+BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "len SIZE_MAX, off -page, file", ENOMEM,
+       rsipc_mmap(NULL, SIZE_MAX, PROT_READ, MAP_SHARED, ctx->fd[0], -(off_t)PAGE))
+BAD_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "len SIZE_MAX, no mapping type, file", ENOMEM,
+       rsipc_mmap(NULL, SIZE_MAX, PROT_READ, 0, ctx->fd[0], 0))
+SAME_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "len 2^62, off -page, file",
+        rsipc_mmap(NULL, (size_t)1 << 62, PROT_READ, MAP_SHARED, ctx->fd[0], -(off_t)PAGE))
+SAME_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "off -page, no mapping type, file",
+        rsipc_mmap(NULL, PAGE, PROT_READ, 0, ctx->fd[0], -(off_t)PAGE))
+SAME_IN(fx_file_rdwr, RET_MAP_FAILED, "mmap", "MAP_FIXED in kernel space, off -page, file",
+        rsipc_mmap(KERNEL_ADDR, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, ctx->fd[0], -(off_t)PAGE))
+SAME_IN(fx_file_rdonly, RET_MAP_FAILED, "mmap", "read-only file, writable MAP_SHARED, no room at a kernel address",
+        rsipc_mmap(KERNEL_ADDR, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, ctx->fd[0], 0))
+BAD(RET_MAP_FAILED, "mmap", "len 0, no mapping type, anonymous", EINVAL, rsipc_mmap(NULL, 0, PROT_READ, MAP_ANONYMOUS, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "len SIZE_MAX, no mapping type, anonymous", ENOMEM,
+    rsipc_mmap(NULL, SIZE_MAX, PROT_READ, MAP_ANONYMOUS, -1, 0))
+BAD(RET_MAP_FAILED, "mmap", "MAP_FIXED at an unaligned address, len SIZE_MAX, anonymous", ENOMEM,
+    rsipc_mmap((void *)(uintptr_t)(PAGE * 4096 + 1), SIZE_MAX, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+SAME(RET_MAP_FAILED, "mmap", "off -page, no mapping type, anonymous",
+     rsipc_mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, -(off_t)PAGE))
+SAME(RET_MAP_FAILED, "mmap", "MAP_FIXED in kernel space, no mapping type, anonymous",
+     rsipc_mmap(KERNEL_ADDR, PAGE, PROT_READ, MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+SAME(RET_MAP_FAILED, "mmap", "MAP_SHARED_VALIDATE, anonymous",
+     rsipc_mmap(NULL, PAGE, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0))
+SAME(RET_MAP_FAILED, "mmap", "MAP_DROPPABLE, anonymous",
+     rsipc_mmap(NULL, PAGE, PROT_READ | PROT_WRITE, 0x08 | MAP_ANONYMOUS, -1, 0))
+SAME(RET_MAP_FAILED, "mmap", "MAP_HUGETLB with an unknown huge page size, anonymous",
+     rsipc_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (13 << MAP_HUGE_SHIFT), -1, 0))
+SAME(RET_MAP_FAILED, "mmap", "MAP_HUGETLB with an unknown huge page size, len 0, anonymous",
+     rsipc_mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (13 << MAP_HUGE_SHIFT), -1, 0))
+
+/* ---- msync: the kernel's order (flags, address, both modes, then the
+ * range) --------------------------------------------------------------- */
+BAD(RET_INT, "msync", "flags unknown bit 8, addr unaligned", EINVAL, rsipc_msync((void *)1, PAGE, MS_SYNC | 8))
+BAD(RET_INT, "msync", "addr unaligned, MS_ASYNC|MS_SYNC", EINVAL, rsipc_msync((void *)1, PAGE, MS_ASYNC | MS_SYNC))
+BAD(RET_INT, "msync", "MS_ASYNC|MS_SYNC, range wraps", EINVAL, rsipc_msync(TOP_PAGE, 2 * PAGE, MS_ASYNC | MS_SYNC))
+BAD(RET_INT, "msync", "len SIZE_MAX - page + 1 at 2 pages (wraps)", ENOMEM,
+    rsipc_msync((void *)(2 * PAGE), SIZE_MAX - PAGE + 1, MS_SYNC))
+
 /* ---- munmap ------------------------------------------------------------- */
 BAD(RET_INT, "munmap", "len 0", EINVAL, rsipc_munmap(NULL, 0))
 BAD_IN(fx_anon, RET_INT, "munmap", "len 0 on a mapping", EINVAL, rsipc_munmap(ctx->ptr, 0))
@@ -185,7 +256,8 @@ BAD(RET_INT, "msync", "nothing mapped at NULL", ENOMEM, rsipc_msync(NULL, PAGE, 
 BAD_IN(fx_anon_hole, RET_INT, "msync", "range runs into an unmapped page", ENOMEM,
        rsipc_msync(ctx->ptr, ctx->len, MS_ASYNC))
 BAD(RET_INT, "msync", "range wraps around the address space", ENOMEM, rsipc_msync(TOP_PAGE, 2 * PAGE, MS_SYNC))
-BAD(RET_INT, "msync", "len SIZE_MAX", ENOMEM, rsipc_msync(NULL, SIZE_MAX, MS_SYNC))
+BAD_DEPARTS("documented: sizes never wrap; the kernel rounds SIZE_MAX to 0 pages and succeeds",
+            RET_INT, "msync", "len SIZE_MAX", ENOMEM, rsipc_msync(NULL, SIZE_MAX, MS_SYNC))
 BAD_IN(fx_locked, RET_INT, "msync", "MS_INVALIDATE on locked pages", EBUSY,
        rsipc_msync(ctx->ptr, ctx->len, MS_INVALIDATE))
 

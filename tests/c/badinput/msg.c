@@ -87,6 +87,13 @@ static int setup_queue_with_message(struct bi_ctx *ctx) {
 }
 BI_FIXTURE(fx_queue_with_message, setup_queue_with_message, teardown_queue);
 
+/* A queue holding one message of type 1 with 4 bytes of text. */
+static int setup_queue_with_4_bytes(struct bi_ctx *ctx) {
+    if (setup_queue(ctx) != 0) return -1;
+    return msgsnd((int)ctx->id, &msg_type1, 4, IPC_NOWAIT);
+}
+BI_FIXTURE(fx_queue_with_4_bytes, setup_queue_with_4_bytes, teardown_queue);
+
 /* ctx->len: msgmax; ctx->user: a buffer for an mtype and msgmax + 1 bytes. */
 static int setup_queue_and_huge_message(struct bi_ctx *ctx) {
     FILE *f = fopen("/proc/sys/kernel/msgmax", "re");
@@ -188,9 +195,11 @@ BAD_IN(fx_queue, RET_INT, "msgsnd", "msgsz LONG_MAX + 1", EINVAL,
 BAD_IN(fx_queue, RET_INT, "msgsnd", "msgsz SIZE_MAX", EINVAL, rsipc_msgsnd((int)ctx->id, &msg_type1, SIZE_MAX, 0))
 BAD_IN(fx_full_queue, RET_INT, "msgsnd", "full queue, IPC_NOWAIT", EAGAIN,
        rsipc_msgsnd((int)ctx->id, &msg_type1, 4, IPC_NOWAIT))
-BAD_IN(fx_small_queue, RET_INT, "msgsnd", "text larger than msg_qbytes, would wait forever", EINVAL,
+BAD_IN_DEPARTS("documented: the kernel waits forever for room that can never be (the text exceeds msg_qbytes)",
+               fx_small_queue, RET_INT, "msgsnd", "text larger than msg_qbytes, would wait forever", EINVAL,
        rsipc_msgsnd((int)ctx->id, &msg_type1, 17, 0))
-BAD_IN(fx_full_queue, RET_INT, "msgsnd", "full queue, text larger than msg_qbytes", EINVAL,
+BAD_IN_DEPARTS("documented: the kernel waits forever for room that can never be (the text exceeds msg_qbytes)",
+               fx_full_queue, RET_INT, "msgsnd", "full queue, text larger than msg_qbytes", EINVAL,
        rsipc_msgsnd((int)ctx->id, &msg_type1, 17, 0))
 BAD_IN(fx_private_queue_unprivileged, RET_INT, "msgsnd", "unprivileged, root's 0600 queue", EACCES,
        rsipc_msgsnd((int)ctx->id, &msg_type1, 4, IPC_NOWAIT))
@@ -228,6 +237,49 @@ BAD_IN(fx_private_queue_unprivileged, RET_SSIZE, "msgrcv", "unprivileged, root's
        rsipc_msgrcv((int)ctx->id, &room, 64, 0, IPC_NOWAIT))
 BAD_IN(fx_writeonly_queue_unprivileged, RET_SSIZE, "msgrcv", "unprivileged, root's 0222 queue", EACCES,
        rsipc_msgrcv((int)ctx->id, &room, 64, 0, 0))
+
+/* ---- msgrcv: msgsz is only room (the kernel writes the message), up to
+ * LONG_MAX ------------------------------------------------------------------ */
+SAME_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgsz LONG_MAX, a 4-byte message",
+        rsipc_msgrcv((int)ctx->id, &room, LONG_MAX, 0, 0))
+SAME_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgsz LONG_MAX - 7, a 4-byte message",
+        rsipc_msgrcv((int)ctx->id, &room, LONG_MAX - 7, 0, IPC_NOWAIT))
+SAME_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgsz LONG_MAX - 8, a 4-byte message",
+        rsipc_msgrcv((int)ctx->id, &room, LONG_MAX - 8, 0, IPC_NOWAIT))
+SAME_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgsz 2^40, a 4-byte message",
+        rsipc_msgrcv((int)ctx->id, &room, (size_t)1 << 40, 1, IPC_NOWAIT | MSG_NOERROR))
+SAME_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgsz LONG_MAX, a 4-byte message, MSG_EXCEPT",
+        rsipc_msgrcv((int)ctx->id, &room, LONG_MAX, 2, IPC_NOWAIT | MSG_EXCEPT))
+SAME_IN(fx_queue, RET_SSIZE, "msgrcv", "msgsz LONG_MAX, empty queue, IPC_NOWAIT",
+        rsipc_msgrcv((int)ctx->id, &room, LONG_MAX, 0, IPC_NOWAIT))
+SAME(RET_SSIZE, "msgrcv", "msgsz LONG_MAX, msqid -1", rsipc_msgrcv(-1, &room, LONG_MAX, 0, IPC_NOWAIT))
+
+/* ---- msgrcv: a NULL msgp comes after the kernel's checks of the id, size,
+ * flags and permission (but before a message is taken) -------------------- */
+BAD(RET_SSIZE, "msgrcv", "msgp NULL, msqid -1", EINVAL, rsipc_msgrcv(-1, NULL, 64, 0, IPC_NOWAIT))
+BAD(RET_SSIZE, "msgrcv", "msgp NULL, msqid INT_MAX", EINVAL, rsipc_msgrcv(INT_MAX, NULL, 64, 0, IPC_NOWAIT))
+BAD_IN(fx_removed_queue, RET_SSIZE, "msgrcv", "msgp NULL, removed queue", EINVAL,
+       rsipc_msgrcv(STALE_ID, NULL, 64, 0, 0))
+BAD_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgp NULL, msgsz SIZE_MAX", EINVAL,
+       rsipc_msgrcv((int)ctx->id, NULL, SIZE_MAX, 0, IPC_NOWAIT))
+BAD_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgp NULL, MSG_COPY without IPC_NOWAIT", EINVAL,
+       rsipc_msgrcv((int)ctx->id, NULL, 64, 0, MSG_COPY))
+BAD_IN(fx_queue, RET_SSIZE, "msgrcv", "msgp NULL, empty queue, IPC_NOWAIT", ENOMSG,
+       rsipc_msgrcv((int)ctx->id, NULL, 64, 0, IPC_NOWAIT))
+SAME_IN(fx_queue_with_4_bytes, RET_SSIZE, "msgrcv", "msgp NULL, MSG_COPY (nothing is taken)",
+        rsipc_msgrcv((int)ctx->id, NULL, 64, 0, MSG_COPY | IPC_NOWAIT))
+BAD_IN(fx_private_queue_unprivileged, RET_SSIZE, "msgrcv", "msgp NULL, unprivileged, root's 0600 queue", EACCES,
+       rsipc_msgrcv((int)ctx->id, NULL, 64, 0, IPC_NOWAIT))
+BAD_IN(fx_writeonly_queue_unprivileged, RET_SSIZE, "msgrcv", "msgp NULL, unprivileged, root's 0222 queue", EACCES,
+       rsipc_msgrcv((int)ctx->id, NULL, 64, 0, 0))
+
+/* ---- msgsnd: the kernel reads the mtype before anything else ------------ */
+BAD_IN(fx_queue, RET_INT, "msgsnd", "msgp NULL, msgsz SIZE_MAX", EFAULT,
+       rsipc_msgsnd((int)ctx->id, NULL, SIZE_MAX, IPC_NOWAIT))
+BAD(RET_INT, "msgsnd", "msgp NULL, msqid -1", EFAULT, rsipc_msgsnd(-1, NULL, 4, IPC_NOWAIT))
+BAD(RET_INT, "msgsnd", "msgp NULL, msqid -1, msgsz LONG_MAX + 1", EFAULT,
+    rsipc_msgsnd(-1, NULL, (size_t)LONG_MAX + 1, IPC_NOWAIT))
+BAD(RET_INT, "msgsnd", "mtype 0, msqid -1", EINVAL, rsipc_msgsnd(-1, &msg_type0, 4, IPC_NOWAIT))
 
 /* ---- msgctl ------------------------------------------------------------- */
 BAD_IN(fx_queue, RET_INT, "msgctl", "cmd 99 (unknown)", EINVAL, rsipc_msgctl((int)ctx->id, 99, &ds))

@@ -24,7 +24,8 @@ BAD(RET_INT, "pipe2", "flags O_RDWR", EINVAL, rsipc_pipe2(ctx->fd, O_RDWR))
 BAD(RET_INT, "pipe2", "flags O_CREAT with valid O_CLOEXEC", EINVAL, rsipc_pipe2(ctx->fd, O_CREAT | O_CLOEXEC))
 BAD(RET_INT, "pipe2", "flags sign bit (INT_MIN)", EINVAL, rsipc_pipe2(ctx->fd, INT_MIN))
 BAD(RET_INT, "pipe2", "flags every bit (-1)", EINVAL, rsipc_pipe2(ctx->fd, -1))
-BAD(RET_INT, "pipe2", "flags O_EXCL (the kernel's O_NOTIFICATION_PIPE, not offered)", EINVAL,
+BAD_DEPARTS("the kernel's O_NOTIFICATION_PIPE (ENOPKG without CONFIG_WATCH_QUEUE, a notification pipe with it); rsipc does not offer it",
+            RET_INT, "pipe2", "flags O_EXCL (the kernel's O_NOTIFICATION_PIPE, not offered)", EINVAL,
     rsipc_pipe2(ctx->fd, O_EXCL))
 BAD_IN(fx_one_free_fd, RET_INT, "pipe2", "one free descriptor, two needed", EMFILE, rsipc_pipe2(ctx->fd, O_CLOEXEC))
 

@@ -100,31 +100,42 @@ static int setup_named_by_glibc(struct bi_ctx *ctx) {
 BI_FIXTURE(fx_named_by_glibc, setup_named_by_glibc, bi_teardown_paths);
 
 /* ---- sem_init, sem_destroy ---------------------------------------------- */
-BAD(RET_INT, "sem_init", "sem NULL", EFAULT, rsipc_sem_init(NULL, 0, 1))
-BAD(RET_INT, "sem_init", "sem NULL, pshared", EFAULT, rsipc_sem_init(NULL, 1, 0))
-BAD(RET_INT, "sem_init", "sem misaligned by 1", EINVAL, rsipc_sem_init(MISALIGNED, 0, 1))
-BAD(RET_INT, "sem_init", "sem misaligned by 4", EINVAL, rsipc_sem_init(MISALIGNED_4, 1, 1))
+BAD_DEPARTS("glibc dereferences the NULL pointer", RET_INT, "sem_init", "sem NULL", EFAULT, rsipc_sem_init(NULL, 0, 1))
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_INT, "sem_init", "sem NULL, pshared", EFAULT, rsipc_sem_init(NULL, 1, 0))
+BAD_DEPARTS("glibc takes a misaligned pointer as a sem_t",
+            RET_INT, "sem_init", "sem misaligned by 1", EINVAL, rsipc_sem_init(MISALIGNED, 0, 1))
+BAD_DEPARTS("glibc takes a misaligned pointer as a sem_t",
+            RET_INT, "sem_init", "sem misaligned by 4", EINVAL, rsipc_sem_init(MISALIGNED_4, 1, 1))
 BAD(RET_INT, "sem_init", "value SEM_VALUE_MAX + 1", EINVAL, rsipc_sem_init(&mem.sem, 0, (unsigned)SEM_VALUE_MAX + 1))
 BAD(RET_INT, "sem_init", "value UINT_MAX", EINVAL, rsipc_sem_init(&mem.sem, 1, UINT_MAX))
-BAD(RET_INT, "sem_destroy", "sem NULL", EFAULT, rsipc_sem_destroy(NULL))
-BAD(RET_INT, "sem_destroy", "sem misaligned", EINVAL, rsipc_sem_destroy(MISALIGNED))
+BAD_DEPARTS("glibc's sem_destroy does not look at the sem_t",
+            RET_INT, "sem_destroy", "sem NULL", EFAULT, rsipc_sem_destroy(NULL))
+BAD_DEPARTS("glibc's sem_destroy does not look at the sem_t",
+            RET_INT, "sem_destroy", "sem misaligned", EINVAL, rsipc_sem_destroy(MISALIGNED))
 
 /* ---- sem_post ----------------------------------------------------------- */
-BAD(RET_INT, "sem_post", "sem NULL", EFAULT, rsipc_sem_post(NULL))
-BAD(RET_INT, "sem_post", "sem misaligned", EINVAL, rsipc_sem_post(MISALIGNED))
+BAD_DEPARTS("glibc dereferences the NULL pointer", RET_INT, "sem_post", "sem NULL", EFAULT, rsipc_sem_post(NULL))
+BAD_DEPARTS("glibc takes a misaligned pointer as a sem_t",
+            RET_INT, "sem_post", "sem misaligned", EINVAL, rsipc_sem_post(MISALIGNED))
 BAD_IN(fx_sem_max, RET_INT, "sem_post", "value already SEM_VALUE_MAX", EOVERFLOW, rsipc_sem_post(ctx->ptr))
 
 /* ---- sem_wait, sem_trywait ---------------------------------------------- */
-BAD(RET_INT, "sem_wait", "sem NULL", EFAULT, rsipc_sem_wait(NULL))
-BAD(RET_INT, "sem_wait", "sem misaligned", EINVAL, rsipc_sem_wait(MISALIGNED))
-BAD(RET_INT, "sem_trywait", "sem NULL", EFAULT, rsipc_sem_trywait(NULL))
-BAD(RET_INT, "sem_trywait", "sem misaligned", EINVAL, rsipc_sem_trywait(MISALIGNED))
+BAD_DEPARTS("glibc dereferences the NULL pointer", RET_INT, "sem_wait", "sem NULL", EFAULT, rsipc_sem_wait(NULL))
+BAD_DEPARTS("glibc waits forever on a misaligned sem_t",
+            RET_INT, "sem_wait", "sem misaligned", EINVAL, rsipc_sem_wait(MISALIGNED))
+BAD_DEPARTS("glibc dereferences the NULL pointer", RET_INT, "sem_trywait", "sem NULL", EFAULT, rsipc_sem_trywait(NULL))
+BAD_DEPARTS("glibc takes a misaligned pointer as a sem_t",
+            RET_INT, "sem_trywait", "sem misaligned", EINVAL, rsipc_sem_trywait(MISALIGNED))
 BAD_IN(fx_sem0, RET_INT, "sem_trywait", "value 0", EAGAIN, rsipc_sem_trywait(ctx->ptr))
 
 /* ---- sem_timedwait ------------------------------------------------------ */
-BAD(RET_INT, "sem_timedwait", "sem NULL", EFAULT, rsipc_sem_timedwait(NULL, &ts_epoch))
-BAD_IN(fx_sem0, RET_INT, "sem_timedwait", "abs_timeout NULL", EFAULT, rsipc_sem_timedwait(ctx->ptr, NULL))
-BAD(RET_INT, "sem_timedwait", "sem misaligned", EINVAL, rsipc_sem_timedwait(MISALIGNED, &ts_epoch))
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_INT, "sem_timedwait", "sem NULL", EFAULT, rsipc_sem_timedwait(NULL, &ts_epoch))
+BAD_IN_DEPARTS("glibc dereferences the NULL pointer",
+               fx_sem0, RET_INT, "sem_timedwait", "abs_timeout NULL", EFAULT, rsipc_sem_timedwait(ctx->ptr, NULL))
+BAD_DEPARTS("glibc waits forever on a misaligned sem_t",
+            RET_INT, "sem_timedwait", "sem misaligned", EINVAL, rsipc_sem_timedwait(MISALIGNED, &ts_epoch))
 BAD_IN(fx_sem1, RET_INT, "sem_timedwait", "tv_nsec -1 (value 1: checked first)", EINVAL,
        rsipc_sem_timedwait(ctx->ptr, &ts_nsec_neg))
 BAD_IN(fx_sem1, RET_INT, "sem_timedwait", "tv_nsec 1000000000 (value 1)", EINVAL,
@@ -137,10 +148,12 @@ BAD_IN(fx_sem0, RET_INT, "sem_timedwait", "value 0, tv_sec LONG_MIN", ETIMEDOUT,
        rsipc_sem_timedwait(ctx->ptr, &ts_sec_min))
 
 /* ---- sem_clockwait ------------------------------------------------------ */
-BAD(RET_INT, "sem_clockwait", "sem NULL", EFAULT, rsipc_sem_clockwait(NULL, CLOCK_MONOTONIC, &ts_epoch))
-BAD_IN(fx_sem0, RET_INT, "sem_clockwait", "abs_timeout NULL", EFAULT,
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_INT, "sem_clockwait", "sem NULL", EFAULT, rsipc_sem_clockwait(NULL, CLOCK_MONOTONIC, &ts_epoch))
+BAD_IN_DEPARTS("glibc dereferences the NULL pointer", fx_sem0, RET_INT, "sem_clockwait", "abs_timeout NULL", EFAULT,
        rsipc_sem_clockwait(ctx->ptr, CLOCK_MONOTONIC, NULL))
-BAD(RET_INT, "sem_clockwait", "sem misaligned", EINVAL, rsipc_sem_clockwait(MISALIGNED, CLOCK_REALTIME, &ts_epoch))
+BAD_DEPARTS("glibc waits forever on a misaligned sem_t",
+            RET_INT, "sem_clockwait", "sem misaligned", EINVAL, rsipc_sem_clockwait(MISALIGNED, CLOCK_REALTIME, &ts_epoch))
 BAD_IN(fx_sem1, RET_INT, "sem_clockwait", "CLOCK_BOOTTIME", EINVAL,
        rsipc_sem_clockwait(ctx->ptr, CLOCK_BOOTTIME, &ts_epoch))
 BAD_IN(fx_sem1, RET_INT, "sem_clockwait", "CLOCK_PROCESS_CPUTIME_ID", EINVAL,
@@ -157,13 +170,18 @@ BAD_IN(fx_sem0, RET_INT, "sem_clockwait", "value 0, CLOCK_REALTIME tv_sec -1", E
        rsipc_sem_clockwait(ctx->ptr, CLOCK_REALTIME, &ts_sec_neg))
 
 /* ---- sem_getvalue ------------------------------------------------------- */
-BAD(RET_INT, "sem_getvalue", "sem NULL", EFAULT, rsipc_sem_getvalue(NULL, &sval))
-BAD_IN(fx_sem1, RET_INT, "sem_getvalue", "sval NULL", EFAULT, rsipc_sem_getvalue(ctx->ptr, NULL))
-BAD(RET_INT, "sem_getvalue", "sem misaligned", EINVAL, rsipc_sem_getvalue(MISALIGNED, &sval))
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_INT, "sem_getvalue", "sem NULL", EFAULT, rsipc_sem_getvalue(NULL, &sval))
+BAD_IN_DEPARTS("glibc dereferences the NULL pointer",
+               fx_sem1, RET_INT, "sem_getvalue", "sval NULL", EFAULT, rsipc_sem_getvalue(ctx->ptr, NULL))
+BAD_DEPARTS("glibc takes a misaligned pointer as a sem_t",
+            RET_INT, "sem_getvalue", "sem misaligned", EINVAL, rsipc_sem_getvalue(MISALIGNED, &sval))
 
 /* ---- sem_open ----------------------------------------------------------- */
-BAD(RET_SEM_FAILED, "sem_open", "name NULL", EFAULT, rsipc_sem_open(NULL, 0))
-BAD(RET_SEM_FAILED, "sem_open", "name NULL, O_CREAT", EFAULT, rsipc_sem_open(NULL, O_CREAT, 0600, 1))
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_SEM_FAILED, "sem_open", "name NULL", EFAULT, rsipc_sem_open(NULL, 0))
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_SEM_FAILED, "sem_open", "name NULL, O_CREAT", EFAULT, rsipc_sem_open(NULL, O_CREAT, 0600, 1))
 BAD(RET_SEM_FAILED, "sem_open", "name empty", EINVAL, rsipc_sem_open("", 0))
 BAD(RET_SEM_FAILED, "sem_open", "name \"/\"", EINVAL, rsipc_sem_open("/", O_CREAT, 0600, 1))
 BAD(RET_SEM_FAILED, "sem_open", "name with an inner '/'", EINVAL, rsipc_sem_open("/rsipc-bad/x", O_CREAT, 0600, 1))
@@ -187,9 +205,11 @@ BAD_IN(fx_sem_dangling, RET_SEM_FAILED, "sem_open", "a dangling symbolic link, O
 BAD_IN(fx_sem_dangling, RET_SEM_FAILED, "sem_open", "a dangling symbolic link, O_CREAT|O_EXCL", EEXIST,
        rsipc_sem_open(NAME_OF(ctx), O_CREAT | O_EXCL, 0600, 1))
 BAD_IN(fx_sem_dir, RET_SEM_FAILED, "sem_open", "a directory at the name", EISDIR, rsipc_sem_open(NAME_OF(ctx), 0))
-BAD_IN(fx_sem_fifo, RET_SEM_FAILED, "sem_open", "a FIFO at the name (not a semaphore)", EINVAL,
+BAD_IN_DEPARTS("documented: glibc fails with ENODEV for a FIFO at the name; rsipc says the file is not a semaphore",
+               fx_sem_fifo, RET_SEM_FAILED, "sem_open", "a FIFO at the name (not a semaphore)", EINVAL,
        rsipc_sem_open(NAME_OF(ctx), 0))
-BAD_IN(fx_sem_empty_file, RET_SEM_FAILED, "sem_open", "an empty file at the name (would SIGBUS)", EINVAL,
+BAD_IN_DEPARTS("documented: glibc maps an empty file as a semaphore (SIGBUS on first use)",
+               fx_sem_empty_file, RET_SEM_FAILED, "sem_open", "an empty file at the name (would SIGBUS)", EINVAL,
        rsipc_sem_open(NAME_OF(ctx), O_CREAT, 0600, 1))
 BAD_IN(fx_named_unprivileged, RET_SEM_FAILED, "sem_open", "unprivileged, root's 0600 semaphore", EACCES,
        rsipc_sem_open(NAME_OF(ctx), 0))
@@ -202,10 +222,11 @@ BAD(RET_INT, "sem_close", "sem misaligned", EINVAL, rsipc_sem_close(MISALIGNED))
 BAD(RET_INT, "sem_close", "an address that is no semaphore", EINVAL, rsipc_sem_close((sem_t *)(uintptr_t)0x1000))
 BAD_IN(fx_sem1, RET_INT, "sem_close", "an unnamed semaphore", EINVAL, rsipc_sem_close(ctx->ptr))
 BAD_IN(fx_named_closed, RET_INT, "sem_close", "already closed", EINVAL, rsipc_sem_close(ctx->ptr))
-BAD_IN(fx_named_by_glibc, RET_INT, "sem_close", "opened by glibc, not by rsipc", EINVAL, rsipc_sem_close(ctx->ptr))
+BAD_IN_DEPARTS("documented: rsipc closes only what rsipc_sem_open opened; glibc unmaps any sem_t it is given",
+               fx_named_by_glibc, RET_INT, "sem_close", "opened by glibc, not by rsipc", EINVAL, rsipc_sem_close(ctx->ptr))
 
 /* ---- sem_unlink --------------------------------------------------------- */
-BAD(RET_INT, "sem_unlink", "name NULL", EFAULT, rsipc_sem_unlink(NULL))
+BAD_DEPARTS("glibc dereferences the NULL pointer", RET_INT, "sem_unlink", "name NULL", EFAULT, rsipc_sem_unlink(NULL))
 BAD(RET_INT, "sem_unlink", "name empty", ENOENT, rsipc_sem_unlink(""))
 BAD(RET_INT, "sem_unlink", "name \"/\"", ENOENT, rsipc_sem_unlink("/"))
 BAD(RET_INT, "sem_unlink", "name with an inner '/'", ENOENT, rsipc_sem_unlink("/rsipc-bad/x"))
@@ -213,3 +234,24 @@ BAD(RET_INT, "sem_unlink", "name NAME_MAX + 1 bytes", ENOENT, rsipc_sem_unlink(b
 BAD_IN(fx_sem_missing, RET_INT, "sem_unlink", "no such semaphore", ENOENT, rsipc_sem_unlink(NAME_OF(ctx)))
 BAD_IN(fx_named_unprivileged, RET_INT, "sem_unlink", "unprivileged, root's semaphore", EACCES,
        rsipc_sem_unlink(NAME_OF(ctx)))
+
+/* ---- sem_open: glibc's order (the name; without O_EXCL an existing
+ * semaphore is opened as it is; the value only when creating) ------------- */
+SAME_IN(fx_named, RET_SEM_FAILED, "sem_open", "O_CREAT, value SEM_VALUE_MAX + 1, existing semaphore",
+        rsipc_sem_open(NAME_OF(ctx), O_CREAT, 0600, (unsigned)SEM_VALUE_MAX + 1))
+SAME_IN(fx_named, RET_SEM_FAILED, "sem_open", "O_CREAT|O_EXCL, value UINT_MAX, existing semaphore",
+        rsipc_sem_open(NAME_OF(ctx), O_CREAT | O_EXCL, 0600, UINT_MAX))
+SAME(RET_SEM_FAILED, "sem_open", "name empty, O_CREAT, value UINT_MAX", rsipc_sem_open("", O_CREAT, 0600, UINT_MAX))
+SAME(RET_SEM_FAILED, "sem_open", "name 252 bytes, O_CREAT, value UINT_MAX",
+     rsipc_sem_open(bi_long_name(252), O_CREAT, 0600, UINT_MAX))
+SAME_IN(fx_sem_link, RET_SEM_FAILED, "sem_open", "a symbolic link at the name, O_CREAT, value UINT_MAX",
+        rsipc_sem_open(NAME_OF(ctx), O_CREAT, 0600, UINT_MAX))
+SAME_IN(fx_sem_dangling, RET_SEM_FAILED, "sem_open", "a dangling symbolic link, O_CREAT|O_EXCL, value UINT_MAX",
+        rsipc_sem_open(NAME_OF(ctx), O_CREAT | O_EXCL, 0600, UINT_MAX))
+SAME_IN(fx_named_unprivileged, RET_SEM_FAILED, "sem_open", "unprivileged, root's 0600 semaphore, O_CREAT, value UINT_MAX",
+        rsipc_sem_open(NAME_OF(ctx), O_CREAT, 0600, UINT_MAX))
+
+/* ---- sem_init: glibc checks the value before it looks at sem ------------ */
+BAD(RET_INT, "sem_init", "sem NULL, value SEM_VALUE_MAX + 1", EINVAL,
+    rsipc_sem_init(NULL, 0, (unsigned)SEM_VALUE_MAX + 1))
+BAD(RET_INT, "sem_init", "sem misaligned, value UINT_MAX", EINVAL, rsipc_sem_init(MISALIGNED, 1, UINT_MAX))

@@ -1,5 +1,5 @@
 /* Bad-input rows for POSIX shared memory (format: see badinput.h):
- * rsipc_shm_open, rsipc_shm_unlink, rsipc_shm_map.
+ * rsipc_shm_open, rsipc_shm_unlink, rsipc_shm_map, rsipc_shm_map_reserve.
  *
  * Names follow glibc (leading slashes skipped, then one component of 1 to
  * NAME_MAX bytes); what is at /dev/shm/NAME must be a regular file, never
@@ -48,18 +48,22 @@ static int setup_shm_readable_unprivileged(struct bi_ctx *ctx) {
 BI_FIXTURE(fx_shm_readable_unprivileged, setup_shm_readable_unprivileged, bi_teardown_paths);
 
 /* ---- shm_open: names ---------------------------------------------------- */
-BAD(RET_INT, "shm_open", "name NULL", EFAULT, rsipc_shm_open(NULL, O_RDWR | O_CREAT, 0600))
+BAD_DEPARTS("glibc dereferences the NULL pointer",
+            RET_INT, "shm_open", "name NULL", EFAULT, rsipc_shm_open(NULL, O_RDWR | O_CREAT, 0600))
 BAD(RET_INT, "shm_open", "name empty", EINVAL, rsipc_shm_open("", O_RDWR | O_CREAT, 0600))
 BAD(RET_INT, "shm_open", "name \"/\"", EINVAL, rsipc_shm_open("/", O_RDWR | O_CREAT, 0600))
 BAD(RET_INT, "shm_open", "name \"///\"", EINVAL, rsipc_shm_open("///", O_RDONLY, 0))
 BAD(RET_INT, "shm_open", "name with an inner '/'", EINVAL, rsipc_shm_open("/rsipc-bad/x", O_RDWR | O_CREAT, 0600))
 BAD(RET_INT, "shm_open", "name ending in '/'", EINVAL, rsipc_shm_open("/rsipc-bad/", O_RDWR | O_CREAT, 0600))
-BAD(RET_INT, "shm_open", "name \"/.\"", EINVAL, rsipc_shm_open("/.", O_RDONLY, 0))
-BAD(RET_INT, "shm_open", "name \"/..\"", EINVAL, rsipc_shm_open("/..", O_RDONLY, 0))
+BAD_DEPARTS("documented: glibc opens /dev/shm itself for \"/.\"",
+            RET_INT, "shm_open", "name \"/.\"", EINVAL, rsipc_shm_open("/.", O_RDONLY, 0))
+BAD_DEPARTS("documented: glibc opens /dev/shm's parent for \"/..\"",
+            RET_INT, "shm_open", "name \"/..\"", EINVAL, rsipc_shm_open("/..", O_RDONLY, 0))
 BAD(RET_INT, "shm_open", "name \"/..\" with O_CREAT", EINVAL, rsipc_shm_open("/..", O_RDWR | O_CREAT, 0600))
 BAD(RET_INT, "shm_open", "name NAME_MAX + 1 bytes", ENAMETOOLONG,
     rsipc_shm_open(bi_long_name(NAME_MAX + 1), O_RDWR | O_CREAT, 0600))
-BAD(RET_INT, "shm_open", "name 4096 bytes", ENAMETOOLONG, rsipc_shm_open(bi_long_name(4096), O_RDONLY, 0))
+BAD_DEPARTS("documented: names past NAME_MAX are ENAMETOOLONG; glibc says EINVAL for this one",
+            RET_INT, "shm_open", "name 4096 bytes", ENAMETOOLONG, rsipc_shm_open(bi_long_name(4096), O_RDONLY, 0))
 BAD(RET_INT, "shm_open", "name NAME_MAX bytes (valid), no such object", ENOENT,
     rsipc_shm_open(bi_long_name(NAME_MAX), O_RDONLY, 0))
 
@@ -74,14 +78,19 @@ BAD_IN(fx_shm_link, RET_INT, "shm_open", "a symbolic link to a file, O_TRUNC", E
        rsipc_shm_open(SHM_NAME(ctx), O_RDWR | O_TRUNC, 0))
 BAD_IN(fx_shm_dangling, RET_INT, "shm_open", "a dangling symbolic link, O_CREAT", ELOOP,
        rsipc_shm_open(SHM_NAME(ctx), O_RDWR | O_CREAT, 0600))
-BAD_IN(fx_shm_fifo, RET_INT, "shm_open", "a FIFO, O_RDONLY (no wait for a writer)", EINVAL,
+BAD_IN_DEPARTS("documented: glibc opens a FIFO at the name and waits for a writer; rsipc accepts only a regular file",
+               fx_shm_fifo, RET_INT, "shm_open", "a FIFO, O_RDONLY (no wait for a writer)", EINVAL,
        rsipc_shm_open(SHM_NAME(ctx), O_RDONLY, 0))
-BAD_IN(fx_shm_fifo, RET_INT, "shm_open", "a FIFO, O_RDWR", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDWR, 0))
-BAD_IN(fx_shm_fifo, RET_INT, "shm_open", "a FIFO, O_WRONLY (no reader)", EINVAL,
+BAD_IN_DEPARTS("documented: glibc opens a FIFO at the name; rsipc accepts only a regular file",
+               fx_shm_fifo, RET_INT, "shm_open", "a FIFO, O_RDWR", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDWR, 0))
+BAD_IN_DEPARTS("documented: glibc opens a FIFO at the name and waits for a reader; rsipc accepts only a regular file",
+               fx_shm_fifo, RET_INT, "shm_open", "a FIFO, O_WRONLY (no reader)", EINVAL,
        rsipc_shm_open(SHM_NAME(ctx), O_WRONLY, 0))
-BAD_IN(fx_shm_dir, RET_INT, "shm_open", "a directory, O_RDONLY", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDONLY, 0))
+BAD_IN_DEPARTS("documented: glibc opens a directory at the name; rsipc accepts only a regular file",
+               fx_shm_dir, RET_INT, "shm_open", "a directory, O_RDONLY", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDONLY, 0))
 BAD_IN(fx_shm_dir, RET_INT, "shm_open", "a directory, O_RDWR", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDWR, 0))
-BAD_IN(fx_shm_socket, RET_INT, "shm_open", "a UNIX socket", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDWR, 0))
+BAD_IN_DEPARTS("documented: glibc's open fails with ENXIO for a socket; rsipc says it is not a regular file",
+               fx_shm_socket, RET_INT, "shm_open", "a UNIX socket", EINVAL, rsipc_shm_open(SHM_NAME(ctx), O_RDWR, 0))
 BAD_IN(fx_shm_private_unprivileged, RET_INT, "shm_open", "unprivileged, root's 0600 object, O_RDONLY", EACCES,
        rsipc_shm_open(SHM_NAME(ctx), O_RDONLY, 0))
 BAD_IN(fx_shm_private_unprivileged, RET_INT, "shm_open", "unprivileged, root's 0600 object, O_RDWR|O_CREAT", EACCES,
@@ -92,11 +101,12 @@ BAD_IN(fx_shm_readable_unprivileged, RET_INT, "shm_open", "unprivileged, root's 
        EACCES, rsipc_shm_open(SHM_NAME(ctx), O_RDONLY | O_TRUNC, 0))
 
 /* ---- shm_unlink --------------------------------------------------------- */
-BAD(RET_INT, "shm_unlink", "name NULL", EFAULT, rsipc_shm_unlink(NULL))
+BAD_DEPARTS("glibc dereferences the NULL pointer", RET_INT, "shm_unlink", "name NULL", EFAULT, rsipc_shm_unlink(NULL))
 BAD(RET_INT, "shm_unlink", "name empty", ENOENT, rsipc_shm_unlink(""))
 BAD(RET_INT, "shm_unlink", "name \"/\"", ENOENT, rsipc_shm_unlink("/"))
 BAD(RET_INT, "shm_unlink", "name with an inner '/'", ENOENT, rsipc_shm_unlink("/rsipc-bad/x"))
-BAD(RET_INT, "shm_unlink", "name \"/..\"", ENOENT, rsipc_shm_unlink("/.."))
+BAD_DEPARTS("glibc unlinks /dev/shm/.. and says EISDIR; rsipc says no object can have the name",
+            RET_INT, "shm_unlink", "name \"/..\"", ENOENT, rsipc_shm_unlink("/.."))
 BAD(RET_INT, "shm_unlink", "name NAME_MAX + 1 bytes", ENAMETOOLONG, rsipc_shm_unlink(bi_long_name(NAME_MAX + 1)))
 BAD_IN(fx_shm_missing, RET_INT, "shm_unlink", "no such object", ENOENT, rsipc_shm_unlink(SHM_NAME(ctx)))
 BAD_IN(fx_shm_private_unprivileged, RET_INT, "shm_unlink", "unprivileged, root's object", EACCES,
@@ -136,3 +146,20 @@ BAD_IN(fx_shm_private_unprivileged, RET_MAP_FAILED, "shm_map", "unprivileged, ro
        rsipc_shm_map(SHM_NAME(ctx), 4096, O_RDONLY, 0))
 BAD_IN(fx_shm_readable_unprivileged, RET_MAP_FAILED, "shm_map", "unprivileged, root's 0644 object, O_RDWR", EACCES,
        rsipc_shm_map(SHM_NAME(ctx), 4096, O_RDWR, 0))
+
+/* ---- shm_map_reserve ---------------------------------------------------- */
+BAD(RET_MAP_FAILED, "shm_map_reserve", "name NULL", EFAULT, rsipc_shm_map_reserve(NULL, 4096, O_RDWR | O_CREAT, 0600))
+BAD(RET_MAP_FAILED, "shm_map_reserve", "name with an inner '/'", EINVAL,
+    rsipc_shm_map_reserve("/a/b", 4096, O_RDWR | O_CREAT, 0600))
+BAD_IN(fx_shm_missing, RET_MAP_FAILED, "shm_map_reserve", "len 0 (nothing created)", EINVAL,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 0, O_RDWR | O_CREAT, 0600))
+BAD_IN(fx_shm_4k, RET_MAP_FAILED, "shm_map_reserve", "len SIZE_MAX", ENOMEM,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), SIZE_MAX, O_RDWR, 0))
+BAD_IN(fx_shm_4k, RET_MAP_FAILED, "shm_map_reserve", "O_RDONLY (reserving may grow the object)", EINVAL,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDONLY, 0))
+BAD_IN(fx_shm_missing, RET_MAP_FAILED, "shm_map_reserve", "no object, no O_CREAT", ENOENT,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDWR, 0))
+BAD_IN(fx_shm_4k, RET_MAP_FAILED, "shm_map_reserve", "O_CREAT|O_EXCL on an existing object", EEXIST,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDWR | O_CREAT | O_EXCL, 0600))
+BAD_IN(fx_shm_fifo, RET_MAP_FAILED, "shm_map_reserve", "a FIFO", EINVAL,
+       rsipc_shm_map_reserve(SHM_NAME(ctx), 4096, O_RDWR, 0))

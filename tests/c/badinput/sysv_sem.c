@@ -104,8 +104,10 @@ static int unprivileged_set(struct bi_ctx *ctx, int mode) {
 }
 static int setup_private_unprivileged(struct bi_ctx *ctx) { return unprivileged_set(ctx, 0600); }
 static int setup_readonly_unprivileged(struct bi_ctx *ctx) { return unprivileged_set(ctx, 0444); }
+static int setup_writeonly_unprivileged(struct bi_ctx *ctx) { return unprivileged_set(ctx, 0222); }
 BI_FIXTURE(fx_private_set_unprivileged, setup_private_unprivileged, teardown_set);
 BI_FIXTURE(fx_readonly_set_unprivileged, setup_readonly_unprivileged, teardown_set);
+BI_FIXTURE(fx_writeonly_set_unprivileged, setup_writeonly_unprivileged, teardown_set);
 
 /* ctx->id: a set; ctx->id2: its index in the kernel's table. */
 static int setup_indexed_set(struct bi_ctx *ctx) {
@@ -238,3 +240,53 @@ BAD_IN(fx_private_set_unprivileged, RET_INT, "semctl", "unprivileged, IPC_RMID o
        rsipc_semctl((int)ctx->id, 0, IPC_RMID))
 BAD_IN(fx_readonly_set_unprivileged, RET_INT, "semctl", "unprivileged, IPC_SET of root's set", EPERM,
        rsipc_semctl((int)ctx->id, 0, IPC_SET, (union semun){.buf = &ds}))
+
+/* ---- semctl: the kernel's order (the id and the permission come before
+ * the buffer, except for IPC_SET, which reads its buffer first) ---------- */
+BAD_IN(fx_removed_set, RET_INT, "semctl", "IPC_STAT, removed set, buf NULL", EINVAL,
+       rsipc_semctl(STALE_ID, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "IPC_STAT, semid INT_MAX, buf NULL", EINVAL,
+    rsipc_semctl(INT_MAX, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "IPC_STAT, semid -1, buf NULL", EINVAL, rsipc_semctl(-1, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "SEM_STAT, index INT_MAX, buf NULL", EINVAL,
+    rsipc_semctl(INT_MAX, 0, SEM_STAT, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "SEM_STAT_ANY, index INT_MAX, buf NULL", EINVAL,
+    rsipc_semctl(INT_MAX, 0, SEM_STAT_ANY, (union semun){.buf = NULL}))
+BAD_IN(fx_removed_set, RET_INT, "semctl", "GETALL, removed set, array NULL", EINVAL,
+       rsipc_semctl(STALE_ID, 0, GETALL, (union semun){.array = NULL}))
+BAD_IN(fx_removed_set, RET_INT, "semctl", "SETALL, removed set, array NULL", EINVAL,
+       rsipc_semctl(STALE_ID, 0, SETALL, (union semun){.array = NULL}))
+BAD_IN(fx_removed_set, RET_INT, "semctl", "IPC_SET, removed set, buf NULL (read first)", EFAULT,
+       rsipc_semctl(STALE_ID, 0, IPC_SET, (union semun){.buf = NULL}))
+BAD(RET_INT, "semctl", "IPC_INFO, semid -1, __buf NULL", EINVAL,
+    rsipc_semctl(-1, 0, IPC_INFO, (union semun){.__buf = NULL}))
+BAD(RET_INT, "semctl", "SEM_INFO, semid -1", EINVAL, rsipc_semctl(-1, 0, SEM_INFO, (union semun){.__buf = &info}))
+BAD(RET_INT, "semctl", "cmd 99, semid -1", EINVAL, rsipc_semctl(-1, 0, 99))
+BAD_IN(fx_private_set_unprivileged, RET_INT, "semctl", "unprivileged, IPC_STAT of root's 0600 set, buf NULL", EACCES,
+       rsipc_semctl((int)ctx->id, 0, IPC_STAT, (union semun){.buf = NULL}))
+BAD_IN(fx_private_set_unprivileged, RET_INT, "semctl", "unprivileged, GETALL of root's 0600 set, array NULL", EACCES,
+       rsipc_semctl((int)ctx->id, 0, GETALL, (union semun){.array = NULL}))
+BAD_IN(fx_readonly_set_unprivileged, RET_INT, "semctl", "unprivileged, SETALL on root's 0444 set, array NULL", EACCES,
+       rsipc_semctl((int)ctx->id, 0, SETALL, (union semun){.array = NULL}))
+/* SETALL needs write permission only: rsipc must not ask for more. */
+SAME_IN(fx_writeonly_set_unprivileged, RET_INT, "semctl", "unprivileged, SETALL on root's 0222 set",
+        rsipc_semctl((int)ctx->id, 0, SETALL, (union semun){.array = values}))
+BAD_IN(fx_writeonly_set_unprivileged, RET_INT, "semctl", "unprivileged, GETALL of root's 0222 set", EACCES,
+       rsipc_semctl((int)ctx->id, 0, GETALL, (union semun){.array = values}))
+
+/* ---- semop, semtimedop: the kernel's order (too many operations, none,
+ * reading them, the id, the timeout); nsops is an unsigned int there ----- */
+BAD_IN(fx_set_and_too_many_ops, RET_INT, "semop", "sops NULL, SEMOPM + 1 operations", E2BIG,
+       rsipc_semop((int)ctx->id, NULL, ctx->len + 1))
+BAD_IN(fx_set_and_too_many_ops, RET_INT, "semtimedop", "SEMOPM + 1 operations, tv_nsec -1", E2BIG,
+       rsipc_semtimedop((int)ctx->id, ctx->user, ctx->len + 1, &ts_nsec_neg))
+BAD_IN(fx_set, RET_INT, "semtimedop", "sops NULL, tv_nsec -1", EFAULT,
+       rsipc_semtimedop((int)ctx->id, NULL, 1, &ts_nsec_neg))
+BAD_IN(fx_set, RET_INT, "semtimedop", "nsops 0, tv_sec -1", EINVAL,
+       rsipc_semtimedop((int)ctx->id, &op_give, 0, &ts_sec_neg))
+BAD(RET_INT, "semtimedop", "semid -1, tv_nsec 1e9", EINVAL, rsipc_semtimedop(-1, &op_give, 1, &ts_nsec_1e9))
+SAME_IN(fx_set, RET_INT, "semop", "nsops 2^32 (0 as the kernel reads it)", rsipc_semop((int)ctx->id, &op_give, (size_t)1 << 32))
+SAME_IN(fx_set, RET_INT, "semop", "nsops 2^32 + 1 (1 as the kernel reads it)",
+        rsipc_semop((int)ctx->id, &op_give, ((size_t)1 << 32) + 1))
+SAME_IN(fx_set, RET_INT, "semop", "sops NULL, nsops SIZE_MAX", rsipc_semop((int)ctx->id, NULL, SIZE_MAX))
+SAME_IN(fx_set, RET_INT, "semop", "sops NULL, nsops 2^32", rsipc_semop((int)ctx->id, NULL, (size_t)1 << 32))

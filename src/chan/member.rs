@@ -1,0 +1,192 @@
+//! Which processes are attached to a channel, as the kernel vouches for it.
+//!
+//! Every process that uses a channel registers as a *member*: it takes a
+//! member id (1 ..= [`ID_MAX`]) from the header's counter and holds an OFD
+//! lock (`F_OFD_SETLK`) on that id's byte of the channel's file, through an
+//! open file description of its own. The id is what slot words record as
+//! the holder of a slot. Another process asks whether the holder lives with
+//! `F_OFD_GETLK` on the same byte: the kernel drops the lock when the last
+//! descriptor of the description closes, which happens when the process
+//! ends, however it ends (killed, crashed, `exit`, the last thread of a
+//! process whose main thread called `pthread_exit`). A process that has
+//! merely lost its main thread keeps the lock. Nothing here depends on pids,
+//! so it holds across pid namespaces, with `/proc` mounted `hidepid=2` or
+//! not at all, and a pid reused by a new process inherits nothing.
+//!
+//! A child made by `fork()` shares its parent's open file descriptions,
+//! and with them the parent's lock, so its first use of the handle (or of
+//! any call that judges liveness) gives it a description of its own: the
+//! file is reopened through `/proc/self/fd/N` (or, without `/proc`, by the
+//! channel's name if it still names the same file), the new description
+//! replaces the inherited one under the same descriptor number (`dup3`),
+//! and the child registers under a new id. Until then, the inherited
+//! descriptor keeps the parent's lock alive: a parent that dies while a
+//! child it forked earlier lives on and has not touched the channel yet is
+//! judged alive until that child uses the channel, execs or ends.
+//!
+//! Ids come from a counter, so an id comes back only after [`ID_MAX`]
+//! (about four million) registrations, and only if its lock is free then.
+
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+use crate::sys;
+use crate::sys::chan::ShmPath;
+
+/// Largest member id: ids fill the 22 holder bits of a slot word, and 0
+/// means "no holder".
+pub(crate) const ID_MAX: u32 = (1 << 22) - 1;
+/// How many ids a registration tries before giving up (`EAGAIN`).
+const ID_TRIES: u32 = 1 << 16;
+/// `owner`'s id half while a thread of the process registers it.
+const BUSY: u32 = u32::MAX;
+
+/// This process's membership of one channel (one per handle).
+pub(crate) struct Members {
+    /// The channel's file, through an open file description of this
+    /// process (after a fork: once [`Members::me`] has run in the child).
+    fd: AtomicI32,
+    /// `pid << 32 | id` of the process that registered through `fd`.
+    owner: AtomicU64,
+    /// The channel's name, to reopen it where `/proc` is missing.
+    path: Option<ShmPath>,
+}
+
+impl Members {
+    /// Registers this process, through `fd` (a descriptor it opened itself,
+    /// which the value owns from now on, also on failure), with the
+    /// channel whose id counter is `counter`.
+    pub(crate) fn register(fd: RawFd, path: Option<ShmPath>, counter: &AtomicU64) -> Result<Members> {
+        let members = Members { fd: AtomicI32::new(fd), owner: AtomicU64::new(0), path };
+        let id = take_id(fd, counter)?;
+        members.owner.store(u64::from(sys::chan::current_pid()) << 32 | u64::from(id), Ordering::Release);
+        Ok(members)
+    }
+
+    /// The descriptor of the channel's file.
+    pub(crate) fn fd(&self) -> RawFd {
+        self.fd.load(Ordering::Acquire)
+    }
+
+    /// This process's member id, registering the process first if the
+    /// handle came from its parent through `fork()`.
+    #[inline]
+    pub(crate) fn me(&self, counter: &AtomicU64) -> Result<u32> {
+        let pid = sys::chan::current_pid();
+        let owner = self.owner.load(Ordering::Acquire);
+        if (owner >> 32) as u32 == pid && owner as u32 != BUSY {
+            return Ok(owner as u32);
+        }
+        self.reregister(pid, counter)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reregister(&self, pid: u32, counter: &AtomicU64) -> Result<u32> {
+        let mut spins = 0u32;
+        loop {
+            let owner = self.owner.load(Ordering::Acquire);
+            if (owner >> 32) as u32 == pid {
+                if owner as u32 != BUSY {
+                    return Ok(owner as u32);
+                }
+                // Another thread of this process is registering it.
+                spins += 1;
+                if spins % 64 == 0 {
+                    // SAFETY: no arguments, no preconditions.
+                    unsafe { libc::sched_yield() };
+                }
+                std::hint::spin_loop();
+                continue;
+            }
+            let busy = u64::from(pid) << 32 | u64::from(BUSY);
+            if self.owner.compare_exchange(owner, busy, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                continue;
+            }
+            let registered = self.own_description().and_then(|()| take_id(self.fd(), counter));
+            match registered {
+                Ok(id) => {
+                    self.owner.store(u64::from(pid) << 32 | u64::from(id), Ordering::Release);
+                    return Ok(id);
+                }
+                Err(e) => {
+                    // Let a later call try again.
+                    self.owner.store(owner, Ordering::Release);
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Replaces the inherited description behind `fd` by one of this
+    /// process's own, under the same descriptor number.
+    fn own_description(&self) -> Result<()> {
+        let fd = self.fd();
+        let fresh = match sys::chan::reopen(fd) {
+            Ok(fresh) => fresh,
+            Err(e) => self.reopen_by_name(fd).map_err(|_| {
+                e.because(
+                    "this process (forked from the one that opened the channel) needs a descriptor of its own \
+                     for its liveness lock, and /proc/self/fd could not reopen the channel's file",
+                )
+            })?,
+        };
+        sys::chan::move_fd(fresh, fd)
+    }
+
+    /// Opens the channel's name again, if it still names the file `fd`
+    /// refers to.
+    fn reopen_by_name(&self, fd: RawFd) -> Result<RawFd> {
+        let path = self.path.as_ref().ok_or_else(|| Error::from_errno(libc::ENOENT))?;
+        let fresh = sys::chan::open_shm(path, None)?;
+        let (a, b) = (sys::chan::fstat(fd), sys::chan::fstat(fresh));
+        match (a, b) {
+            (Ok(a), Ok(b)) if a.st_dev == b.st_dev && a.st_ino == b.st_ino => Ok(fresh),
+            _ => {
+                sys::chan::close(fresh);
+                Err(Error::from_errno(libc::ENOENT))
+            }
+        }
+    }
+
+    /// Whether member `id` still runs (`me` is the caller's own id). An id
+    /// of 0 or beyond [`ID_MAX`] belongs to nobody. When the kernel cannot
+    /// answer, the member counts as alive: a slot is never taken from a
+    /// process that may still use it.
+    pub(crate) fn alive(&self, id: u32, me: u32) -> bool {
+        if id == me {
+            return true;
+        }
+        if id == 0 || id > ID_MAX {
+            return false;
+        }
+        sys::chan::member_locked(self.fd(), id).unwrap_or(true)
+    }
+}
+
+impl Drop for Members {
+    fn drop(&mut self) {
+        // Closing the description releases this process's lock (if no other
+        // descriptor of it remains, e.g. in a child that never used it).
+        sys::chan::close(self.fd());
+    }
+}
+
+/// Takes a free member id for the description of `fd`: the next ids from
+/// the counter, skipping any whose lock a live member holds.
+fn take_id(fd: RawFd, counter: &AtomicU64) -> Result<u32> {
+    for _ in 0..ID_TRIES {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        let id = (n % u64::from(ID_MAX)) as u32 + 1;
+        if sys::chan::lock_member(fd, id)
+            .map_err(|e| e.because("could not take the liveness lock (F_OFD_SETLK) on the channel's file"))?
+        {
+            return Ok(id);
+        }
+    }
+    Err(Error::new(
+        libc::EAGAIN,
+        reason!("the next {} member ids of the channel are all held by live processes", ID_TRIES),
+    ))
+}
