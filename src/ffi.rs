@@ -133,24 +133,22 @@ where
     W: FnOnce(T) -> O,
     F: FnOnce(O) -> std::result::Result<R, (R, Error)>,
 {
-    // First, so that an asynchronous cancel cannot land in the hook's
-    // one-time installation either.
     let deferred = cancel::Deferred::hold();
-    let prepared = {
-        let _inside = Inside::enter();
-        panic::catch_unwind(AssertUnwindSafe(prepare))
-    };
-    let result = match prepared {
+    // One mark for the whole call (a cancel unwinding through `wait`
+    // drops it too).
+    let inside = Inside::enter();
+    let result = match panic::catch_unwind(AssertUnwindSafe(prepare)) {
         Ok(Ok(prepared)) => {
             let outcome = {
                 let _no_panic = AbortOnPanic;
                 wait(prepared)
             };
-            guard_with(fail, describe, || finish(outcome))
+            catch_and_report(fail, describe, || finish(outcome))
         }
         Ok(Err(e)) => self::fail(fail, describe, &e),
         Err(payload) => self::fail(fail, describe, &panic_error(payload)),
     };
+    drop(inside);
     // SAFETY: no catch_unwind of rsipc is on the stack any more; a cancel
     // that arrived during the call acts here for an asynchronous caller.
     unsafe { deferred.restore() };
@@ -206,11 +204,19 @@ where
     D: FnOnce(&mut Call),
     F: FnOnce() -> std::result::Result<R, (R, Error)>,
 {
-    let result = {
-        let _inside = Inside::enter();
-        panic::catch_unwind(AssertUnwindSafe(body))
-    };
-    match result {
+    let _inside = Inside::enter();
+    catch_and_report(panic_value, describe, body)
+}
+
+/// `body` under `catch_unwind`, its error or panic recorded; the caller
+/// holds the "inside rsipc" mark.
+#[inline(always)]
+fn catch_and_report<R, D, F>(panic_value: R, describe: D, body: F) -> R
+where
+    D: FnOnce(&mut Call),
+    F: FnOnce() -> std::result::Result<R, (R, Error)>,
+{
+    match panic::catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(value)) => value,
         Ok(Err((value, e))) => fail(value, describe, &e),
         Err(payload) => fail(panic_value, describe, &panic_error(payload)),
