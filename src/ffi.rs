@@ -209,17 +209,26 @@ where
 }
 
 /// `body` under `catch_unwind`, its error or panic recorded; the caller
-/// holds the "inside rsipc" mark.
+/// holds the "inside rsipc" mark. The error is recorded where `body` left
+/// it, inside the closure (recording cannot panic), so it is never moved
+/// out of `catch_unwind`'s result.
 #[inline(always)]
 fn catch_and_report<R, D, F>(panic_value: R, describe: D, body: F) -> R
 where
     D: FnOnce(&mut Call),
     F: FnOnce() -> std::result::Result<R, (R, Error)>,
 {
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(value)) => value,
-        Ok(Err((value, e))) => fail(value, describe, &e),
-        Err(payload) => fail(panic_value, describe, &panic_error(payload)),
+    let mut describe = Some(describe);
+    let describe_ref = &mut describe;
+    match panic::catch_unwind(AssertUnwindSafe(move || match body() {
+        Ok(value) => value,
+        Err((value, e)) => fail(value, describe_ref.take().expect("described once"), &e),
+    })) {
+        Ok(value) => value,
+        Err(payload) => match describe.take() {
+            Some(describe) => fail(panic_value, describe, &panic_error(payload)),
+            None => fail(panic_value, |_: &mut Call| {}, &panic_error(payload)),
+        },
     }
 }
 
