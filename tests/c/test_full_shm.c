@@ -222,15 +222,42 @@ static void run_case(struct tally *t, const char *what, void (*fn)(void)) {
     unfill();
 }
 
+/* Writes `text` to the file at `path` (a /proc control file). */
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* One line of a user namespace's id map: `id` inside is `id` outside. */
+static int write_id_map(const char *path, unsigned id) {
+    char line[64];
+    snprintf(line, sizeof line, "%u %u 1\n", id, id);
+    return write_file(path, line);
+}
+
 /* In the namespace child: a private tmpfs of 1 MiB on /dev/shm. Exits 77
  * (skip) when that cannot be arranged safely. */
 static int private_small_dev_shm(void) {
     if (unshare(CLONE_NEWNS) != 0) {
         int first = errno;
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
         if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
             printf("SKIP: unshare(CLONE_NEWNS) failed (%s) and no user namespace either (%s): needs root "
                    "or unprivileged user namespaces\n",
                    strerror(first), strerror(errno));
+            return 77;
+        }
+        /* Map this user to itself: without a mapping, files it creates
+         * have no owner the kernel can store (EOVERFLOW). */
+        if (write_file("/proc/self/setgroups", "deny") != 0 || write_id_map("/proc/self/uid_map", uid) != 0 ||
+            write_id_map("/proc/self/gid_map", gid) != 0) {
+            printf("SKIP: cannot map the user into the new user namespace (%s)\n", strerror(errno));
             return 77;
         }
     }
