@@ -67,6 +67,8 @@ pub enum Arg {
     Key(i32),
     /// Static text.
     Text(&'static str),
+    /// The C library's description of an errno (looked up when shown).
+    Describe(i32),
     /// A flag word decoded with the names of the call it was passed to.
     Flags(i64, &'static FlagSet),
     /// A flag word decoded with a table of names (`0` when none is set).
@@ -274,6 +276,7 @@ impl Arg {
             Arg::Key(k) if k == libc::IPC_PRIVATE => out.write_str("IPC_PRIVATE"),
             Arg::Key(k) => write!(out, "{:#x}", k as u32),
             Arg::Text(s) => out.write_str(s),
+            Arg::Describe(errno) => out.write_str(describe(errno)),
             Arg::Flags(v, set) => set.write(v, out),
             Arg::Bits(v, names) => write_bits(out, v, names, true),
             Arg::Quoted => inline.write_quoted(out),
@@ -716,7 +719,8 @@ impl Error {
     /// `errno`, explained in generic words (the C library's description).
     #[inline]
     pub fn from_errno(errno: i32) -> Self {
-        Error { errno, reason: Reason::template("{}").with(Arg::Text(describe(errno))) }
+        // The description is looked up when the message is read, not here.
+        Error { errno, reason: Reason::template("{}").with(Arg::Describe(errno)) }
     }
 
     /// The errno C callers receive.
