@@ -184,3 +184,20 @@ fn check_len(len: size_t) -> crate::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipe2_messages_decode_only_the_flags_pipe2_has() {
+        // SAFETY: NULL fds is rejected before any write.
+        assert_eq!(unsafe { rsipc_pipe2(std::ptr::null_mut(), 0) }, -1);
+        let msg = crate::error::last_error();
+        assert!(msg.starts_with("pipe2(fds=NULL, flags=0): EFAULT"), "{msg}");
+        // SAFETY: as above.
+        assert_eq!(unsafe { rsipc_pipe2(std::ptr::null_mut(), libc::O_CLOEXEC | libc::O_RDWR) }, -1);
+        let msg = crate::error::last_error();
+        assert!(msg.starts_with("pipe2(fds=NULL, flags=O_CLOEXEC|0x2): EINVAL"), "{msg}");
+    }
+}

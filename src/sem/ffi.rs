@@ -437,3 +437,17 @@ impl std::fmt::Display for ClockName {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sem_open_messages_decode_only_the_flags_sem_open_reads() {
+        let name = std::ffi::CString::new(format!("/rsipc-unit-no-such-sem-{}", std::process::id())).unwrap();
+        // SAFETY: a valid name; without O_CREAT nothing is created.
+        assert!(unsafe { rsipc_sem_open(name.as_ptr(), libc::O_RDONLY, 0, 0) }.is_null());
+        let msg = crate::error::last_error();
+        assert!(msg.starts_with(&format!("sem_open(name=\"{}\", oflag=0): ENOENT", name.to_str().unwrap())), "{msg}");
+    }
+}
