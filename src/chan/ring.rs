@@ -589,7 +589,7 @@ impl Ring {
     /// claim, so a slot taken from us meanwhile (another process judged us
     /// dead and recovered it, or a corrupted word) is reported, never
     /// overwritten.
-    #[inline]
+    #[inline(always)]
     fn fill(&self, pos: Pos, t: u64, msg: &[u8], me: u32) -> Result<()> {
         fault::at(fault::SEND_CLAIMED);
         // SAFETY: the slot is ours (Writing) until we publish; msg.len() <=
@@ -655,7 +655,6 @@ impl Ring {
                 (h, Self::state(self.pos(h)).load(Ordering::Acquire))
             }
         };
-        self.check_indices()?;
         let roomy = buf.len() as u64 >= self.geo.max_msg;
         loop {
             let pos = self.pos(h);
@@ -725,7 +724,7 @@ impl Ring {
     /// the head on, copy the message out, release the slot, wake senders.
     /// The release is a compare-exchange from our claim's word, as in
     /// [`Ring::fill`].
-    #[inline]
+    #[inline(always)]
     fn drain(&self, pos: Pos, h: u64, buf: &mut [u8], me: u32) -> Result<usize> {
         fault::at(fault::RECV_CLAIMED);
         let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
