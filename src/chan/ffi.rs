@@ -75,7 +75,7 @@ fn blocking_slow<'a, R: Copy>(
         // SAFETY: no catch_unwind frame is on the stack here: the guard of
         // the attempt has returned, and the shims calling this are entered
         // from C.
-        wait.woke(unsafe { sleep.sleep_cancellable() });
+        wait.woke(unsafe { sleep.sleep_cancellable(&wait) });
         match attempt(&mut wait) {
             Attempt::Return(r) => return r,
             Attempt::Sleep(next) => sleep = next,
@@ -182,10 +182,10 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
-    blocking(timeout_ms, |wait| {
+    blocking(timeout_ms, move |wait| {
         guard(
             Attempt::Return(-1),
-            || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
+            move || format!("chan_send(ch={}, msg={}, len={len}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(msg)),
             || {
                 // SAFETY: forwarded from this function's contract.
                 let ch = unsafe { in_ref(ch, "ch") }?;
@@ -226,10 +226,10 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv(
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
-    blocking(timeout_ms, |wait| {
+    blocking(timeout_ms, move |wait| {
         guard(
             Attempt::Return(-1),
-            || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),
+            move || format!("chan_recv(ch={}, buf={}, cap={cap}, timeout_ms={timeout_ms})", Ptr(ch), Ptr(buf)),
             || {
                 // SAFETY: forwarded from this function's contract.
                 let ch = unsafe { in_ref(ch, "ch") }?;

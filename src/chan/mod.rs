@@ -376,7 +376,7 @@ impl Chan {
         loop {
             match self.send_step(msg, &mut wait)? {
                 Step::Done(()) => return Ok(()),
-                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
             }
         }
     }
@@ -401,7 +401,7 @@ impl Chan {
         loop {
             match self.recv_step(buf, &mut wait)? {
                 Step::Done(n) => return Ok(n),
-                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
             }
         }
     }

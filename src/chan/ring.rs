@@ -874,7 +874,9 @@ impl Ring {
         wait.slept = true;
         wait.after_wake = wait.limit - wait.limit.min(SPIN_AFTER_WAKE);
         wait.sleeping = true;
-        Ok(Some(Sleep { word: &ww.epoch, expected: epoch, until }))
+        wait.expected = epoch;
+        wait.until = until;
+        Ok(Some(Sleep { word: &ww.epoch }))
     }
 
     /// A call claims its slot: if it had to wait, adapt the side's spin
@@ -1056,20 +1058,21 @@ pub enum Step<'a, T> {
     Sleep(Sleep<'a>),
 }
 
-/// A futex sleep a call asked for (see [`Step::Sleep`]).
+/// A futex sleep a call asked for (see [`Step::Sleep`]): the word to sleep
+/// on; the value it must still hold and the deadline are kept in the call's
+/// [`Wait`] (so that a step, which the shims pass back by value, stays two
+/// words long).
 #[derive(Clone, Copy)]
 pub struct Sleep<'a> {
     word: &'a AtomicU32,
-    expected: u32,
-    /// Absolute, `CLOCK_MONOTONIC`.
-    until: libc::timespec,
 }
 
 impl Sleep<'_> {
     /// Sleeps (not a cancellation point); 0 when woken, else the errno
-    /// (`EAGAIN`, `ETIMEDOUT`, `EINTR`).
-    pub fn sleep(&self) -> i32 {
-        match sys::futex_wait(self.word, self.expected, true, Some(&self.until), sys::FutexClock::Monotonic) {
+    /// (`EAGAIN`, `ETIMEDOUT`, `EINTR`). `wait` is the call's, as the step
+    /// that asked for the sleep left it.
+    pub fn sleep(&self, wait: &Wait) -> i32 {
+        match sys::futex_wait(self.word, wait.expected, true, Some(&wait.until), sys::FutexClock::Monotonic) {
             Ok(()) => 0,
             Err(e) => e.errno(),
         }
@@ -1081,12 +1084,12 @@ impl Sleep<'_> {
     ///
     /// # Safety
     /// No `catch_unwind` frame may be on the calling thread's stack.
-    pub unsafe fn sleep_cancellable(&self) -> i32 {
+    pub unsafe fn sleep_cancellable(&self, wait: &Wait) -> i32 {
         let args = [
             self.word.as_ptr() as libc::c_long,
             libc::FUTEX_WAIT_BITSET as libc::c_long,
-            self.expected as libc::c_long,
-            &self.until as *const libc::timespec as libc::c_long,
+            wait.expected as libc::c_long,
+            &wait.until as *const libc::timespec as libc::c_long,
             0,
             libc::FUTEX_BITSET_MATCH_ANY as libc::c_long,
         ];
@@ -1108,6 +1111,15 @@ pub struct Wait {
     timeout_ms: i32,
     /// Whether no attempt has been made yet.
     fresh: bool,
+    /// The rest, made when the call first does more than its first attempt
+    /// (a call that never waits only sets the two words above).
+    state: Option<WaitState>,
+}
+
+/// The part of a [`Wait`] that only a call that waits uses (reached
+/// through `Deref`: an unused one reads as [`WaitState::START`]).
+#[derive(Clone, Copy)]
+pub struct WaitState {
     /// Spins made so far (reset after recovering a slot).
     spins: u32,
     /// Spins allowed before sleeping: 0 until the call first waits, then the
@@ -1126,24 +1138,49 @@ pub struct Wait {
     sleeping: bool,
     /// How the last sleep ended: 0 or an errno.
     woke: i32,
+    /// The value the wait word of the sleep asked for must still hold.
+    expected: u32,
+    /// When that sleep ends at the latest (absolute, `CLOCK_MONOTONIC`).
+    until: libc::timespec,
+}
+
+impl WaitState {
+    const START: WaitState = WaitState {
+        spins: 0,
+        limit: 0,
+        slept: false,
+        deadline: None,
+        held_recheck_ms: HELD_RECHECK_MS.0,
+        last_inconsistent: None,
+        steps: 0,
+        after_wake: 0,
+        sleeping: false,
+        woke: 0,
+        expected: 0,
+        until: libc::timespec { tv_sec: 0, tv_nsec: 0 },
+    };
+}
+
+impl std::ops::Deref for Wait {
+    type Target = WaitState;
+
+    #[inline]
+    fn deref(&self) -> &WaitState {
+        self.state.as_ref().unwrap_or(&WaitState::START)
+    }
+}
+
+impl std::ops::DerefMut for Wait {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut WaitState {
+        self.state.get_or_insert(WaitState::START)
+    }
 }
 
 impl Wait {
+    #[inline]
     pub fn new(timeout_ms: i32) -> Wait {
-        Wait {
-            timeout_ms,
-            fresh: true,
-            spins: 0,
-            limit: 0,
-            slept: false,
-            deadline: None,
-            held_recheck_ms: HELD_RECHECK_MS.0,
-            last_inconsistent: None,
-            steps: 0,
-            after_wake: 0,
-            sleeping: false,
-            woke: 0,
-        }
+        Wait { timeout_ms, fresh: true, state: None }
     }
 
     /// Whether this is the call's first attempt (true once).
