@@ -326,6 +326,9 @@ const SPIN_MIN: u32 = 4;
 /// One wait in this many spins the full [`SPIN_MAX`] whatever the budget,
 /// to find out whether spinning has started to pay again.
 const SPIN_PROBE_EVERY: u32 = 256;
+/// Pauses between two looks at a slot that a peer holds (see `Ring::block`);
+/// each counts as a spin of the budget.
+const HELD_SPIN_PAUSES: u32 = 8;
 /// Spins after a wake-up before sleeping again (at most the call's budget).
 const SPIN_AFTER_WAKE: u32 = 100;
 /// Sleep length while a peer holds the slot (doubling from the first value
@@ -822,12 +825,20 @@ impl Ring {
             wait.limit = self.spin[side as usize].for_wait();
         }
         if wait.spins < wait.limit {
-            // Spin on the slot word alone (a pause and a load per turn)
-            // until it changes or the budget is spent; the caller then looks
-            // at the slot again.
+            // Spin on the slot word alone (pauses and a load per turn) until
+            // it changes or the budget is spent; the caller then looks at the
+            // slot again. While a peer holds the slot (copying a message in
+            // or out), look less often: each look takes the slot's line from
+            // the holder, whose compare-exchange at the end of its copy then
+            // has to fetch it back (measured on the 2-vCPU benchmark
+            // machine, one producer and one consumer: 15% more throughput
+            // with 4 KiB messages, 30% less time per 64-byte message).
+            let pauses = if holder.is_some() { HELD_SPIN_PAUSES } else { 1 };
             while wait.spins < wait.limit {
-                wait.spins += 1;
-                std::hint::spin_loop();
+                wait.spins += pauses;
+                for _ in 0..pauses {
+                    std::hint::spin_loop();
+                }
                 if state.load(Ordering::Relaxed) != seen {
                     break;
                 }
