@@ -75,7 +75,7 @@ fn blocking_slow<'a, R: Copy>(
         // SAFETY: no catch_unwind frame is on the stack here: the guard of
         // the attempt has returned, and the shims calling this are entered
         // from C.
-        wait.woke(unsafe { sleep.sleep_cancellable() });
+        wait.woke(unsafe { sleep.sleep_cancellable(&wait) });
         match attempt(&mut wait) {
             Attempt::Return(r) => return r,
             Attempt::Sleep(next) => sleep = next,
@@ -178,7 +178,7 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
-    blocking(timeout_ms, |wait| {
+    blocking(timeout_ms, move |wait| {
         guard(
             Attempt::Return(-1),
             call!("chan_send", ch = Ptr(ch), msg = Ptr(msg), len = len, timeout_ms = timeout_ms),
@@ -222,7 +222,7 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv(
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
-    blocking(timeout_ms, |wait| {
+    blocking(timeout_ms, move |wait| {
         guard(
             Attempt::Return(-1),
             call!("chan_recv", ch = Ptr(ch), buf = Ptr(buf), cap = cap, timeout_ms = timeout_ms),

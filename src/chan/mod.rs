@@ -94,7 +94,9 @@
 //!
 //! # Waiting and waking
 //!
-//! A call that cannot proceed spins briefly on the slot (no system call),
+//! A call that cannot proceed spins briefly on the slot (no system call;
+//! behind a slot a peer holds, it looks only every few pauses, so that the
+//! holder's closing compare-exchange finds the slot's line still its own),
 //! then sleeps on a per-direction futex word ("not empty" for receivers,
 //! "not full" for senders) with the caller's deadline. How long it spins
 //! (up to about 25 us) each handle learns per direction: the budget halves
@@ -376,7 +378,7 @@ impl Chan {
         loop {
             match self.send_step(msg, &mut wait)? {
                 Step::Done(()) => return Ok(()),
-                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
             }
         }
     }
@@ -401,7 +403,7 @@ impl Chan {
         loop {
             match self.recv_step(buf, &mut wait)? {
                 Step::Done(n) => return Ok(n),
-                Step::Sleep(sleep) => wait.woke(sleep.sleep()),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
             }
         }
     }
