@@ -76,19 +76,6 @@ pub unsafe fn msgsnd_as(how: Cancel, msqid: c_int, msg: &[u8], flags: c_int) -> 
     cvt(unsafe { cancel::syscall_as(how, libc::SYS_msgsnd, args) }).map(drop)
 }
 
-/// `msgrcv(2)` into `buf` (`mtype` header + room for `buf.len() -
-/// MTYPE_LEN` bytes of text); returns the text length. Never a
-/// cancellation point.
-#[inline]
-pub fn msgrcv(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
-    // The callers check the length first; this keeps the kernel from
-    // writing an mtype past the end of the buffer, without a panic.
-    let Some(room) = buf.len().checked_sub(MTYPE_LEN) else { return Err(Error::from_errno(libc::EINVAL)) };
-    // SAFETY: `buf` is valid for writes of MTYPE_LEN + `room` bytes, which
-    // bounds what the kernel writes; Cancel::Never cannot unwind.
-    unsafe { msgrcv_raw_as(Cancel::Never, msqid, buf.as_mut_ptr().cast(), room, msgtyp, flags) }
-}
-
 /// `msgrcv(2)` into a caller's `struct msgbuf` at `msgp`, with room for
 /// `msgsz` bytes of text; returns the text length; a cancellation point
 /// with [`Cancel::Point`]. The kernel writes the `mtype` and at most the
