@@ -11,6 +11,16 @@
 
 #include "rsipc.h"
 
+/* UNDER_ASAN: this build runs under AddressSanitizer (gcc or clang), whose
+ * allocator and system calls of its own some tests must leave alone. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 static int check_failures = 0;
 static int check_count = 0;
 

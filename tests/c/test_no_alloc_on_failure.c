@@ -25,14 +25,6 @@
 
 #include "check.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 #ifndef UNDER_ASAN
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);

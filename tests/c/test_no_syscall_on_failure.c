@@ -28,14 +28,6 @@
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 #if defined(NATIVE_ARCH) && !defined(UNDER_ASAN)
 
 #define ROUNDS 1000
