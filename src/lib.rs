@@ -24,6 +24,7 @@
 
 #[macro_use]
 pub mod error;
+mod arg;
 pub mod capi;
 pub mod ctl;
 mod ffi;

@@ -32,7 +32,7 @@ mod show;
 
 pub(crate) use guard::*;
 pub(crate) use ptr::*;
-pub use show::Key;
 pub(crate) use show::*;
 
+pub(crate) use crate::arg::{Key, Mode, Ptr};
 pub use crate::error::Name;

@@ -19,9 +19,9 @@ use std::fmt;
 
 use libc::{c_int, c_long, key_t};
 
+use crate::arg::Key;
 use crate::ctl::CtlCommand;
 use crate::error::{later, Error, Reason, Result};
-use crate::ffi::Key;
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
 use crate::sys::Cancel;

@@ -57,7 +57,7 @@ fn explain_stat(e: Error, path: &CStr) -> Error {
     }
 }
 
-pub use crate::ffi::Key;
+pub use crate::arg::Key;
 
 // ---------------------------------------------------------------------------
 // shmget
@@ -168,14 +168,14 @@ fn explain_shmat(e: Error, shmid: c_int, addr: *const c_void, flags: c_int) -> E
             } else if a != 0 && a % lba != 0 && flags & libc::SHM_RND == 0 {
                 e.because(reason!(
                     "shmaddr {} is not a multiple of SHMLBA ({}) and SHM_RND was not given",
-                    crate::ffi::Ptr(addr),
+                    crate::arg::Ptr(addr),
                     lba
                 ))
             } else if flags & libc::SHM_REMAP != 0 && (a == 0 || (flags & libc::SHM_RND != 0 && a < lba)) {
                 e.because("SHM_REMAP needs a non-NULL shmaddr (at least SHMLBA with SHM_RND) to attach at")
             } else {
                 // Whether the segment exists is asked when the message is read.
-                e.because(Reason::compose(compose_shmat_einval).with(shmid).with(crate::ffi::Ptr(addr)))
+                e.because(Reason::compose(compose_shmat_einval).with(shmid).with(crate::arg::Ptr(addr)))
             }
         }
         libc::EACCES => {
@@ -216,9 +216,9 @@ pub fn shmdt(addr: *const c_void, may_unmap: MayUnmap) -> Result<()> {
         if e.errno() != libc::EINVAL {
             e
         } else if addr as usize % sys::shmlba() != 0 {
-            e.because(reason!("shmaddr {} is not page-aligned, so no segment is attached there", crate::ffi::Ptr(addr)))
+            e.because(reason!("shmaddr {} is not page-aligned, so no segment is attached there", crate::arg::Ptr(addr)))
         } else {
-            e.because(reason!("no shared memory segment is attached at {}", crate::ffi::Ptr(addr)))
+            e.because(reason!("no shared memory segment is attached at {}", crate::arg::Ptr(addr)))
         }
     })
 }
