@@ -4,7 +4,7 @@ use std::fmt;
 
 use libc::{c_char, c_int, mode_t};
 
-use crate::ffi::{c_str, guard, guard_cancel, Mode, Name, OPEN_FLAGS};
+use crate::ffi::{c_str, guard, guard_cancel, Mode, Name, OpenFlags};
 use crate::sys::{cancel, Cancel, Fd};
 
 /// A `dirfd` argument: `AT_FDCWD` by name, else the number.
@@ -95,7 +95,7 @@ pub unsafe extern "C-unwind" fn rsipc_fifo_open(path: *const c_char, flags: c_in
     unsafe { cancel::test() };
     guard_cancel(
         -1,
-        call!("fifo_open", path = Name(path), flags = OPEN_FLAGS.of(flags), timeout_ms = timeout_ms),
+        call!("fifo_open", path = Name(path), flags = OpenFlags(flags), timeout_ms = timeout_ms),
         || {
             // SAFETY: forwarded from this function's contract.
             let path = unsafe { c_str(path, "path") }?;

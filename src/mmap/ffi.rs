@@ -1,79 +1,35 @@
 //! C shims for memory mapping.
 
-use std::fmt;
-
 use libc::{c_char, c_int, c_void, mode_t, off_t, size_t};
 
 use super::Mapping;
 use crate::error::{Arg, Call};
-use crate::ffi::{c_str, guard, guard_cancel, out_ref, Bits, Mode, Name, Ptr, OPEN_FLAGS};
+use crate::ffi::{c_str, flag_names, flag_table, guard, guard_cancel, out_ref, FlagTable, Mode, Name, OpenFlags, Ptr};
 use crate::sys;
 use crate::sys::{cancel, Cancel};
 
 /// `mmap(2)`'s failure value, `(void *)-1`.
 const MAP_FAILED: *mut c_void = libc::MAP_FAILED;
 
-/// `mmap(2)` protection bits: `PROT_READ|PROT_WRITE`, or `PROT_NONE`.
-pub(crate) struct Prot(pub c_int);
-shown_newtype!(Prot, MapFlags);
-
-impl fmt::Display for Prot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::PROT_READ as i64, "PROT_READ"),
-            (libc::PROT_WRITE as i64, "PROT_WRITE"),
-            (libc::PROT_EXEC as i64, "PROT_EXEC"),
-            (libc::PROT_GROWSDOWN as i64, "PROT_GROWSDOWN"),
-            (libc::PROT_GROWSUP as i64, "PROT_GROWSUP"),
-        ];
-        if self.0 == libc::PROT_NONE {
-            f.write_str("PROT_NONE")
-        } else {
-            Bits(self.0 as i64, NAMES).fmt(f)
-        }
-    }
+flag_table! {
+    /// `mmap(2)` protection bits: `PROT_READ|PROT_WRITE`, or `PROT_NONE`.
+    pub(crate) struct Prot = FlagTable::bits(flag_names![
+        PROT_READ, PROT_WRITE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP,
+    ]).none("PROT_NONE");
 }
 
-/// `mmap(2)` flags: the mapping type, then the other bits by name.
-pub(crate) struct MapFlags(pub c_int);
+flag_table! {
+    /// `mmap(2)` flags: the mapping type, then the other bits by name.
+    pub(crate) struct MapFlags = FlagTable::bits(flag_names![
+        MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_POPULATE, MAP_LOCKED,
+        MAP_GROWSDOWN, MAP_STACK, MAP_HUGETLB, MAP_NONBLOCK, MAP_SYNC,
+    ])
+    .field(libc::MAP_TYPE, flag_names![MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_DROPPABLE]);
+}
 
-impl fmt::Display for MapFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::MAP_FIXED as i64, "MAP_FIXED"),
-            (libc::MAP_ANONYMOUS as i64, "MAP_ANONYMOUS"),
-            (libc::MAP_FIXED_NOREPLACE as i64, "MAP_FIXED_NOREPLACE"),
-            (libc::MAP_NORESERVE as i64, "MAP_NORESERVE"),
-            (libc::MAP_POPULATE as i64, "MAP_POPULATE"),
-            (libc::MAP_LOCKED as i64, "MAP_LOCKED"),
-            (libc::MAP_GROWSDOWN as i64, "MAP_GROWSDOWN"),
-            (libc::MAP_STACK as i64, "MAP_STACK"),
-            (libc::MAP_HUGETLB as i64, "MAP_HUGETLB"),
-            (libc::MAP_NONBLOCK as i64, "MAP_NONBLOCK"),
-            (libc::MAP_SYNC as i64, "MAP_SYNC"),
-        ];
-        let kind = match self.0 & libc::MAP_TYPE {
-            libc::MAP_SHARED => Some("MAP_SHARED"),
-            libc::MAP_PRIVATE => Some("MAP_PRIVATE"),
-            libc::MAP_SHARED_VALIDATE => Some("MAP_SHARED_VALIDATE"),
-            libc::MAP_DROPPABLE => Some("MAP_DROPPABLE"),
-            _ => None,
-        };
-        let rest = match kind {
-            Some(name) => {
-                f.write_str(name)?;
-                self.0 & !libc::MAP_TYPE
-            }
-            None => self.0,
-        };
-        if kind.is_some() && rest == 0 {
-            return Ok(());
-        }
-        if kind.is_some() {
-            f.write_str("|")?;
-        }
-        Bits(rest as i64, NAMES).fmt(f)
-    }
+flag_table! {
+    /// `msync(2)` flags.
+    struct MsyncFlags = FlagTable::bits(flag_names![MS_ASYNC, MS_SYNC, MS_INVALIDATE]);
 }
 
 /// As mmap(2): maps `len` bytes of the file `fd` from offset `off` (or
@@ -165,18 +121,13 @@ pub unsafe extern "C" fn rsipc_munmap(addr: *mut c_void, len: size_t) -> c_int {
 /// without writing anything back.
 #[no_mangle]
 pub extern "C-unwind" fn rsipc_msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int {
-    const NAMES: &[(i64, &str)] = &[
-        (libc::MS_ASYNC as i64, "MS_ASYNC"),
-        (libc::MS_SYNC as i64, "MS_SYNC"),
-        (libc::MS_INVALIDATE as i64, "MS_INVALIDATE"),
-    ];
     // As glibc's msync, a cancellation point that acts on a pending cancel
     // before anything else.
     // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
     unsafe { cancel::test() };
     guard_cancel(
         -1,
-        call!("msync", addr = Ptr(addr), len = len, flags = Bits(flags as i64, NAMES)),
+        call!("msync", addr = Ptr(addr), len = len, flags = MsyncFlags(flags)),
         || super::check_msync(addr as usize, len, flags),
         // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
         |()| unsafe { crate::sys::mman::msync_as(Cancel::Point, addr as usize, len, flags) },
@@ -215,7 +166,7 @@ pub unsafe extern "C" fn rsipc_map_file(
     guard(
         MAP_FAILED,
         move |c: &mut Call| {
-            call!("map_file", path = Name(path), oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode))(c);
+            call!("map_file", path = Name(path), oflag = OpenFlags(oflag), mode = Mode(mode))(c);
             if len.is_null() {
                 c.arg("len", Arg::Text("NULL"));
             } else {

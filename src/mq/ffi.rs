@@ -5,21 +5,17 @@ use std::fmt;
 use libc::{c_char, c_int, c_uint, mode_t, mq_attr, mqd_t, sigevent, size_t, ssize_t, timespec};
 
 use super::Notify;
-use crate::error::{Arg, Call, FlagSet, IntoArg};
-use crate::ffi::{c_str, guard, guard_cancel, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
-
-/// The flags mq_open(3) knows: the access mode, `O_CREAT`, `O_EXCL`,
-/// `O_NONBLOCK` (glibc adds `O_CLOEXEC` itself).
-static MQ_OPEN_FLAGS: FlagSet = FlagSet {
-    access_mode: true,
-    ipc_mode: false,
-    names: &[
-        (libc::O_CREAT as i64, "O_CREAT"),
-        (libc::O_EXCL as i64, "O_EXCL"),
-        (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
-        (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
-    ],
+use crate::error::{Arg, Call, IntoArg};
+use crate::ffi::{
+    c_str, flag_names, flag_table, guard, guard_cancel, in_bytes, in_ref, out_bytes, out_ref, FlagTable, Mode, Name,
+    Ptr,
 };
+
+flag_table! {
+    /// The flags mq_open(3) knows: the access mode, `O_CREAT`, `O_EXCL`,
+    /// `O_NONBLOCK` (glibc adds `O_CLOEXEC` itself).
+    struct MqOpenFlags = FlagTable::open(flag_names![O_CREAT, O_EXCL, O_NONBLOCK, O_CLOEXEC]);
+}
 
 use crate::sys::mq as raw;
 use crate::sys::{cancel, Cancel};
@@ -62,7 +58,7 @@ pub unsafe extern "C" fn rsipc_mq_open(name: *const c_char, oflag: c_int, mode: 
     guard(
         -1,
         move |c: &mut Call| {
-            call!("mq_open", name = Name(name), oflag = MQ_OPEN_FLAGS.of(oflag))(c);
+            call!("mq_open", name = Name(name), oflag = MqOpenFlags(oflag))(c);
             if creating {
                 c.arg("mode", Mode(mode));
                 c.arg("attr", Attr(attr));

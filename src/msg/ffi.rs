@@ -1,13 +1,14 @@
 //! C shims for System V message queues.
 
-use std::fmt;
-
 use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 use crate::ctl::{CmdName, CtlCommand};
 use crate::error::Reason;
-use crate::ffi::{guard, guard_cancel, in_bytes, in_ref, non_null_const, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
+use crate::ffi::{
+    flag_names, flag_table, guard, guard_cancel, in_bytes, in_ref, non_null_const, store_query, FlagTable, IpcGetFlags,
+    Key, Ptr,
+};
 use crate::sys::msg as sys;
 use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
@@ -24,7 +25,7 @@ use crate::{Error, Result};
 /// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_msgget(key: key_t, msgflg: c_int) -> c_int {
-    guard(-1, call!("msgget", key = Key(key), flags = IPC_GET_FLAGS.of(msgflg)), || super::msgget(key, msgflg))
+    guard(-1, call!("msgget", key = Key(key), flags = IpcGetFlags(msgflg)), || super::msgget(key, msgflg))
 }
 
 /// As msgsnd(2): appends the message at `msgp` — a `long mtype` (> 0)
@@ -205,20 +206,14 @@ fn null_buf(command: Command) -> Reason {
     reason!("`buf` is NULL, and {} {} there", command.name(), what)
 }
 
-/// `msgsnd`/`msgrcv` flags by name.
-struct MsgFlags(c_int);
-shown_newtype!(MsgFlags);
-
-impl fmt::Display for MsgFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::IPC_NOWAIT as i64, "IPC_NOWAIT"),
-            (libc::MSG_NOERROR as i64, "MSG_NOERROR"),
-            (MSG_EXCEPT as i64, "MSG_EXCEPT"),
-            (MSG_COPY as i64, "MSG_COPY"),
-        ];
-        Bits(self.0 as u32 as i64, NAMES).fmt(f)
-    }
+flag_table! {
+    /// `msgsnd`/`msgrcv` flags by name.
+    struct MsgFlags = FlagTable::bits(flag_names![
+        IPC_NOWAIT,
+        MSG_NOERROR,
+        MSG_EXCEPT = MSG_EXCEPT,
+        MSG_COPY = MSG_COPY,
+    ]);
 }
 
 #[cfg(test)]

@@ -2,16 +2,13 @@
 
 use libc::{c_int, c_void, size_t, ssize_t};
 
-use crate::error::FlagSet;
-use crate::ffi::{guard, guard_transfer_cancel, in_bytes, non_null, out_bytes, Ptr};
+use crate::ffi::{flag_names, flag_table, guard, guard_transfer_cancel, in_bytes, non_null, out_bytes, FlagTable, Ptr};
 use crate::sys::{cancel, Cancel};
 
-/// The flags pipe2(2) knows (no access mode: a pipe has two ends).
-static PIPE2_FLAGS: FlagSet = FlagSet::bits(&[
-    (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
-    (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
-    (libc::O_DIRECT as i64, "O_DIRECT"),
-]);
+flag_table! {
+    /// The flags pipe2(2) knows (no access mode: a pipe has two ends).
+    struct Pipe2Flags = FlagTable::bits(flag_names![O_CLOEXEC, O_NONBLOCK, O_DIRECT]);
+}
 /// Shared body of rsipc_pipe and rsipc_pipe2.
 ///
 /// # Safety
@@ -60,7 +57,7 @@ pub unsafe extern "C" fn rsipc_pipe(fds: *mut c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_pipe2(fds: *mut c_int, flags: c_int) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    guard(-1, call!("pipe2", fds = Ptr(fds), flags = PIPE2_FLAGS.of(flags)), || unsafe { pipe_into(fds, flags) })
+    guard(-1, call!("pipe2", fds = Ptr(fds), flags = Pipe2Flags(flags)), || unsafe { pipe_into(fds, flags) })
 }
 
 /// The capacity of the pipe or FIFO `fd` in bytes (`F_GETPIPE_SZ`; 65536 by

@@ -3,9 +3,9 @@
 use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
 
 use super::{NamedSemaphore, Semaphore};
-use crate::error::{Arg, Call, FlagSet, IntoArg, Site};
+use crate::error::{Arg, Call, IntoArg, Site};
 use crate::error::{Error, Result};
-use crate::ffi::{c_str, guard, guard_cancel, in_ref, non_null, Mode, Name, Ptr};
+use crate::ffi::{c_str, flag_names, flag_table, guard, guard_cancel, in_ref, non_null, FlagTable, Mode, Name, Ptr};
 use crate::sys::{cancel, Cancel, FutexClock};
 
 /// `sem` as the semaphore it points to: NULL is `EFAULT`, an address that is
@@ -350,7 +350,7 @@ pub unsafe extern "C" fn rsipc_sem_open(name: *const c_char, oflag: c_int, mode:
     guard(
         std::ptr::null_mut(),
         move |c: &mut Call| {
-            call!("sem_open", name = Name(name), oflag = SEM_OPEN_FLAGS.of(oflag))(c);
+            call!("sem_open", name = Name(name), oflag = SemOpenFlags(oflag))(c);
             if create {
                 c.arg("mode", Mode(mode));
                 c.arg("value", value);
@@ -399,9 +399,11 @@ pub unsafe extern "C" fn rsipc_sem_unlink(name: *const c_char) -> c_int {
     })
 }
 
-/// The flags sem_open(3) reads (glibc ignores the access mode and every
-/// other bit).
-static SEM_OPEN_FLAGS: FlagSet = FlagSet::bits(&[(libc::O_CREAT as i64, "O_CREAT"), (libc::O_EXCL as i64, "O_EXCL")]);
+flag_table! {
+    /// The flags sem_open(3) reads (glibc ignores the access mode and every
+    /// other bit).
+    struct SemOpenFlags = FlagTable::bits(flag_names![O_CREAT, O_EXCL]);
+}
 
 /// A `const struct timespec *` argument: `{sec, nsec}` (read when the call
 /// fails), or `NULL`.

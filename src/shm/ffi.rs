@@ -4,7 +4,7 @@ use std::os::fd::IntoRawFd;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t};
 
-use crate::ffi::{c_str, guard, Mode, Name, OPEN_FLAGS};
+use crate::ffi::{c_str, guard, Mode, Name, OpenFlags};
 use crate::mmap::Mapping;
 
 /// As shm_open(3): opens (with `O_CREAT`, creates with permissions `mode`
@@ -32,7 +32,7 @@ use crate::mmap::Mapping;
 /// `name` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_shm_open(name: *const c_char, oflag: c_int, mode: mode_t) -> c_int {
-    guard(-1, call!("shm_open", name = Name(name), oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode)), || {
+    guard(-1, call!("shm_open", name = Name(name), oflag = OpenFlags(oflag), mode = Mode(mode)), || {
         // SAFETY: forwarded from this function's contract.
         let name = unsafe { c_str(name, "name") }?;
         super::open(name, oflag, mode).map(IntoRawFd::into_raw_fd)
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn rsipc_shm_unlink(name: *const c_char) -> c_int {
 pub unsafe extern "C" fn rsipc_shm_map(name: *const c_char, len: size_t, oflag: c_int, mode: mode_t) -> *mut c_void {
     guard(
         libc::MAP_FAILED,
-        call!("shm_map", name = Name(name), len = len, oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode)),
+        call!("shm_map", name = Name(name), len = len, oflag = OpenFlags(oflag), mode = Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn rsipc_shm_map_reserve(
 ) -> *mut c_void {
     guard(
         libc::MAP_FAILED,
-        call!("shm_map_reserve", name = Name(name), len = len, oflag = OPEN_FLAGS.of(oflag), mode = Mode(mode)),
+        call!("shm_map_reserve", name = Name(name), len = len, oflag = OpenFlags(oflag), mode = Mode(mode)),
         || {
             // SAFETY: forwarded from this function's contract.
             let name = unsafe { c_str(name, "name") }?;

@@ -5,7 +5,7 @@ use libc::{c_int, c_ulong, key_t, sembuf, semid_ds, seminfo, size_t, timespec};
 use super::Command;
 use crate::ctl::{CmdName, CtlCommand};
 use crate::error::{Call, Error, Reason, Result};
-use crate::ffi::{guard, in_ref, store_query, Key, Ptr, IPC_GET_FLAGS};
+use crate::ffi::{guard, in_ref, store_query, IpcGetFlags, Key, Ptr};
 
 /// As semget(2): the id of the semaphore set with `key`, creating one of
 /// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
@@ -18,7 +18,7 @@ use crate::ffi::{guard, in_ref, store_query, Key, Ptr, IPC_GET_FLAGS};
 /// cbindgen:postfix=RSIPC_THROW
 #[no_mangle]
 pub extern "C" fn rsipc_semget(key: key_t, nsems: c_int, semflg: c_int) -> c_int {
-    guard(-1, call!("semget", key = Key(key), nsems = nsems, semflg = IPC_GET_FLAGS.of(semflg)), || {
+    guard(-1, call!("semget", key = Key(key), nsems = nsems, semflg = IpcGetFlags(semflg)), || {
         super::semget(key, nsems, semflg)
     })
 }

@@ -1,13 +1,11 @@
 //! C shims for System V keys and shared memory.
 
-use std::fmt;
-
 use libc::{c_char, c_int, c_void, key_t, shmid_ds, size_t};
 
 use super::{Command, Key, MayUnmap, ShmLimits, ShmUsage};
 use crate::ctl::{CmdName, CtlCommand};
-use crate::error::{Arg, FlagSet, IntoArg, Reason};
-use crate::ffi::{c_str, guard, in_ref, store_query, Bits, Name, Ptr};
+use crate::error::Reason;
+use crate::ffi::{c_str, flag_names, flag_table, guard, in_ref, store_query, FlagTable, Name, Ptr};
 
 /// As ftok(3): the System V key of the existing file `path` and the low 8
 /// bits of `proj_id`, bit for bit the key glibc's `ftok` computes
@@ -154,47 +152,14 @@ fn null_buf(command: Command) -> Reason {
     reason!("`buf` is NULL, and {} {} there", command.name(), what)
 }
 
-/// `shmget` flags: `IPC_CREAT|IPC_EXCL|SHM_HUGETLB|0644`.
-struct ShmgetFlags(c_int);
-
-/// The flags shmget(2) knows.
-static SHMGET_FLAGS: FlagSet = FlagSet {
-    access_mode: false,
-    ipc_mode: true,
-    names: &[
-        (libc::IPC_CREAT as i64, "IPC_CREAT"),
-        (libc::IPC_EXCL as i64, "IPC_EXCL"),
-        (libc::SHM_HUGETLB as i64, "SHM_HUGETLB"),
-        (libc::SHM_NORESERVE as i64, "SHM_NORESERVE"),
-    ],
-};
-
-impl fmt::Display for ShmgetFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        SHMGET_FLAGS.write(self.0 as i64, f)
-    }
+flag_table! {
+    /// `shmget` flags: `IPC_CREAT|IPC_EXCL|SHM_HUGETLB|0644`.
+    struct ShmgetFlags = FlagTable::ipc(flag_names![IPC_CREAT, IPC_EXCL, SHM_HUGETLB, SHM_NORESERVE]);
 }
 
-impl IntoArg for ShmgetFlags {
-    fn into_arg(self) -> Arg {
-        SHMGET_FLAGS.of(self.0)
-    }
-}
-
-/// `shmat` flags: `SHM_RDONLY|SHM_RND`, or `0`.
-struct ShmatFlags(c_int);
-shown_newtype!(ShmatFlags);
-
-impl fmt::Display for ShmatFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: &[(i64, &str)] = &[
-            (libc::SHM_RDONLY as i64, "SHM_RDONLY"),
-            (libc::SHM_RND as i64, "SHM_RND"),
-            (libc::SHM_REMAP as i64, "SHM_REMAP"),
-            (libc::SHM_EXEC as i64, "SHM_EXEC"),
-        ];
-        Bits(self.0 as u32 as i64, NAMES).fmt(f)
-    }
+flag_table! {
+    /// `shmat` flags: `SHM_RDONLY|SHM_RND`, or `0`.
+    struct ShmatFlags = FlagTable::bits(flag_names![SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC]);
 }
 
 #[cfg(test)]
