@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::error::{FlagSet, Reason};
+use crate::error::{Arg, FlagSet, IntoArg, Reason};
 
 /// How one call's flag word is shown: its bits by name (what no name
 /// covers in hex), so a message decodes only what that call knows
@@ -124,6 +124,24 @@ flag_table! {
     pub(crate) struct IpcGetFlags = FlagTable::ipc(flag_names![IPC_CREAT, IPC_EXCL]);
 }
 
+/// A `const struct timespec *` argument: `{tv_sec=1, tv_nsec=500}` (read
+/// when the call fails, as the call read it), or `NULL`.
+pub(crate) struct Timespec(pub *const libc::timespec);
+
+impl IntoArg for Timespec {
+    fn into_arg(self) -> Arg {
+        fn show(v: &[i64; 3], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{{tv_sec={}, tv_nsec={}}}", v[0], v[1])
+        }
+        // SAFETY: NULL or valid, by the contract of the function whose
+        // argument this is.
+        match unsafe { self.0.as_ref() } {
+            None => Arg::Text("NULL"),
+            Some(t) => Arg::Shown(show, [t.tv_sec, t.tv_nsec, 0]),
+        }
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write(f)
@@ -161,5 +179,12 @@ mod tests {
         // A C int's 32 bits, never sign-extended.
         assert_eq!(shown(Demo(i32::MIN | 1)), "ONE|0x80000000");
         assert_eq!(Demo(2 | 0x20).to_string(), "TWO|B");
+    }
+
+    #[test]
+    fn a_timespec_is_shown_by_its_fields() {
+        let t = libc::timespec { tv_sec: 12, tv_nsec: 1_000_000_000 };
+        assert_eq!(shown(Timespec(&t)), "{tv_sec=12, tv_nsec=1000000000}");
+        assert_eq!(shown(Timespec(std::ptr::null())), "NULL");
     }
 }

@@ -8,7 +8,7 @@ use super::Notify;
 use crate::error::{Arg, Call, IntoArg};
 use crate::ffi::{
     c_str, flag_names, flag_table, guard, guard_cancel, in_bytes, in_ref, out_bytes, out_ref, FlagTable, Mode, Name,
-    Ptr,
+    Ptr, Timespec,
 };
 
 flag_table! {
@@ -240,7 +240,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedsend(
             msg_ptr = Ptr(msg_ptr),
             msg_len = msg_len,
             msg_prio = msg_prio,
-            abs_timeout = Time(abs_timeout)
+            abs_timeout = Timespec(abs_timeout)
         ),
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
@@ -326,7 +326,7 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
             msg_ptr = Ptr(msg_ptr),
             msg_len = msg_len,
             msg_prio = Ptr(msg_prio),
-            abs_timeout = Time(abs_timeout)
+            abs_timeout = Timespec(abs_timeout)
         ),
         || {
             let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
@@ -492,24 +492,6 @@ impl IntoArg for Attr {
         match unsafe { self.0.as_ref() } {
             None => Arg::Text("NULL"),
             Some(a) => Arg::Shown(show, [a.mq_flags, a.mq_maxmsg, a.mq_msgsize]),
-        }
-    }
-}
-
-/// A timeout argument for messages: `{sec, nsec}` (read when the call
-/// fails) or `NULL`.
-struct Time(*const timespec);
-
-impl IntoArg for Time {
-    fn into_arg(self) -> Arg {
-        fn show(v: &[i64; 3], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "{{tv_sec={}, tv_nsec={}}}", v[0], v[1])
-        }
-        // SAFETY: the caller of the rsipc function promised a valid struct
-        // (or NULL).
-        match unsafe { self.0.as_ref() } {
-            None => Arg::Text("NULL"),
-            Some(t) => Arg::Shown(show, [t.tv_sec, t.tv_nsec, 0]),
         }
     }
 }

@@ -3,9 +3,11 @@
 use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
 
 use super::{NamedSemaphore, Semaphore};
-use crate::error::{Arg, Call, IntoArg, Site};
+use crate::error::{Call, Site};
 use crate::error::{Error, Result};
-use crate::ffi::{c_str, flag_names, flag_table, guard, guard_cancel, in_ref, non_null, FlagTable, Mode, Name, Ptr};
+use crate::ffi::{
+    c_str, flag_names, flag_table, guard, guard_cancel, in_ref, non_null, FlagTable, Mode, Name, Ptr, Timespec,
+};
 use crate::sys::{cancel, Cancel, FutexClock};
 
 /// `sem` as the semaphore it points to: NULL is `EFAULT`, an address that is
@@ -242,7 +244,7 @@ unsafe extern "C" fn sem_trywait_guarded(sem: *mut sem_t) -> c_int {
 pub unsafe extern "C-unwind" fn rsipc_sem_timedwait(sem: *mut sem_t, abs_timeout: *const timespec) -> c_int {
     guard_cancel(
         -1,
-        call!("sem_timedwait", sem = Ptr(sem), abs_timeout = Deadline(abs_timeout)),
+        call!("sem_timedwait", sem = Ptr(sem), abs_timeout = Timespec(abs_timeout)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -280,7 +282,7 @@ pub unsafe extern "C-unwind" fn rsipc_sem_clockwait(
 ) -> c_int {
     guard_cancel(
         -1,
-        call!("sem_clockwait", sem = Ptr(sem), clockid = ClockName(clockid), abs_timeout = Deadline(abs_timeout)),
+        call!("sem_clockwait", sem = Ptr(sem), clockid = ClockName(clockid), abs_timeout = Timespec(abs_timeout)),
         || {
             // SAFETY: forwarded from this function's contract.
             let s = unsafe { sem_ref(sem) }?;
@@ -403,24 +405,6 @@ flag_table! {
     /// The flags sem_open(3) reads (glibc ignores the access mode and every
     /// other bit).
     struct SemOpenFlags = FlagTable::bits(flag_names![O_CREAT, O_EXCL]);
-}
-
-/// A `const struct timespec *` argument: `{sec, nsec}` (read when the call
-/// fails), or `NULL`.
-struct Deadline(*const timespec);
-
-impl IntoArg for Deadline {
-    fn into_arg(self) -> Arg {
-        fn show(v: &[i64; 3], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "{{{}, {}}}", v[0], v[1])
-        }
-        // SAFETY: NULL or valid, by the contract of the function whose
-        // argument this is.
-        match unsafe { self.0.as_ref() } {
-            None => Arg::Text("NULL"),
-            Some(t) => Arg::Shown(show, [t.tv_sec, t.tv_nsec, 0]),
-        }
-    }
 }
 
 /// Shows a clock id by name.
