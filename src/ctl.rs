@@ -1,6 +1,8 @@
 //! What the System V control calls (`shmctl`, `msgctl`, `semctl`) share: a command
 //! set looked up by C value, checked as the kernel checks it, and shown by
-//! name in messages.
+//! name in messages; and, for their C shims, the caller's buffer each
+//! command reads or fills, named when it is NULL (the pointer handling
+//! itself is `ffi::store_query` and `ffi::read_buffer`).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -68,6 +70,54 @@ fn unknown_command<C: CtlCommand>(cmd: c_int) -> Reason {
     Reason::compose(compose::<C>).with(cmd)
 }
 
+/// The C caller's buffer a command reads or fills, as messages name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Buffer {
+    /// The argument that points to it (`buf`; semctl's `arg.buf`).
+    pub arg: &'static str,
+    /// Whether the command reads it (`IPC_SET`) rather than fills it.
+    pub reads: bool,
+    /// The struct it holds (`shmid_ds`).
+    pub holds: &'static str,
+}
+
+impl Buffer {
+    /// A buffer the command fills.
+    pub const fn fills(arg: &'static str, holds: &'static str) -> Buffer {
+        Buffer { arg, reads: false, holds }
+    }
+
+    /// A buffer the command reads.
+    pub const fn reads(arg: &'static str, holds: &'static str) -> Buffer {
+        Buffer { arg, reads: true, holds }
+    }
+}
+
+/// The buffers of a command set: the C shims' knowledge (the safe API
+/// takes and returns the structs themselves), so it is implemented beside
+/// them, in the mechanism's `ffi.rs`.
+pub trait CtlBuffer: CtlCommand {
+    /// The buffer the command reads or fills; `None` if it takes none.
+    fn buffer(self) -> Option<Buffer>;
+}
+
+/// `EFAULT` for a NULL buffer that `command` needs: "`buf` is NULL, and
+/// IPC_STAT stores a struct shmid_ds there" (composed when read).
+#[cold]
+pub fn null_buffer<C: CtlBuffer>(command: C) -> Error {
+    fn compose<C: CtlBuffer>(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+        let command = C::from_raw(r.int(0) as c_int);
+        match command.and_then(|c| c.buffer().map(|b| (c, b))) {
+            Some((c, b)) => {
+                let verb = if b.reads { "reads" } else { "stores" };
+                write!(out, "`{}` is NULL, and {} {} a struct {} there", b.arg, c.name(), verb, b.holds)
+            }
+            None => out.write_str("`buf` is NULL"),
+        }
+    }
+    Error::new(libc::EFAULT, Reason::compose(compose::<C>).with(command.raw()))
+}
+
 /// Shows a `cmd` argument by name, or its number when unknown.
 pub struct CmdName<C>(pub c_int, pub PhantomData<C>);
 
@@ -113,6 +163,26 @@ mod tests {
         fn takes_index(self) -> bool {
             self == Demo::StatIndex
         }
+    }
+
+    impl CtlBuffer for Demo {
+        fn buffer(self) -> Option<Buffer> {
+            Some(match self {
+                Demo::Stat => Buffer::fills("buf", "demoid_ds"),
+                Demo::StatIndex => Buffer::reads("arg.buf", "demo_info"),
+            })
+        }
+    }
+
+    #[test]
+    fn a_null_buffer_is_efault_naming_the_argument_the_command_and_the_struct() {
+        let e = null_buffer(Demo::Stat);
+        assert_eq!(e.errno(), libc::EFAULT);
+        assert_eq!(e.message(), "`buf` is NULL, and IPC_STAT stores a struct demoid_ds there");
+        assert_eq!(
+            null_buffer(Demo::StatIndex).message(),
+            "`arg.buf` is NULL, and X_STAT reads a struct demo_info there"
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::ptr::NonNull;
 
 use libc::c_char;
 
-use crate::error::{Error, Reason, Result};
+use crate::ctl::{self, CtlBuffer};
+use crate::error::{Error, Result};
 
 #[cold]
 fn null(what: &'static str) -> Error {
@@ -91,20 +92,31 @@ pub(crate) unsafe fn out_bytes<'a>(p: *mut libc::c_void, len: usize, what: &'sta
 /// Stores the result of a query command (`IPC_STAT`, `IPC_INFO`, ...) in the
 /// caller's buffer and returns the call's value. The query runs first, as in
 /// the kernel, so a NULL `buf` is `EFAULT` only when the query itself
-/// succeeded; `null_msg` says what the command would have stored there.
+/// succeeded, with a message saying what `command` stores there.
 ///
 /// # Safety
 /// `buf` is NULL or valid for writes of a `T`.
-pub(crate) unsafe fn store_query<T>(
+pub(crate) unsafe fn store_query<C: CtlBuffer, T>(
+    command: C,
     buf: *mut T,
-    null_msg: impl FnOnce() -> Reason,
     result: Result<(libc::c_int, T)>,
 ) -> Result<libc::c_int> {
     let (ret, value) = result?;
-    // SAFETY: forwarded from this function's contract.
-    let out = unsafe { out_ref(buf, "buf") }.map_err(|e| e.because(null_msg()))?;
-    *out = value;
+    let out = NonNull::new(buf).ok_or_else(|| ctl::null_buffer(command))?;
+    // SAFETY: non-NULL; valid for writes of a `T` by this function's
+    // contract.
+    unsafe { out.as_ptr().write(value) };
     Ok(ret)
+}
+
+/// The struct a setting command (`IPC_SET`) reads from the caller's
+/// buffer, or `EFAULT` saying what `command` reads there.
+///
+/// # Safety
+/// `buf` is NULL or valid for reads of a `T` for `'a`.
+pub(crate) unsafe fn read_buffer<'a, C: CtlBuffer, T>(command: C, buf: *const T) -> Result<&'a T> {
+    // SAFETY: NULL or valid, by this function's contract.
+    unsafe { buf.as_ref() }.ok_or_else(|| ctl::null_buffer(command))
 }
 
 #[cfg(test)]

@@ -3,11 +3,10 @@
 use libc::{c_int, c_long, c_void, key_t, msqid_ds, size_t, ssize_t};
 
 use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
-use crate::ctl::{CmdName, CtlCommand};
-use crate::error::Reason;
+use crate::ctl::{Buffer, CmdName, CtlBuffer, CtlCommand};
 use crate::ffi::{
-    flag_names, flag_table, guard, guard_cancel, in_bytes, in_ref, non_null_const, store_query, FlagTable, IpcGetFlags,
-    Key, Ptr,
+    flag_names, flag_table, guard, guard_cancel, in_bytes, non_null_const, read_buffer, store_query, FlagTable,
+    IpcGetFlags, Key, Ptr,
 };
 use crate::sys::msg as sys;
 use crate::sys::{cancel, Cancel};
@@ -178,32 +177,26 @@ pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_
         // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
         match command {
-            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(msqid).map(|ds| (0, ds))) },
-            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, false)) },
-            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(msqid, true)) },
-            Command::Info => unsafe {
-                store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::limits(msqid))
-            },
-            Command::MsgInfo => unsafe {
-                store_query(buf.cast::<libc::msginfo>(), || null_buf(command), super::usage(msqid))
-            },
-            Command::Set => {
-                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-                super::set(msqid, ds).map(|()| 0)
-            }
+            Command::Stat => unsafe { store_query(command, buf, super::stat(msqid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store_query(command, buf, super::stat_index(msqid, false)) },
+            Command::StatAny => unsafe { store_query(command, buf, super::stat_index(msqid, true)) },
+            Command::Info => unsafe { store_query(command, buf.cast::<libc::msginfo>(), super::limits(msqid)) },
+            Command::MsgInfo => unsafe { store_query(command, buf.cast::<libc::msginfo>(), super::usage(msqid)) },
+            Command::Set => super::set(msqid, unsafe { read_buffer(command, buf) }?).map(|()| 0),
             Command::Rmid => super::remove(msqid).map(|()| 0),
         }
     })
 }
 
-#[cold]
-fn null_buf(command: Command) -> Reason {
-    let what = match command {
-        Command::Info | Command::MsgInfo => "stores a struct msginfo",
-        Command::Set => "reads a struct msqid_ds",
-        _ => "stores a struct msqid_ds",
-    };
-    reason!("`buf` is NULL, and {} {} there", command.name(), what)
+impl CtlBuffer for Command {
+    fn buffer(self) -> Option<Buffer> {
+        match self {
+            Command::Info | Command::MsgInfo => Some(Buffer::fills("buf", "msginfo")),
+            Command::Set => Some(Buffer::reads("buf", "msqid_ds")),
+            Command::Stat | Command::StatIndex | Command::StatAny => Some(Buffer::fills("buf", "msqid_ds")),
+            Command::Rmid => None,
+        }
+    }
 }
 
 flag_table! {

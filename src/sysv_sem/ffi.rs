@@ -3,9 +3,9 @@
 use libc::{c_int, c_ulong, key_t, sembuf, semid_ds, seminfo, size_t, timespec};
 
 use super::Command;
-use crate::ctl::{CmdName, CtlCommand};
-use crate::error::{Call, Error, Reason, Result};
-use crate::ffi::{guard, in_ref, store_query, IpcGetFlags, Key, Ptr};
+use crate::ctl::{Buffer, CmdName, CtlBuffer, CtlCommand};
+use crate::error::{Call, Error, Result};
+use crate::ffi::{guard, read_buffer, store_query, IpcGetFlags, Key, Ptr};
 
 /// As semget(2): the id of the semaphore set with `key`, creating one of
 /// `nsems` semaphores (all 0) when `semflg` has `IPC_CREAT` and none
@@ -196,17 +196,17 @@ unsafe fn semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> Resul
         Command::GetZcnt => super::getzcnt(semid, semnum),
         Command::Rmid => super::ipc_rmid(semid).map(|()| 0),
         Command::Stat => unsafe {
-            store_query(arg as *mut semid_ds, || null_arg(command), super::ipc_stat(semid).map(|ds| (0, ds)))
+            store_query(command, arg as *mut semid_ds, super::ipc_stat(semid).map(|ds| (0, ds)))
         },
         Command::StatIndex | Command::StatAny => unsafe {
-            store_query(arg as *mut semid_ds, || null_arg(command), super::sem_stat(semid, command == Command::StatAny))
+            store_query(command, arg as *mut semid_ds, super::sem_stat(semid, command == Command::StatAny))
         },
         Command::Info | Command::SemInfo => unsafe {
-            store_query(arg as *mut seminfo, || null_arg(command), super::info(command == Command::SemInfo))
+            store_query(command, arg as *mut seminfo, super::info(command == Command::SemInfo))
         },
         Command::Set => {
             // The kernel copies the buffer in before it looks the set up.
-            let ds = unsafe { in_ref(arg as *const semid_ds, "arg.buf") }.map_err(|e| e.because(null_arg(command)))?;
+            let ds = unsafe { read_buffer(command, arg as *const semid_ds) }?;
             super::ipc_set(semid, ds).map(|()| 0)
         }
         Command::GetAll | Command::SetAll => unsafe {
@@ -215,13 +215,15 @@ unsafe fn semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> Resul
     }
 }
 
-#[cold]
-fn null_arg(command: Command) -> Reason {
-    match command {
-        Command::Info | Command::SemInfo => {
-            reason!("`arg.__buf` is NULL, and {} stores a struct seminfo there", command.name())
+impl CtlBuffer for Command {
+    fn buffer(self) -> Option<Buffer> {
+        match self {
+            Command::Info | Command::SemInfo => Some(Buffer::fills("arg.__buf", "seminfo")),
+            Command::Set => Some(Buffer::reads("arg.buf", "semid_ds")),
+            Command::Stat | Command::StatIndex | Command::StatAny => Some(Buffer::fills("arg.buf", "semid_ds")),
+            Command::GetAll | Command::SetAll => None, // checked by all_raw, against the set's size
+            Command::GetVal | Command::SetVal | Command::GetPid | Command::GetNcnt | Command::GetZcnt => None,
+            Command::Rmid => None,
         }
-        Command::Set => reason!("`arg.buf` is NULL, and {} reads a struct semid_ds there", command.name()),
-        _ => reason!("`arg.buf` is NULL, and {} stores a struct semid_ds there", command.name()),
     }
 }

@@ -3,9 +3,8 @@
 use libc::{c_char, c_int, c_void, key_t, shmid_ds, size_t};
 
 use super::{Command, Key, MayUnmap, ShmLimits, ShmUsage};
-use crate::ctl::{CmdName, CtlCommand};
-use crate::error::Reason;
-use crate::ffi::{c_str, flag_names, flag_table, guard, in_ref, store_query, FlagTable, Name, Ptr};
+use crate::ctl::{Buffer, CmdName, CtlBuffer, CtlCommand};
+use crate::ffi::{c_str, flag_names, flag_table, guard, read_buffer, store_query, FlagTable, Name, Ptr};
 
 /// As ftok(3): the System V key of the existing file `path` and the low 8
 /// bits of `proj_id`, bit for bit the key glibc's `ftok` computes
@@ -121,19 +120,12 @@ pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_
         // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
         match command {
-            Command::Stat => unsafe { store_query(buf, || null_buf(command), super::stat(shmid).map(|ds| (0, ds))) },
-            Command::StatIndex => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, false)) },
-            Command::StatAny => unsafe { store_query(buf, || null_buf(command), super::stat_index(shmid, true)) },
-            Command::Info => unsafe {
-                store_query(buf.cast::<ShmLimits>(), || null_buf(command), super::limits(shmid))
-            },
-            Command::ShmInfo => unsafe {
-                store_query(buf.cast::<ShmUsage>(), || null_buf(command), super::usage(shmid))
-            },
-            Command::Set => {
-                let ds = unsafe { in_ref(buf, "buf") }.map_err(|e| e.because(null_buf(command)))?;
-                super::set(shmid, ds).map(|()| 0)
-            }
+            Command::Stat => unsafe { store_query(command, buf, super::stat(shmid).map(|ds| (0, ds))) },
+            Command::StatIndex => unsafe { store_query(command, buf, super::stat_index(shmid, false)) },
+            Command::StatAny => unsafe { store_query(command, buf, super::stat_index(shmid, true)) },
+            Command::Info => unsafe { store_query(command, buf.cast::<ShmLimits>(), super::limits(shmid)) },
+            Command::ShmInfo => unsafe { store_query(command, buf.cast::<ShmUsage>(), super::usage(shmid)) },
+            Command::Set => super::set(shmid, unsafe { read_buffer(command, buf) }?).map(|()| 0),
             Command::Rmid => super::remove(shmid).map(|()| 0),
             Command::Lock => super::lock(shmid).map(|()| 0),
             Command::Unlock => super::unlock(shmid).map(|()| 0),
@@ -141,15 +133,16 @@ pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_
     })
 }
 
-#[cold]
-fn null_buf(command: Command) -> Reason {
-    let what = match command {
-        Command::Info => "stores a struct shminfo",
-        Command::ShmInfo => "stores a struct shm_info",
-        Command::Set => "reads a struct shmid_ds",
-        _ => "stores a struct shmid_ds",
-    };
-    reason!("`buf` is NULL, and {} {} there", command.name(), what)
+impl CtlBuffer for Command {
+    fn buffer(self) -> Option<Buffer> {
+        match self {
+            Command::Info => Some(Buffer::fills("buf", "shminfo")),
+            Command::ShmInfo => Some(Buffer::fills("buf", "shm_info")),
+            Command::Set => Some(Buffer::reads("buf", "shmid_ds")),
+            Command::Stat | Command::StatIndex | Command::StatAny => Some(Buffer::fills("buf", "shmid_ds")),
+            Command::Rmid | Command::Lock | Command::Unlock => None,
+        }
+    }
 }
 
 flag_table! {
