@@ -5,51 +5,75 @@
 //! semaphores — implemented in Rust and exported through a C ABI
 //! (`librsipc.so`, `librsipc.a`, `include/rsipc.h`).
 //!
-//! Layers, each depending only on the ones below it:
-//!
-//! * `*/ffi.rs` — the `extern "C"` shims, all listed in [`capi`]: argument
-//!   checks with the shared pointer helpers of the crate's `ffi` module,
-//!   then one call into the safe module, all under `ffi::guard` (panics
-//!   caught, `errno` and `rsipc_last_error()` set in one place).
-//! * one module per mechanism (`pipe`, `fifo`, `mmap`, `shm`, `sysv_shm`,
-//!   `msg`, `mq`, `sem`, `sysv_sem`, `chan`): safe Rust returning
-//!   [`Result`], unit-testable without C.
-//! * [`sys`] — the raw system-call helpers (errno conversion, futex).
-//!
 //! The C contract is in `docs/` (the reference, the trust model, the ABI
 //! policy); each function's documentation, in [`capi`], is carried into the
 //! generated header and the man pages.
+//!
+//! # Map of the crate
+//!
+//! Three layers, each depending only on the ones below it, plus what all of
+//! them share:
+//!
+//! | layer | modules |
+//! |---|---|
+//! | **C boundary** | [`capi`] lists every exported function; each mechanism's `ffi.rs` holds its `extern "C"` shims; `ffi` is what the shims share: `ffi/guard.rs` (panics caught, errno and `rsipc_last_error()` set in one place, cancellation points), `ffi/ptr.rs` (NULL → `EFAULT`, C pointers → references), `ffi/show.rs` (the flag tables of the arguments) |
+//! | **safe core**, one module per mechanism: safe Rust returning [`Result`], unit-testable without C | [`pipe`] anonymous pipes · [`fifo`] FIFOs · [`mmap`] memory mapping · [`shm`] POSIX shared memory · [`sysv_shm`] System V keys and shared memory · [`msg`] System V message queues · [`mq`] POSIX message queues · [`sem`] POSIX semaphores (futex, glibc's layout) · [`sysv_sem`] System V semaphores · [`chan`] the native message channel |
+//! | **raw calls** | [`sys`]: the system calls, by family, and the futex |
+//! | shared by all | [`error`] the error type and the per-thread failure record · [`ctl`] the command tables of the System V `*ctl` calls · `arg` the argument kinds messages show (pointer, mode, key) |
+//!
+//! # Layering rules
+//!
+//! * Arrows point down only: a shim calls its safe module, a safe module
+//!   calls [`sys`]; no safe module imports from `ffi` or a mechanism's
+//!   `ffi.rs`, and [`sys`] imports from no mechanism.
+//! * `unsafe` lives at the boundary (C pointers) and in [`sys`] (raw
+//!   calls); every block says why it is sound in a `// SAFETY:` comment.
+//! * The safe core never sees a raw C pointer: a shim turns each into a
+//!   reference or slice first (`ffi/ptr.rs`), and turns the [`Result`] back
+//!   into the C convention through the one guard.
+//! * A shim is a few lines: describe the call, check its pointers, call the
+//!   safe function. What two shims share goes in `ffi` or [`ctl`].
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// Declared layer by layer, as the map above; a blank line between each
+// keeps rustfmt from sorting them by name.
+
 #[macro_use]
-pub mod error;
-mod arg;
-pub mod capi;
-pub mod ctl;
-mod ffi;
-pub mod sys;
+pub mod error; // shared: the error type and the per-thread failure record
 
-// One module per mechanism (folder with mod.rs = safe Rust, ffi.rs = C shims).
-pub mod pipe;
+pub mod capi; // boundary: every exported function, re-exported
 
-pub mod fifo;
+pub mod ctl; // shared: the command tables of the System V *ctl calls
 
-pub mod mmap;
+mod ffi; // boundary: what the shims share (guard, pointers, flag tables)
 
-pub mod shm;
+pub mod sys; // raw calls, by system-call family
 
-pub mod sysv_shm;
+mod arg; // shared: the argument kinds messages show (pointer, mode, key)
 
-pub mod msg;
+// The safe core, one module per mechanism (a folder: mod.rs is the safe
+// Rust, ffi.rs its C shims).
 
-pub mod mq;
+pub mod pipe; // anonymous pipes
 
-pub mod sem;
+pub mod fifo; // FIFOs
 
-pub mod sysv_sem;
+pub mod mmap; // memory mapping
 
-pub mod chan;
+pub mod shm; // POSIX shared memory
+
+pub mod sysv_shm; // System V keys and shared memory
+
+pub mod msg; // System V message queues
+
+pub mod mq; // POSIX message queues
+
+pub mod sem; // POSIX semaphores (on the futex, glibc's layout)
+
+pub mod sysv_sem; // System V semaphores
+
+pub mod chan; // the native message channel
 
 pub use error::{Error, Result};
 
