@@ -1,6 +1,7 @@
 //! What the System V control calls (`shmctl`, `msgctl`, `semctl`) share: a command
 //! set looked up by C value, checked as the kernel checks it, and shown by
-//! name in messages; and, for their C shims, the caller's buffer each
+//! name in messages; the explanations the control of one object (a queue,
+//! a segment) shares; and, for their C shims, the caller's buffer each
 //! command reads or fills, named when it is NULL (the pointer handling
 //! itself is `ffi::store_query` and `ffi::read_buffer`).
 
@@ -9,7 +10,7 @@ use std::marker::PhantomData;
 
 use libc::c_int;
 
-use crate::error::{Error, Reason, Result};
+use crate::error::{later, Error, Reason, Result};
 
 /// The command set of one `*ctl` call. Implementors give the table; the
 /// lookups, the check and the names come from here.
@@ -68,6 +69,63 @@ fn unknown_command<C: CtlCommand>(cmd: c_int) -> Reason {
         write!(out, " and {}", last.2)
     }
     Reason::compose(compose::<C>).with(cmd)
+}
+
+/// The command set of a call that controls one object by id (`msgctl`
+/// controls a queue, `shmctl` a segment): what messages call the object,
+/// and how to tell whether one exists.
+pub trait CtlObject: CtlCommand {
+    /// The object as messages name it: `queue`, `segment`.
+    const NOUN: &'static str;
+    /// The struct `IPC_STAT` fills: `msqid_ds`.
+    const DS: &'static str;
+
+    /// `IPC_STAT` of the object `id`, for its error only.
+    fn stat_object(id: c_int) -> Result<()>;
+
+    /// "There is no object `id`", as the mechanism says it.
+    fn no_such(id: c_int) -> Reason;
+}
+
+/// Whether an object with id `id` exists (a permission error means it
+/// does).
+pub fn exists<C: CtlObject>(id: c_int) -> bool {
+    match C::stat_object(id) {
+        Ok(()) => true,
+        Err(e) => !matches!(e.errno(), libc::EINVAL | libc::EIDRM),
+    }
+}
+
+/// Explains the failure `e` of `command` on object (or index) `id` where
+/// every object says the same — no object at an index, the `EINVAL` of
+/// `IPC_SET`, a removed object, no permission, an id that does not fit —
+/// and hands any other error to `own`, the mechanism's explanations.
+#[cold]
+pub fn explain<C: CtlObject>(e: Error, id: c_int, command: C, own: impl FnOnce(Error) -> Error) -> Error {
+    match e.errno() {
+        libc::EINVAL if command.takes_index() => e.because(reason!(
+            "no {} is at index {} of the kernel's table (IPC_INFO returns the highest used index)",
+            C::NOUN,
+            id
+        )),
+        libc::EINVAL if command.raw() == libc::IPC_SET => e.because(Reason::compose(compose_set_einval::<C>).with(id)),
+        libc::EIDRM => e.because(reason!("{} {} was removed", C::NOUN, id)),
+        libc::EACCES => e.because(reason!("the {}'s permissions deny this process read access", C::NOUN)),
+        libc::EOVERFLOW => e.because(reason!("a uid or gid of the {} does not fit struct {}", C::NOUN, C::DS)),
+        _ => own(e),
+    }
+}
+
+/// Why `IPC_SET` said `EINVAL`: no object `id`, or a uid or gid the user
+/// namespace cannot map (which, asked when the message is read).
+fn compose_set_einval<C: CtlObject>(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
+    let id = r.int(0) as c_int;
+    if exists::<C>(id) {
+        out.write_str("the uid or gid in buf is not valid in this user namespace")?;
+    } else {
+        C::no_such(id).write(out)?;
+    }
+    out.write_str(later::WHEN)
 }
 
 /// The C caller's buffer a command reads or fills, as messages name it.
@@ -163,6 +221,36 @@ mod tests {
         fn takes_index(self) -> bool {
             self == Demo::StatIndex
         }
+    }
+
+    impl CtlObject for Demo {
+        const NOUN: &'static str = "demo";
+        const DS: &'static str = "demoid_ds";
+        fn stat_object(id: c_int) -> Result<()> {
+            if id == 7 {
+                Ok(())
+            } else {
+                Err(Error::new(libc::EINVAL, ""))
+            }
+        }
+        fn no_such(id: c_int) -> Reason {
+            reason!("no demo has id {}", id)
+        }
+    }
+
+    #[test]
+    fn what_every_object_says_is_said_once_and_the_rest_is_the_mechanisms() {
+        let explain = |errno, id, command| explain(Error::new(errno, ""), id, command, |e| e.because("own")).message();
+        assert_eq!(
+            explain(libc::EINVAL, 3, Demo::StatIndex),
+            "no demo is at index 3 of the kernel's table (IPC_INFO returns the highest used index)"
+        );
+        assert_eq!(explain(libc::EIDRM, 3, Demo::Stat), "demo 3 was removed");
+        assert_eq!(explain(libc::EACCES, 3, Demo::Stat), "the demo's permissions deny this process read access");
+        assert_eq!(explain(libc::EOVERFLOW, 3, Demo::Stat), "a uid or gid of the demo does not fit struct demoid_ds");
+        assert_eq!(explain(libc::EINVAL, 3, Demo::Stat), "own");
+        assert_eq!(explain(libc::EPERM, 3, Demo::Stat), "own");
+        assert!(exists::<Demo>(7) && !exists::<Demo>(3));
     }
 
     impl CtlBuffer for Demo {

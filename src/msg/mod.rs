@@ -20,7 +20,7 @@ use std::fmt;
 use libc::{c_int, c_long, key_t};
 
 use crate::arg::Key;
-use crate::ctl::CtlCommand;
+use crate::ctl::{self, CtlCommand, CtlObject};
 use crate::error::{later, Error, Reason, Result};
 use crate::sys::msg as sys;
 pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
@@ -365,7 +365,7 @@ impl fmt::Display for Selection {
 
 fn compose_copy_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
     let msqid = r.int(0) as c_int;
-    if queue_exists(msqid) {
+    if ctl::exists::<Command>(msqid) {
         write!(
             out,
             "the message at index {} is longer than msgsz ({} bytes): MSG_COPY never cuts a copy short, even with MSG_NOERROR",
@@ -442,6 +442,19 @@ impl CtlCommand for Command {
     }
 }
 
+impl CtlObject for Command {
+    const NOUN: &'static str = "queue";
+    const DS: &'static str = "msqid_ds";
+
+    fn stat_object(msqid: c_int) -> Result<()> {
+        sys::msgctl_stat(msqid, libc::IPC_STAT).map(drop)
+    }
+
+    fn no_such(msqid: c_int) -> Reason {
+        no_such_queue(msqid)
+    }
+}
+
 /// `IPC_STAT`: the queue's `struct msqid_ds` (`EACCES` without read
 /// permission).
 pub fn stat(msqid: c_int) -> Result<libc::msqid_ds> {
@@ -484,41 +497,18 @@ pub fn usage(msqid: c_int) -> Result<(c_int, libc::msginfo)> {
     sys::msgctl_info(msqid, MSG_INFO).map_err(|e| explain_ctl(e, msqid, Command::MsgInfo))
 }
 
-/// Whether a queue with id `msqid` exists (a permission error means it
-/// does).
-fn queue_exists(msqid: c_int) -> bool {
-    match sys::msgctl_stat(msqid, libc::IPC_STAT) {
-        Ok(_) => true,
-        Err(e) => !matches!(e.errno(), libc::EINVAL | libc::EIDRM),
-    }
-}
-
-fn compose_set_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
-    let msqid = r.int(0) as c_int;
-    if queue_exists(msqid) {
-        out.write_str("the uid or gid in buf is not valid in this user namespace")?;
-    } else {
-        no_such_queue(msqid).write(out)?;
-    }
-    out.write_str(later::WHEN)
-}
-
 #[cold]
 fn explain_ctl(e: Error, msqid: c_int, command: Command) -> Error {
-    use Command::*;
-    match (e.errno(), command) {
-        (libc::EINVAL, StatIndex | StatAny) => e.because(reason!("no queue is at index {} of the kernel's table (IPC_INFO returns the highest used index)", msqid)),
-        (libc::EINVAL, Set) => e.because(Reason::compose(compose_set_einval).with(msqid)),
+    ctl::explain(e, msqid, command, |e| {
+        match (e.errno(), command) {
         (libc::EINVAL, _) => e.because(no_such_queue(msqid)),
-        (libc::EIDRM, _) => e.because(reason!("queue {} was removed", msqid)),
-        (libc::EACCES, _) => e.because("the queue's permissions deny this process read access"),
-        (libc::EPERM, Set) => e.because(
+        (libc::EPERM, Command::Set) => e.because(
             "only the queue's owner or creator (or CAP_SYS_ADMIN) may change it, and raising msg_qbytes above msgmnb needs CAP_SYS_RESOURCE",
         ),
         (libc::EPERM, _) => e.because("only the queue's owner or creator, or a process with CAP_SYS_ADMIN, may remove it"),
-        (libc::EOVERFLOW, _) => e.because("a uid or gid of the queue does not fit struct msqid_ds"),
         _ => e,
     }
+    })
 }
 
 #[cfg(test)]

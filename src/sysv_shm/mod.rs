@@ -14,7 +14,7 @@ use std::ptr::NonNull;
 
 use libc::{c_int, c_void, key_t};
 
-use crate::ctl::CtlCommand;
+use crate::ctl::{self, CtlCommand, CtlObject};
 use crate::error::{describe, later, Error, Reason, Result};
 use crate::sys::sysv_shm as sys;
 pub use crate::sys::sysv_shm::{MayUnmap, ShmLimits, ShmUsage, SHM_DEST, SHM_INFO, SHM_LOCKED, SHM_STAT, SHM_STAT_ANY};
@@ -195,7 +195,7 @@ fn explain_shmat(e: Error, shmid: c_int, addr: *const c_void, flags: c_int) -> E
 
 fn compose_shmat_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
     let shmid = r.int(0) as c_int;
-    if !segment_exists(shmid) {
+    if !ctl::exists::<Command>(shmid) {
         write!(out, "no segment has id {shmid} (it was never created, or has been removed)")?;
     } else if r.int(1) != 0 {
         out.write_str("the segment does not fit at ")?;
@@ -269,6 +269,19 @@ impl CtlCommand for Command {
     }
 }
 
+impl CtlObject for Command {
+    const NOUN: &'static str = "segment";
+    const DS: &'static str = "shmid_ds";
+
+    fn stat_object(shmid: c_int) -> Result<()> {
+        sys::shmctl_stat(shmid, libc::IPC_STAT).map(drop)
+    }
+
+    fn no_such(shmid: c_int) -> Reason {
+        no_such_segment(shmid)
+    }
+}
+
 /// `IPC_STAT`: the segment's `struct shmid_ds` (`EACCES` without read
 /// permission).
 pub fn stat(shmid: c_int) -> Result<libc::shmid_ds> {
@@ -320,41 +333,15 @@ pub fn unlock(shmid: c_int) -> Result<()> {
     sys::shmctl_nobuf(shmid, libc::SHM_UNLOCK).map(drop).map_err(|e| explain_ctl(e, shmid, Command::Unlock))
 }
 
-/// Whether a segment with id `shmid` exists (a permission error means it
-/// does).
-fn segment_exists(shmid: c_int) -> bool {
-    match sys::shmctl_stat(shmid, libc::IPC_STAT) {
-        Ok(_) => true,
-        Err(e) => !matches!(e.errno(), libc::EINVAL | libc::EIDRM),
-    }
-}
-
 fn no_such_segment(shmid: c_int) -> Reason {
     reason!("no segment has id {} (it was never created, or has been removed)", shmid)
-}
-
-fn compose_set_einval(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
-    let shmid = r.int(0) as c_int;
-    if segment_exists(shmid) {
-        out.write_str("the uid or gid in buf is not valid in this user namespace")?;
-    } else {
-        write!(out, "no segment has id {shmid} (it was never created, or has been removed)")?;
-    }
-    out.write_str(later::WHEN)
 }
 
 #[cold]
 fn explain_ctl(e: Error, shmid: c_int, command: Command) -> Error {
     use Command::*;
-    match (e.errno(), command) {
-        (libc::EINVAL, StatIndex | StatAny) => e.because(reason!(
-            "no segment is at index {} of the kernel's table (IPC_INFO returns the highest used index)",
-            shmid
-        )),
-        (libc::EINVAL, Set) => e.because(Reason::compose(compose_set_einval).with(shmid)),
+    ctl::explain(e, shmid, command, |e| match (e.errno(), command) {
         (libc::EINVAL, Stat | Rmid | Lock | Unlock) => e.because(no_such_segment(shmid)),
-        (libc::EIDRM, _) => e.because(reason!("segment {} was removed", shmid)),
-        (libc::EACCES, _) => e.because("the segment's permissions deny this process read access"),
         (libc::EPERM, Set | Rmid) => {
             e.because("only the segment's owner or creator, or a process with CAP_SYS_ADMIN, may change or remove it")
         }
@@ -362,9 +349,8 @@ fn explain_ctl(e: Error, shmid: c_int, command: Command) -> Error {
             e.because("locking another user's segment needs CAP_IPC_LOCK; the owner needs a non-zero RLIMIT_MEMLOCK")
         }
         (libc::ENOMEM, Lock) => e.because("RLIMIT_MEMLOCK is too small to lock the segment"),
-        (libc::EOVERFLOW, _) => e.because("a uid or gid of the segment does not fit struct shmid_ds"),
         _ => e,
-    }
+    })
 }
 
 #[cfg(test)]
