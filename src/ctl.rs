@@ -73,25 +73,49 @@ fn unknown_command<C: CtlCommand>(cmd: c_int) -> Reason {
 
 /// The command set of a call that controls one object by id (`msgctl`
 /// controls a queue, `shmctl` a segment): what messages call the object,
-/// and how to tell whether one exists.
+/// how its struct is read, and the mechanism's own explanations. The
+/// reading commands every such call has are written once, below.
 pub trait CtlObject: CtlCommand {
+    /// The struct `IPC_STAT` fills (`msqid_ds`).
+    type Ds;
     /// The object as messages name it: `queue`, `segment`.
     const NOUN: &'static str;
-    /// The struct `IPC_STAT` fills: `msqid_ds`.
+    /// The name of [`Self::Ds`]: `msqid_ds`.
     const DS: &'static str;
+    /// `IPC_STAT`, and the call's `*_STAT` and `*_STAT_ANY`.
+    const STAT: Self;
+    const STAT_INDEX: Self;
+    const STAT_ANY: Self;
 
-    /// `IPC_STAT` of the object `id`, for its error only.
-    fn stat_object(id: c_int) -> Result<()>;
+    /// The raw call for a command that fills [`Self::Ds`]: its return value
+    /// and the struct.
+    fn stat_raw(id: c_int, cmd: c_int) -> Result<(c_int, Self::Ds)>;
 
     /// "There is no object `id`", as the mechanism says it.
     fn no_such(id: c_int) -> Reason;
+
+    /// The failure `e` of `command` on `id`, explained: [`explain`] and the
+    /// mechanism's own errors.
+    fn explain(e: Error, id: c_int, command: Self) -> Error;
+}
+
+/// `IPC_STAT`: the object's struct.
+pub fn stat<C: CtlObject>(id: c_int) -> Result<C::Ds> {
+    C::stat_raw(id, libc::IPC_STAT).map(|(_, ds)| ds).map_err(|e| C::explain(e, id, C::STAT))
+}
+
+/// `*_STAT` (`any == false`) or `*_STAT_ANY`: the id and struct of the
+/// object at `index` of the kernel's table.
+pub fn stat_index<C: CtlObject>(index: c_int, any: bool) -> Result<(c_int, C::Ds)> {
+    let command = if any { C::STAT_ANY } else { C::STAT_INDEX };
+    C::stat_raw(index, command.raw()).map_err(|e| C::explain(e, index, command))
 }
 
 /// Whether an object with id `id` exists (a permission error means it
 /// does).
 pub fn exists<C: CtlObject>(id: c_int) -> bool {
-    match C::stat_object(id) {
-        Ok(()) => true,
+    match C::stat_raw(id, libc::IPC_STAT) {
+        Ok(_) => true,
         Err(e) => !matches!(e.errno(), libc::EINVAL | libc::EIDRM),
     }
 }
@@ -224,17 +248,24 @@ mod tests {
     }
 
     impl CtlObject for Demo {
+        type Ds = u8;
         const NOUN: &'static str = "demo";
         const DS: &'static str = "demoid_ds";
-        fn stat_object(id: c_int) -> Result<()> {
+        const STAT: Demo = Demo::Stat;
+        const STAT_INDEX: Demo = Demo::StatIndex;
+        const STAT_ANY: Demo = Demo::StatIndex;
+        fn stat_raw(id: c_int, _cmd: c_int) -> Result<(c_int, u8)> {
             if id == 7 {
-                Ok(())
+                Ok((0, 42))
             } else {
                 Err(Error::new(libc::EINVAL, ""))
             }
         }
         fn no_such(id: c_int) -> Reason {
             reason!("no demo has id {}", id)
+        }
+        fn explain(e: Error, id: c_int, command: Demo) -> Error {
+            explain(e, id, command, |e| e.because(Demo::no_such(id)))
         }
     }
 
@@ -251,6 +282,9 @@ mod tests {
         assert_eq!(explain(libc::EINVAL, 3, Demo::Stat), "own");
         assert_eq!(explain(libc::EPERM, 3, Demo::Stat), "own");
         assert!(exists::<Demo>(7) && !exists::<Demo>(3));
+        assert_eq!(stat::<Demo>(7), Ok(42));
+        assert_eq!(stat::<Demo>(3).unwrap_err().message(), "no demo has id 3");
+        assert_eq!(stat_index::<Demo>(3, false).unwrap_err().message(), explain(libc::EINVAL, 3, Demo::StatIndex));
     }
 
     impl CtlBuffer for Demo {

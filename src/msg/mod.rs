@@ -443,22 +443,30 @@ impl CtlCommand for Command {
 }
 
 impl CtlObject for Command {
+    type Ds = libc::msqid_ds;
     const NOUN: &'static str = "queue";
     const DS: &'static str = "msqid_ds";
+    const STAT: Command = Command::Stat;
+    const STAT_INDEX: Command = Command::StatIndex;
+    const STAT_ANY: Command = Command::StatAny;
 
-    fn stat_object(msqid: c_int) -> Result<()> {
-        sys::msgctl_stat(msqid, libc::IPC_STAT).map(drop)
+    fn stat_raw(msqid: c_int, cmd: c_int) -> Result<(c_int, libc::msqid_ds)> {
+        sys::msgctl_stat(msqid, cmd)
     }
 
     fn no_such(msqid: c_int) -> Reason {
         no_such_queue(msqid)
+    }
+
+    fn explain(e: Error, msqid: c_int, command: Command) -> Error {
+        explain_ctl(e, msqid, command)
     }
 }
 
 /// `IPC_STAT`: the queue's `struct msqid_ds` (`EACCES` without read
 /// permission).
 pub fn stat(msqid: c_int) -> Result<libc::msqid_ds> {
-    sys::msgctl_stat(msqid, libc::IPC_STAT).map(|(_, ds)| ds).map_err(|e| explain_ctl(e, msqid, Command::Stat))
+    ctl::stat::<Command>(msqid)
 }
 
 /// `MSG_STAT` (`any == false`) or `MSG_STAT_ANY`: the id and `struct
@@ -466,8 +474,7 @@ pub fn stat(msqid: c_int) -> Result<libc::msqid_ds> {
 /// index `IPC_INFO`/`MSG_INFO` return). `MSG_STAT_ANY` skips the read
 /// permission check.
 pub fn stat_index(index: c_int, any: bool) -> Result<(c_int, libc::msqid_ds)> {
-    let command = if any { Command::StatAny } else { Command::StatIndex };
-    sys::msgctl_stat(index, command.raw()).map_err(|e| explain_ctl(e, index, command))
+    ctl::stat_index::<Command>(index, any)
 }
 
 /// `IPC_SET`: sets the queue's owner uid and gid, permission bits (the low 9

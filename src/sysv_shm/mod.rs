@@ -270,22 +270,30 @@ impl CtlCommand for Command {
 }
 
 impl CtlObject for Command {
+    type Ds = libc::shmid_ds;
     const NOUN: &'static str = "segment";
     const DS: &'static str = "shmid_ds";
+    const STAT: Command = Command::Stat;
+    const STAT_INDEX: Command = Command::StatIndex;
+    const STAT_ANY: Command = Command::StatAny;
 
-    fn stat_object(shmid: c_int) -> Result<()> {
-        sys::shmctl_stat(shmid, libc::IPC_STAT).map(drop)
+    fn stat_raw(shmid: c_int, cmd: c_int) -> Result<(c_int, libc::shmid_ds)> {
+        sys::shmctl_stat(shmid, cmd)
     }
 
     fn no_such(shmid: c_int) -> Reason {
         no_such_segment(shmid)
+    }
+
+    fn explain(e: Error, shmid: c_int, command: Command) -> Error {
+        explain_ctl(e, shmid, command)
     }
 }
 
 /// `IPC_STAT`: the segment's `struct shmid_ds` (`EACCES` without read
 /// permission).
 pub fn stat(shmid: c_int) -> Result<libc::shmid_ds> {
-    sys::shmctl_stat(shmid, libc::IPC_STAT).map(|(_, ds)| ds).map_err(|e| explain_ctl(e, shmid, Command::Stat))
+    ctl::stat::<Command>(shmid)
 }
 
 /// `SHM_STAT` (`any == false`) or `SHM_STAT_ANY`: the id and `struct
@@ -293,8 +301,7 @@ pub fn stat(shmid: c_int) -> Result<libc::shmid_ds> {
 /// index `IPC_INFO`/`SHM_INFO` return). `SHM_STAT_ANY` skips the read
 /// permission check.
 pub fn stat_index(index: c_int, any: bool) -> Result<(c_int, libc::shmid_ds)> {
-    let command = if any { Command::StatAny } else { Command::StatIndex };
-    sys::shmctl_stat(index, command.raw()).map_err(|e| explain_ctl(e, index, command))
+    ctl::stat_index::<Command>(index, any)
 }
 
 /// `IPC_SET`: sets the segment's owner uid, gid and permission bits (the low
