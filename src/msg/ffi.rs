@@ -174,7 +174,7 @@ fn buffer_len(msgsz: size_t) -> Result<usize> {
 pub unsafe extern "C" fn rsipc_msgctl(msqid: c_int, cmd: c_int, buf: *mut msqid_ds) -> c_int {
     guard(-1, call!("msgctl", msqid = msqid, cmd = CmdName::<Command>::new(cmd), buf = Ptr(buf)), || {
         let command = Command::check(msqid, cmd)?;
-        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+        // SAFETY (every `store_query` and `read_buffer` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
         match command {
             Command::Stat => unsafe { store_query(command, buf, super::stat(msqid).map(|ds| (0, ds))) },

@@ -185,7 +185,7 @@ pub unsafe extern "C" fn rsipc_semctl(semid: c_int, semnum: c_int, cmd: c_int, a
 /// As for `rsipc_semctl`.
 unsafe fn semctl(semid: c_int, semnum: c_int, cmd: c_int, arg: c_ulong) -> Result<c_int> {
     let command = Command::check(semid, cmd)?;
-    // SAFETY (every `store_query`, `in_ref` and `all_raw` below): the member
+    // SAFETY (every `store_query`, `read_buffer` and `all_raw` below): the member
     // the command reads is NULL or valid for it, by this function's contract.
     match command {
         Command::GetVal => super::getval(semid, semnum),

@@ -117,7 +117,7 @@ pub unsafe extern "C" fn rsipc_shmdt(shmaddr: *const c_void) -> c_int {
 pub unsafe extern "C" fn rsipc_shmctl(shmid: c_int, cmd: c_int, buf: *mut shmid_ds) -> c_int {
     guard(-1, call!("shmctl", shmid = shmid, cmd = CmdName::<Command>::new(cmd), buf = Ptr(buf)), || {
         let command = Command::check(shmid, cmd)?;
-        // SAFETY (every `store` and `in_ref` below): `buf` is valid for the
+        // SAFETY (every `store_query` and `read_buffer` below): `buf` is valid for the
         // struct the command uses, by this function's contract.
         match command {
             Command::Stat => unsafe { store_query(command, buf, super::stat(shmid).map(|ds| (0, ds))) },
