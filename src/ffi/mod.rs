@@ -3,7 +3,7 @@
 //! Every `extern "C"` function of rsipc is a thin shim:
 //!
 //! ```ignore
-//! guard(-1, call!("pipe2", fds = Ptr(fds), flags = PIPE2_FLAGS.of(flags)), || {
+//! guard(-1, call!("pipe2", fds = Ptr(fds), flags = Pipe2Flags(flags)), || {
 //!     // SAFETY: forwarded from this function's contract.
 //!     let fds = unsafe { out_ref(fds, "fds") }?;   // NULL -> EFAULT
 //!     super::pipe2(flags).map(|p| { *fds = p; 0 })
