@@ -50,6 +50,8 @@ pub mod sysv_sem;
 
 pub mod chan;
 
+pub mod objects;
+
 pub use error::{Error, Result};
 
 use libc::c_char;
