@@ -68,8 +68,13 @@ fn enter_namespaces(mq_dir: &str) -> Result<(), String> {
             return Err(format!("cannot make the mounts private ({})", std::io::Error::last_os_error()));
         }
         let tmpfs = cstr("tmpfs");
-        if libc::mount(tmpfs.as_ptr(), cstr("/dev/shm").as_ptr(), tmpfs.as_ptr(), 0, cstr("size=8m,mode=1777").as_ptr().cast())
-            != 0
+        if libc::mount(
+            tmpfs.as_ptr(),
+            cstr("/dev/shm").as_ptr(),
+            tmpfs.as_ptr(),
+            0,
+            cstr("size=8m,mode=1777").as_ptr().cast(),
+        ) != 0
         {
             return Err(format!("cannot mount a private tmpfs on /dev/shm ({})", std::io::Error::last_os_error()));
         }
