@@ -50,6 +50,184 @@
 #define RSIPC_THROW
 #endif
 
+/* The kinds of IPC objects (`rsipc_object.kind`); a filter's `kinds` is a mask of `1 << kind`. */
+/**
+ * `rsipc_object.kind`: System V shared memory segment (shmget(2)).
+ */
+#define RSIPC_OBJECT_SYSV_SHM 1
+/**
+ * `rsipc_object.kind`: System V message queue (msgget(2)).
+ */
+#define RSIPC_OBJECT_SYSV_MSG 2
+/**
+ * `rsipc_object.kind`: System V semaphore set (semget(2)).
+ */
+#define RSIPC_OBJECT_SYSV_SEM 3
+/**
+ * `rsipc_object.kind`: POSIX shared memory object that is not a channel (shm_open(3)).
+ */
+#define RSIPC_OBJECT_POSIX_SHM 4
+/**
+ * `rsipc_object.kind`: POSIX named semaphore (sem_open(3), `/dev/shm/sem.NAME`).
+ */
+#define RSIPC_OBJECT_POSIX_SEM 5
+/**
+ * `rsipc_object.kind`: POSIX message queue (mq_open(3)).
+ */
+#define RSIPC_OBJECT_POSIX_MQ 6
+/**
+ * `rsipc_object.kind`: rsipc channel (rsipc_chan_create).
+ */
+#define RSIPC_OBJECT_CHAN 7
+
+/* Whether an object is used (`rsipc_object.state`). */
+/**
+ * `rsipc_object.state`: A live process uses it.
+ */
+#define RSIPC_OBJECT_IN_USE 1
+/**
+ * `rsipc_object.state`: Nobody alive uses it: rsipc_objects_reap removes it.
+ */
+#define RSIPC_OBJECT_STALE 2
+/**
+ * `rsipc_object.state`: Cannot be told with certainty: never reaped.
+ */
+#define RSIPC_OBJECT_UNKNOWN 3
+
+/* Why an object has its state (`rsipc_object.cause`; the text is in `rsipc_object.cause_text`). 1-19: in use; 20-39: stale; 40-: unknown. */
+/**
+ * `rsipc_object.cause`: Processes are attached to the segment (`nattch > 0`).
+ */
+#define RSIPC_OBJECT_CAUSE_ATTACHED 1
+/**
+ * `rsipc_object.cause`: Live processes have it open or mapped.
+ */
+#define RSIPC_OBJECT_CAUSE_OPEN_OR_MAPPED 2
+/**
+ * `rsipc_object.cause`: Live processes hold the channel's member liveness locks.
+ */
+#define RSIPC_OBJECT_CAUSE_MEMBERS 3
+/**
+ * `rsipc_object.cause`: The process that created it is alive.
+ */
+#define RSIPC_OBJECT_CAUSE_CREATOR_ALIVE 4
+/**
+ * `rsipc_object.cause`: A process that last used it is alive.
+ */
+#define RSIPC_OBJECT_CAUSE_LAST_USER_ALIVE 5
+/**
+ * `rsipc_object.cause`: Processes wait on the semaphore set.
+ */
+#define RSIPC_OBJECT_CAUSE_WAITERS 6
+/**
+ * `rsipc_object.cause`: A live process is registered for the queue's notification.
+ */
+#define RSIPC_OBJECT_CAUSE_NOTIFY_REGISTERED 7
+/**
+ * `rsipc_object.cause`: Nobody attached; creator and last attaching process gone.
+ */
+#define RSIPC_OBJECT_CAUSE_NOBODY_ATTACHED_CREATOR_GONE 20
+/**
+ * `rsipc_object.cause`: The processes that last used it are gone, nobody waits.
+ */
+#define RSIPC_OBJECT_CAUSE_LAST_USERS_GONE 21
+/**
+ * `rsipc_object.cause`: No process has it open or mapped (every process inspected).
+ */
+#define RSIPC_OBJECT_CAUSE_NO_USER 22
+/**
+ * `rsipc_object.cause`: No channel member lock held, no visible process has it open or mapped.
+ */
+#define RSIPC_OBJECT_CAUSE_NO_MEMBER 23
+/**
+ * `rsipc_object.cause`: No recorded pid can tell (queue never both sent to and received from, semaphore set never operated on).
+ */
+#define RSIPC_OBJECT_CAUSE_NEVER_USED 40
+/**
+ * `rsipc_object.cause`: Some processes could not be inspected (not root).
+ */
+#define RSIPC_OBJECT_CAUSE_HIDDEN_PROCESSES 41
+/**
+ * `rsipc_object.cause`: Its details could not be read (permission).
+ */
+#define RSIPC_OBJECT_CAUSE_NOT_READABLE 42
+/**
+ * `rsipc_object.cause`: A recorded pid is not visible here (another pid namespace, or no /proc).
+ */
+#define RSIPC_OBJECT_CAUSE_PID_NOT_VISIBLE 43
+
+/* Bits of `rsipc_object.fields`: which of the optional fields hold a value (the others are 0). */
+/**
+ * `rsipc_object.fields` bit: `key` is set.
+ */
+#define RSIPC_OBJECT_HAS_KEY 1
+/**
+ * `rsipc_object.fields` bit: `id` is set.
+ */
+#define RSIPC_OBJECT_HAS_ID 2
+/**
+ * `rsipc_object.fields` bit: `size` is set.
+ */
+#define RSIPC_OBJECT_HAS_SIZE 4
+/**
+ * `rsipc_object.fields` bit: `count` is set.
+ */
+#define RSIPC_OBJECT_HAS_COUNT 8
+/**
+ * `rsipc_object.fields` bit: `cpid` is set.
+ */
+#define RSIPC_OBJECT_HAS_CPID 16
+/**
+ * `rsipc_object.fields` bit: `lpid` is set.
+ */
+#define RSIPC_OBJECT_HAS_LPID 32
+/**
+ * `rsipc_object.fields` bit: `lrpid` is set.
+ */
+#define RSIPC_OBJECT_HAS_LRPID 64
+/**
+ * `rsipc_object.fields` bit: `nattch` is set.
+ */
+#define RSIPC_OBJECT_HAS_NATTCH 128
+/**
+ * `rsipc_object.fields` bit: `atime` is set.
+ */
+#define RSIPC_OBJECT_HAS_ATIME 256
+/**
+ * `rsipc_object.fields` bit: `mtime` is set.
+ */
+#define RSIPC_OBJECT_HAS_MTIME 512
+/**
+ * `rsipc_object.fields` bit: `ctime` is set.
+ */
+#define RSIPC_OBJECT_HAS_CTIME 1024
+/**
+ * `rsipc_object.fields` bit: `dev` and `ino` are set.
+ */
+#define RSIPC_OBJECT_HAS_FILE 2048
+/**
+ * `rsipc_object.fields` bit: the `chan_*` fields are set.
+ */
+#define RSIPC_OBJECT_HAS_CHAN 4096
+
+/* What became of an object in rsipc_objects_reap (`rsipc_reap_entry.outcome`). */
+/**
+ * `rsipc_reap_entry.outcome`: Removed.
+ */
+#define RSIPC_REAP_REMOVED 1
+/**
+ * `rsipc_reap_entry.outcome`: Stale; a dry run left it.
+ */
+#define RSIPC_REAP_WOULD_REMOVE 2
+/**
+ * `rsipc_reap_entry.outcome`: Left alone (not stale, or no longer stale when looked at again right before removal): see the object's state and cause.
+ */
+#define RSIPC_REAP_KEPT 3
+/**
+ * `rsipc_reap_entry.outcome`: The removal failed: `error` holds the errno, `cause_text` the reason.
+ */
+#define RSIPC_REAP_FAILED 4
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -203,6 +381,177 @@ struct rsipc_chan_stats {
    * taken by a receiver that died before returning them.
    */
   uint64_t lost;
+};
+
+/**
+ * Which objects rsipc_objects_list() and rsipc_objects_reap() consider; a
+ * NULL filter selects all.
+ */
+struct rsipc_objects_filter {
+  /**
+   * Mask of `1 << RSIPC_OBJECT_*` kinds; 0 selects every kind.
+   */
+  uint32_t kinds;
+  /**
+   * Non-zero: only stale objects.
+   */
+  int only_stale;
+  /**
+   * Only objects of this owner uid; -1 for any.
+   */
+  int64_t owner;
+  /**
+   * Only objects whose last activity (the latest of their times; a POSIX
+   * object's access time left out) is at least this many seconds ago;
+   * 0 for any age.
+   */
+  int64_t older_than;
+  /**
+   * NULL, or a pattern with `*` and `?` matched against the name (with
+   * or without its leading `/`), the key as `0x%08x` and the id in
+   * decimal.
+   */
+  const char *pattern;
+};
+
+/**
+ * One IPC object, as rsipc_objects_list() found it. Fields a kind does not
+ * have are 0; `fields` says which optional ones are set
+ * (`RSIPC_OBJECT_HAS_*`). Times are seconds since the epoch. 624 bytes.
+ */
+struct rsipc_object {
+  /**
+   * `RSIPC_OBJECT_SYSV_SHM` ... `RSIPC_OBJECT_CHAN`.
+   */
+  int32_t kind;
+  /**
+   * `RSIPC_OBJECT_IN_USE`, `RSIPC_OBJECT_STALE` or `RSIPC_OBJECT_UNKNOWN`.
+   */
+  int32_t state;
+  /**
+   * `RSIPC_OBJECT_CAUSE_*`: why it has that state.
+   */
+  int32_t cause;
+  /**
+   * `RSIPC_OBJECT_HAS_*` bits.
+   */
+  uint32_t fields;
+  /**
+   * POSIX objects and channels: `"/name"`, NUL-terminated; System V: `""`.
+   */
+  char name[264];
+  /**
+   * System V key (0 is `IPC_PRIVATE`) and id.
+   */
+  int32_t key;
+  int32_t id;
+  /**
+   * Owner, group, permission bits.
+   */
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t mode;
+  /**
+   * System V segment: creator pid.
+   */
+  int32_t cpid;
+  /**
+   * Segment: last shmat/shmdt pid; queue: last sender.
+   */
+  int32_t lpid;
+  /**
+   * Queue: last receiver.
+   */
+  int32_t lrpid;
+  /**
+   * Bytes: a segment's or file's size, a queue's bytes queued.
+   */
+  uint64_t size;
+  /**
+   * System V queue: messages queued; semaphore set: semaphores.
+   */
+  uint64_t count;
+  /**
+   * Segment: processes attached.
+   */
+  uint64_t nattch;
+  /**
+   * Segment: last attach; queue: last send; semaphore set: last
+   * operation; POSIX: last access.
+   */
+  int64_t atime;
+  /**
+   * Segment: last detach; queue: last receive; POSIX: last modification.
+   */
+  int64_t mtime;
+  /**
+   * Last change (permissions, inode).
+   */
+  int64_t ctime;
+  /**
+   * POSIX objects and channels: the file's device and inode (its
+   * identity for rsipc_objects_remove).
+   */
+  uint64_t dev;
+  uint64_t ino;
+  /**
+   * How many live processes were found using it; the first 16 (sorted)
+   * are in `users`.
+   */
+  uint32_t nusers;
+  int32_t users[16];
+  /**
+   * Channel: processes attached now (holding member liveness locks).
+   */
+  uint32_t chan_members;
+  /**
+   * Channel: capacity, largest message, messages queued, sent, received
+   * and lost to dead peers, from its header.
+   */
+  uint64_t chan_capacity;
+  uint64_t chan_max_msg;
+  uint64_t chan_queued;
+  uint64_t chan_sent;
+  uint64_t chan_received;
+  uint64_t chan_lost;
+  /**
+   * The cause in words (in a reap's failed entry: why the removal
+   * failed), NUL-terminated.
+   */
+  char cause_text[128];
+};
+
+/**
+ * One object considered by rsipc_objects_reap(), and what became of it.
+ */
+struct rsipc_reap_entry {
+  struct rsipc_object object;
+  /**
+   * `RSIPC_REAP_REMOVED`, `_WOULD_REMOVE`, `_KEPT` or `_FAILED`.
+   */
+  int32_t outcome;
+  /**
+   * `RSIPC_REAP_FAILED`: the errno of the failure; else 0.
+   */
+  int32_t error;
+};
+
+/**
+ * Counts of a reap (rsipc_objects_reap()).
+ */
+struct rsipc_reap_counts {
+  /**
+   * Removed (in a dry run: would be removed).
+   */
+  uint64_t removed;
+  /**
+   * Left alone.
+   */
+  uint64_t kept;
+  /**
+   * Removal failed.
+   */
+  uint64_t failed;
 };
 
 /**
@@ -1256,6 +1605,106 @@ int rsipc_chan_unlink(const char *name);
  * `struct rsipc_chan_stats`.
  */
 int rsipc_chan_stats(rsipc_chan_t *ch, struct rsipc_chan_stats *out);
+
+/**
+ * Lists the IPC objects of the machine (of this process's IPC and mount
+ * namespaces) that `filter` selects and this process may see: System V
+ * segments, queues and semaphore sets (from `/proc/sysvipc`), POSIX shared
+ * memory objects and named semaphores (`/dev/shm`), POSIX message queues
+ * (the mqueue file system, where one is mounted) and rsipc channels
+ * (recognised by their header). Root sees every object; other users see
+ * their own and those whose mode lets them read. Each record says who
+ * uses the object and whether it is in use, stale (left behind: no live
+ * process uses it) or unknown, and why (`cause`, `cause_text`); the rules
+ * per kind are in docs/objects.md.
+ *
+ * Writes the first `cap` records to `out` and returns how many objects
+ * there are, which may be more than `cap`: call with `cap == 0` (and `out`
+ * NULL) to size the array, then again (objects come and go, so allow for
+ * growth and compare the result with `cap`). System V objects come first
+ * (by kind, then id), then POSIX objects and channels (by kind, then name).
+ *
+ * `notes` (NULL with `notes_cap == 0` if not wanted) receives, as
+ * NUL-terminated lines separated by `\n` and cut to `notes_cap` bytes,
+ * what could not be looked at and what the caller can do: e.g. that no
+ * mqueue file system is mounted (queues are then not listed; mount one
+ * with `mount -t mqueue none /dev/mqueue`), or that other users' processes
+ * could not be inspected (their objects are then judged unknown, never
+ * stale). One unreadable entry never fails the listing.
+ *
+ * Thread cancellation is disabled for the duration of the call. Returns
+ * the number of objects, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `out` is NULL with `cap > 0`, or `notes` NULL with
+ * `notes_cap > 0`; `EINVAL` for a filter with unknown kind bits, an owner
+ * below -1, a negative `older_than`, or a pattern that is not UTF-8.
+ *
+ * # Safety
+ * `filter` is NULL or valid for reads (its `pattern` NULL or a
+ * NUL-terminated string); `out` is valid for writes of `cap` records;
+ * `notes` for writes of `notes_cap` bytes.
+ */
+ssize_t rsipc_objects_list(const struct rsipc_objects_filter *filter, struct rsipc_object *out, size_t cap, char *notes, size_t notes_cap);
+
+/**
+ * Removes the object `obj` describes (a record from
+ * rsipc_objects_list(); only its kind, name, key, id, dev and ino are
+ * used), unless a live process uses it. Its identity is checked again
+ * right before the removal, so an object removed and re-created under the
+ * same name or key since it was listed is never removed: a System V
+ * object by its id (unique for its life) and key; a `/dev/shm` object
+ * (shared memory, named semaphore, channel) by moving its name to a
+ * private one first (atomic), comparing the device and inode of what was
+ * moved, looking for users again while no one can newly open it, then
+ * unlinking it or moving it back. A message queue (its file system cannot
+ * rename) is compared by inode and then unlinked: a re-creation in the
+ * microseconds between would be removed. A segment a process attaches
+ * between the last check and `IPC_RMID` is destroyed when it detaches.
+ *
+ * Thread cancellation is disabled for the duration of the call. Returns
+ * 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `obj` is NULL; `EINVAL` for an unknown kind or a record
+ * without its identity fields (`RSIPC_OBJECT_HAS_KEY|_ID` for System V,
+ * `RSIPC_OBJECT_HAS_FILE` and a name for the others); `EBUSY` if a live
+ * process uses it (rsipc_last_error() says how); `ENOENT` if it is gone;
+ * `ESTALE` if its name or key now belongs to another object; `EPERM` or
+ * `EACCES` for an object the caller may not remove.
+ *
+ * # Safety
+ * `obj` is NULL or valid for reads of a record.
+ */
+int rsipc_objects_remove(const struct rsipc_object *obj);
+
+/**
+ * Removes every stale object `filter` selects (NULL: every stale object
+ * this process may see); with `dry_run` non-zero, removes nothing and
+ * reports which it would remove. Each stale object is judged again right
+ * before its removal (as rsipc_objects_remove() does, with the same
+ * identity checks) and kept if it is no longer stale; in-use and unknown
+ * objects are never removed.
+ *
+ * Every object the filter selects gets an entry (its record as listed and
+ * its outcome); the first `cap` are written to `out` (NULL with
+ * `cap == 0` if not wanted), and `counts` (NULL if not wanted) receives
+ * the totals. The reap acts on every selected object whatever `cap` is.
+ * Returns the number of entries, or -1 with errno (then nothing was
+ * removed).
+ *
+ * Thread cancellation is disabled for the duration of the call.
+ *
+ * # Errors
+ * `EFAULT` if `out` is NULL with `cap > 0`; `EINVAL` as for
+ * rsipc_objects_list(). Failures to remove single objects are not errors
+ * of the call: their entries say `RSIPC_REAP_FAILED` with the errno.
+ *
+ * # Safety
+ * `filter` as for rsipc_objects_list(); `out` is valid for writes of `cap`
+ * entries; `counts` is NULL or valid for writes.
+ */
+ssize_t rsipc_objects_reap(const struct rsipc_objects_filter *filter, int dry_run, struct rsipc_reap_entry *out, size_t cap, struct rsipc_reap_counts *counts);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -3,7 +3,7 @@
 //!
 //! These are the `extern "C"` definitions themselves, re-exported from the
 //! mechanism modules (`pipe`, `fifo`, `mmap`, `shm`, `sysv_shm`, `msg`, `mq`,
-//! `sem`, `sysv_sem`, `chan`) so the reference is in one place. C programs
+//! `sem`, `sysv_sem`, `chan`, `objects`) so the reference is in one place. C programs
 //! call them through the header; from Rust, use the safe modules instead.
 //!
 //! Three are declared variadic in the header, as in libc: [`rsipc_semctl`],
@@ -21,6 +21,7 @@ pub use crate::fifo::ffi::*;
 pub use crate::mmap::ffi::*;
 pub use crate::mq::ffi::*;
 pub use crate::msg::ffi::*;
+pub use crate::objects::ffi::*;
 pub use crate::pipe::ffi::*;
 pub use crate::sem::ffi::*;
 pub use crate::shm::ffi::*;

@@ -75,6 +75,8 @@ pub mod sysv_sem; // System V semaphores
 
 pub mod chan; // the native message channel
 
+pub mod objects;
+
 pub use error::{Error, Result};
 
 use libc::c_char;

@@ -179,6 +179,7 @@
 
 mod member;
 mod ring;
+pub(crate) mod inspect;
 
 pub(crate) mod ffi;
 

@@ -339,3 +339,5 @@ pub mod msg;
 pub mod mq;
 
 pub mod chan;
+
+pub mod objects;
