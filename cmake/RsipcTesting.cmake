@@ -77,6 +77,8 @@ function(rsipc_c_program target)
       target_compile_definitions(${target}_plain PRIVATE _GNU_SOURCE)
       target_include_directories(${target}_plain PRIVATE "${PROJECT_SOURCE_DIR}/include")
       target_link_libraries(${target}_plain PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
+      # In a folder of their own: c-examples/<mechanism>/ lists the examples.
+      set_target_properties(${target}_plain PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/plain")
     endif()
   endif()
 endfunction()
