@@ -93,6 +93,8 @@ static const struct {
 /* 0 until RSIPC_PRELOAD is read: every forwarder then takes the slow path,
  * which reads it. After that, only GROUP_READ and the chosen groups. */
 static unsigned groups;
+/* The forwarders' read (relaxed: a plain load on every target). */
+#define GROUPS() __atomic_load_n(&groups, __ATOMIC_RELAXED)
 
 /* Every forwarded name: X(group, name). The real C library function of each
  * is looked up only when its group is off (or a call comes before the
@@ -203,7 +205,7 @@ static any_fn route(int index, any_fn rsipc_fn) {
         return ((ret(*) params)route(INDEX_##name, (any_fn)rsipc_##name)) args;                 \
     }                                                                                           \
     EXPORT ret name params {                                                                    \
-        if (LIKELY(groups & GROUP_OF_##name)) return rsipc_##name args;                         \
+        if (LIKELY(GROUPS() & GROUP_OF_##name)) return rsipc_##name args;                       \
         return slow_##name args;                                                                \
     }
 
@@ -255,7 +257,7 @@ EXPORT mqd_t mq_open(const char *name, int oflag, ...) {
         attr = va_arg(ap, struct mq_attr *);
         va_end(ap);
     }
-    if (LIKELY(groups & GROUP_MQ)) return rsipc_mq_open(name, oflag, mode, attr);
+    if (LIKELY(GROUPS() & GROUP_MQ)) return rsipc_mq_open(name, oflag, mode, attr);
     return ((mqd_t(*)(const char *, int, ...))route(INDEX_mq_open, (any_fn)rsipc_mq_open))(name, oflag, mode, attr);
 }
 /* The fortified mq_open's call for two arguments (_FORTIFY_SOURCE).
@@ -263,7 +265,7 @@ EXPORT mqd_t mq_open(const char *name, int oflag, ...) {
  * version of it, and this one, create the queue with mode 0 and the
  * default attributes instead. */
 EXPORT mqd_t __mq_open_2(const char *name, int oflag) {
-    if (LIKELY(groups & GROUP_MQ)) return rsipc_mq_open(name, oflag, 0u, (struct mq_attr *)NULL);
+    if (LIKELY(GROUPS() & GROUP_MQ)) return rsipc_mq_open(name, oflag, 0u, (struct mq_attr *)NULL);
     return ((mqd_t(*)(const char *, int))route(INDEX___mq_open_2, (any_fn)rsipc_mq_open))(name, oflag);
 }
 FORWARD(int, mq_close, (mqd_t mqdes), (mqdes))
@@ -298,7 +300,7 @@ EXPORT sem_t *sem_open(const char *name, int oflag, ...) {
         value = va_arg(ap, unsigned int);
         va_end(ap);
     }
-    if (LIKELY(groups & GROUP_SEM)) return rsipc_sem_open(name, oflag, mode, value);
+    if (LIKELY(GROUPS() & GROUP_SEM)) return rsipc_sem_open(name, oflag, mode, value);
     return ((sem_t * (*)(const char *, int, ...)) route(INDEX_sem_open, (any_fn)rsipc_sem_open))(name, oflag, mode,
                                                                                                   value);
 }
@@ -332,6 +334,6 @@ EXPORT int semctl(int semid, int semnum, int cmd, ...) {
     default:
         break;
     }
-    if (LIKELY(groups & GROUP_SEM)) return rsipc_semctl(semid, semnum, cmd, arg);
+    if (LIKELY(GROUPS() & GROUP_SEM)) return rsipc_semctl(semid, semnum, cmd, arg);
     return ((int (*)(int, int, int, ...))route(INDEX_semctl, (any_fn)rsipc_semctl))(semid, semnum, cmd, arg);
 }
