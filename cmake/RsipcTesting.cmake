@@ -157,6 +157,16 @@ function(rsipc_example)
         COMMAND ${Python3_EXECUTABLE} ${RSIPC_RUN_EXAMPLE} ${extra} "--wrap=${RSIPC_RUN}" -- ${plain_command}
         WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
       set_tests_properties(preload_${E_NAME} PROPERTIES LABELS preload TIMEOUT 120 FIXTURES_REQUIRED rsipc_leakcheck)
+      # The memory calls are interposed only on request (RSIPC_PRELOAD):
+      # the examples that map memory run a second time with every group on,
+      # every process of the run included (the shell, Python).
+      if(E_NAME MATCHES "mmap|shm")
+        add_test(NAME preload_all_${E_NAME}
+          COMMAND ${Python3_EXECUTABLE} ${RSIPC_RUN_EXAMPLE} ${extra} "--wrap=${RSIPC_RUN}" -- ${plain_command}
+          WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+        set_tests_properties(preload_all_${E_NAME} PROPERTIES LABELS preload TIMEOUT 120
+          FIXTURES_REQUIRED rsipc_leakcheck ENVIRONMENT "RSIPC_PRELOAD=all")
+      endif()
     endif()
   endif()
 endfunction()
