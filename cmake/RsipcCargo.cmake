@@ -61,7 +61,7 @@ if(NOT EXISTS "${_rsipc_stub}")
   file(WRITE "${_rsipc_stub}" "/* librsipc.so: every object comes from librsipc.a (cmake/RsipcCargo.cmake). */\ntypedef int rsipc_shared_stub_;\n")
 endif()
 set(RSIPC_VERSION_SCRIPT "${PROJECT_SOURCE_DIR}/cmake/rsipc.map")
-add_library(rsipc_shared SHARED "${_rsipc_stub}")
+add_library(rsipc_shared SHARED "${_rsipc_stub}" "${PROJECT_SOURCE_DIR}/cmake/rsipc_std_wrap.c")
 add_dependencies(rsipc_shared rsipc_cargo)
 set_target_properties(rsipc_shared PROPERTIES
   OUTPUT_NAME rsipc
@@ -77,7 +77,13 @@ set_target_properties(rsipc_shared PROPERTIES
 target_link_libraries(rsipc_shared PRIVATE
   -Wl,--whole-archive "${RSIPC_STATIC}" -Wl,--no-whole-archive
   gcc_s util rt pthread m dl c)
+# The standard library's backtrace symbolizer calls mmap64 and munmap,
+# names librsipc_preload.so exports: --wrap sends those calls to the system
+# calls in cmake/rsipc_std_wrap.c, so the library imports none of the
+# preload's names (the "abi" test checks it).
+set(RSIPC_WRAP_LINK_OPTIONS -Wl,--wrap=mmap64 -Wl,--wrap=munmap)
 target_link_options(rsipc_shared PRIVATE
+  ${RSIPC_WRAP_LINK_OPTIONS}
   "-Wl,--version-script=${RSIPC_VERSION_SCRIPT}"
   -Wl,--no-undefined -Wl,--gc-sections -Wl,--as-needed -Wl,-O1 -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
 target_include_directories(rsipc_shared INTERFACE "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>")

@@ -1,5 +1,5 @@
 # Installation and packaging: the shared library with its SONAME links, the
-# static library, both headers, rsipc.pc and the CMake package
+# preload library and rsipc-run, the static library, both headers, rsipc.pc and the CMake package
 # (find_package(rsipc CONFIG) -> rsipc::rsipc), then `cpack` packages
 # (.deb, .tar.gz) of the same files.
 #
@@ -34,10 +34,16 @@ if(CMAKE_STRIP)
   " COMPONENT development)
 endif()
 
+# The preload library next to librsipc.so (it finds it there, RUNPATH
+# $ORIGIN), and its launcher (docs/preload.md).
+install(TARGETS rsipc_preload LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT runtime)
+install(PROGRAMS "${RSIPC_RUN_INSTALLED}" DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT runtime)
+install(FILES preload/rsipc-run.1 DESTINATION "${CMAKE_INSTALL_MANDIR}/man1" COMPONENT runtime)
+
 install(FILES include/rsipc.h include/rsipc_compat.h DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT development)
 # Man pages (rsipc(7), rsipc_*(3)) and the contract in docs/.
 install(DIRECTORY "${RSIPC_MAN_DIR}/" DESTINATION "${CMAKE_INSTALL_MANDIR}" COMPONENT development)
-install(FILES docs/README.md docs/reference.md docs/contract.md docs/trust.md docs/channel.md docs/objects.md docs/abi.md
+install(FILES docs/README.md docs/reference.md docs/contract.md docs/trust.md docs/channel.md docs/objects.md docs/abi.md docs/preload.md
   DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT development)
 
 # The .pc file finds its prefix relative to itself, so the installed tree

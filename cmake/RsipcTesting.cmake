@@ -57,6 +57,30 @@ function(rsipc_c_program target)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  # The ported examples are built a second time, "plain": standard names
+  # only, linked against the C library alone (tests/preload/plain.h), for
+  # the preload tests that rsipc_example() registers. Not the channel
+  # examples (no standard counterpart), not under the sanitizers (ASan's
+  # runtime must come first in the process, before any LD_PRELOAD).
+  if(_rsipc_plain_examples AND NOT RSIPC_SANITIZE)
+    set(_plain_ok ON)
+    foreach(src ${P_SOURCES})
+      file(STRINGS "${src}" _rsipc_only REGEX "rsipc_chan_")
+      if(_rsipc_only)
+        set(_plain_ok OFF)
+      endif()
+    endforeach()
+    if(_plain_ok)
+      add_executable(${target}_plain ${P_SOURCES})
+      target_compile_options(${target}_plain PRIVATE ${RSIPC_C_WARNINGS}
+        -include "${PROJECT_SOURCE_DIR}/tests/preload/plain.h")
+      target_compile_definitions(${target}_plain PRIVATE _GNU_SOURCE)
+      target_include_directories(${target}_plain PRIVATE "${PROJECT_SOURCE_DIR}/include")
+      target_link_libraries(${target}_plain PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
+      # In a folder of their own: c-examples/<mechanism>/ lists the examples.
+      set_target_properties(${target}_plain PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/plain")
+    endif()
+  endif()
 endfunction()
 
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
@@ -111,17 +135,53 @@ function(rsipc_example)
       WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
     set_tests_properties(valgrind_${E_NAME} PROPERTIES LABELS valgrind TIMEOUT 900 FIXTURES_REQUIRED rsipc_leakcheck)
   endif()
+  # The same run of the plain build (see rsipc_c_program) under rsipc-run,
+  # which preloads librsipc_preload.so into it and every process it starts:
+  # test preload_<name>, label "preload". Only when every program of the
+  # command has a plain build.
+  if(_rsipc_plain_examples AND NOT RSIPC_SANITIZE)
+    set(plain_command)
+    set(plain_ok ON)
+    foreach(word ${E_COMMAND})
+      if(word MATCHES "^\\$<TARGET_FILE:([A-Za-z0-9_]+)>$")
+        if(TARGET ${CMAKE_MATCH_1}_plain)
+          set(word "$<TARGET_FILE:${CMAKE_MATCH_1}_plain>")
+        else()
+          set(plain_ok OFF)
+        endif()
+      endif()
+      list(APPEND plain_command "${word}")
+    endforeach()
+    if(plain_ok)
+      add_test(NAME preload_${E_NAME}
+        COMMAND ${Python3_EXECUTABLE} ${RSIPC_RUN_EXAMPLE} ${extra} "--wrap=${RSIPC_RUN}" -- ${plain_command}
+        WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+      set_tests_properties(preload_${E_NAME} PROPERTIES LABELS preload TIMEOUT 120 FIXTURES_REQUIRED rsipc_leakcheck)
+      # The memory calls are interposed only on request (RSIPC_PRELOAD):
+      # the examples that map memory run a second time with every group on,
+      # every process of the run included (the shell, Python).
+      if(E_NAME MATCHES "mmap|shm")
+        add_test(NAME preload_all_${E_NAME}
+          COMMAND ${Python3_EXECUTABLE} ${RSIPC_RUN_EXAMPLE} ${extra} "--wrap=${RSIPC_RUN}" -- ${plain_command}
+          WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+        set_tests_properties(preload_all_${E_NAME} PROPERTIES LABELS preload TIMEOUT 120
+          FIXTURES_REQUIRED rsipc_leakcheck ENVIRONMENT "RSIPC_PRELOAD=all")
+      endif()
+    endif()
+  endif()
 endfunction()
 
 if(RSIPC_BUILD_EXAMPLES)
   # One folder per mechanism, each with its own CMakeLists.txt.
   file(GLOB _rsipc_example_dirs LIST_DIRECTORIES true "${PROJECT_SOURCE_DIR}/c-examples/*")
   list(SORT _rsipc_example_dirs)
+  set(_rsipc_plain_examples ${RSIPC_TESTING})
   foreach(dir ${_rsipc_example_dirs})
     if(IS_DIRECTORY "${dir}" AND EXISTS "${dir}/CMakeLists.txt")
       add_subdirectory("${dir}")
     endif()
   endforeach()
+  set(_rsipc_plain_examples OFF)
 endif()
 
 if(RSIPC_BUILD_BENCHES)

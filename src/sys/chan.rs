@@ -9,7 +9,6 @@ use std::ffi::CStr;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
-use super::cvt;
 use crate::error::{Error, Result};
 
 /// The directory glibc's `shm_open` uses.
@@ -252,12 +251,11 @@ pub fn member_locked(fd: RawFd, id: u32) -> Result<bool> {
 
 /// Maps `len` bytes of `fd` from offset 0, read-write and shared.
 pub fn map_shared(fd: RawFd, len: usize) -> Result<*mut u8> {
-    // SAFETY: a new mapping chosen by the kernel; it aliases no Rust object.
-    let p =
-        unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, fd, 0) };
-    if p == libc::MAP_FAILED {
-        return Err(Error::last_os());
-    }
+    // SAFETY: a new mapping chosen by the kernel (no MAP_FIXED); it aliases
+    // no Rust object.
+    let p = unsafe {
+        super::mman::mmap_raw(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, fd, 0)
+    }?;
     Ok(p.cast())
 }
 
@@ -268,7 +266,7 @@ pub fn map_shared(fd: RawFd, len: usize) -> Result<*mut u8> {
 /// refers to it afterwards.
 pub unsafe fn unmap(addr: *mut u8, len: usize) -> Result<()> {
     // SAFETY: the caller's contract.
-    cvt(unsafe { libc::munmap(addr.cast(), len) }).map(drop)
+    unsafe { super::mman::munmap(addr.cast(), len) }
 }
 
 // ---------------------------------------------------------------------------
@@ -309,7 +307,7 @@ fn current_pid_slow(mut page: *mut AtomicU32) -> u32 {
         if let Err(other) = PID_PAGE.compare_exchange(std::ptr::null_mut(), page, Ordering::AcqRel, Ordering::Acquire) {
             if page != NO_CACHE {
                 // SAFETY: our own page, never published.
-                unsafe { libc::munmap(page.cast(), page_size()) };
+                let _ = unsafe { super::mman::munmap(page.cast(), page_size()) };
             }
             page = other;
         }
@@ -326,7 +324,7 @@ fn wipe_on_fork_page() -> *mut AtomicU32 {
     let len = page_size();
     // SAFETY: a new private anonymous mapping; it aliases nothing.
     let p = unsafe {
-        libc::mmap(
+        super::mman::mmap_raw(
             std::ptr::null_mut(),
             len,
             libc::PROT_READ | libc::PROT_WRITE,
@@ -335,13 +333,11 @@ fn wipe_on_fork_page() -> *mut AtomicU32 {
             0,
         )
     };
-    if p == libc::MAP_FAILED {
-        return NO_CACHE;
-    }
+    let Ok(p) = p else { return NO_CACHE };
     // SAFETY: advice on our own fresh mapping.
     if unsafe { libc::madvise(p, len, libc::MADV_WIPEONFORK) } != 0 {
         // SAFETY: our own mapping, unused.
-        unsafe { libc::munmap(p, len) };
+        let _ = unsafe { super::mman::munmap(p, len) };
         return NO_CACHE;
     }
     p.cast()

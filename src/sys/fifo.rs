@@ -9,11 +9,14 @@ use libc::c_long;
 use super::{cvt, Cancel};
 use crate::error::{Error, Result};
 
-/// `mkfifoat(3)`: glibc's own function (a `mknodat(2)` of `mode | S_IFIFO`),
-/// so the created FIFO is exactly what a glibc program would create.
+/// `mkfifoat(3)` made as glibc makes it: the system call `mknodat(2)` of
+/// `mode | S_IFIFO` with device 0, so the created FIFO (and every errno) is
+/// exactly what a glibc program gets. The system call rather than glibc's
+/// function: `librsipc_preload.so` may interpose `mkfifoat` with rsipc's own.
 pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
+    let mode = (mode | libc::S_IFIFO) as c_long;
     // SAFETY: `path` is NUL-terminated.
-    cvt(unsafe { libc::mkfifoat(dirfd, path.as_ptr(), mode) }).map(drop)
+    cvt(unsafe { libc::syscall(libc::SYS_mknodat, dirfd as c_long, path.as_ptr(), mode, 0 as c_long) }).map(drop)
 }
 
 /// Every signal blocked in the calling thread until dropped (the thread's

@@ -90,7 +90,9 @@ pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) 
     Ok(Mapping { addr, len })
 }
 
-/// `mmap(2)` with any flags; `MAP_FAILED` becomes the errno.
+/// `mmap(2)` with any flags; `MAP_FAILED` becomes the errno. The system
+/// call, made as glibc's `mmap` makes it (offset check first), never through
+/// the `mmap` symbol, which `librsipc_preload.so` may interpose.
 ///
 /// # Safety
 /// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is
@@ -103,22 +105,34 @@ pub unsafe fn mmap_raw(
     fd: RawFd,
     off: i64,
 ) -> Result<*mut c_void> {
+    // glibc's mmap refuses an offset that is not a multiple of its mmap2
+    // unit (4096, whatever the page size) before it makes the call.
+    if off & (MMAP_OFF_UNIT - 1) != 0 {
+        return Err(Error::from_errno(libc::EINVAL));
+    }
+    let args = [addr as c_long, len as c_long, prot as c_long, flags as c_long, fd as c_long, off as c_long];
     // SAFETY: forwarded from this function's contract.
-    let p = unsafe { libc::mmap(addr, len, prot, flags, fd, off) };
-    if p == libc::MAP_FAILED {
+    let p = unsafe { libc::syscall(libc::SYS_mmap, args[0], args[1], args[2], args[3], args[4], args[5]) };
+    // The kernel's error returns are -4095..-1, which glibc's syscall(2)
+    // turns into -1 (MAP_FAILED) and errno; no mapping starts there.
+    if p == -1 {
         Err(Error::last_os())
     } else {
-        Ok(p)
+        Ok(p as *mut c_void)
     }
 }
+
+/// glibc's `MMAP2_PAGE_UNIT`: the offset alignment its `mmap` checks itself.
+const MMAP_OFF_UNIT: i64 = 4096;
 
 /// `munmap(2)`.
 ///
 /// # Safety
 /// Nothing still uses memory in `[addr, addr + len)`.
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<()> {
-    // SAFETY: forwarded from this function's contract.
-    cvt(unsafe { libc::munmap(addr, len) }).map(drop)
+    // SAFETY: forwarded from this function's contract. The system call, not
+    // the `munmap` symbol (which the preload library may interpose).
+    cvt(unsafe { libc::syscall(libc::SYS_munmap, addr, len) }).map(drop)
 }
 
 /// `msync(2)`. It only writes dirty pages back (`MS_INVALIDATE` does not
@@ -140,3 +154,4 @@ pub unsafe fn msync_as(how: Cancel, addr: usize, len: usize, flags: i32) -> Resu
     // is read or written by this process; the rest is the caller's contract.
     cvt(unsafe { super::cancel::syscall_as(how, libc::SYS_msync, args) }).map(drop)
 }
+

@@ -151,11 +151,13 @@ impl From<Fd> for std::os::fd::OwnedFd {
     }
 }
 
-/// `pipe2(2)`: `[read end, write end]`.
+/// `pipe2(2)`: `[read end, write end]`. The system call, as glibc's
+/// `pipe2` makes it (never through the `pipe2` symbol, which
+/// `librsipc_preload.so` may interpose with rsipc's own).
 pub fn pipe2(flags: i32) -> Result<[RawFd; 2]> {
-    let mut fds = [-1; 2];
+    let mut fds: [libc::c_int; 2] = [-1; 2];
     // SAFETY: `fds` is valid for writes of two ints.
-    cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) })?;
+    cvt(unsafe { libc::syscall(libc::SYS_pipe2, fds.as_mut_ptr(), flags as c_long) })?;
     Ok(fds)
 }
 

@@ -1,8 +1,9 @@
 //! Raw System V message-queue calls — `msgget(2)`, `msgsnd(2)`,
-//! `msgrcv(2)`, `msgctl(2)`. `msgget` and `msgctl` go through the C
-//! library's wrappers (plain system calls); `msgsnd` and `msgrcv` are made
-//! directly, cancellation points only when asked ([`Cancel`]), as glibc's
-//! wrappers are. Policy (argument checks, messages) belongs to
+//! `msgrcv(2)`, `msgctl(2)`: the system calls themselves (x86-64 and
+//! aarch64 have one per call; glibc's wrappers make exactly these), never
+//! through glibc's symbols, which `librsipc_preload.so` may interpose with
+//! rsipc's own. `msgsnd` and `msgrcv` are cancellation points only when
+//! asked ([`Cancel`]), as glibc's wrappers are. Policy (argument checks, messages) belongs to
 //! [`crate::msg`].
 //!
 //! A message buffer is handled as bytes in the `struct msgbuf` layout every
@@ -48,7 +49,7 @@ pub const MTYPE_LEN: usize = std::mem::size_of::<c_long>();
 /// `msgget(2)`.
 pub fn msgget(key: key_t, flags: c_int) -> Result<c_int> {
     // SAFETY: no pointers involved.
-    cvt(unsafe { libc::msgget(key, flags) })
+    cvt(unsafe { libc::syscall(libc::SYS_msgget, key as c_long, flags as c_long) }).map(|id| id as c_int)
 }
 
 /// `msgsnd(2)` of `msg` (`mtype` header + text; the text length is
@@ -104,7 +105,7 @@ pub unsafe fn msgrcv_raw_as(
 /// `msgctl(2)` with `IPC_RMID` (no buffer).
 pub fn msgctl_rmid(msqid: c_int) -> Result<()> {
     // SAFETY: IPC_RMID never touches the buffer; NULL is fine.
-    cvt(unsafe { libc::msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) }).map(drop)
+    cvt(unsafe { msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) }).map(drop)
 }
 
 /// `msgctl(2)` for the commands that fill a `struct msqid_ds` (`IPC_STAT`,
@@ -114,14 +115,14 @@ pub fn msgctl_stat(msqid: c_int, cmd: c_int) -> Result<(c_int, libc::msqid_ds)> 
     // SAFETY: an all-zero msqid_ds is a valid value of this plain C struct.
     let mut ds: libc::msqid_ds = unsafe { std::mem::zeroed() };
     // SAFETY: these commands write at most one msqid_ds into `ds`.
-    let ret = cvt(unsafe { libc::msgctl(msqid, cmd, &mut ds) })?;
+    let ret = cvt(unsafe { msgctl(msqid, cmd, (&mut ds as *mut libc::msqid_ds).cast()) })?;
     Ok((ret, ds))
 }
 
 /// `msgctl(2)` with `IPC_SET`.
 pub fn msgctl_set(msqid: c_int, ds: &libc::msqid_ds) -> Result<()> {
     // SAFETY: IPC_SET only reads the struct; the kernel never writes it.
-    cvt(unsafe { libc::msgctl(msqid, libc::IPC_SET, ds as *const libc::msqid_ds as *mut libc::msqid_ds) }).map(drop)
+    cvt(unsafe { msgctl(msqid, libc::IPC_SET, (ds as *const libc::msqid_ds as *mut libc::msqid_ds).cast()) }).map(drop)
 }
 
 /// `msgctl(2)` with `IPC_INFO` or `MSG_INFO`: the index of the highest used
@@ -133,6 +134,16 @@ pub fn msgctl_info(msqid: c_int, cmd: c_int) -> Result<(c_int, libc::msginfo)> {
     let mut info: libc::msginfo = unsafe { std::mem::zeroed() };
     // SAFETY: these commands write exactly one struct msginfo through the
     // (cast) buffer pointer.
-    let ret = cvt(unsafe { libc::msgctl(msqid, cmd, (&mut info as *mut libc::msginfo).cast()) })?;
+    let ret = cvt(unsafe { msgctl(msqid, cmd, (&mut info as *mut libc::msginfo).cast()) })?;
     Ok((ret, info))
+}
+
+/// The `msgctl(2)` system call: `cmd` as given (the native 64-bit call
+/// takes no `IPC_64` bit; glibc's `__IPC_64` is 0 on x86-64).
+///
+/// # Safety
+/// `buf` is what `cmd` reads or writes (NULL where it uses none).
+unsafe fn msgctl(msqid: c_int, cmd: c_int, buf: *mut libc::c_void) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { libc::syscall(libc::SYS_msgctl, msqid as c_long, cmd as c_long, buf) as c_int }
 }

@@ -93,10 +93,10 @@ unsafe impl Sync for SemMap {}
 impl SemMap {
     /// Maps the first `sizeof(sem_t)` bytes of `fd` shared.
     pub fn map(fd: &Fd) -> Result<SemMap> {
-        // SAFETY: a fresh mapping chosen by the kernel (addr NULL) overlaps
-        // nothing Rust owns.
+        // SAFETY: a fresh mapping chosen by the kernel (addr NULL, no
+        // MAP_FIXED) overlaps nothing Rust owns.
         let p = unsafe {
-            libc::mmap(
+            super::mman::mmap_raw(
                 std::ptr::null_mut(),
                 std::mem::size_of::<Semaphore>(),
                 libc::PROT_READ | libc::PROT_WRITE,
@@ -104,10 +104,7 @@ impl SemMap {
                 fd.as_raw_fd(),
                 0,
             )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(crate::Error::last_os());
-        }
+        }?;
         // mmap never returns NULL for an addr-less request that succeeded
         // (page 0 is not mappable by default); treat it as a failure anyway.
         NonNull::new(p as *mut Semaphore).map(SemMap).ok_or_else(|| crate::Error::from_errno(libc::ENOMEM))
@@ -131,7 +128,7 @@ impl Drop for SemMap {
     fn drop(&mut self) {
         // SAFETY: this object owns the mapping; nothing refers to it after
         // the last owner is gone (callers hand out references tied to it).
-        unsafe { libc::munmap(self.0.as_ptr().cast(), std::mem::size_of::<Semaphore>()) };
+        let _ = unsafe { super::mman::munmap(self.0.as_ptr().cast(), std::mem::size_of::<Semaphore>()) };
     }
 }
 

@@ -1,14 +1,15 @@
 //! Raw System V shared-memory calls — `shmget(2)`, `shmat(2)`, `shmdt(2)`,
 //! `shmctl(2)` — and the `stat(2)` behind `ftok`.
 //!
-//! The calls go through the C library's wrappers, which on x86-64 and
-//! aarch64 are the plain system calls. Policy (argument checks, messages)
+//! The calls are the system calls themselves, as glibc's wrappers make them
+//! on x86-64 and aarch64, never glibc's symbols, which
+//! `librsipc_preload.so` may interpose with rsipc's own. Policy (argument checks, messages)
 //! belongs to [`crate::sysv_shm`].
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
 
-use libc::{c_int, c_ulong, c_void};
+use libc::{c_int, c_long, c_ulong, c_void};
 
 use super::cvt;
 use crate::error::{Error, Result};
@@ -110,7 +111,7 @@ pub fn stat(path: &CStr) -> Result<libc::stat> {
 /// `shmget(2)`.
 pub fn shmget(key: libc::key_t, size: usize, flags: c_int) -> Result<c_int> {
     // SAFETY: no pointers involved.
-    cvt(unsafe { libc::shmget(key, size, flags) })
+    cvt(unsafe { libc::syscall(libc::SYS_shmget, key as c_long, size, flags as c_long) }).map(|id| id as c_int)
 }
 
 /// `shmat(2)`. With `SHM_REMAP` in `flags` the call may replace existing
@@ -125,11 +126,10 @@ pub fn shmat(shmid: c_int, addr: *const c_void, flags: c_int, may_unmap: Option<
     // mapping (it fails with EINVAL instead), so no memory in use can be
     // touched; with SHM_REMAP the caller promised (MayUnmap) that the range
     // holds nothing in use. `addr` is only an address to the kernel.
-    let p = unsafe { libc::shmat(shmid, addr, flags) };
-    if p as isize == -1 {
-        return Err(Error::last_os());
-    }
-    NonNull::new(p).ok_or_else(|| Error::new(libc::EINVAL, "shmat returned a NULL address"))
+    // The system call returns the address (glibc's shmat returns it as is);
+    // its errors are -4095..-1, which syscall(2) turns into -1 and errno.
+    let p = cvt(unsafe { libc::syscall(libc::SYS_shmat, shmid as c_long, addr, flags as c_long) })?;
+    NonNull::new(p as *mut c_void).ok_or_else(|| Error::new(libc::EINVAL, "shmat returned a NULL address"))
 }
 
 /// `shmdt(2)`.
@@ -139,7 +139,7 @@ pub fn shmdt(addr: *const c_void, _may_unmap: MayUnmap) -> Result<()> {
     // SAFETY: the caller promised (MayUnmap) that the attachment at `addr`
     // holds nothing in use; any other address only makes the kernel fail
     // with EINVAL.
-    cvt(unsafe { libc::shmdt(addr) }).map(drop)
+    cvt(unsafe { libc::syscall(libc::SYS_shmdt, addr) }).map(drop)
 }
 
 /// `shmctl(2)` for the commands that take no buffer (`IPC_RMID`, `SHM_LOCK`,
@@ -147,7 +147,7 @@ pub fn shmdt(addr: *const c_void, _may_unmap: MayUnmap) -> Result<()> {
 pub fn shmctl_nobuf(shmid: c_int, cmd: c_int) -> Result<c_int> {
     debug_assert!(matches!(cmd, libc::IPC_RMID | libc::SHM_LOCK | libc::SHM_UNLOCK));
     // SAFETY: these commands never read or write the buffer, NULL is fine.
-    cvt(unsafe { libc::shmctl(shmid, cmd, std::ptr::null_mut()) })
+    cvt(unsafe { shmctl(shmid, cmd, std::ptr::null_mut()) })
 }
 
 /// `shmctl(2)` for the commands that fill a `struct shmid_ds`
@@ -157,14 +157,14 @@ pub fn shmctl_stat(shmid: c_int, cmd: c_int) -> Result<(c_int, libc::shmid_ds)> 
     // SAFETY: an all-zero shmid_ds is a valid value of this plain C struct.
     let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
     // SAFETY: these commands write at most one shmid_ds into `ds`.
-    let ret = cvt(unsafe { libc::shmctl(shmid, cmd, &mut ds) })?;
+    let ret = cvt(unsafe { shmctl(shmid, cmd, (&mut ds as *mut libc::shmid_ds).cast()) })?;
     Ok((ret, ds))
 }
 
 /// `shmctl(2)` with `IPC_SET`.
 pub fn shmctl_set(shmid: c_int, ds: &libc::shmid_ds) -> Result<()> {
     // SAFETY: IPC_SET only reads the struct; the kernel never writes it.
-    cvt(unsafe { libc::shmctl(shmid, libc::IPC_SET, ds as *const libc::shmid_ds as *mut libc::shmid_ds) }).map(drop)
+    cvt(unsafe { shmctl(shmid, libc::IPC_SET, (ds as *const libc::shmid_ds as *mut libc::shmid_ds).cast()) }).map(drop)
 }
 
 /// `shmctl(2)` with `IPC_INFO`: the index of the highest used entry of the
@@ -173,7 +173,7 @@ pub fn shmctl_ipc_info(shmid: c_int) -> Result<(c_int, ShmLimits)> {
     let mut limits = ShmLimits::default();
     // SAFETY: IPC_INFO writes exactly one struct shminfo, whose layout
     // ShmLimits has.
-    let ret = cvt(unsafe { libc::shmctl(shmid, libc::IPC_INFO, (&mut limits as *mut ShmLimits).cast()) })?;
+    let ret = cvt(unsafe { shmctl(shmid, libc::IPC_INFO, (&mut limits as *mut ShmLimits).cast()) })?;
     Ok((ret, limits))
 }
 
@@ -183,8 +183,18 @@ pub fn shmctl_shm_info(shmid: c_int) -> Result<(c_int, ShmUsage)> {
     let mut usage = ShmUsage::default();
     // SAFETY: SHM_INFO writes exactly one struct shm_info, whose layout
     // ShmUsage has.
-    let ret = cvt(unsafe { libc::shmctl(shmid, SHM_INFO, (&mut usage as *mut ShmUsage).cast()) })?;
+    let ret = cvt(unsafe { shmctl(shmid, SHM_INFO, (&mut usage as *mut ShmUsage).cast()) })?;
     Ok((ret, usage))
+}
+
+/// The `shmctl(2)` system call: `cmd` as given (the native 64-bit call
+/// takes no `IPC_64` bit; glibc's `__IPC_64` is 0 on x86-64).
+///
+/// # Safety
+/// `buf` is what `cmd` reads or writes (NULL where it uses none).
+unsafe fn shmctl(shmid: c_int, cmd: c_int, buf: *mut c_void) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { libc::syscall(libc::SYS_shmctl, shmid as c_long, cmd as c_long, buf) as c_int }
 }
 
 /// The alignment `shmat` requires of an address without `SHM_RND`

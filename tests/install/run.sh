@@ -5,7 +5,8 @@
 # outside the dynamic linker's directories needs an rpath, which the install
 # step says, and which the find_package consumer gets from CMake. Also: the
 # installed library carries no debug information, and the "debuginfo"
-# component installs it separately. Usage: run.sh BUILD_DIR C_COMPILER
+# component installs it separately. Last, the installed rsipc-run runs an
+# unmodified program on rsipc (tests/preload/routing.c). Usage: run.sh BUILD_DIR C_COMPILER
 set -eu
 build_dir=$1
 cc=$2
@@ -66,4 +67,15 @@ if [ -n "$link" ]; then
 else
     echo "no .gnu_debuglink (a Debug build keeps its debug information in place)"
 fi
+# The preload library and its launcher: installed next to librsipc.so and
+# in bin/, the launcher finding the library relative to itself, and the
+# library finding librsipc.so.0 (RUNPATH $ORIGIN) with LD_LIBRARY_PATH unset.
+test -f "$libdir/librsipc_preload.so" || { echo "librsipc_preload.so was not installed next to librsipc.so"; exit 1; }
+test -x "$prefix/bin/rsipc-run" || { echo "rsipc-run was not installed"; exit 1; }
+preload=$("$prefix/bin/rsipc-run" --library)
+test "$(realpath "$preload")" = "$(realpath "$libdir/librsipc_preload.so")" || {
+    echo "the installed rsipc-run preloads $preload"; exit 1; }
+"$cc" -O2 -Wall -Wextra -Werror -o "$work/routing" "$here/../preload/routing.c"
+out=$("$prefix/bin/rsipc-run" "$work/routing" routed)
+echo "rsipc-run: $out"
 echo "install test passed"
