@@ -44,7 +44,7 @@ endif()
 install(FILES include/rsipc.h include/rsipc_compat.h DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT development)
 # Man pages (rsipc(7), rsipc_*(3)) and the contract in docs/.
 install(DIRECTORY "${RSIPC_MAN_DIR}/" DESTINATION "${CMAKE_INSTALL_MANDIR}" COMPONENT development)
-install(FILES docs/README.md docs/reference.md docs/contract.md docs/trust.md docs/channel.md docs/abi.md
+install(FILES docs/README.md docs/reference.md docs/contract.md docs/trust.md docs/channel.md docs/objects.md docs/abi.md
   DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT development)
 
 # The .pc file finds its prefix relative to itself, so the installed tree

@@ -8,7 +8,7 @@ and rustdoc: there is no second copy to drift.
   gen_docs.py --header include/rsipc.h --docs docs --man OUTDIR
       writes OUTDIR/man3/<function>.3 for every function the header
       declares and OUTDIR/man7/rsipc.7 (the overview: docs/contract.md,
-      docs/trust.md, docs/channel.md and docs/abi.md, plus the function
+      docs/trust.md, docs/channel.md, docs/objects.md and docs/abi.md, plus the function
       list by mechanism);
   gen_docs.py --header include/rsipc.h --reference docs/reference.md
       writes the reference (left alone when unchanged, like the header).
@@ -38,9 +38,10 @@ GROUPS = [
     ("POSIX semaphores", r"rsipc_sem_\w+"),
     ("System V semaphores", r"rsipc_sem(get|op|timedop|ctl)"),
     ("Native message channel", r"rsipc_chan_\w+"),
+    ("IPC objects: listing and cleaning", r"rsipc_objects_\w+"),
 ]
 # docs/*.md rendered into rsipc(7), in order.
-OVERVIEW_DOCS = ["contract.md", "trust.md", "channel.md", "abi.md"]
+OVERVIEW_DOCS = ["contract.md", "trust.md", "channel.md", "objects.md", "abi.md"]
 MANUAL = "rsipc Manual"
 
 

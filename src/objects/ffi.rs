@@ -409,7 +409,12 @@ unsafe fn out_records<'a, T>(p: *mut T, cap: usize, what: &'static str) -> Resul
         return Ok(&mut []);
     }
     if p.is_null() {
-        return Err(err!(libc::EFAULT, "`{}` is NULL but its capacity is {}", crate::error::Lossy(what.as_bytes()), cap));
+        return Err(err!(
+            libc::EFAULT,
+            "`{}` is NULL but its capacity is {}",
+            crate::error::Lossy(what.as_bytes()),
+            cap
+        ));
     }
     // SAFETY: non-NULL; valid for cap records by the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts_mut(p, cap) })

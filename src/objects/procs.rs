@@ -128,7 +128,8 @@ pub(crate) fn scan() -> Scan {
             Err(e) if e.kind() == ErrorKind::NotFound => continue,
             Err(_) => hidden = true,
         }
-        if hidden {
+        // A process that ended during the look hides nothing.
+        if hidden && fs::metadata(format!("/proc/{pid}/stat")).is_ok() {
             scan.hidden += 1;
         }
     }

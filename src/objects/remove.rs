@@ -95,10 +95,9 @@ impl ReapReport {
 pub fn remove(obj: &Object) -> Result<()> {
     match remove_all(std::slice::from_ref(obj), false).pop() {
         Some(Outcome::Removed) => Ok(()),
-        Some(Outcome::Kept(state)) => Err(Error::new(
-            libc::EBUSY,
-            reason!("the object is in use: {}", Lossy(state.cause().text().as_bytes())),
-        )),
+        Some(Outcome::Kept(state)) => {
+            Err(Error::new(libc::EBUSY, reason!("the object is in use: {}", Lossy(state.cause().text().as_bytes()))))
+        }
         Some(Outcome::Failed(e)) => Err(e),
         _ => Err(Error::new(libc::ENOTRECOVERABLE, "the removal reported nothing")),
     }
@@ -259,7 +258,8 @@ fn park(index: usize, obj: &Object) -> Result<Parked> {
         return Err(replaced());
     }
     let tmp = private_name();
-    sys::objects::rename_noreplace(dir.as_fd(), &name, &tmp).map_err(|e| e.explain(libc::ENOENT, "the object no longer exists"))?;
+    sys::objects::rename_noreplace(dir.as_fd(), &name, &tmp)
+        .map_err(|e| e.explain(libc::ENOENT, "the object no longer exists"))?;
     let parked = Parked { index, dir, name, tmp };
     // What was moved is exactly what is checked now.
     match fs::symlink_metadata(parked.tmp_path()) {
