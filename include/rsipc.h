@@ -335,11 +335,6 @@ enum rsipc_reap_outcome {
 };
 
 /**
- * What an object is. The numbers are the C API's `RSIPC_OBJECT_*` kinds.
- */
-struct Kind;
-
-/**
  * The opaque channel handle of the C API (one per process per open).
  */
 typedef struct rsipc_chan rsipc_chan_t;
@@ -437,7 +432,7 @@ struct rsipc_object {
   /**
    * POSIX objects and channels: `"/name"`, NUL-terminated; System V: `""`.
    */
-  char name[NAME_LEN];
+  char name[264];
   /**
    * System V key (0 is `IPC_PRIVATE`) and id.
    */
@@ -497,7 +492,7 @@ struct rsipc_object {
    * are in `users`.
    */
   uint32_t nusers;
-  int32_t users[USERS_LEN];
+  int32_t users[16];
   /**
    * Channel: processes attached now (holding member liveness locks).
    */
@@ -516,7 +511,7 @@ struct rsipc_object {
    * The cause in words (in a reap's failed entry: why the removal
    * failed), NUL-terminated.
    */
-  char cause_text[TEXT_LEN];
+  char cause_text[128];
 };
 
 /**

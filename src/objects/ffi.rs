@@ -137,7 +137,7 @@ pub struct rsipc_object {
     /// `RSIPC_OBJECT_HAS_*` bits.
     pub fields: u32,
     /// POSIX objects and channels: `"/name"`, NUL-terminated; System V: `""`.
-    pub name: [c_char; NAME_LEN],
+    pub name: [c_char; 264],
     /// System V key (0 is `IPC_PRIVATE`) and id.
     pub key: i32,
     pub id: i32,
@@ -171,7 +171,7 @@ pub struct rsipc_object {
     /// How many live processes were found using it; the first 16 (sorted)
     /// are in `users`.
     pub nusers: u32,
-    pub users: [i32; USERS_LEN],
+    pub users: [i32; 16],
     /// Channel: processes attached now (holding member liveness locks).
     pub chan_members: u32,
     /// Channel: capacity, largest message, messages queued, sent, received
@@ -184,10 +184,13 @@ pub struct rsipc_object {
     pub chan_lost: u64,
     /// The cause in words (in a reap's failed entry: why the removal
     /// failed), NUL-terminated.
-    pub cause_text: [c_char; TEXT_LEN],
+    pub cause_text: [c_char; 128],
 }
 
+// The array lengths are written as literals above (cbindgen leaves out
+// constants); these hold them to the names the code uses.
 const _: () = assert!(std::mem::size_of::<rsipc_object>() == 624);
+const _: () = assert!(std::mem::size_of::<[c_char; NAME_LEN]>() == 264 && TEXT_LEN == 128 && USERS_LEN == 16);
 
 /// Which objects rsipc_objects_list() and rsipc_objects_reap() consider; a
 /// NULL filter selects all.
