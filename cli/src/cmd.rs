@@ -241,7 +241,8 @@ impl FilterArgs {
     }
 }
 
-/// rsipc(1) and one page per subcommand, rsipc-ls(1) and so on.
+/// rsipc(1) and one page per subcommand, rsipc-ls(1) and so on (not for
+/// `run`: see below).
 fn generate_man(dir: &std::path::Path) -> u8 {
     use clap::CommandFactory;
     let write = || -> std::io::Result<()> {
@@ -257,7 +258,9 @@ fn generate_man(dir: &std::path::Path) -> u8 {
             }
             Ok(())
         };
-        for sub in top.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+        // No rsipc-run(1): that is the page of the preload launcher
+        // rsipc-run (preload/), which `rsipc run` is the same as.
+        for sub in top.get_subcommands().filter(|s| !s.is_hide_set() && !["help", "run"].contains(&s.get_name())) {
             let name = format!("rsipc-{}", sub.get_name());
             render(
                 sub.clone().name(name.clone()).version(top.get_version().unwrap_or_default().to_string()),
