@@ -20,6 +20,14 @@ const VARIADIC: &[(&str, &str, &str)] = &[
     ("src/mq/ffi.rs", "rsipc_mq_open", "mqd_t rsipc_mq_open(const char *name, int oflag, ...) RSIPC_THROW;"),
 ];
 
+/// Files whose `pub const RSIPC_*: i32/u32 = N;` items are C constants:
+/// cbindgen leaves constants out (most `pub const`s of the crate are
+/// Rust-side names), so these are written into the header here, as
+/// `#define`s with the doc comments of their Rust definitions (an enum
+/// would do, but cbindgen ends every enumerator list with a comma, which
+/// C89 refuses).
+const DEFINES: &[&str] = &["src/objects/ffi.rs"];
+
 fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
@@ -58,6 +66,9 @@ fn main() {
         "#define RSIPC_THROW\n",
         "#endif\n",
     ));
+    for file in DEFINES {
+        after.push_str(&defines(&crate_dir.join(file)));
+    }
     // Written here rather than by cbindgen's `cpp_compat`, whose `//`
     // comments are extra tokens after `#endif` in C89.
     after.push_str("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
@@ -114,6 +125,44 @@ fn doc_comment(file: &Path, name: &str) -> Vec<String> {
     }
     assert!(!doc.is_empty(), "{}: {name} has no doc comment", file.display());
     doc
+}
+
+/// The `#define`s of the `pub const RSIPC_NAME: i32 = N;` (or `u32`) items
+/// of `file`, each with its doc comment; a `// C: heading` comment line
+/// becomes a plain C comment heading the constants after it.
+fn defines(file: &Path) -> String {
+    let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let mut out = String::new();
+    let mut doc: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("///") {
+            doc.push(rest.strip_prefix(' ').unwrap_or(rest).to_owned());
+            continue;
+        }
+        if let Some(heading) = line.strip_prefix("// C: ") {
+            if heading.contains("*/") {
+                panic!("{}: a comment would end the C comment: {heading}", file.display());
+            }
+            doc.clear();
+            out.push_str(&format!("\n/* {heading} */\n"));
+            continue;
+        }
+        let constant = line
+            .strip_prefix("pub const RSIPC_")
+            .and_then(|rest| rest.strip_suffix(';'))
+            .and_then(|rest| rest.split_once(": "))
+            .and_then(|(name, rest)| {
+                Some((name, rest.strip_prefix("i32 = ").or_else(|| rest.strip_prefix("u32 = "))?))
+            });
+        if let Some((name, value)) = constant {
+            assert!(value.bytes().all(|b| b.is_ascii_digit()), "{}: RSIPC_{name} is not a literal", file.display());
+            assert!(!doc.is_empty(), "{}: RSIPC_{name} has no doc comment", file.display());
+            out.push_str(&format!("{}\n#define RSIPC_{name} {value}\n", doxy(&doc)));
+        }
+        doc.clear();
+    }
+    out
 }
 
 /// `lines` as a `/** ... */` comment, as cbindgen writes doc comments.

@@ -49,7 +49,7 @@ class Item:
     """One declaration of the header with its doc comment."""
 
     def __init__(self, kind, name, decl, doc, fields=None):
-        self.kind = kind  # "function", "struct", "enum" or "typedef"
+        self.kind = kind  # "function", "struct", "macro" or "typedef"
         self.name = name
         self.decl = decl  # the C text, one line per declaration line
         self.doc = doc  # lines, without " * "
@@ -92,6 +92,12 @@ def parse_header(text):
             j += 1
         doc = strip_comment(lines[i + 1 : j])
         k = j + 1
+        if lines[k].startswith("#define RSIPC_"):
+            # A documented constant (build.rs writes the C constants so).
+            name = lines[k].split()[1]
+            items.append(Item("macro", name, [lines[k].rstrip()], doc))
+            i = k + 1
+            continue
         if lines[k].lstrip().startswith("#"):
             # A documented macro block (RSIPC_THROW): not a declaration the
             # man pages describe; skip to its #endif.
@@ -116,7 +122,7 @@ def parse_header(text):
             decl.append(line.rstrip())
             was_inside = depth > 0
             depth += line.count("{") - line.count("}")
-            if was_inside and depth > 0 and stripped.endswith((";", ",")):
+            if was_inside and depth > 0 and stripped.endswith(";"):
                 fields.append((stripped, pending_doc or []))
                 pending_doc = None
             k += 1
@@ -127,9 +133,6 @@ def parse_header(text):
         if first.startswith("typedef"):
             name = re.search(r"(\w+);$", first).group(1)
             items.append(Item("typedef", name, decl, doc))
-        elif first.startswith("enum") and "{" in first:
-            name = re.match(r"enum (\w+)", first).group(1)
-            items.append(Item("enum", name, [first] + ["  " + f for f, _ in fields] + ["};"], doc, fields))
         elif first.startswith("struct") and "{" in first:
             name = re.match(r"struct (\w+)", first).group(1)
             # The struct as it is declared, without the member comments.
@@ -348,7 +351,7 @@ def man_function(f, items, functions, version, date):
                 out.extend(roff_blocks(t.doc))
                 for decl, doc in t.fields:
                     out.append(".TP")
-                    out.append("\\fB" + roff_escape(decl.rstrip(";,")).replace("-", "\\-") + "\\fR")
+                    out.append("\\fB" + roff_escape(decl.rstrip(";")).replace("-", "\\-") + "\\fR")
                     out.extend(line for line in roff_blocks(doc) if line != ".PP")
     see = []
     m = re.match(r"As (\w+)\(([1-8])\)", f.doc[0] if f.doc else "")
@@ -443,7 +446,7 @@ def reference(banner, items, functions):
         out += [f"### {t.kind} {t.name}", "", "```c", *t.decl, "```", ""]
         out += t.doc + [""]
         for decl, doc in t.fields:
-            out.append(f"- `{decl.rstrip(';,')}`: " + " ".join(doc))
+            out.append(f"- `{decl.rstrip(';')}`: " + " ".join(doc))
         if t.fields:
             out.append("")
     while out[-1] == "":

@@ -50,6 +50,184 @@
 #define RSIPC_THROW
 #endif
 
+/* The kinds of IPC objects (`rsipc_object.kind`); a filter's `kinds` is a mask of `1 << kind`. */
+/**
+ * `rsipc_object.kind`: System V shared memory segment (shmget(2)).
+ */
+#define RSIPC_OBJECT_SYSV_SHM 1
+/**
+ * `rsipc_object.kind`: System V message queue (msgget(2)).
+ */
+#define RSIPC_OBJECT_SYSV_MSG 2
+/**
+ * `rsipc_object.kind`: System V semaphore set (semget(2)).
+ */
+#define RSIPC_OBJECT_SYSV_SEM 3
+/**
+ * `rsipc_object.kind`: POSIX shared memory object that is not a channel (shm_open(3)).
+ */
+#define RSIPC_OBJECT_POSIX_SHM 4
+/**
+ * `rsipc_object.kind`: POSIX named semaphore (sem_open(3), `/dev/shm/sem.NAME`).
+ */
+#define RSIPC_OBJECT_POSIX_SEM 5
+/**
+ * `rsipc_object.kind`: POSIX message queue (mq_open(3)).
+ */
+#define RSIPC_OBJECT_POSIX_MQ 6
+/**
+ * `rsipc_object.kind`: rsipc channel (rsipc_chan_create).
+ */
+#define RSIPC_OBJECT_CHAN 7
+
+/* Whether an object is used (`rsipc_object.state`). */
+/**
+ * `rsipc_object.state`: A live process uses it.
+ */
+#define RSIPC_OBJECT_IN_USE 1
+/**
+ * `rsipc_object.state`: Nobody alive uses it: rsipc_objects_reap removes it.
+ */
+#define RSIPC_OBJECT_STALE 2
+/**
+ * `rsipc_object.state`: Cannot be told with certainty: never reaped.
+ */
+#define RSIPC_OBJECT_UNKNOWN 3
+
+/* Why an object has its state (`rsipc_object.cause`; the text is in `rsipc_object.cause_text`). 1-19: in use; 20-39: stale; 40-: unknown. */
+/**
+ * `rsipc_object.cause`: Processes are attached to the segment (`nattch > 0`).
+ */
+#define RSIPC_OBJECT_CAUSE_ATTACHED 1
+/**
+ * `rsipc_object.cause`: Live processes have it open or mapped.
+ */
+#define RSIPC_OBJECT_CAUSE_OPEN_OR_MAPPED 2
+/**
+ * `rsipc_object.cause`: Live processes hold the channel's member liveness locks.
+ */
+#define RSIPC_OBJECT_CAUSE_MEMBERS 3
+/**
+ * `rsipc_object.cause`: The process that created it is alive.
+ */
+#define RSIPC_OBJECT_CAUSE_CREATOR_ALIVE 4
+/**
+ * `rsipc_object.cause`: A process that last used it is alive.
+ */
+#define RSIPC_OBJECT_CAUSE_LAST_USER_ALIVE 5
+/**
+ * `rsipc_object.cause`: Processes wait on the semaphore set.
+ */
+#define RSIPC_OBJECT_CAUSE_WAITERS 6
+/**
+ * `rsipc_object.cause`: A live process is registered for the queue's notification.
+ */
+#define RSIPC_OBJECT_CAUSE_NOTIFY_REGISTERED 7
+/**
+ * `rsipc_object.cause`: Nobody attached; creator and last attaching process gone.
+ */
+#define RSIPC_OBJECT_CAUSE_NOBODY_ATTACHED_CREATOR_GONE 20
+/**
+ * `rsipc_object.cause`: The processes that last used it are gone, nobody waits.
+ */
+#define RSIPC_OBJECT_CAUSE_LAST_USERS_GONE 21
+/**
+ * `rsipc_object.cause`: No process has it open or mapped (every process inspected).
+ */
+#define RSIPC_OBJECT_CAUSE_NO_USER 22
+/**
+ * `rsipc_object.cause`: No channel member lock held, no visible process has it open or mapped.
+ */
+#define RSIPC_OBJECT_CAUSE_NO_MEMBER 23
+/**
+ * `rsipc_object.cause`: No recorded pid can tell (queue never both sent to and received from, semaphore set never operated on).
+ */
+#define RSIPC_OBJECT_CAUSE_NEVER_USED 40
+/**
+ * `rsipc_object.cause`: Some processes could not be inspected (not root).
+ */
+#define RSIPC_OBJECT_CAUSE_HIDDEN_PROCESSES 41
+/**
+ * `rsipc_object.cause`: Its details could not be read (permission).
+ */
+#define RSIPC_OBJECT_CAUSE_NOT_READABLE 42
+/**
+ * `rsipc_object.cause`: A recorded pid is not visible here (another pid namespace, or no /proc).
+ */
+#define RSIPC_OBJECT_CAUSE_PID_NOT_VISIBLE 43
+
+/* Bits of `rsipc_object.fields`: which of the optional fields hold a value (the others are 0). */
+/**
+ * `rsipc_object.fields` bit: `key` is set.
+ */
+#define RSIPC_OBJECT_HAS_KEY 1
+/**
+ * `rsipc_object.fields` bit: `id` is set.
+ */
+#define RSIPC_OBJECT_HAS_ID 2
+/**
+ * `rsipc_object.fields` bit: `size` is set.
+ */
+#define RSIPC_OBJECT_HAS_SIZE 4
+/**
+ * `rsipc_object.fields` bit: `count` is set.
+ */
+#define RSIPC_OBJECT_HAS_COUNT 8
+/**
+ * `rsipc_object.fields` bit: `cpid` is set.
+ */
+#define RSIPC_OBJECT_HAS_CPID 16
+/**
+ * `rsipc_object.fields` bit: `lpid` is set.
+ */
+#define RSIPC_OBJECT_HAS_LPID 32
+/**
+ * `rsipc_object.fields` bit: `lrpid` is set.
+ */
+#define RSIPC_OBJECT_HAS_LRPID 64
+/**
+ * `rsipc_object.fields` bit: `nattch` is set.
+ */
+#define RSIPC_OBJECT_HAS_NATTCH 128
+/**
+ * `rsipc_object.fields` bit: `atime` is set.
+ */
+#define RSIPC_OBJECT_HAS_ATIME 256
+/**
+ * `rsipc_object.fields` bit: `mtime` is set.
+ */
+#define RSIPC_OBJECT_HAS_MTIME 512
+/**
+ * `rsipc_object.fields` bit: `ctime` is set.
+ */
+#define RSIPC_OBJECT_HAS_CTIME 1024
+/**
+ * `rsipc_object.fields` bit: `dev` and `ino` are set.
+ */
+#define RSIPC_OBJECT_HAS_FILE 2048
+/**
+ * `rsipc_object.fields` bit: the `chan_*` fields are set.
+ */
+#define RSIPC_OBJECT_HAS_CHAN 4096
+
+/* What became of an object in rsipc_objects_reap (`rsipc_reap_entry.outcome`). */
+/**
+ * `rsipc_reap_entry.outcome`: Removed.
+ */
+#define RSIPC_REAP_REMOVED 1
+/**
+ * `rsipc_reap_entry.outcome`: Stale; a dry run left it.
+ */
+#define RSIPC_REAP_WOULD_REMOVE 2
+/**
+ * `rsipc_reap_entry.outcome`: Left alone (not stale, or no longer stale when looked at again right before removal): see the object's state and cause.
+ */
+#define RSIPC_REAP_KEPT 3
+/**
+ * `rsipc_reap_entry.outcome`: The removal failed: `error` holds the errno, `cause_text` the reason.
+ */
+#define RSIPC_REAP_FAILED 4
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -162,177 +340,6 @@ sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;
  * (a two-argument call leaves them undefined).
  */
 mqd_t rsipc_mq_open(const char *name, int oflag, ...) RSIPC_THROW;
-
-/**
- * The kinds of IPC objects (`rsipc_object.kind`); a filter's `kinds` is a
- * mask of `1 << kind`.
- */
-enum rsipc_object_kind {
-  /**
-   * System V shared memory segment (shmget(2)).
-   */
-  RSIPC_OBJECT_SYSV_SHM = 1,
-  /**
-   * System V message queue (msgget(2)).
-   */
-  RSIPC_OBJECT_SYSV_MSG = 2,
-  /**
-   * System V semaphore set (semget(2)).
-   */
-  RSIPC_OBJECT_SYSV_SEM = 3,
-  /**
-   * POSIX shared memory object that is not a channel (shm_open(3)).
-   */
-  RSIPC_OBJECT_POSIX_SHM = 4,
-  /**
-   * POSIX named semaphore (sem_open(3), `/dev/shm/sem.NAME`).
-   */
-  RSIPC_OBJECT_POSIX_SEM = 5,
-  /**
-   * POSIX message queue (mq_open(3)).
-   */
-  RSIPC_OBJECT_POSIX_MQ = 6,
-  /**
-   * rsipc channel (rsipc_chan_create).
-   */
-  RSIPC_OBJECT_CHAN = 7,
-};
-
-/**
- * Whether an object is used (`rsipc_object.state`).
- */
-enum rsipc_object_state {
-  /**
-   * A live process uses it.
-   */
-  RSIPC_OBJECT_IN_USE = 1,
-  /**
-   * Nobody alive uses it: rsipc_objects_reap removes it.
-   */
-  RSIPC_OBJECT_STALE = 2,
-  /**
-   * Cannot be told with certainty: never reaped.
-   */
-  RSIPC_OBJECT_UNKNOWN = 3,
-};
-
-/**
- * Why an object has its state (`rsipc_object.cause`; the text is in
- * `rsipc_object.cause_text`). 1-19: in use; 20-39: stale; 40-: unknown.
- */
-enum rsipc_object_cause {
-  /**
-   * Processes are attached to the segment (`nattch > 0`).
-   */
-  RSIPC_OBJECT_CAUSE_ATTACHED = 1,
-  /**
-   * Live processes have it open or mapped.
-   */
-  RSIPC_OBJECT_CAUSE_OPEN_OR_MAPPED = 2,
-  /**
-   * Live processes hold the channel's member liveness locks.
-   */
-  RSIPC_OBJECT_CAUSE_MEMBERS = 3,
-  /**
-   * The process that created it is alive.
-   */
-  RSIPC_OBJECT_CAUSE_CREATOR_ALIVE = 4,
-  /**
-   * A process that last used it is alive.
-   */
-  RSIPC_OBJECT_CAUSE_LAST_USER_ALIVE = 5,
-  /**
-   * Processes wait on the semaphore set.
-   */
-  RSIPC_OBJECT_CAUSE_WAITERS = 6,
-  /**
-   * A live process is registered for the queue's notification.
-   */
-  RSIPC_OBJECT_CAUSE_NOTIFY_REGISTERED = 7,
-  /**
-   * Nobody attached; creator and last attaching process gone.
-   */
-  RSIPC_OBJECT_CAUSE_NOBODY_ATTACHED_CREATOR_GONE = 20,
-  /**
-   * The processes that last used it are gone, nobody waits.
-   */
-  RSIPC_OBJECT_CAUSE_LAST_USERS_GONE = 21,
-  /**
-   * No process has it open or mapped (every process inspected).
-   */
-  RSIPC_OBJECT_CAUSE_NO_USER = 22,
-  /**
-   * No channel member lock held, no visible process has it open or mapped.
-   */
-  RSIPC_OBJECT_CAUSE_NO_MEMBER = 23,
-  /**
-   * No recorded pid can tell (queue never both sent to and received
-   * from, semaphore set never operated on).
-   */
-  RSIPC_OBJECT_CAUSE_NEVER_USED = 40,
-  /**
-   * Some processes could not be inspected (not root).
-   */
-  RSIPC_OBJECT_CAUSE_HIDDEN_PROCESSES = 41,
-  /**
-   * Its details could not be read (permission).
-   */
-  RSIPC_OBJECT_CAUSE_NOT_READABLE = 42,
-  /**
-   * A recorded pid is not visible here (another pid namespace, or no
-   * /proc).
-   */
-  RSIPC_OBJECT_CAUSE_PID_NOT_VISIBLE = 43,
-};
-
-/**
- * Bits of `rsipc_object.fields`: which of the optional fields hold a value
- * (the others are 0).
- */
-enum rsipc_object_field {
-  RSIPC_OBJECT_HAS_KEY = 1,
-  RSIPC_OBJECT_HAS_ID = 2,
-  RSIPC_OBJECT_HAS_SIZE = 4,
-  RSIPC_OBJECT_HAS_COUNT = 8,
-  RSIPC_OBJECT_HAS_CPID = 16,
-  RSIPC_OBJECT_HAS_LPID = 32,
-  RSIPC_OBJECT_HAS_LRPID = 64,
-  RSIPC_OBJECT_HAS_NATTCH = 128,
-  RSIPC_OBJECT_HAS_ATIME = 256,
-  RSIPC_OBJECT_HAS_MTIME = 512,
-  RSIPC_OBJECT_HAS_CTIME = 1024,
-  /**
-   * `dev` and `ino`.
-   */
-  RSIPC_OBJECT_HAS_FILE = 2048,
-  /**
-   * The `chan_*` fields.
-   */
-  RSIPC_OBJECT_HAS_CHAN = 4096,
-};
-
-/**
- * What became of an object in rsipc_objects_reap (`rsipc_reap_entry.outcome`).
- */
-enum rsipc_reap_outcome {
-  /**
-   * Removed.
-   */
-  RSIPC_REAP_REMOVED = 1,
-  /**
-   * Stale; a dry run left it.
-   */
-  RSIPC_REAP_WOULD_REMOVE = 2,
-  /**
-   * Left alone (not stale, or no longer stale when looked at again right
-   * before removal): see the object's state and cause.
-   */
-  RSIPC_REAP_KEPT = 3,
-  /**
-   * The removal failed: `error` holds the errno, `cause_text` the reason.
-   */
-  RSIPC_REAP_FAILED = 4,
-};
 
 /**
  * The opaque channel handle of the C API (one per process per open).

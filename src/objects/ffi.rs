@@ -18,109 +18,99 @@ const TEXT_LEN: usize = 128;
 /// Pids `rsipc_object.users` holds.
 const USERS_LEN: usize = 16;
 
-/// The kinds of IPC objects (`rsipc_object.kind`); a filter's `kinds` is a
-/// mask of `1 << kind`.
-#[repr(C)]
-pub enum rsipc_object_kind {
-    /// System V shared memory segment (shmget(2)).
-    RSIPC_OBJECT_SYSV_SHM = 1,
-    /// System V message queue (msgget(2)).
-    RSIPC_OBJECT_SYSV_MSG = 2,
-    /// System V semaphore set (semget(2)).
-    RSIPC_OBJECT_SYSV_SEM = 3,
-    /// POSIX shared memory object that is not a channel (shm_open(3)).
-    RSIPC_OBJECT_POSIX_SHM = 4,
-    /// POSIX named semaphore (sem_open(3), `/dev/shm/sem.NAME`).
-    RSIPC_OBJECT_POSIX_SEM = 5,
-    /// POSIX message queue (mq_open(3)).
-    RSIPC_OBJECT_POSIX_MQ = 6,
-    /// rsipc channel (rsipc_chan_create).
-    RSIPC_OBJECT_CHAN = 7,
-}
+// C: The kinds of IPC objects (`rsipc_object.kind`); a filter's `kinds` is a mask of `1 << kind`.
+/// `rsipc_object.kind`: System V shared memory segment (shmget(2)).
+pub const RSIPC_OBJECT_SYSV_SHM: i32 = 1;
+/// `rsipc_object.kind`: System V message queue (msgget(2)).
+pub const RSIPC_OBJECT_SYSV_MSG: i32 = 2;
+/// `rsipc_object.kind`: System V semaphore set (semget(2)).
+pub const RSIPC_OBJECT_SYSV_SEM: i32 = 3;
+/// `rsipc_object.kind`: POSIX shared memory object that is not a channel (shm_open(3)).
+pub const RSIPC_OBJECT_POSIX_SHM: i32 = 4;
+/// `rsipc_object.kind`: POSIX named semaphore (sem_open(3), `/dev/shm/sem.NAME`).
+pub const RSIPC_OBJECT_POSIX_SEM: i32 = 5;
+/// `rsipc_object.kind`: POSIX message queue (mq_open(3)).
+pub const RSIPC_OBJECT_POSIX_MQ: i32 = 6;
+/// `rsipc_object.kind`: rsipc channel (rsipc_chan_create).
+pub const RSIPC_OBJECT_CHAN: i32 = 7;
 
-/// Whether an object is used (`rsipc_object.state`).
-#[repr(C)]
-pub enum rsipc_object_state {
-    /// A live process uses it.
-    RSIPC_OBJECT_IN_USE = 1,
-    /// Nobody alive uses it: rsipc_objects_reap removes it.
-    RSIPC_OBJECT_STALE = 2,
-    /// Cannot be told with certainty: never reaped.
-    RSIPC_OBJECT_UNKNOWN = 3,
-}
+// C: Whether an object is used (`rsipc_object.state`).
+/// `rsipc_object.state`: A live process uses it.
+pub const RSIPC_OBJECT_IN_USE: i32 = 1;
+/// `rsipc_object.state`: Nobody alive uses it: rsipc_objects_reap removes it.
+pub const RSIPC_OBJECT_STALE: i32 = 2;
+/// `rsipc_object.state`: Cannot be told with certainty: never reaped.
+pub const RSIPC_OBJECT_UNKNOWN: i32 = 3;
 
-/// Why an object has its state (`rsipc_object.cause`; the text is in
-/// `rsipc_object.cause_text`). 1-19: in use; 20-39: stale; 40-: unknown.
-#[repr(C)]
-pub enum rsipc_object_cause {
-    /// Processes are attached to the segment (`nattch > 0`).
-    RSIPC_OBJECT_CAUSE_ATTACHED = 1,
-    /// Live processes have it open or mapped.
-    RSIPC_OBJECT_CAUSE_OPEN_OR_MAPPED = 2,
-    /// Live processes hold the channel's member liveness locks.
-    RSIPC_OBJECT_CAUSE_MEMBERS = 3,
-    /// The process that created it is alive.
-    RSIPC_OBJECT_CAUSE_CREATOR_ALIVE = 4,
-    /// A process that last used it is alive.
-    RSIPC_OBJECT_CAUSE_LAST_USER_ALIVE = 5,
-    /// Processes wait on the semaphore set.
-    RSIPC_OBJECT_CAUSE_WAITERS = 6,
-    /// A live process is registered for the queue's notification.
-    RSIPC_OBJECT_CAUSE_NOTIFY_REGISTERED = 7,
-    /// Nobody attached; creator and last attaching process gone.
-    RSIPC_OBJECT_CAUSE_NOBODY_ATTACHED_CREATOR_GONE = 20,
-    /// The processes that last used it are gone, nobody waits.
-    RSIPC_OBJECT_CAUSE_LAST_USERS_GONE = 21,
-    /// No process has it open or mapped (every process inspected).
-    RSIPC_OBJECT_CAUSE_NO_USER = 22,
-    /// No channel member lock held, no visible process has it open or mapped.
-    RSIPC_OBJECT_CAUSE_NO_MEMBER = 23,
-    /// No recorded pid can tell (queue never both sent to and received
-    /// from, semaphore set never operated on).
-    RSIPC_OBJECT_CAUSE_NEVER_USED = 40,
-    /// Some processes could not be inspected (not root).
-    RSIPC_OBJECT_CAUSE_HIDDEN_PROCESSES = 41,
-    /// Its details could not be read (permission).
-    RSIPC_OBJECT_CAUSE_NOT_READABLE = 42,
-    /// A recorded pid is not visible here (another pid namespace, or no
-    /// /proc).
-    RSIPC_OBJECT_CAUSE_PID_NOT_VISIBLE = 43,
-}
+// C: Why an object has its state (`rsipc_object.cause`; the text is in `rsipc_object.cause_text`). 1-19: in use; 20-39: stale; 40-: unknown.
+/// `rsipc_object.cause`: Processes are attached to the segment (`nattch > 0`).
+pub const RSIPC_OBJECT_CAUSE_ATTACHED: i32 = 1;
+/// `rsipc_object.cause`: Live processes have it open or mapped.
+pub const RSIPC_OBJECT_CAUSE_OPEN_OR_MAPPED: i32 = 2;
+/// `rsipc_object.cause`: Live processes hold the channel's member liveness locks.
+pub const RSIPC_OBJECT_CAUSE_MEMBERS: i32 = 3;
+/// `rsipc_object.cause`: The process that created it is alive.
+pub const RSIPC_OBJECT_CAUSE_CREATOR_ALIVE: i32 = 4;
+/// `rsipc_object.cause`: A process that last used it is alive.
+pub const RSIPC_OBJECT_CAUSE_LAST_USER_ALIVE: i32 = 5;
+/// `rsipc_object.cause`: Processes wait on the semaphore set.
+pub const RSIPC_OBJECT_CAUSE_WAITERS: i32 = 6;
+/// `rsipc_object.cause`: A live process is registered for the queue's notification.
+pub const RSIPC_OBJECT_CAUSE_NOTIFY_REGISTERED: i32 = 7;
+/// `rsipc_object.cause`: Nobody attached; creator and last attaching process gone.
+pub const RSIPC_OBJECT_CAUSE_NOBODY_ATTACHED_CREATOR_GONE: i32 = 20;
+/// `rsipc_object.cause`: The processes that last used it are gone, nobody waits.
+pub const RSIPC_OBJECT_CAUSE_LAST_USERS_GONE: i32 = 21;
+/// `rsipc_object.cause`: No process has it open or mapped (every process inspected).
+pub const RSIPC_OBJECT_CAUSE_NO_USER: i32 = 22;
+/// `rsipc_object.cause`: No channel member lock held, no visible process has it open or mapped.
+pub const RSIPC_OBJECT_CAUSE_NO_MEMBER: i32 = 23;
+/// `rsipc_object.cause`: No recorded pid can tell (queue never both sent to and received from, semaphore set never operated on).
+pub const RSIPC_OBJECT_CAUSE_NEVER_USED: i32 = 40;
+/// `rsipc_object.cause`: Some processes could not be inspected (not root).
+pub const RSIPC_OBJECT_CAUSE_HIDDEN_PROCESSES: i32 = 41;
+/// `rsipc_object.cause`: Its details could not be read (permission).
+pub const RSIPC_OBJECT_CAUSE_NOT_READABLE: i32 = 42;
+/// `rsipc_object.cause`: A recorded pid is not visible here (another pid namespace, or no /proc).
+pub const RSIPC_OBJECT_CAUSE_PID_NOT_VISIBLE: i32 = 43;
 
-/// Bits of `rsipc_object.fields`: which of the optional fields hold a value
-/// (the others are 0).
-#[repr(C)]
-pub enum rsipc_object_field {
-    RSIPC_OBJECT_HAS_KEY = 1,
-    RSIPC_OBJECT_HAS_ID = 2,
-    RSIPC_OBJECT_HAS_SIZE = 4,
-    RSIPC_OBJECT_HAS_COUNT = 8,
-    RSIPC_OBJECT_HAS_CPID = 16,
-    RSIPC_OBJECT_HAS_LPID = 32,
-    RSIPC_OBJECT_HAS_LRPID = 64,
-    RSIPC_OBJECT_HAS_NATTCH = 128,
-    RSIPC_OBJECT_HAS_ATIME = 256,
-    RSIPC_OBJECT_HAS_MTIME = 512,
-    RSIPC_OBJECT_HAS_CTIME = 1024,
-    /// `dev` and `ino`.
-    RSIPC_OBJECT_HAS_FILE = 2048,
-    /// The `chan_*` fields.
-    RSIPC_OBJECT_HAS_CHAN = 4096,
-}
+// C: Bits of `rsipc_object.fields`: which of the optional fields hold a value (the others are 0).
+/// `rsipc_object.fields` bit: `key` is set.
+pub const RSIPC_OBJECT_HAS_KEY: u32 = 1;
+/// `rsipc_object.fields` bit: `id` is set.
+pub const RSIPC_OBJECT_HAS_ID: u32 = 2;
+/// `rsipc_object.fields` bit: `size` is set.
+pub const RSIPC_OBJECT_HAS_SIZE: u32 = 4;
+/// `rsipc_object.fields` bit: `count` is set.
+pub const RSIPC_OBJECT_HAS_COUNT: u32 = 8;
+/// `rsipc_object.fields` bit: `cpid` is set.
+pub const RSIPC_OBJECT_HAS_CPID: u32 = 16;
+/// `rsipc_object.fields` bit: `lpid` is set.
+pub const RSIPC_OBJECT_HAS_LPID: u32 = 32;
+/// `rsipc_object.fields` bit: `lrpid` is set.
+pub const RSIPC_OBJECT_HAS_LRPID: u32 = 64;
+/// `rsipc_object.fields` bit: `nattch` is set.
+pub const RSIPC_OBJECT_HAS_NATTCH: u32 = 128;
+/// `rsipc_object.fields` bit: `atime` is set.
+pub const RSIPC_OBJECT_HAS_ATIME: u32 = 256;
+/// `rsipc_object.fields` bit: `mtime` is set.
+pub const RSIPC_OBJECT_HAS_MTIME: u32 = 512;
+/// `rsipc_object.fields` bit: `ctime` is set.
+pub const RSIPC_OBJECT_HAS_CTIME: u32 = 1024;
+/// `rsipc_object.fields` bit: `dev` and `ino` are set.
+pub const RSIPC_OBJECT_HAS_FILE: u32 = 2048;
+/// `rsipc_object.fields` bit: the `chan_*` fields are set.
+pub const RSIPC_OBJECT_HAS_CHAN: u32 = 4096;
 
-/// What became of an object in rsipc_objects_reap (`rsipc_reap_entry.outcome`).
-#[repr(C)]
-pub enum rsipc_reap_outcome {
-    /// Removed.
-    RSIPC_REAP_REMOVED = 1,
-    /// Stale; a dry run left it.
-    RSIPC_REAP_WOULD_REMOVE = 2,
-    /// Left alone (not stale, or no longer stale when looked at again right
-    /// before removal): see the object's state and cause.
-    RSIPC_REAP_KEPT = 3,
-    /// The removal failed: `error` holds the errno, `cause_text` the reason.
-    RSIPC_REAP_FAILED = 4,
-}
+// C: What became of an object in rsipc_objects_reap (`rsipc_reap_entry.outcome`).
+/// `rsipc_reap_entry.outcome`: Removed.
+pub const RSIPC_REAP_REMOVED: i32 = 1;
+/// `rsipc_reap_entry.outcome`: Stale; a dry run left it.
+pub const RSIPC_REAP_WOULD_REMOVE: i32 = 2;
+/// `rsipc_reap_entry.outcome`: Left alone (not stale, or no longer stale when looked at again right before removal): see the object's state and cause.
+pub const RSIPC_REAP_KEPT: i32 = 3;
+/// `rsipc_reap_entry.outcome`: The removal failed: `error` holds the errno, `cause_text` the reason.
+pub const RSIPC_REAP_FAILED: i32 = 4;
 
 /// One IPC object, as rsipc_objects_list() found it. Fields a kind does not
 /// have are 0; `fields` says which optional ones are set
@@ -186,6 +176,16 @@ pub struct rsipc_object {
     /// failed), NUL-terminated.
     pub cause_text: [c_char; 128],
 }
+
+const _: () = assert!(
+    Kind::SysvShm as i32 == RSIPC_OBJECT_SYSV_SHM
+        && Kind::SysvMsg as i32 == RSIPC_OBJECT_SYSV_MSG
+        && Kind::SysvSem as i32 == RSIPC_OBJECT_SYSV_SEM
+        && Kind::PosixShm as i32 == RSIPC_OBJECT_POSIX_SHM
+        && Kind::PosixSem as i32 == RSIPC_OBJECT_POSIX_SEM
+        && Kind::PosixMq as i32 == RSIPC_OBJECT_POSIX_MQ
+        && Kind::Chan as i32 == RSIPC_OBJECT_CHAN
+);
 
 // The array lengths are written as literals above (cbindgen leaves out
 // constants); these hold them to the names the code uses.
@@ -282,7 +282,7 @@ impl From<&Object> for rsipc_object {
             ($field:ident, $bit:ident) => {
                 if let Some(v) = o.$field {
                     r.$field = v;
-                    r.fields |= rsipc_object_field::$bit as u32;
+                    r.fields |= $bit;
                 }
             };
         }
@@ -300,7 +300,7 @@ impl From<&Object> for rsipc_object {
         if let (Some(dev), Some(ino)) = (o.dev, o.ino) {
             r.dev = dev;
             r.ino = ino;
-            r.fields |= rsipc_object_field::RSIPC_OBJECT_HAS_FILE as u32;
+            r.fields |= RSIPC_OBJECT_HAS_FILE;
         }
         if let Some(c) = o.chan {
             r.chan_members = c.members;
@@ -310,7 +310,7 @@ impl From<&Object> for rsipc_object {
             r.chan_sent = c.sent;
             r.chan_received = c.received;
             r.chan_lost = c.lost;
-            r.fields |= rsipc_object_field::RSIPC_OBJECT_HAS_CHAN as u32;
+            r.fields |= RSIPC_OBJECT_HAS_CHAN;
         }
         for (d, s) in r.users.iter_mut().zip(&o.users) {
             *d = *s;
@@ -324,19 +324,19 @@ impl From<&Object> for rsipc_object {
 /// The identity fields of a record, as an [`Object`] for [`super::remove`].
 fn object_of(r: &rsipc_object) -> Result<Object> {
     let kind = Kind::from_code(r.kind).ok_or(err!(libc::EINVAL, "kind {} is not an RSIPC_OBJECT_* kind", r.kind))?;
-    let has = |bit: rsipc_object_field| r.fields & bit as u32 != 0;
+    let has = |bit: u32| r.fields & bit != 0;
     let name_bytes: Vec<u8> = r.name.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
     if name_bytes.len() == NAME_LEN {
         return Err(Error::new(libc::EINVAL, "the record's name is not NUL-terminated"));
     }
     let name = String::from_utf8(name_bytes).map_err(|_| Error::new(libc::EINVAL, "the record's name is not UTF-8"))?;
     let (key, id, dev, ino) = if kind.is_sysv() {
-        if !has(rsipc_object_field::RSIPC_OBJECT_HAS_ID) || !has(rsipc_object_field::RSIPC_OBJECT_HAS_KEY) {
+        if !has(RSIPC_OBJECT_HAS_ID) || !has(RSIPC_OBJECT_HAS_KEY) {
             return Err(Error::new(libc::EINVAL, "a System V record needs its key and id (RSIPC_OBJECT_HAS_KEY|_ID)"));
         }
         (Some(r.key), Some(r.id), None, None)
     } else {
-        if !has(rsipc_object_field::RSIPC_OBJECT_HAS_FILE) || name.is_empty() {
+        if !has(RSIPC_OBJECT_HAS_FILE) || name.is_empty() {
             return Err(Error::new(libc::EINVAL, "a POSIX record needs its name, dev and ino (RSIPC_OBJECT_HAS_FILE)"));
         }
         (None, None, Some(r.dev), Some(r.ino))
@@ -565,21 +565,21 @@ pub unsafe extern "C" fn rsipc_objects_reap(
         let report = super::reap(&filter, dry_run != 0)?;
         for (slot, entry) in out.iter_mut().zip(&report.entries) {
             let mut object = rsipc_object::from(&entry.object);
-            let (outcome, error) = match entry.outcome {
-                Outcome::Removed => (rsipc_reap_outcome::RSIPC_REAP_REMOVED, 0),
-                Outcome::WouldRemove => (rsipc_reap_outcome::RSIPC_REAP_WOULD_REMOVE, 0),
+            let (outcome, error): (i32, i32) = match entry.outcome {
+                Outcome::Removed => (RSIPC_REAP_REMOVED, 0),
+                Outcome::WouldRemove => (RSIPC_REAP_WOULD_REMOVE, 0),
                 Outcome::Kept(state) => {
                     object.state = state.code();
                     object.cause = state.cause().code();
                     copy_text(&mut object.cause_text, state.cause().text());
-                    (rsipc_reap_outcome::RSIPC_REAP_KEPT, 0)
+                    (RSIPC_REAP_KEPT, 0)
                 }
                 Outcome::Failed(e) => {
                     copy_text(&mut object.cause_text, &e.message());
-                    (rsipc_reap_outcome::RSIPC_REAP_FAILED, e.errno())
+                    (RSIPC_REAP_FAILED, e.errno())
                 }
             };
-            *slot = rsipc_reap_entry { object, outcome: outcome as i32, error };
+            *slot = rsipc_reap_entry { object, outcome, error };
         }
         if !counts.is_null() {
             let c = rsipc_reap_counts {
