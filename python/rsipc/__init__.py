@@ -10,7 +10,8 @@ naming the function.
 One submodule per mechanism: :mod:`rsipc.pipes`, :mod:`rsipc.fifo`,
 :mod:`rsipc.memmap`, :mod:`rsipc.shm`, :mod:`rsipc.sysv_shm`,
 :mod:`rsipc.msg`, :mod:`rsipc.mq`, :mod:`rsipc.sem`, :mod:`rsipc.sysv_sem`,
-:mod:`rsipc.chan`. Their public names (each lists them in its ``__all__``)
+:mod:`rsipc.chan`, and :mod:`rsipc.objects` (listing and reaping every IPC
+object). Their public names (each lists them in its ``__all__``)
 are re-exported here, so ``rsipc.pipe2(...)`` works. The raw functions, with
 their C prototypes declared, are ``rsipc.lib.rsipc_*`` (for passing
 deliberately bad arguments).

@@ -301,7 +301,7 @@ fn settle(p: Parked, obj: &Object, stale_only: bool, scan: &Scan) -> Outcome {
     }
     posix::judge(&mut raw, scan);
     let state = raw.object.state;
-    if Some(raw.object.ino) != Some(obj.ino) || !may_go(state, stale_only) {
+    if raw.object.dev != obj.dev || raw.object.ino != obj.ino || !may_go(state, stale_only) {
         return match unpark(&p) {
             Ok(()) if !may_go(state, stale_only) => Outcome::Kept(state),
             Ok(()) => Outcome::Failed(replaced()),
