@@ -110,3 +110,34 @@ set_target_properties(rsipc::rsipc_static PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${PROJECT_SOURCE_DIR}/include"
   INTERFACE_LINK_LIBRARIES "pthread;dl;m")
 add_dependencies(rsipc::rsipc_static rsipc_cargo)
+
+# The rsipc command (cli/, package rsipc-cli): a Rust program linking the
+# library's rlib, built in the same target directory with cargo's profile
+# "cli" (Cargo.toml says why; dev for a Debug build), and copied to bin/ of
+# the build tree, so that build/bin/rsipc finds
+# build/lib/librsipc_preload.so as an installed PREFIX/bin/rsipc finds
+# PREFIX/LIBDIR/librsipc_preload.so (`rsipc run`; the libdir is compiled in
+# through RSIPC_INSTALL_LIBDIR). Its man pages: cmake/RsipcDocs.cmake.
+# Defines: RSIPC_CLI (build/bin/rsipc), target rsipc_cli.
+if(RSIPC_BUILD_CLI)
+  set(RSIPC_CLI "${PROJECT_BINARY_DIR}/bin/rsipc")
+  if(CMAKE_BUILD_TYPE STREQUAL "Debug")
+    set(_rsipc_cli_profile dev)
+    set(_rsipc_cli_dir debug)
+  else()
+    set(_rsipc_cli_profile cli)
+    set(_rsipc_cli_dir cli)
+  endif()
+  add_custom_target(rsipc_cli ALL
+    COMMAND ${CMAKE_COMMAND} -E env CARGO_TARGET_DIR=${RSIPC_CARGO_TARGET_DIR} RSIPC_INSTALL_LIBDIR=${CMAKE_INSTALL_LIBDIR}
+            ${CARGO} build -p rsipc-cli --bin rsipc --profile ${_rsipc_cli_profile}
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${PROJECT_BINARY_DIR}/bin"
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different "${RSIPC_CARGO_TARGET_DIR}/${_rsipc_cli_dir}/rsipc" "${RSIPC_CLI}"
+    WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
+    BYPRODUCTS "${RSIPC_CLI}"
+    COMMENT "cargo build -p rsipc-cli --profile ${_rsipc_cli_profile}"
+    USES_TERMINAL VERBATIM)
+  # One cargo at a time over the shared target directory (cargo would wait
+  # on its lock anyway), the library first.
+  add_dependencies(rsipc_cli rsipc_cargo)
+endif()

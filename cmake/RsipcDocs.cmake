@@ -30,3 +30,13 @@ add_custom_target(rsipc_docs ALL
   COMMENT "Man pages and docs/reference.md from include/rsipc.h"
   VERBATIM)
 add_dependencies(rsipc_docs rsipc_cargo)
+
+# The rsipc command's pages, rsipc(1) and rsipc-SUBCOMMAND(1), from its
+# argument definitions (clap_mangen; the text of `rsipc ... --help`),
+# installed with the others from ${RSIPC_MAN_DIR}.
+if(TARGET rsipc_cli)
+  add_custom_command(TARGET rsipc_cli POST_BUILD
+    COMMAND "${RSIPC_CLI}" generate-man "${RSIPC_MAN_DIR}/man1"
+    COMMENT "Man pages of the rsipc command"
+    VERBATIM)
+endif()

@@ -39,6 +39,12 @@ endif()
 install(TARGETS rsipc_preload LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT runtime)
 install(PROGRAMS "${RSIPC_RUN_INSTALLED}" DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT runtime)
 install(FILES preload/rsipc-run.1 DESTINATION "${CMAKE_INSTALL_MANDIR}/man1" COMPONENT runtime)
+# The rsipc command (cli/), with the runtime: it is how users see and clean
+# up IPC objects. Its man pages are in ${RSIPC_MAN_DIR}/man1 (installed below).
+if(RSIPC_BUILD_CLI)
+  install(PROGRAMS "${RSIPC_CLI}" DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT runtime)
+  install(FILES docs/cli.md DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT runtime)
+endif()
 
 install(FILES include/rsipc.h include/rsipc_compat.h DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT development)
 # Man pages (rsipc(7), rsipc_*(3)) and the contract in docs/.
