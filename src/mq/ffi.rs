@@ -21,7 +21,7 @@ static MQ_OPEN_FLAGS: FlagSet = FlagSet {
     ],
 };
 
-use crate::sys::mq as raw;
+use crate::sys::mqueue as raw;
 use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 

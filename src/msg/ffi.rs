@@ -8,7 +8,7 @@ use super::{Command, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 use crate::ctl::{CmdName, CtlCommand};
 use crate::error::Reason;
 use crate::ffi::{guard, guard_cancel, in_bytes, in_ref, non_null_const, store_query, Bits, Key, Ptr, IPC_GET_FLAGS};
-use crate::sys::msg as sys;
+use crate::sys::ipc as sys;
 use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 
