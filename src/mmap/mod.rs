@@ -167,6 +167,7 @@ pub fn explain_mmap(e: Error, a: &MmapArgs) -> Error {
 /// its order, and [`explain_mmap`] says why it refused. `hint` is only a
 /// hint: `MAP_FIXED` is refused with `EINVAL` here (it replaces existing
 /// memory; the C boundary offers it).
+#[inline]
 pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
     sys::mman::map(hint, len, prot, flags, fd, off)
         .map_err(|e| explain_mmap(e, &MmapArgs { addr: hint, len, prot, flags, fd, off }))

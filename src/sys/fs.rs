@@ -186,16 +186,15 @@ pub fn reserve(fd: RawFd, len: u64, fresh: bool) -> Result<()> {
 /// pages count against no one.
 fn check_room(fd: RawFd, len: u64) -> Result<()> {
     // SAFETY: all-zero is a valid value of these plain C structs.
-    let (mut st, mut fs, mut info): (libc::stat, libc::statfs, libc::sysinfo) =
-        unsafe { (std::mem::zeroed(), std::mem::zeroed(), std::mem::zeroed()) };
-    // SAFETY: valid out-pointers (raw system calls: none of these may be a
-    // cancellation point).
-    let have = match super::cvt(unsafe { libc::syscall(libc::SYS_fstat, fd, &mut st) }) {
-        Ok(_) => (st.st_blocks as u64).saturating_mul(512),
+    let (mut fs, mut info): (libc::statfs, libc::sysinfo) = unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
+    let have = match super::fstat(fd) {
+        Ok(st) => (st.st_blocks as u64).saturating_mul(512),
         Err(_) => 0,
     };
     let need = len.saturating_sub(have);
-    // SAFETY: as above.
+    // SAFETY: valid out-pointers. Hand-written: nix's fstatfs wants a
+    // borrowed descriptor and hides f_bavail/f_bsize behind accessors, and
+    // its sysinfo needs a feature rsipc does not enable for one call.
     if super::cvt(unsafe { libc::syscall(libc::SYS_fstatfs, fd, &mut fs) }).is_ok() && fs.f_blocks != 0 {
         let free = fs.f_bavail.saturating_mul(fs.f_bsize as u64);
         if need > free {

@@ -60,7 +60,9 @@ pub const MTYPE_LEN: usize = std::mem::size_of::<c_long>();
 /// `msgget(2)`.
 pub fn msgget(key: key_t, flags: c_int) -> Result<c_int> {
     // SAFETY: no pointers involved.
-    cvt(unsafe { libc::syscall(libc::SYS_msgget, key as c_long, flags as c_long) }).map(|id| id as c_int)
+    // The id fits an int (as glibc returns it); converting before `cvt`
+    // spares the failure path a copy of the error.
+    cvt(unsafe { libc::syscall(libc::SYS_msgget, key as c_long, flags as c_long) } as c_int)
 }
 
 /// `msgsnd(2)` of `msg` (`mtype` header + text; the text length is
@@ -165,7 +167,8 @@ unsafe fn msgctl(msqid: c_int, cmd: c_int, buf: *mut libc::c_void) -> c_int {
 /// `semget(2)`.
 pub fn semget(key: libc::key_t, nsems: i32, flags: i32) -> Result<i32> {
     // SAFETY: no pointers.
-    cvt(unsafe { libc::syscall(libc::SYS_semget, key as c_long, nsems as c_long, flags as c_long) }).map(|id| id as i32)
+    // As for msgget: an int, converted before `cvt`.
+    cvt(unsafe { libc::syscall(libc::SYS_semget, key as c_long, nsems as c_long, flags as c_long) } as i32)
 }
 
 /// `semtimedop(2)` (`timeout == None`: `semop(2)`, wait without limit).
@@ -334,7 +337,8 @@ impl MayUnmap {
 /// `shmget(2)`.
 pub fn shmget(key: libc::key_t, size: usize, flags: c_int) -> Result<c_int> {
     // SAFETY: no pointers involved.
-    cvt(unsafe { libc::syscall(libc::SYS_shmget, key as c_long, size, flags as c_long) }).map(|id| id as c_int)
+    // As for msgget: an int, converted before `cvt`.
+    cvt(unsafe { libc::syscall(libc::SYS_shmget, key as c_long, size, flags as c_long) } as c_int)
 }
 
 /// `shmat(2)`. With `SHM_REMAP` in `flags` the call may replace existing
