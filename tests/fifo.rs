@@ -41,7 +41,7 @@ fn open_fds() -> usize {
 #[test]
 fn a_writer_waits_for_a_reader_in_another_process() {
     let f = TempFifo::new("wait");
-    let [sync_r, sync_w] = pipe::pipe2(0).unwrap();
+    let [sync_r, sync_w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let path = f.0.clone();
     let pid = fork_child(move || {
         close(sync_r);

@@ -40,7 +40,7 @@ impl Drop for Queue {
 }
 
 fn attr(maxmsg: c_long, msgsize: c_long) -> libc::mq_attr {
-    let mut a = rsipc::sys::mq::zeroed_attr();
+    let mut a = rsipc::sys::mqueue::zeroed_attr();
     a.mq_maxmsg = maxmsg;
     a.mq_msgsize = msgsize;
     a
@@ -164,7 +164,7 @@ fn getattr_reports_the_sizes_and_the_count() {
 #[test]
 fn sigev_signal_delivers_the_signal_with_its_value_to_the_registered_process() {
     let q = Queue::new("signal", 2, 16);
-    let [ready_r, ready_w] = pipe::pipe2(0).unwrap();
+    let [ready_r, ready_w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let mqd = q.mqd;
     let pid = fork_child(move || {
         // SAFETY: plain signal-mask calls on a zeroed sigset_t.
@@ -203,8 +203,8 @@ fn sigev_signal_delivers_the_signal_with_its_value_to_the_registered_process() {
 #[test]
 fn another_process_registered_makes_mq_notify_ebusy_until_it_exits() {
     let q = Queue::new("busy", 2, 16);
-    let [ready_r, ready_w] = pipe::pipe2(0).unwrap();
-    let [done_r, done_w] = pipe::pipe2(0).unwrap();
+    let [ready_r, ready_w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
+    let [done_r, done_w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let mqd = q.mqd;
     let pid = fork_child(move || {
         close(ready_r);
@@ -242,7 +242,7 @@ extern "C" fn write_value_to_fd(value: libc::sigval) {
 #[test]
 fn sigev_thread_calls_the_function_with_its_value_in_a_new_thread() {
     let q = Queue::new("thread", 2, 16);
-    let [r, w] = pipe::pipe2(libc::O_CLOEXEC).unwrap();
+    let [r, w] = pipe::pipe2(libc::O_CLOEXEC).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let value = libc::sigval { sival_ptr: w as usize as *mut libc::c_void };
     mq::notify(q.mqd, Some(Notify::Thread { function: write_value_to_fd, value, attributes: None })).unwrap();
     mq::send(q.mqd, b"go", 0, None).unwrap();
@@ -257,7 +257,7 @@ fn sigev_thread_calls_the_function_with_its_value_in_a_new_thread() {
 #[test]
 fn sigev_thread_uses_the_thread_attributes_given() {
     let q = Queue::new("attrs", 2, 16);
-    let [r, w] = pipe::pipe2(libc::O_CLOEXEC).unwrap();
+    let [r, w] = pipe::pipe2(libc::O_CLOEXEC).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     // SAFETY: pthread_attr_init prepares the zeroed attributes; the stack
     // size is above PTHREAD_STACK_MIN and page-aligned.
     let mut attributes: libc::pthread_attr_t = unsafe { std::mem::zeroed() };

@@ -7,7 +7,7 @@ use rsipc::pipe::{self, End};
 
 #[test]
 fn a_child_writes_five_messages_and_the_parent_reads_to_end_of_file() {
-    let [r, w] = pipe::pipe2(0).unwrap();
+    let [r, w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let pid = fork_child(|| {
         close(r);
         for _ in 0..5 {
@@ -29,7 +29,7 @@ fn a_child_writes_five_messages_and_the_parent_reads_to_end_of_file() {
 
 #[test]
 fn a_writer_blocked_on_a_full_pipe_resumes_when_the_reader_drains_it() {
-    let [r, w] = pipe::pipe2(0).unwrap();
+    let [r, w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let total = 3 * 65536;
     let pid = fork_child(move || {
         close(r);
@@ -47,8 +47,8 @@ fn a_writer_blocked_on_a_full_pipe_resumes_when_the_reader_drains_it() {
 
 #[test]
 fn duplex_pipes_echo_in_upper_case() {
-    let [to_child_r, to_child_w] = pipe::pipe2(0).unwrap();
-    let [to_parent_r, to_parent_w] = pipe::pipe2(0).unwrap();
+    let [to_child_r, to_child_w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
+    let [to_parent_r, to_parent_w] = pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let pid = fork_child(move || {
         close(to_child_w);
         close(to_parent_r);

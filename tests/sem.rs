@@ -349,7 +349,7 @@ fn racing_creators_all_get_the_one_semaphore() {
     // once; exactly one creates it, so exactly three trywaits succeed.
     let name = unique_name("race");
     let c = cname(&name);
-    let [r, w] = rsipc::pipe::pipe2(0).unwrap();
+    let [r, w] = rsipc::pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let pids: Vec<_> = (0..6)
         .map(|_| {
             let c = &c;

@@ -205,8 +205,8 @@ fn nattch_and_lpid_follow_attachments_in_two_processes() {
 fn nattch_and_lpid_follow_attachments() {
     let seg = Segment::private(4096, 0o600);
     let p = attach(seg.0, 0);
-    let [r, w] = rsipc::pipe::pipe2(0).unwrap();
-    let [r2, w2] = rsipc::pipe::pipe2(0).unwrap();
+    let [r, w] = rsipc::pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
+    let [r2, w2] = rsipc::pipe::pipe2(0).unwrap().map(std::os::fd::IntoRawFd::into_raw_fd);
     let id = seg.0;
     let pid = fork_child(move || {
         // The child inherited the attachment; attach once more, report, wait.

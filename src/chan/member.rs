@@ -27,7 +27,7 @@
 //! Ids come from a counter, so an id comes back only after [`ID_MAX`]
 //! (about four million) registrations, and only if its lock is free then.
 
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
@@ -94,8 +94,7 @@ impl Members {
                 // Another thread of this process is registering it.
                 spins += 1;
                 if spins % 64 == 0 {
-                    // SAFETY: no arguments, no preconditions.
-                    unsafe { libc::sched_yield() };
+                    sys::process::yield_now();
                 }
                 std::hint::spin_loop();
                 continue;
@@ -137,16 +136,14 @@ impl Members {
 
     /// Opens the channel's name again, if it still names the file `fd`
     /// refers to.
-    fn reopen_by_name(&self, fd: RawFd) -> Result<RawFd> {
+    fn reopen_by_name(&self, fd: RawFd) -> Result<sys::Fd> {
         let path = self.path.as_ref().ok_or_else(|| Error::from_errno(libc::ENOENT))?;
         let fresh = sys::chan::open_shm(path, None)?;
-        let (a, b) = (sys::chan::fstat(fd), sys::chan::fstat(fresh));
+        let (a, b) = (sys::chan::fstat(fd), sys::chan::fstat(fresh.as_raw_fd()));
         match (a, b) {
             (Ok(a), Ok(b)) if a.st_dev == b.st_dev && a.st_ino == b.st_ino => Ok(fresh),
-            _ => {
-                sys::chan::close(fresh);
-                Err(Error::from_errno(libc::ENOENT))
-            }
+            // `fresh` is closed as it is dropped.
+            _ => Err(Error::from_errno(libc::ENOENT)),
         }
     }
 
@@ -169,7 +166,7 @@ impl Drop for Members {
     fn drop(&mut self) {
         // Closing the description releases this process's lock (if no other
         // descriptor of it remains, e.g. in a child that never used it).
-        sys::chan::close(self.fd());
+        let _ = sys::chan::close(self.fd());
     }
 }
 

@@ -177,16 +177,32 @@
 //! slot claimed while it sleeps; its announcement in the wait word costs
 //! the next waker one spurious wake-up).
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
 mod member;
+// The ring is shared memory used by several processes at once: raw
+// pointers into the mapping and atomics on them (every block with a SAFETY
+// comment).
+#[allow(unsafe_code)]
 mod ring;
+// Reads a channel's header from its file into the ring's Header type
+// (atomics and byte arrays: every bit pattern is valid), without mapping it.
+#[allow(unsafe_code)]
 pub(crate) mod inspect;
 
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests;
 
 use std::ffi::CStr;
+use std::os::fd::AsRawFd;
 
 use crate::error::{Error, Reason, Result};
 use crate::sys;
@@ -239,6 +255,8 @@ impl Chan {
     /// Errors: `EINVAL` for a zero or too large `max_msg`/`capacity` or a bad
     /// name; `ENAMETOOLONG`; `EEXIST`; `ENOMEM`; the errors of `open(2)`,
     /// `ftruncate(2)` and `mmap(2)`.
+    // unsafe: maps the ring's shared memory and hands it to Ring::attach.
+    #[allow(unsafe_code)]
     pub fn create(name: Option<&CStr>, max_msg: usize, capacity: usize, mode: libc::mode_t) -> Result<Chan> {
         let geo = Geometry::new(max_msg as u64, capacity as u64)?;
         let len = geo.total_size as usize;
@@ -256,13 +274,13 @@ impl Chan {
         };
         // Every page is reserved now, so a full /dev/shm (or memory) is an
         // error here and never a SIGBUS at a later send.
-        let made = sys::file::reserve(fd, geo.total_size, true)
+        let made = sys::fs::reserve(fd.as_raw_fd(), geo.total_size, true)
             .map_err(explain_reserve)
-            .and_then(|()| sys::chan::map_shared(fd, len).map_err(explain_map));
+            .and_then(|()| sys::chan::map_shared(&fd, len).map_err(explain_map));
         let base = match made {
             Ok(base) => base,
             Err(e) => {
-                sys::chan::close(fd);
+                drop(fd);
                 if let Some(path) = &path {
                     let _ = sys::chan::unlink(path);
                 }
@@ -273,7 +291,7 @@ impl Chan {
         // bytes, owned by the Chan built here, which unmaps it on drop (or
         // right below if registering fails).
         let unlink_on_error = path.clone();
-        match unsafe { Ring::attach(base, geo, fd, path) } {
+        match unsafe { Ring::attach(base, geo, fd.into_raw(), path) } {
             Ok(ring) => {
                 ring.initialise();
                 Ok(Chan { ring, map_len: len })
@@ -294,15 +312,17 @@ impl Chan {
     /// Errors: `ENOENT`; `EINVAL` if the object is not an rsipc channel (or
     /// has another layout version, or its creator never finished it);
     /// `EACCES`; the errors of `open(2)` and `mmap(2)`.
+    // unsafe: maps the ring's shared memory and hands it to Ring::attach.
+    #[allow(unsafe_code)]
     pub fn open(name: &CStr) -> Result<Chan> {
         let path = sys::chan::shm_path(name)?;
         let fd = sys::chan::open_shm(&path, None)
             .map_err(|e| explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))?;
-        let mapped = Self::map_existing(fd);
+        let mapped = Self::map_existing(&fd);
         match mapped {
             // SAFETY: check_header verified total_size <= size = map_len; the
             // Chan owns the mapping and unmaps it on drop (or right below).
-            Ok((base, geo, map_len)) => match unsafe { Ring::attach(base, geo, fd, Some(path)) } {
+            Ok((base, geo, map_len)) => match unsafe { Ring::attach(base, geo, fd.into_raw(), Some(path)) } {
                 Ok(ring) => Ok(Chan { ring, map_len }),
                 Err(e) => {
                     // SAFETY: our own mapping; the ring that referred to it is gone.
@@ -310,16 +330,14 @@ impl Chan {
                     Err(e)
                 }
             },
-            Err(e) => {
-                sys::chan::close(fd);
-                Err(e)
-            }
+            // `fd` is closed as it is dropped.
+            Err(e) => Err(e),
         }
     }
 
     /// Maps the channel behind `fd` once its header is complete and valid:
     /// the mapping, its geometry and its length.
-    fn map_existing(fd: i32) -> Result<(*mut u8, Geometry, usize)> {
+    fn map_existing(fd: &sys::Fd) -> Result<(*mut u8, Geometry, usize)> {
         let mut waited_ms = 0;
         loop {
             match Self::try_map_existing(fd)? {
@@ -342,8 +360,10 @@ impl Chan {
 
     /// `Ok(None)` while the object looks like a channel still being
     /// initialised.
-    fn try_map_existing(fd: i32) -> Result<Option<(*mut u8, Geometry, usize)>> {
-        let st = sys::chan::fstat(fd)?;
+    // unsafe: reads the header of the fresh mapping before the ring exists.
+    #[allow(unsafe_code)]
+    fn try_map_existing(fd: &sys::Fd) -> Result<Option<(*mut u8, Geometry, usize)>> {
+        let st = sys::chan::fstat(fd.as_raw_fd())?;
         if st.st_mode & libc::S_IFMT != libc::S_IFREG {
             return Err(Error::new(libc::EINVAL, "the object is not a regular shared memory file"));
         }
@@ -435,6 +455,8 @@ impl Chan {
 }
 
 impl Drop for Chan {
+    // unsafe: unmaps the ring's shared memory.
+    #[allow(unsafe_code)]
     fn drop(&mut self) {
         // SAFETY: the mapping is ours and `self` is going away, so nothing
         // refers to it any more.

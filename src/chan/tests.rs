@@ -262,19 +262,19 @@ fn opening_something_else_is_einval() {
     let n = name("other");
     let path = sys::chan::shm_path(&n).unwrap();
     let fd = sys::chan::open_shm(&path, Some(0o600)).unwrap();
-    sys::file::ftruncate(fd, 4096).unwrap();
-    let base = sys::chan::map_shared(fd, 4096).unwrap();
+    sys::fs::ftruncate(&fd, 4096).unwrap();
+    let base = sys::chan::map_shared(&fd, 4096).unwrap();
     // SAFETY: our fresh 4096-byte mapping.
     unsafe { base.cast::<u64>().write(0x1234) };
     let e = Chan::open(&n).err().unwrap();
     assert_eq!(e.errno(), libc::EINVAL);
     assert!(e.message().contains("magic"), "{e}");
     // An empty object (creator never finished) is EINVAL after a short wait.
-    sys::file::ftruncate(fd, 0).unwrap();
+    sys::fs::ftruncate(&fd, 0).unwrap();
     assert_eq!(Chan::open(&n).err().unwrap().errno(), libc::EINVAL);
     // SAFETY: our own mapping, unused afterwards.
     unsafe { sys::chan::unmap(base, 4096) }.unwrap();
-    sys::chan::close(fd);
+    drop(fd);
     unlink(&n).unwrap();
 }
 

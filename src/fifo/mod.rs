@@ -13,6 +13,12 @@
 //! timeout retries a non-blocking open while no reader is there, sleeping
 //! between tries, until `timeout_ms` runs out.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
@@ -57,7 +63,7 @@ pub fn mkfifo(path: &CStr, mode: libc::mode_t) -> Result<()> {
 /// current directory for `AT_FDCWD`, or anywhere for an absolute path), as
 /// `mkfifoat(3)`.
 pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
-    sys::fifo::mkfifoat(dirfd, path, mode).map_err(|e| match e.errno() {
+    sys::fs::mkfifoat(dirfd, path, mode).map_err(|e| match e.errno() {
         libc::EEXIST => e.because("a file already exists at this path (mkfifo never replaces one)"),
         libc::EBADF => e.because(reason!("dirfd {} is not an open descriptor and the path is relative", dirfd)),
         libc::ENOTDIR if dirfd != libc::AT_FDCWD => {
@@ -96,6 +102,9 @@ fn explain_path(e: Error, path: &CStr) -> Error {
 /// during a timed wait always ends it with `EINTR`. The descriptor is
 /// blocking unless `flags` has `O_NONBLOCK`, close-on-exec only if `flags`
 /// has `O_CLOEXEC` (it is the caller's, as from open(2)).
+// unsafe: only to call the Cancel::Never form of the function below, which
+// cannot unwind.
+#[allow(unsafe_code)]
 pub fn open(path: &CStr, flags: i32, timeout_ms: i32) -> Result<OwnedFd> {
     let fifo = check(path, flags)?;
     // SAFETY: Cancel::Never cannot unwind.
@@ -129,7 +138,7 @@ pub(crate) fn check(path: &CStr, flags: i32) -> Result<Checked<'_>> {
     }
     // O_PATH opens nothing for I/O: no device is touched, no FIFO peer is
     // woken, and with O_NOFOLLOW a symbolic link is returned as itself.
-    let handle = sys::file::openat(libc::AT_FDCWD, path, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0)
+    let handle = sys::fs::openat(libc::AT_FDCWD, path, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0)
         .map_err(|e| explain_path(e, path))?;
     let st = sys::fstat(handle.as_raw_fd())?;
     match st.st_mode & libc::S_IFMT {
@@ -153,6 +162,10 @@ impl Checked<'_> {
     ///
     /// # Safety
     /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    // unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+    // cancel may unwind from here; no catch_unwind may be on the stack), passed
+    // on to the C boundary; no memory is touched unsafely.
+    #[allow(unsafe_code)]
     pub(crate) unsafe fn open(&self, how: Cancel, timeout_ms: i32) -> Result<sys::Fd> {
         let flags = self.flags;
         // Opened non-blocking, so that a reader never waits for a writer and
@@ -181,6 +194,10 @@ impl Checked<'_> {
     ///
     /// # Safety
     /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    // unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+    // cancel may unwind from here; no catch_unwind may be on the stack), passed
+    // on to the C boundary; no memory is touched unsafely.
+    #[allow(unsafe_code)]
     unsafe fn wait_for_reader(&self, how: Cancel, flags: i32, timeout_ms: i32) -> Result<sys::Fd> {
         if timeout_ms < 0 {
             // The kernel's own wait: a blocking open of the checked inode, so
@@ -201,7 +218,7 @@ impl Checked<'_> {
         // Signals stay blocked between the sleeps and are let in only during
         // them, so every handler that runs while the writer waits ends the
         // wait (EINTR) — none runs unnoticed between two tries.
-        let signals = sys::fifo::SignalsHeld::new()?;
+        let signals = sys::signal::SignalsHeld::new()?;
         let mut pause = FIRST_PAUSE_MS;
         loop {
             // SAFETY: Cancel::Never cannot unwind.
@@ -230,10 +247,14 @@ impl Checked<'_> {
     ///
     /// # Safety
     /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    // unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+    // cancel may unwind from here; no catch_unwind may be on the stack), passed
+    // on to the C boundary; no memory is touched unsafely.
+    #[allow(unsafe_code)]
     unsafe fn reopen(&self, how: Cancel, flags: i32) -> Result<sys::Fd> {
         let proc_path = ProcFdPath::new(self.handle.as_raw_fd());
         // SAFETY: forwarded from this function's contract.
-        match unsafe { sys::file::openat_as(how, libc::AT_FDCWD, proc_path.as_c_str(), flags, 0) } {
+        match unsafe { sys::fs::openat_as(how, libc::AT_FDCWD, proc_path.as_c_str(), flags, 0) } {
             // SAFETY: forwarded from this function's contract.
             Err(e) if e.errno() == libc::ENOENT => unsafe { reopen_by_path(how, &self.st, self.path, flags) },
             other => other.map_err(|e| explain_reopen(e, flags)),
@@ -246,10 +267,14 @@ impl Checked<'_> {
 ///
 /// # Safety
 /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+// unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+// cancel may unwind from here; no catch_unwind may be on the stack), passed
+// on to the C boundary; no memory is touched unsafely.
+#[allow(unsafe_code)]
 unsafe fn reopen_by_path(how: Cancel, expected: &libc::stat, path: &CStr, flags: i32) -> Result<sys::Fd> {
     // SAFETY: forwarded from this function's contract.
     let fd =
-        unsafe { sys::file::openat_as(how, libc::AT_FDCWD, path, flags | libc::O_NOFOLLOW, 0) }.map_err(|e| match e
+        unsafe { sys::fs::openat_as(how, libc::AT_FDCWD, path, flags | libc::O_NOFOLLOW, 0) }.map_err(|e| match e
             .errno()
         {
             libc::ELOOP => e.because("the FIFO was replaced by a symbolic link while it was being opened"),
@@ -306,7 +331,9 @@ impl ProcFdPath {
     }
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
     use std::ffi::CString;
@@ -319,7 +346,7 @@ mod tests {
     }
     impl Drop for Temp {
         fn drop(&mut self) {
-            let _ = sys::file::unlinkat(libc::AT_FDCWD, &self.0);
+            let _ = sys::fs::unlinkat(libc::AT_FDCWD, &self.0);
         }
     }
 
@@ -450,12 +477,12 @@ mod tests {
         let t = Temp::new("fallback");
         mkfifo(&t.0, 0o600).unwrap();
         let handle =
-            sys::file::openat(libc::AT_FDCWD, &t.0, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0).unwrap();
+            sys::fs::openat(libc::AT_FDCWD, &t.0, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0).unwrap();
         let st = sys::fstat(handle.as_raw_fd()).unwrap();
         unsafe { reopen_by_path(Cancel::Never, &st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) }
             .unwrap();
         // Replace the FIFO by another one: a different inode.
-        sys::file::unlinkat(libc::AT_FDCWD, &t.0).unwrap();
+        sys::fs::unlinkat(libc::AT_FDCWD, &t.0).unwrap();
         mkfifo(&t.0, 0o600).unwrap();
         let e =
             unsafe { reopen_by_path(Cancel::Never, &st, &t.0, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) }

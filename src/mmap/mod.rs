@@ -6,6 +6,12 @@
 //! Safe Rust gets an owned [`Mapping`] (unmapped on drop); the C boundary
 //! hands the address over with [`Mapping::into_raw`].
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
@@ -161,6 +167,7 @@ pub fn explain_mmap(e: Error, a: &MmapArgs) -> Error {
 /// its order, and [`explain_mmap`] says why it refused. `hint` is only a
 /// hint: `MAP_FIXED` is refused with `EINVAL` here (it replaces existing
 /// memory; the C boundary offers it).
+#[inline]
 pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
     sys::mman::map(hint, len, prot, flags, fd, off)
         .map_err(|e| explain_mmap(e, &MmapArgs { addr: hint, len, prot, flags, fd, off }))
@@ -270,7 +277,7 @@ pub fn prot_for(oflag: i32) -> Result<i32> {
 /// Makes an object at least `want` bytes long for a mapping of that size:
 /// grows it with `ftruncate` when `writable`, else `EINVAL` (pages past the
 /// end would fault with `SIGBUS`). Never shrinks.
-pub(crate) fn ensure_size(fd: RawFd, size: u64, want: usize, writable: bool, what: &'static str) -> Result<()> {
+pub(crate) fn ensure_size(fd: &sys::Fd, size: u64, want: usize, writable: bool, what: &'static str) -> Result<()> {
     if size >= want as u64 {
         return Ok(());
     }
@@ -285,7 +292,7 @@ pub(crate) fn ensure_size(fd: RawFd, size: u64, want: usize, writable: bool, wha
             ),
         ));
     }
-    sys::file::ftruncate(fd, want as i64).map_err(|e| {
+    sys::fs::ftruncate(fd, want as i64).map_err(|e| {
         e.explain(libc::EFBIG, reason!("len {} is larger than the file system allows", want))
             .explain(libc::EPERM, reason!("the {} is sealed against growing (F_SEAL_GROW)", what))
             .explain(libc::ENOSPC, "no space left to grow the file")
@@ -324,25 +331,25 @@ pub fn map_file(path: &CStr, oflag: i32, mode: libc::mode_t, len: usize) -> Resu
     // open — a reader would wait forever for a writer; the type is checked
     // right after and the descriptor is never used for I/O.
     let flags = oflag | libc::O_CLOEXEC | libc::O_NOCTTY;
-    let fd = match sys::file::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
+    let fd = match sys::fs::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
         // Only a lease held on the file says EWOULDBLOCK to a non-blocking
         // open: wait for it to be released, as open(2) would.
-        Err(e) if e.errno() == libc::EWOULDBLOCK => sys::file::openat(libc::AT_FDCWD, path, flags, mode),
+        Err(e) if e.errno() == libc::EWOULDBLOCK => sys::fs::openat(libc::AT_FDCWD, path, flags, mode),
         other => other,
     }
     .map_err(explain_open)?;
     let st = sys::fstat(fd.as_raw_fd())?;
-    let mapped = map_opened_file(fd.as_raw_fd(), &st, prot, len);
+    let mapped = map_opened_file(&fd, &st, prot, len);
     if mapped.is_err() && exclusive {
         // This call created the file: a failure leaves nothing behind.
-        sys::file::remove_if_same(path, &st);
+        sys::fs::remove_if_same(path, &st);
     }
     mapped
     // `fd` is closed here; the mapping keeps the file.
 }
 
 /// The part of [`map_file`] after the open: check, size, map.
-fn map_opened_file(fd: RawFd, st: &libc::stat, prot: i32, len: usize) -> Result<Mapping> {
+fn map_opened_file(fd: &sys::Fd, st: &libc::stat, prot: i32, len: usize) -> Result<Mapping> {
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
         return Err(Error::new(
             libc::EINVAL,
@@ -359,7 +366,7 @@ fn map_opened_file(fd: RawFd, st: &libc::stat, prot: i32, len: usize) -> Result<
         len
     };
     ensure_size(fd, size, want, prot & libc::PROT_WRITE != 0, "file")?;
-    map(0, want, prot, libc::MAP_SHARED, fd, 0)
+    map(0, want, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0)
 }
 
 /// A `MAP_SHARED | MAP_ANONYMOUS` read-write region of `len` bytes, filled
@@ -398,7 +405,9 @@ pub(crate) fn file_kind(mode: libc::mode_t) -> &'static str {
     }
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
     use std::ffi::CString;
@@ -410,7 +419,7 @@ mod tests {
     struct Unlink(CString);
     impl Drop for Unlink {
         fn drop(&mut self) {
-            let _ = sys::file::unlinkat(libc::AT_FDCWD, &self.0);
+            let _ = sys::fs::unlinkat(libc::AT_FDCWD, &self.0);
         }
     }
 
@@ -422,9 +431,9 @@ mod tests {
     /// A temporary file of one page, open read-write.
     fn page_file(tag: &str) -> (Unlink, sys::Fd) {
         let path = temp_path(tag);
-        let fd = sys::file::openat(libc::AT_FDCWD, &path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
+        let fd = sys::fs::openat(libc::AT_FDCWD, &path, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
         let guard = Unlink(path);
-        sys::file::ftruncate(fd.as_raw_fd(), page_size() as i64).unwrap();
+        sys::fs::ftruncate(&fd, page_size() as i64).unwrap();
         (guard, fd)
     }
 

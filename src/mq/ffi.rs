@@ -17,7 +17,7 @@ flag_table! {
     struct MqOpenFlags = FlagTable::open(flag_names![O_CREAT, O_EXCL, O_NONBLOCK, O_CLOEXEC]);
 }
 
-use crate::sys::mq as raw;
+use crate::sys::mqueue as raw;
 use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 

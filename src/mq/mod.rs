@@ -10,6 +10,12 @@
 //! glibc. Messages come out highest priority first, oldest first within a
 //! priority.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
@@ -20,14 +26,14 @@ use libc::{c_int, c_uint, mode_t, mqd_t};
 use crate::error::Hex;
 use crate::error::{later, Error, Reason, Result};
 use crate::sys;
-use crate::sys::mq as raw;
+use crate::sys::mqueue as raw;
 
 /// One more than the highest message priority (`MQ_PRIO_MAX` of
 /// `<mqueue.h>`'s Linux implementation).
 pub const MQ_PRIO_MAX: c_uint = 32768;
 
 /// Bytes a queue name may have after its slash (`NAME_MAX`).
-pub const NAME_MAX: usize = 255;
+pub use crate::sys::fs::NAME_MAX;
 
 // ---------------------------------------------------------------------------
 // Names
@@ -114,7 +120,7 @@ fn open_accmode_creat(kname: &CStr, oflag: c_int, mode: mode_t) -> Error {
 fn mqueue_limit(file: &str) -> Option<i64> {
     let path = std::ffi::CString::new(format!("/proc/sys/fs/mqueue/{file}")).ok()?;
     let mut buf = [0u8; 32];
-    let n = sys::file::read_start(&path, &mut buf).ok()?;
+    let n = sys::fs::read_start(&path, &mut buf).ok()?;
     std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()
 }
 
@@ -511,7 +517,9 @@ fn explain_notify(e: Error, mqd: mqd_t, how: Option<Notify<'_>>) -> Error {
     }
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
     use std::ffi::CString;

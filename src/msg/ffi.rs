@@ -8,7 +8,7 @@ use crate::ffi::{
     flag_names, flag_table, guard, guard_cancel, in_bytes, non_null_const, read_buffer, store_query, FlagTable,
     IpcGetFlags, Key, Ptr,
 };
-use crate::sys::msg as sys;
+use crate::sys::ipc as sys;
 use crate::sys::{cancel, Cancel};
 use crate::{Error, Result};
 

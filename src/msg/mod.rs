@@ -13,6 +13,12 @@
 //!   rsipc says `EINVAL`, naming the limit;
 //! * every `EINVAL` names its cause (`mtype`, `msgmax`, a removed queue...).
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use std::fmt;
@@ -22,8 +28,8 @@ use libc::{c_int, c_long, key_t};
 use crate::arg::Key;
 use crate::ctl::{self, CtlCommand, CtlObject};
 use crate::error::{later, Error, Reason, Result};
-use crate::sys::msg as sys;
-pub use crate::sys::msg::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
+use crate::sys::ipc as sys;
+pub use crate::sys::ipc::{MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, MTYPE_LEN};
 use crate::sys::Cancel;
 
 /// The `msgrcv` flags rsipc knows by name (others go to the kernel as they
@@ -102,6 +108,9 @@ fn explain_msgget(e: Error, key: key_t) -> Error {
 /// signal handler interrupts the wait (never restarted, as in the kernel);
 /// `EACCES` without write permission.
 #[inline]
+// unsafe: only to call the Cancel::Never form of the function below, which
+// cannot unwind.
+#[allow(unsafe_code)]
 pub fn send(msqid: c_int, msg: &[u8], flags: c_int) -> Result<()> {
     let text = check_send(msg)?;
     // SAFETY: Cancel::Never cannot unwind.
@@ -139,6 +148,10 @@ pub(crate) enum SendFailure {
 /// # Safety
 /// With [`Cancel::Point`], as for [`crate::sys::cancel::syscall`].
 #[inline]
+// unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+// cancel may unwind from here; no catch_unwind may be on the stack), passed
+// on to the C boundary; no memory is touched unsafely.
+#[allow(unsafe_code)]
 pub(crate) unsafe fn send_as(
     how: Cancel,
     msqid: c_int,
@@ -246,6 +259,8 @@ fn no_such_queue(msqid: c_int) -> Reason {
 /// Other errors: `EIDRM` (removed while waiting), `EINTR`, `EACCES`,
 /// `EINVAL` (no queue `msqid`).
 #[inline]
+// unsafe: hands the buffer's pointer to receive_raw, valid for its length.
+#[allow(unsafe_code)]
 pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Result<usize> {
     if buf.len() < MTYPE_LEN {
         return Err(short_buffer(buf.len()));
@@ -262,6 +277,8 @@ pub fn receive(msqid: c_int, buf: &mut [u8], msgtyp: c_long, flags: c_int) -> Re
 /// # Safety
 /// `msgp` is valid for writes of a `long` followed by the text of any
 /// message the call may take, up to `msgsz` bytes.
+// unsafe: msgp is a caller's raw `struct msgbuf *` (C boundary data).
+#[allow(unsafe_code)]
 pub unsafe fn receive_raw(
     msqid: c_int,
     msgp: *mut libc::c_void,
@@ -310,6 +327,8 @@ fn bad_receive_args(msqid: c_int, msgsz: usize) -> Reason {
 /// no such queue (`EINVAL`, `EIDRM`), no read permission (`EACCES`), an
 /// empty queue under `IPC_NOWAIT` (`ENOMSG`) — and `EFAULT` otherwise.
 #[cold]
+// unsafe: a NULL msgp, which the kernel only checks (EFAULT) once a message fits.
+#[allow(unsafe_code)]
 pub fn receive_null(msqid: c_int, msgsz: usize, msgtyp: c_long, flags: c_int) -> Error {
     let null = || Error::new(libc::EFAULT, "`msgp` is NULL");
     if flags & MSG_COPY != 0 {
@@ -518,7 +537,9 @@ fn explain_ctl(e: Error, msqid: c_int, command: Command) -> Error {
     })
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
 

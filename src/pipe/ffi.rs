@@ -16,7 +16,7 @@ flag_table! {
 unsafe fn pipe_into(fds: *mut c_int, flags: c_int) -> crate::Result<c_int> {
     super::check_pipe2_flags(flags)?;
     let out = non_null(fds, "fds")?;
-    let pair = super::pipe2(flags)?;
+    let pair = super::pipe2_fds(flags)?.map(crate::sys::Fd::into_raw);
     // SAFETY: `out` is non-NULL and, by the caller's contract, valid for two
     // ints.
     unsafe { out.as_ptr().copy_from_nonoverlapping(pair.as_ptr(), 2) };

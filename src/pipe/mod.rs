@@ -2,9 +2,15 @@
 //! `F_SETPIPE_SZ`), non-blocking mode, and the loops every pipe user writes
 //! by hand — write everything, read exactly.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
-use std::os::fd::RawFd;
+use std::os::fd::{OwnedFd, RawFd};
 
 use crate::error::Hex;
 use crate::error::{Error, Result};
@@ -29,9 +35,15 @@ pub fn check_pipe2_flags(flags: i32) -> Result<()> {
 /// Creates a pipe: `[read end, write end]`, as `pipe2(2)`.
 ///
 /// Flags outside `O_CLOEXEC | O_NONBLOCK | O_DIRECT` are `EINVAL`.
-pub fn pipe2(flags: i32) -> Result<[RawFd; 2]> {
+pub fn pipe2(flags: i32) -> Result<[OwnedFd; 2]> {
+    Ok(pipe2_fds(flags)?.map(OwnedFd::from))
+}
+
+/// [`pipe2`] with ends that close with the system call (for the C
+/// boundary, where glibc's `close` would be a cancellation point).
+pub(crate) fn pipe2_fds(flags: i32) -> Result<[sys::Fd; 2]> {
     check_pipe2_flags(flags)?;
-    sys::pipe2(flags).map_err(|e| {
+    sys::pipe::pipe2(flags).map_err(|e| {
         e.explain(libc::EMFILE, "this process has no free file descriptor (RLIMIT_NOFILE)")
             .explain(libc::ENFILE, "the system-wide limit on open files was reached")
     })
@@ -114,6 +126,9 @@ pub struct Transfer {
 /// A non-blocking descriptor that fills up stops the loop with `EAGAIN`
 /// after the bytes it took.
 #[inline]
+// unsafe: only to call the Cancel::Never form of the function below, which
+// cannot unwind.
+#[allow(unsafe_code)]
 pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
     // SAFETY: Cancel::Never cannot unwind.
     explain_transfer(fd, unsafe { write_all_as(Cancel::Never, fd, buf) }, "written to")
@@ -125,6 +140,10 @@ pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
 /// # Safety
 /// With [`Cancel::Point`], as for [`crate::sys::cancel::syscall`].
 #[inline]
+// unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+// cancel may unwind from here; no catch_unwind may be on the stack), passed
+// on to the C boundary; no memory is touched unsafely.
+#[allow(unsafe_code)]
 pub(crate) unsafe fn write_all_as(how: Cancel, fd: RawFd, buf: &[u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
@@ -140,6 +159,9 @@ pub(crate) unsafe fn write_all_as(how: Cancel, fd: RawFd, buf: &[u8]) -> Transfe
 
 /// Reads until `buf` is full or end of file, retrying `EINTR` and short reads.
 #[inline]
+// unsafe: only to call the Cancel::Never form of the function below, which
+// cannot unwind.
+#[allow(unsafe_code)]
 pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
     // SAFETY: Cancel::Never cannot unwind.
     explain_transfer(fd, unsafe { read_exact_as(Cancel::Never, fd, buf) }, "read from")
@@ -151,6 +173,10 @@ pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
 /// # Safety
 /// With [`Cancel::Point`], as for [`crate::sys::cancel::syscall`].
 #[inline]
+// unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+// cancel may unwind from here; no catch_unwind may be on the stack), passed
+// on to the C boundary; no memory is touched unsafely.
+#[allow(unsafe_code)]
 pub(crate) unsafe fn read_exact_as(how: Cancel, fd: RawFd, buf: &mut [u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
@@ -185,16 +211,22 @@ fn explain_io(fd: RawFd, e: Error, verb: &'static str) -> Error {
     }
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
 
-    struct Pipe([RawFd; 2]);
-    impl Drop for Pipe {
-        fn drop(&mut self) {
-            for fd in self.0 {
-                let _ = sys::close(fd);
-            }
+    use std::os::fd::AsRawFd;
+
+    /// Both ends, closed when dropped, and their numbers.
+    struct Pipe([OwnedFd; 2]);
+    impl Pipe {
+        fn new(flags: i32) -> Pipe {
+            Pipe(pipe2(flags).unwrap())
+        }
+        fn fd(&self, end: usize) -> RawFd {
+            self.0[end].as_raw_fd()
         }
     }
 
@@ -202,13 +234,12 @@ mod tests {
     fn set_nonblocking_on_an_o_path_descriptor_says_it_is_open() {
         let p = std::ffi::CString::new("/proc/self/status").unwrap();
         // SAFETY: valid C string; the descriptor is closed below.
-        let fd = unsafe { libc::open(p.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
-        assert!(fd >= 0);
-        let e = set_nonblocking(fd, true).unwrap_err();
+        let fd = sys::fs::openat(libc::AT_FDCWD, &p, libc::O_PATH | libc::O_CLOEXEC, 0).unwrap();
+        let e = set_nonblocking(fd.as_raw_fd(), true).unwrap_err();
         // Whether the descriptor is open is asked when the message is
         // composed, so it is read while the descriptor still is.
         let msg = e.message();
-        let _ = sys::close(fd);
+        drop(fd);
         assert_eq!(e.errno(), libc::EBADF);
         assert!(msg.contains("is open but"), "{msg}");
     }
@@ -220,23 +251,22 @@ mod tests {
 
     #[test]
     fn pipe2_applies_cloexec_and_nonblock() {
-        let p = Pipe(pipe2(libc::O_CLOEXEC | libc::O_NONBLOCK).unwrap());
-        assert_ne!(sys::fcntl_int(p.0[0], libc::F_GETFD, 0).unwrap() & libc::FD_CLOEXEC, 0);
-        assert_ne!(sys::fcntl_int(p.0[1], libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        let p = Pipe::new(libc::O_CLOEXEC | libc::O_NONBLOCK);
+        assert_ne!(sys::fcntl_int(p.fd(0), libc::F_GETFD, 0).unwrap() & libc::FD_CLOEXEC, 0);
+        assert_ne!(sys::fcntl_int(p.fd(1), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
     }
 
     #[test]
     fn capacity_is_64k_by_default_and_can_grow() {
-        let p = Pipe(pipe2(0).unwrap());
-        assert_eq!(capacity(p.0[0]).unwrap(), 65536);
-        assert_eq!(set_capacity(p.0[1], 100_000).unwrap(), 131072);
-        assert_eq!(capacity(p.0[0]).unwrap(), 131072);
+        let p = Pipe::new(0);
+        assert_eq!(capacity(p.fd(0)).unwrap(), 65536);
+        assert_eq!(set_capacity(p.fd(1), 100_000).unwrap(), 131072);
+        assert_eq!(capacity(p.fd(0)).unwrap(), 131072);
     }
 
     #[test]
     fn capacity_of_a_non_pipe_says_so() {
         let file = std::fs::File::open("/proc/self/status").unwrap();
-        use std::os::fd::AsRawFd;
         let e = capacity(file.as_raw_fd()).unwrap_err();
         assert_eq!(e.errno(), libc::EBADF);
         assert!(e.message().contains("not a pipe"), "{e}");
@@ -245,44 +275,43 @@ mod tests {
 
     #[test]
     fn set_capacity_rejects_non_positive_sizes() {
-        let p = Pipe(pipe2(0).unwrap());
-        assert_eq!(set_capacity(p.0[1], 0).unwrap_err().errno(), libc::EINVAL);
-        assert_eq!(set_capacity(p.0[1], -5).unwrap_err().errno(), libc::EINVAL);
+        let p = Pipe::new(0);
+        assert_eq!(set_capacity(p.fd(1), 0).unwrap_err().errno(), libc::EINVAL);
+        assert_eq!(set_capacity(p.fd(1), -5).unwrap_err().errno(), libc::EINVAL);
     }
 
     #[test]
     fn nonblocking_toggles() {
-        let p = Pipe(pipe2(0).unwrap());
-        set_nonblocking(p.0[0], true).unwrap();
-        assert_ne!(sys::fcntl_int(p.0[0], libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
-        set_nonblocking(p.0[0], false).unwrap();
-        assert_eq!(sys::fcntl_int(p.0[0], libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        let p = Pipe::new(0);
+        set_nonblocking(p.fd(0), true).unwrap();
+        assert_ne!(sys::fcntl_int(p.fd(0), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        set_nonblocking(p.fd(0), false).unwrap();
+        assert_eq!(sys::fcntl_int(p.fd(0), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
     }
 
     #[test]
     fn write_all_then_read_exact_round_trip() {
-        let p = Pipe(pipe2(0).unwrap());
-        assert_eq!(write_all(p.0[1], b"hello world"), Transfer { done: 11, end: End::Complete });
+        let p = Pipe::new(0);
+        assert_eq!(write_all(p.fd(1), b"hello world"), Transfer { done: 11, end: End::Complete });
         let mut buf = [0u8; 5];
-        assert_eq!(read_exact(p.0[0], &mut buf), Transfer { done: 5, end: End::Complete });
+        assert_eq!(read_exact(p.fd(0), &mut buf), Transfer { done: 5, end: End::Complete });
         assert_eq!(&buf, b"hello");
     }
 
     #[test]
     fn read_exact_reports_eof_with_the_bytes_read() {
-        let p = Pipe(pipe2(0).unwrap());
-        write_all(p.0[1], b"abc");
-        sys::close(p.0[1]).unwrap();
-        let p = Pipe([p.0[0], -1]);
+        let [r, w] = pipe2(0).unwrap();
+        write_all(w.as_raw_fd(), b"abc");
+        drop(w);
         let mut buf = [0u8; 8];
-        assert_eq!(read_exact(p.0[0], &mut buf), Transfer { done: 3, end: End::Eof });
+        assert_eq!(read_exact(r.as_raw_fd(), &mut buf), Transfer { done: 3, end: End::Eof });
     }
 
     #[test]
     fn write_all_on_a_full_nonblocking_pipe_stops_with_eagain_after_the_bytes_it_took() {
-        let p = Pipe(pipe2(libc::O_NONBLOCK).unwrap());
+        let p = Pipe::new(libc::O_NONBLOCK);
         let big = vec![7u8; 100_000];
-        let t = write_all(p.0[1], &big);
+        let t = write_all(p.fd(1), &big);
         assert_eq!(t.done, 65536);
         assert!(matches!(t.end, End::Error(ref e) if e.errno() == libc::EAGAIN));
     }

@@ -31,6 +31,12 @@
 //! itself as glibc's cleanup handler does. The Rust methods are not
 //! cancellation points: a Rust thread cannot be cancelled.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 pub mod named;
 
@@ -39,7 +45,7 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use crate::error::{Error, Result};
 use crate::sys::{self, Cancel, FutexClock};
 
-pub use crate::sys::sem::Semaphore;
+pub use crate::sys::futex::Semaphore;
 pub use named::{unlink, NamedSemaphore};
 
 /// The largest value a semaphore can hold (glibc's `SEM_VALUE_MAX`,
@@ -199,6 +205,9 @@ impl Semaphore {
     /// `EINTR` when a signal handler interrupts the sleep (as glibc: a
     /// handler installed with `SA_RESTART` restarts it instead).
     #[inline]
+    // unsafe: only to call the Cancel::Never form of the function below, which
+    // cannot unwind.
+    #[allow(unsafe_code)]
     pub fn wait(&self) -> Result<()> {
         // SAFETY: Cancel::Never cannot unwind.
         unsafe { self.wait_checked(Cancel::Never, None, FutexClock::Realtime) }
@@ -218,6 +227,9 @@ impl Semaphore {
     /// `ETIMEDOUT` at the absolute `CLOCK_REALTIME` time `abs_timeout`.
     /// `EINVAL` if `abs_timeout.tv_nsec` is outside `0..1e9` (checked
     /// first, even when a token is available).
+    // unsafe: only to call the Cancel::Never form of the function below, which
+    // cannot unwind.
+    #[allow(unsafe_code)]
     pub fn timed_wait(&self, abs_timeout: &libc::timespec) -> Result<()> {
         sys::check_timespec(abs_timeout, "abs_timeout")?;
         // SAFETY: Cancel::Never cannot unwind.
@@ -227,6 +239,9 @@ impl Semaphore {
     /// glibc's `sem_clockwait`: as [`timed_wait`](Self::timed_wait) with the
     /// deadline measured on `clock`, which must be `CLOCK_MONOTONIC` or
     /// `CLOCK_REALTIME` (`EINVAL` otherwise).
+    // unsafe: only to call the Cancel::Never form of the function below, which
+    // cannot unwind.
+    #[allow(unsafe_code)]
     pub fn clock_wait(&self, clock: libc::clockid_t, abs_timeout: &libc::timespec) -> Result<()> {
         let clock = futex_clock(clock)?;
         sys::check_timespec(abs_timeout, "abs_timeout")?;
@@ -244,6 +259,10 @@ impl Semaphore {
     /// # Safety
     /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
     #[inline]
+    // unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+    // cancel may unwind from here; no catch_unwind may be on the stack), passed
+    // on to the C boundary; no memory is touched unsafely.
+    #[allow(unsafe_code)]
     pub(crate) unsafe fn wait_checked(
         &self,
         how: Cancel,
@@ -297,6 +316,10 @@ impl Semaphore {
     /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
     #[cold]
     #[inline(never)]
+    // unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+    // cancel may unwind from here; no catch_unwind may be on the stack), passed
+    // on to the C boundary; no memory is touched unsafely.
+    #[allow(unsafe_code)]
     unsafe fn wait_slow(&self, how: Cancel, abs_timeout: Option<&libc::timespec>, clock: FutexClock) -> Result<()> {
         // Register as a waiter; relaxed suffices, the RMWs order everything.
         let mut d = self.data.fetch_add(ONE_WAITER, Relaxed);
@@ -332,6 +355,10 @@ impl Semaphore {
     ///
     /// # Safety
     /// With [`Cancel::Point`], as for [`sys::cancel::syscall`].
+    // unsafe: the cancellation contract of sys::cancel (with Cancel::Point a
+    // cancel may unwind from here; no catch_unwind may be on the stack), passed
+    // on to the C boundary; no memory is touched unsafely.
+    #[allow(unsafe_code)]
     unsafe fn sleep(&self, how: Cancel, abs_timeout: Option<&libc::timespec>, clock: FutexClock) -> Result<()> {
         // glibc's work-around: the kernel rejects negative absolute times,
         // which are valid and long past (no cancellation point then, as in
@@ -362,7 +389,9 @@ impl Drop for Registered<'_> {
     }
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
     use std::sync::Arc;

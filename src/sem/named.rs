@@ -26,17 +26,18 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
 
 use crate::error::{Error, Result};
-use crate::sys::sem::{self as raw, SemMap, Semaphore};
+use crate::sys::futex::{SemMap, Semaphore};
+use crate::sys::fs::{self, NAME_MAX};
+use crate::sys::process;
+use crate::sys::shm::SHM_DIR;
 use crate::sys::{self};
 
 use super::{check_initial_value, PRIVATE_WORD_SHARED};
 
-/// Where glibc keeps named semaphores.
-const SHM_DIR: &str = "/dev/shm";
-/// The prefix glibc gives their file names.
+/// The prefix glibc gives their file names (in `SHM_DIR`, where glibc
+/// keeps named semaphores; names are at most `NAME_MAX` bytes after their
+/// leading slashes).
 const SEM_PREFIX: &str = "sem.";
-/// glibc's limit on a name (after its leading slashes).
-const NAME_MAX: usize = 255;
 /// glibc gives up after this many taken temporary names.
 const TEMP_NAME_TRIES: usize = 50;
 /// Rounds of "open failed with ENOENT, create failed with EEXIST" (another
@@ -85,7 +86,7 @@ fn table() -> MutexGuard<'static, Vec<Entry>> {
     // Registration only fails for lack of memory; the table then works as
     // before, only without the fork guarantee.
     FORK_HANDLERS.call_once(|| {
-        let _ = raw::atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+        let _ = process::atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
     });
     TABLE.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -115,7 +116,7 @@ impl NamedSemaphore {
         let exclusive = create && oflag & libc::O_EXCL != 0;
         for _ in 0..OPEN_ROUNDS {
             if !exclusive {
-                match raw::open(&path, libc::O_RDWR | libc::O_NOFOLLOW, 0) {
+                match fs::openat(libc::AT_FDCWD, &path, libc::O_RDWR | libc::O_NOFOLLOW | libc::O_CLOEXEC, 0) {
                     Ok(fd) => return attach(&fd, None),
                     Err(e) if create && e.errno() == libc::ENOENT => {}
                     Err(e) => return Err(explain_open(e)),
@@ -198,7 +199,7 @@ pub(crate) fn close_addr(addr: usize) -> Result<()> {
 /// file system is reported as `EACCES` (as glibc).
 pub fn unlink(name: &CStr) -> Result<()> {
     let path = sem_path(name).map_err(|e| Error::new(libc::ENOENT, *e.reason()))?;
-    sys::sem::unlink(&path).map_err(|e| match e.errno() {
+    fs::unlink(&path).map_err(|e| match e.errno() {
         libc::ENOENT => e.because("there is no semaphore with this name"),
         libc::EPERM | libc::EACCES => Error::new(libc::EACCES, "no permission to remove the name from /dev/shm"),
         _ => e,
@@ -206,7 +207,7 @@ pub fn unlink(name: &CStr) -> Result<()> {
 }
 
 /// The longest semaphore path: `/dev/shm/sem.` + `NAME_MAX` bytes + NUL.
-const PATH_CAP: usize = SHM_DIR.len() + 1 + SEM_PREFIX.len() + NAME_MAX + 1;
+const PATH_CAP: usize = SHM_DIR.len() + SEM_PREFIX.len() + NAME_MAX + 1;
 
 /// A semaphore's file path, `/dev/shm/sem.NAME`, built in place (as glibc
 /// builds it on the stack): `sem_open` allocates nothing for it.
@@ -248,7 +249,7 @@ fn sem_path(name: &CStr) -> Result<SemPath> {
         ));
     }
     let mut path = SemPath { buf: [0; PATH_CAP], len: 0 };
-    for part in [SHM_DIR.as_bytes(), b"/", SEM_PREFIX.as_bytes(), rest, b"\0"] {
+    for part in [SHM_DIR.as_bytes(), SEM_PREFIX.as_bytes(), rest, b"\0"] {
         path.buf[path.len..path.len + part.len()].copy_from_slice(part);
         path.len += part.len();
     }
@@ -330,11 +331,11 @@ fn unnamed_unsupported(e: &Error) -> bool {
 
 fn create_unnamed(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(sys::Fd, SemMap)> {
     let dir = CString::new(SHM_DIR).map_err(|_| Error::from_errno(libc::EINVAL))?;
-    let fd = raw::open(&dir, libc::O_TMPFILE | libc::O_RDWR, mode)?;
+    let fd = fs::openat(libc::AT_FDCWD, &dir, libc::O_TMPFILE | libc::O_RDWR | libc::O_CLOEXEC, mode)?;
     reserve(&fd)?;
     write_initial(&fd, value)?;
     let map = SemMap::map(&fd)?;
-    raw::link_fd(&fd, path)?;
+    fs::link_fd(&fd, path)?;
     Ok((fd, map))
 }
 
@@ -343,10 +344,10 @@ fn create_via_temp_name(path: &CStr, mode: libc::mode_t, value: u32) -> Result<(
     let made = reserve(&fd)
         .and_then(|()| write_initial(&fd, value))
         .and_then(|()| SemMap::map(&fd))
-        .and_then(|map| raw::link(&tmp, path).map(|()| map));
+        .and_then(|map| fs::link(&tmp, path).map(|()| map));
     // The temporary name goes in every case (this never fails for a file we
     // just created, short of someone else removing it first).
-    let _ = raw::unlink(&tmp);
+    let _ = fs::unlink(&tmp);
     made.map(|map| (fd, map))
 }
 
@@ -356,11 +357,11 @@ fn open_temp_name(mode: libc::mode_t) -> Result<(CString, sys::Fd)> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for _ in 0..TEMP_NAME_TRIES {
         let mut random = [0u8; 6];
-        raw::random_bytes(&mut random)?;
+        process::random_bytes(&mut random)?;
         let suffix: String = random.iter().map(|&b| ALPHABET[b as usize % ALPHABET.len()] as char).collect();
         let tmp =
-            CString::new(format!("{SHM_DIR}/{SEM_PREFIX}{suffix}")).map_err(|_| Error::from_errno(libc::EINVAL))?;
-        match raw::open(&tmp, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW, mode) {
+            CString::new(format!("{SHM_DIR}{SEM_PREFIX}{suffix}")).map_err(|_| Error::from_errno(libc::EINVAL))?;
+        match fs::openat(libc::AT_FDCWD, &tmp, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC, mode) {
             Ok(fd) => return Ok((tmp, fd)),
             Err(e) if e.errno() == libc::EEXIST => continue,
             Err(e) => return Err(e),
@@ -375,7 +376,7 @@ fn open_temp_name(mode: libc::mode_t) -> Result<(CString, sys::Fd)> {
 /// too; reserving first says so explicitly and does not depend on it.)
 fn reserve(fd: &sys::Fd) -> Result<()> {
     use std::os::fd::AsRawFd;
-    sys::file::reserve(fd.as_raw_fd(), std::mem::size_of::<libc::sem_t>() as u64, true)
+    sys::fs::reserve(fd.as_raw_fd(), std::mem::size_of::<libc::sem_t>() as u64, true)
         .map_err(|e| e.explain(libc::ENOSPC, "no room left in /dev/shm for the semaphore's file"))
 }
 

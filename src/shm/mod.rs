@@ -10,6 +10,12 @@
 //! that is not a regular file — a FIFO planted at the name would make
 //! glibc's `shm_open` block — is `EINVAL`.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
@@ -19,62 +25,9 @@ use crate::error::{Error, Lossy, Result};
 use crate::mmap::{self, file_kind, Mapping};
 use crate::sys;
 
-/// The directory of POSIX shared memory objects (glibc's `SHMDIR`).
-pub const SHM_DIR: &str = "/dev/shm/";
-
-const NAME_MAX: usize = libc::NAME_MAX as usize;
-
-/// The `/dev/shm` path of a valid object name, as a C string built on the
-/// stack. Other modules naming objects the POSIX way (named channels) use it
-/// too.
-pub struct ObjectPath {
-    buf: [u8; SHM_DIR.len() + NAME_MAX + 1],
-    len: usize,
-}
-
-impl ObjectPath {
-    /// Checks `name` as glibc does and builds its path: leading `/`s are
-    /// skipped; nothing left, another `/`, `"."` or `".."` is `EINVAL`; more
-    /// than `NAME_MAX` bytes is `ENAMETOOLONG` (checked in glibc's order).
-    pub fn new(name: &CStr) -> Result<Self> {
-        let full = name.to_bytes();
-        let bare = &full[full.iter().take_while(|&&b| b == b'/').count()..];
-        if bare.is_empty() {
-            return Err(Error::new(
-                libc::EINVAL,
-                if full.is_empty() {
-                    "the name is empty: an object is named \"/something\""
-                } else {
-                    "the name has nothing after the '/': an object is named \"/something\""
-                },
-            ));
-        }
-        if bare.contains(&b'/') {
-            return Err(Error::new(
-                libc::EINVAL,
-                "the name contains a '/' after its start: an object name is a single path component",
-            ));
-        }
-        if bare == b"." || bare == b".." {
-            return Err(Error::new(libc::EINVAL, "\".\" and \"..\" name directories, not shared memory objects"));
-        }
-        if bare.len() > NAME_MAX {
-            return Err(Error::new(
-                libc::ENAMETOOLONG,
-                reason!("the name has {} bytes after the '/', more than NAME_MAX ({})", bare.len(), NAME_MAX),
-            ));
-        }
-        let mut buf = [0u8; SHM_DIR.len() + NAME_MAX + 1];
-        buf[..SHM_DIR.len()].copy_from_slice(SHM_DIR.as_bytes());
-        buf[SHM_DIR.len()..SHM_DIR.len() + bare.len()].copy_from_slice(bare);
-        Ok(ObjectPath { buf, len: SHM_DIR.len() + bare.len() })
-    }
-
-    /// `/dev/shm/NAME`.
-    pub fn as_c_str(&self) -> &CStr {
-        CStr::from_bytes_with_nul(&self.buf[..=self.len]).expect("one NUL, at the end")
-    }
-}
+// The `/dev/shm` path of an object name, by glibc's rules (the one
+// builder, shared with named channels).
+use crate::sys::shm::ShmPath as ObjectPath;
 
 /// Opens (with `O_CREAT`, creates) the shared memory object `name`, as
 /// `shm_open(3)`: `oflag` is `O_RDONLY` or `O_RDWR` with `O_CREAT`, `O_EXCL`,
@@ -93,11 +46,11 @@ fn open_object(path: &CStr, oflag: i32, mode: libc::mode_t) -> Result<(sys::Fd, 
     let caller_nonblock = oflag & libc::O_NONBLOCK != 0;
     // O_NONBLOCK so that a FIFO planted at the name cannot block the open;
     // the type is checked right after.
-    let fd = match sys::file::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
+    let fd = match sys::fs::openat(libc::AT_FDCWD, path, flags | libc::O_NONBLOCK, mode) {
         // Only a lease held on the file says EWOULDBLOCK to a non-blocking
         // open: wait for it to be released, as open(2) would.
         Err(e) if e.errno() == libc::EWOULDBLOCK && !caller_nonblock => {
-            sys::file::openat(libc::AT_FDCWD, path, flags, mode)
+            sys::fs::openat(libc::AT_FDCWD, path, flags, mode)
         }
         other => other,
     }
@@ -149,7 +102,7 @@ pub fn unlink(name: &CStr) -> Result<()> {
             Error::new(libc::ENOENT, why)
         }
     })?;
-    sys::file::unlinkat(libc::AT_FDCWD, path.as_c_str()).map_err(|e| match e.errno() {
+    sys::fs::unlinkat(libc::AT_FDCWD, path.as_c_str()).map_err(|e| match e.errno() {
         libc::ENOENT => e.because("no shared memory object has this name"),
         // As glibc: the sticky /dev/shm refuses to unlink others' objects
         // with EPERM, which shm_unlink reports as EACCES.
@@ -190,23 +143,26 @@ fn map_object(name: &CStr, len: usize, oflag: i32, mode: libc::mode_t, reserve: 
     let path = ObjectPath::new(name)?;
     let (fd, st) = open_object(path.as_c_str(), oflag, mode)?;
     let created = oflag & (libc::O_CREAT | libc::O_EXCL) == libc::O_CREAT | libc::O_EXCL;
-    let reserved = if reserve { sys::file::reserve(fd.as_raw_fd(), len as u64, created) } else { Ok(()) };
+    let reserved = if reserve { sys::fs::reserve(fd.as_raw_fd(), len as u64, created) } else { Ok(()) };
     let mapped = reserved
         .and_then(|()| {
             let size = if reserve { (st.st_size as u64).max(len as u64) } else { st.st_size as u64 };
-            mmap::ensure_size(fd.as_raw_fd(), size, len, prot & libc::PROT_WRITE != 0, "object")
+            mmap::ensure_size(&fd, size, len, prot & libc::PROT_WRITE != 0, "object")
         })
         .and_then(|()| mmap::map(0, len, prot, libc::MAP_SHARED, fd.as_raw_fd(), 0));
     if mapped.is_err() && created {
         // This call created the object: a failure leaves nothing behind.
-        sys::file::remove_if_same(path.as_c_str(), &st);
+        sys::fs::remove_if_same(path.as_c_str(), &st);
     }
     mapped
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
+    use crate::sys::fs::NAME_MAX;
     use std::ffi::CString;
 
     fn name(tag: &str) -> CString {

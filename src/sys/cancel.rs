@@ -191,3 +191,40 @@ impl Deferred {
         }
     }
 }
+
+/// The calling thread's cancellation type set to deferred while this value
+/// lives; the old type comes back when it is dropped (which, if the old
+/// type was asynchronous and a cancel is pending, acts on it at once).
+pub struct DeferredCancel {
+    old: c_int,
+}
+
+impl DeferredCancel {
+    /// # Safety
+    /// No `catch_unwind` frame may be on the calling thread's stack when
+    /// the value is dropped (restoring asynchronous cancellation may unwind).
+    pub unsafe fn enter() -> DeferredCancel {
+        let mut old = PTHREAD_CANCEL_DEFERRED;
+        // SAFETY: valid arguments; switching to deferred never acts on a
+        // cancel.
+        unsafe { c::pthread_setcanceltype(PTHREAD_CANCEL_DEFERRED, &mut old) };
+        DeferredCancel { old }
+    }
+}
+
+impl Drop for DeferredCancel {
+    fn drop(&mut self) {
+        if self.old != PTHREAD_CANCEL_DEFERRED {
+            let mut old = 0;
+            // SAFETY: the calling thread's errno slot (kept for the caller:
+            // the call's result is already set).
+            let errno = unsafe { *libc::__errno_location() };
+            // SAFETY: restores the type read by `enter`; may unwind, which
+            // `enter`'s contract allows. (During a cancellation's own unwind
+            // glibc has marked the thread exiting and does not act again.)
+            unsafe { c::pthread_setcanceltype(self.old, &mut old) };
+            // SAFETY: as above.
+            unsafe { *libc::__errno_location() = errno };
+        }
+    }
+}

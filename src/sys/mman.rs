@@ -79,6 +79,7 @@ impl Drop for Mapping {
 /// `mmap(2)` without `MAP_FIXED`: `hint` is only a hint, the kernel picks a
 /// range where nothing is mapped. `MAP_FIXED` is refused with `EINVAL`
 /// (use [`mmap_raw`]).
+#[inline]
 pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
     if flags & libc::MAP_FIXED != 0 {
         return Err(Error::new(libc::EINVAL, "MAP_FIXED replaces existing mappings: not available as a Mapping"));
@@ -97,6 +98,7 @@ pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) 
 /// # Safety
 /// With `MAP_FIXED`, whatever was mapped at `[addr, addr + len)` is
 /// replaced: the caller guarantees nothing still uses it.
+#[inline]
 pub unsafe fn mmap_raw(
     addr: *mut c_void,
     len: usize,
@@ -129,6 +131,7 @@ const MMAP_OFF_UNIT: i64 = 4096;
 ///
 /// # Safety
 /// Nothing still uses memory in `[addr, addr + len)`.
+#[inline]
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<()> {
     // SAFETY: forwarded from this function's contract. The system call, not
     // the `munmap` symbol (which the preload library may interpose).

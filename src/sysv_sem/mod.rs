@@ -3,13 +3,19 @@
 //! objects, so rsipc and glibc programs share them by nature; rsipc adds the
 //! checks (NULL arguments, buffer sizes) and explained errors.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use libc::c_int;
 
 use crate::ctl::CtlCommand;
 use crate::error::{Error, Result};
-use crate::sys::{self, sysv_sem as raw};
+use crate::sys::{self, ipc as raw};
 
 /// Why `semop` says `E2BIG` (the limit, 500 by default, is a tunable, so
 /// the kernel's own check is the one that counts).
@@ -259,6 +265,8 @@ pub fn setall(semid: i32, values: &[u16]) -> Result<()> {
 /// # Safety
 /// `array` is NULL or valid for the set's `sem_nsems` values (written for
 /// `GETALL`, read for `SETALL`).
+// unsafe: array is a caller's raw `unsigned short *` (C boundary data).
+#[allow(unsafe_code)]
 pub unsafe fn all_raw(semid: i32, array: *mut u16, set: bool) -> Result<()> {
     let cmd = if set { libc::SETALL } else { libc::GETALL };
     // SAFETY: forwarded from this function's contract; the kernel faults
@@ -286,7 +294,9 @@ fn empty_semid_ds() -> libc::semid_ds {
     raw::zeroed_semid_ds()
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
 

@@ -6,6 +6,12 @@
 //! glibc program sees; the only user-space part is the key, and [`ftok`]
 //! computes it bit for bit as glibc does.
 
+// Safe Rust only: unsafe code lives in sys/ and at the C boundary (ffi);
+// each exception below says why it needs it.
+#![deny(unsafe_code)]
+
+// The C boundary: raw pointers and descriptors from C.
+#[allow(unsafe_code)]
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
@@ -16,8 +22,8 @@ use libc::{c_int, c_void, key_t};
 
 use crate::ctl::{self, CtlCommand, CtlObject};
 use crate::error::{describe, later, Error, Reason, Result};
-use crate::sys::sysv_shm as sys;
-pub use crate::sys::sysv_shm::{MayUnmap, ShmLimits, ShmUsage, SHM_DEST, SHM_INFO, SHM_LOCKED, SHM_STAT, SHM_STAT_ANY};
+use crate::sys::ipc as sys;
+pub use crate::sys::ipc::{MayUnmap, ShmLimits, ShmUsage, SHM_DEST, SHM_INFO, SHM_LOCKED, SHM_STAT, SHM_STAT_ANY};
 
 /// The `shmat` flags rsipc knows by name.
 pub const SHMAT_FLAGS: c_int = libc::SHM_RDONLY | libc::SHM_RND | libc::SHM_REMAP | libc::SHM_EXEC;
@@ -33,7 +39,7 @@ pub const SHMAT_FLAGS: c_int = libc::SHM_RDONLY | libc::SHM_RND | libc::SHM_REMA
 /// A path that cannot be `stat`ed is an error naming the path (`ENOENT`,
 /// `EACCES`, `ENOTDIR`, `ELOOP`, `ENAMETOOLONG`).
 pub fn ftok(path: &CStr, proj_id: c_int) -> Result<key_t> {
-    let st = sys::stat(path).map_err(|e| explain_stat(e, path))?;
+    let st = crate::sys::fs::stat(path).map_err(|e| explain_stat(e, path))?;
     Ok(key_of(st.st_ino, st.st_dev, proj_id))
 }
 
@@ -360,7 +366,9 @@ fn explain_ctl(e: Error, shmid: c_int, command: Command) -> Error {
     })
 }
 
+// Tests fork and call libc directly to watch the kernel objects.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
 
@@ -394,7 +402,7 @@ mod tests {
 
     #[test]
     fn ftok_uses_the_inode_and_device_of_the_path() {
-        let st = sys::stat(cstr(b"/\0")).unwrap();
+        let st = crate::sys::fs::stat(cstr(b"/\0")).unwrap();
         assert_eq!(ftok(cstr(b"/\0"), b'A' as c_int).unwrap(), key_of(st.st_ino, st.st_dev, b'A' as c_int));
     }
 

@@ -1,18 +1,27 @@
-//! Path-based file calls shared by the FIFO, memory-mapping and POSIX
-//! shared memory modules: `openat(2)` returning an owned descriptor,
-//! `ftruncate(2)`, `unlinkat(2)`.
+//! Path and file calls: `openat(2)`, `mknodat(2)` (FIFOs), `ftruncate(2)`,
+//! `fallocate(2)`, `stat(2)`, `link(2)`, `unlink(2)`, `memfd_create(2)`,
+//! and [`NAME_MAX`].
+//!
+//! nix where it wraps the call and glibc's function is no cancellation
+//! point and not a name `librsipc_preload.so` exports; the system call
+//! itself (each says why) where glibc's function is a cancellation point
+//! (`open`, `pwrite`, `posix_fallocate`) or a preloaded name (`mkfifoat`).
 
 use std::ffi::CStr;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 
 use libc::c_long;
+use nix::fcntl::AtFlags;
 
 use super::{cancel, cvt, Cancel, Fd};
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// The longest file name (one path component), in bytes: `NAME_MAX`.
+pub const NAME_MAX: usize = libc::NAME_MAX as usize;
 
 /// `openat(2)`: the new descriptor, owned (closed when dropped). `EINTR` is
 /// returned, not retried, as `open(2)` does. Never a cancellation point
-/// (the system call, not glibc's `openat`).
+/// (the system call, not glibc's `openat`, which is one).
 pub fn openat(dirfd: RawFd, path: &CStr, flags: i32, mode: libc::mode_t) -> Result<Fd> {
     // SAFETY: Cancel::Never cannot unwind.
     unsafe { openat_as(Cancel::Never, dirfd, path, flags, mode) }
@@ -39,7 +48,7 @@ pub fn read_start(path: &CStr, buf: &mut [u8]) -> Result<usize> {
     let fd = openat(libc::AT_FDCWD, path, libc::O_RDONLY | libc::O_CLOEXEC, 0)?;
     let mut done = 0;
     while done < buf.len() {
-        match super::read(std::os::fd::AsRawFd::as_raw_fd(&fd), &mut buf[done..]) {
+        match super::read(fd.as_raw_fd(), &mut buf[done..]) {
             Ok(0) => break,
             Ok(n) => done += n,
             Err(e) if e.errno() == libc::EINTR => continue,
@@ -49,26 +58,45 @@ pub fn read_start(path: &CStr, buf: &mut [u8]) -> Result<usize> {
     Ok(done)
 }
 
-/// `ftruncate(2)`, retrying `EINTR`.
-pub fn ftruncate(fd: RawFd, len: i64) -> Result<()> {
-    // SAFETY: plain integer arguments.
-    super::cvt_retry(|| unsafe { libc::ftruncate(fd, len) }).map(drop)
+/// `mkfifoat(3)` made as glibc makes it: the system call `mknodat(2)` of
+/// `mode | S_IFIFO` with device 0, so the created FIFO (and every errno) is
+/// exactly what a glibc program gets. Not nix's `mkfifoat`, which calls
+/// glibc's: `librsipc_preload.so` exports that name.
+pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
+    let mode = (mode | libc::S_IFIFO) as c_long;
+    // SAFETY: `path` is NUL-terminated.
+    cvt(unsafe { libc::syscall(libc::SYS_mknodat, dirfd as c_long, path.as_ptr(), mode, 0 as c_long) }).map(drop)
 }
 
-/// `unlinkat(2)` of a non-directory.
+/// `ftruncate(2)` of a descriptor rsipc opened (nix), retrying `EINTR`.
+pub fn ftruncate(fd: &Fd, len: i64) -> Result<()> {
+    loop {
+        match nix::unistd::ftruncate(fd, len) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// `unlinkat(2)` of a non-directory (nix).
 pub fn unlinkat(dirfd: RawFd, path: &CStr) -> Result<()> {
-    // SAFETY: `path` is NUL-terminated.
-    cvt(unsafe { libc::unlinkat(dirfd, path.as_ptr(), 0) }).map(drop)
+    Ok(nix::unistd::unlinkat(Some(dirfd), path, nix::unistd::UnlinkatFlags::NoRemoveDir)?)
+}
+
+/// `unlink(2)` (nix).
+pub fn unlink(path: &CStr) -> Result<()> {
+    Ok(nix::unistd::unlink(path)?)
+}
+
+/// `stat(2)` of `path`, following symbolic links (nix).
+pub fn stat(path: &CStr) -> Result<libc::stat> {
+    Ok(nix::sys::stat::stat(path)?)
 }
 
 /// `fstatat(2)` of `path` itself (a symbolic link is described, not
-/// followed).
+/// followed; nix).
 pub fn lstat(path: &CStr) -> Result<libc::stat> {
-    // SAFETY: an all-zero stat is a valid value of this plain C struct.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: `path` is NUL-terminated and `st` a valid out-pointer.
-    cvt(unsafe { libc::fstatat(libc::AT_FDCWD, path.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) })?;
-    Ok(st)
+    Ok(nix::sys::stat::fstatat(None, path, AtFlags::AT_SYMLINK_NOFOLLOW)?)
 }
 
 /// Removes `path` if it still names the file `st` describes (same device
@@ -80,6 +108,35 @@ pub fn remove_if_same(path: &CStr, st: &libc::stat) {
             let _ = unlinkat(libc::AT_FDCWD, path);
         }
     }
+}
+
+/// `link(2)`: `linkat(2)` from and to the working directory (nix).
+pub fn link(from: &CStr, to: &CStr) -> Result<()> {
+    Ok(nix::unistd::linkat(None, from, None, to, AtFlags::empty())?)
+}
+
+/// Gives the (`O_TMPFILE`) file open as `fd` the name `to`:
+/// `linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, to, AT_SYMLINK_FOLLOW)`,
+/// which needs no privilege (unlike `AT_EMPTY_PATH`). Fails with `EEXIST`
+/// when `to` exists, and with `ENOENT` when /proc is not mounted.
+pub fn link_fd(fd: &Fd, to: &CStr) -> Result<()> {
+    let mut path = [0u8; 32];
+    let proc_path = fd_path("/proc/self/fd", fd.as_raw_fd(), &mut path)?;
+    Ok(nix::unistd::linkat(None, proc_path, None, to, AtFlags::AT_SYMLINK_FOLLOW)?)
+}
+
+/// `DIR/FD` as a C string in `buf` (no allocation).
+pub fn fd_path<'a>(dir: &str, fd: RawFd, buf: &'a mut [u8]) -> Result<&'a CStr> {
+    use std::io::Write;
+    let mut w = &mut buf[..];
+    write!(w, "{dir}/{fd}\0").map_err(|_| Error::from_errno(libc::ENAMETOOLONG))?;
+    CStr::from_bytes_until_nul(buf).map_err(|_| Error::from_errno(libc::EINVAL))
+}
+
+/// A new anonymous memory file named `name`, close-on-exec
+/// (`memfd_create(2)`, nix).
+pub fn memfd(name: &CStr) -> Result<Fd> {
+    Ok(nix::sys::memfd::memfd_create(name, nix::sys::memfd::MemFdCreateFlag::MFD_CLOEXEC)?.into())
 }
 
 /// Reserves the first `len` bytes of the file `fd` (growing it to `len` if
@@ -99,7 +156,7 @@ pub fn remove_if_same(path: &CStr, st: &libc::stat) {
 /// the error is returned.
 pub fn reserve(fd: RawFd, len: u64, fresh: bool) -> Result<()> {
     let Ok(len) = libc::off_t::try_from(len) else {
-        return Err(crate::error::Error::new(libc::EFBIG, "the size does not fit in off_t"));
+        return Err(Error::new(libc::EFBIG, "the size does not fit in off_t"));
     };
     if len == 0 {
         return Ok(());
@@ -128,18 +185,16 @@ pub fn reserve(fd: RawFd, len: u64, fresh: bool) -> Result<()> {
 /// killer steps in, which picks some other process, since unmapped tmpfs
 /// pages count against no one.
 fn check_room(fd: RawFd, len: u64) -> Result<()> {
-    use crate::error::Error;
     // SAFETY: all-zero is a valid value of these plain C structs.
-    let (mut st, mut fs, mut info): (libc::stat, libc::statfs, libc::sysinfo) =
-        unsafe { (std::mem::zeroed(), std::mem::zeroed(), std::mem::zeroed()) };
-    // SAFETY: valid out-pointers (raw system calls: none of these may be a
-    // cancellation point).
-    let have = match super::cvt(unsafe { libc::syscall(libc::SYS_fstat, fd, &mut st) }) {
-        Ok(_) => (st.st_blocks as u64).saturating_mul(512),
+    let (mut fs, mut info): (libc::statfs, libc::sysinfo) = unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
+    let have = match super::fstat(fd) {
+        Ok(st) => (st.st_blocks as u64).saturating_mul(512),
         Err(_) => 0,
     };
     let need = len.saturating_sub(have);
-    // SAFETY: as above.
+    // SAFETY: valid out-pointers. Hand-written: nix's fstatfs wants a
+    // borrowed descriptor and hides f_bavail/f_bsize behind accessors, and
+    // its sysinfo needs a feature rsipc does not enable for one call.
     if super::cvt(unsafe { libc::syscall(libc::SYS_fstatfs, fd, &mut fs) }).is_ok() && fs.f_blocks != 0 {
         let free = fs.f_bavail.saturating_mul(fs.f_bsize as u64);
         if need > free {
@@ -173,7 +228,7 @@ fn write_zeros(fd: RawFd, len: libc::off_t) -> Result<()> {
         // raw system call (glibc's pwrite is a cancellation point).
         let done = super::cvt_retry(|| unsafe { libc::syscall(libc::SYS_pwrite64, fd, ZEROS.as_ptr(), n, at) })?;
         if done == 0 {
-            return Err(crate::error::Error::new(libc::EIO, "the file system accepted no bytes"));
+            return Err(Error::new(libc::EIO, "the file system accepted no bytes"));
         }
         at += done as libc::off_t;
     }

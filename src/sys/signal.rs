@@ -1,23 +1,10 @@
-//! The FIFO calls: `mkfifoat(3)` and the short sleeps of a writer waiting
-//! for a reader (with signals let in only during them).
-
-use std::ffi::CStr;
-use std::os::fd::RawFd;
+//! Signal masks: [`SignalsHeld`], every signal blocked in the calling
+//! thread but during short sleeps (a FIFO writer waiting for a reader).
 
 use libc::c_long;
 
 use super::{cvt, Cancel};
 use crate::error::{Error, Result};
-
-/// `mkfifoat(3)` made as glibc makes it: the system call `mknodat(2)` of
-/// `mode | S_IFIFO` with device 0, so the created FIFO (and every errno) is
-/// exactly what a glibc program gets. The system call rather than glibc's
-/// function: `librsipc_preload.so` may interpose `mkfifoat` with rsipc's own.
-pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
-    let mode = (mode | libc::S_IFIFO) as c_long;
-    // SAFETY: `path` is NUL-terminated.
-    cvt(unsafe { libc::syscall(libc::SYS_mknodat, dirfd as c_long, path.as_ptr(), mode, 0 as c_long) }).map(drop)
-}
 
 /// Every signal blocked in the calling thread until dropped (the thread's
 /// mask is then restored); [`sleep_ms`](Self::sleep_ms) lets them in only

@@ -1,7 +1,8 @@
-//! Raw POSIX message-queue system calls — `mq_open`, `mq_unlink`,
+//! POSIX message queues: the system calls — `mq_open`, `mq_unlink`,
 //! `mq_timedsend`, `mq_timedreceive`, `mq_getsetattr`, `mq_notify` — made
-//! directly (as glibc's wrappers make them, so no `-lrt` is needed), and the
-//! thread behind `SIGEV_THREAD` notification. Policy (name rules, argument
+//! directly (as glibc's wrappers make them, so no `-lrt` is needed; not
+//! nix's `mq_*`, which call glibc's, names `librsipc_preload.so` exports),
+//! and the thread behind `SIGEV_THREAD` notification. Policy (name rules, argument
 //! checks, messages) belongs to [`crate::mq`].
 //!
 //! The kernel's queue names have no leading slash: glibc's `mq_open("/q")`

@@ -1,17 +1,91 @@
-//! Raw pieces of the POSIX semaphores: glibc's in-memory layout of `sem_t`,
-//! the futex word inside it, the 32-byte shared mapping of a named
-//! semaphore's file, and the file calls `sem_open` makes.
+//! Futexes: `futex(2)` wait and wake, and glibc's `sem_t`, whose value
+//! is a futex word shared with glibc programs (its layout, and the 32-byte
+//! shared mapping of a named semaphore's file).
 //!
-//! The algorithm (post, wait, the named-semaphore table) lives in
-//! `crate::sem`; this file only holds what needs `unsafe`.
+//! Hand-written: nix has no futex call. The algorithm (post, wait, the
+//! named-semaphore table) lives in `crate::sem`; this file only holds what
+//! needs `unsafe`.
 
-use std::ffi::CStr;
 use std::os::fd::AsRawFd;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
 
-use super::{cvt, Fd};
-use crate::error::Result;
+use libc::c_long;
+
+use super::{cancel, cvt, Cancel, Fd};
+use crate::error::{Error, Result};
+
+/// `FUTEX_PRIVATE_FLAG` when the word is only shared by threads of one process.
+#[inline]
+fn futex_op(op: i32, shared: bool) -> i32 {
+    if shared {
+        op
+    } else {
+        op | libc::FUTEX_PRIVATE_FLAG
+    }
+}
+
+/// Which clock an absolute futex timeout is measured on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutexClock {
+    Monotonic,
+    Realtime,
+}
+
+/// Sleeps while `*word == expected`, until woken, until the absolute time
+/// `deadline` on `clock` (`ETIMEDOUT`), or until a signal (`EINTR`).
+/// `EAGAIN` means the word no longer held `expected`.
+///
+/// This is `FUTEX_WAIT_BITSET` with `FUTEX_BITSET_MATCH_ANY`, the operation
+/// glibc uses for semaphores, so rsipc and glibc waiters wake each other.
+pub fn futex_wait(
+    word: &AtomicU32,
+    expected: u32,
+    shared: bool,
+    deadline: Option<&libc::timespec>,
+    clock: FutexClock,
+) -> Result<()> {
+    // SAFETY: Cancel::Never cannot unwind.
+    unsafe { futex_wait_as(Cancel::Never, word, expected, shared, deadline, clock) }
+}
+
+/// [`futex_wait`], a cancellation point with [`Cancel::Point`] (as glibc's
+/// `futex_abstimed_wait_cancelable`, which its semaphores wait in).
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+pub unsafe fn futex_wait_as(
+    how: Cancel,
+    word: &AtomicU32,
+    expected: u32,
+    shared: bool,
+    deadline: Option<&libc::timespec>,
+    clock: FutexClock,
+) -> Result<()> {
+    let mut op = futex_op(libc::FUTEX_WAIT_BITSET, shared);
+    if clock == FutexClock::Realtime {
+        op |= libc::FUTEX_CLOCK_REALTIME;
+    }
+    let timeout = deadline.map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let args = [
+        word.as_ptr() as c_long,
+        op as c_long,
+        expected as c_long,
+        timeout as c_long,
+        0, // uaddr2, unused
+        libc::FUTEX_BITSET_MATCH_ANY as c_long,
+    ];
+    // SAFETY: `word` is a live, 4-byte aligned u32; `timeout` is NULL or
+    // points to a live timespec; the rest is the caller's contract.
+    cvt(unsafe { cancel::syscall_as(how, libc::SYS_futex, args) }).map(drop)
+}
+
+/// Wakes at most `count` waiters on `word`; returns how many were woken.
+pub fn futex_wake(word: &AtomicU32, count: i32, shared: bool) -> Result<i32> {
+    // SAFETY: `word` is a live, 4-byte aligned u32.
+    let ret = unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), futex_op(libc::FUTEX_WAKE, shared), count) };
+    cvt(ret).map(|n| n as i32)
+}
 
 /// glibc's `struct new_sem` (the 64-bit-atomics variant used on x86-64 and
 /// aarch64) at the start of the 32-byte `sem_t`, followed by the bytes glibc
@@ -107,7 +181,7 @@ impl SemMap {
         }?;
         // mmap never returns NULL for an addr-less request that succeeded
         // (page 0 is not mappable by default); treat it as a failure anyway.
-        NonNull::new(p as *mut Semaphore).map(SemMap).ok_or_else(|| crate::Error::from_errno(libc::ENOMEM))
+        NonNull::new(p as *mut Semaphore).map(SemMap).ok_or_else(|| Error::from_errno(libc::ENOMEM))
     }
 
     /// The semaphore in the mapping.
@@ -132,71 +206,42 @@ impl Drop for SemMap {
     }
 }
 
-/// `open(2)` with `O_CLOEXEC` added (the system call: glibc's `sem_open`
-/// is no cancellation point, its `open` is).
-pub fn open(path: &CStr, flags: i32, mode: libc::mode_t) -> Result<Fd> {
-    super::file::openat(libc::AT_FDCWD, path, flags | libc::O_CLOEXEC, mode)
-}
-
-/// `link(2)`.
-pub fn link(from: &CStr, to: &CStr) -> Result<()> {
-    // SAFETY: both paths are NUL-terminated.
-    cvt(unsafe { libc::link(from.as_ptr(), to.as_ptr()) }).map(drop)
-}
-
-/// Gives the (`O_TMPFILE`) file open as `fd` the name `to`:
-/// `linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, to, AT_SYMLINK_FOLLOW)`,
-/// which needs no privilege (unlike `AT_EMPTY_PATH`). Fails with `EEXIST`
-/// when `to` exists, and with `ENOENT` when /proc is not mounted.
-pub fn link_fd(fd: &Fd, to: &CStr) -> Result<()> {
-    let proc_path = format!("/proc/self/fd/{}\0", fd.as_raw_fd());
-    // SAFETY: both paths are NUL-terminated (proc_path ends with "\0").
-    cvt(unsafe {
-        libc::linkat(libc::AT_FDCWD, proc_path.as_ptr().cast(), libc::AT_FDCWD, to.as_ptr(), libc::AT_SYMLINK_FOLLOW)
-    })
-    .map(drop)
-}
-
-/// `unlink(2)`.
-pub fn unlink(path: &CStr) -> Result<()> {
-    // SAFETY: `path` is NUL-terminated.
-    cvt(unsafe { libc::unlink(path.as_ptr()) }).map(drop)
-}
-
-/// Fills `buf` from the kernel's random pool (`getrandom(2)`, retrying
-/// `EINTR` and short reads; the system call, not glibc's `getrandom`, which
-/// is a cancellation point).
-pub fn random_bytes(buf: &mut [u8]) -> Result<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        // SAFETY: the rest of `buf` is valid for writes.
-        let ret = unsafe { libc::syscall(libc::SYS_getrandom, buf[done..].as_mut_ptr(), buf.len() - done, 0) };
-        match cvt(ret) {
-            Ok(n) => done += n as usize,
-            Err(e) if e.errno() == libc::EINTR => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Registers fork handlers (`pthread_atfork(3)`).
-pub fn atfork(prepare: extern "C" fn(), parent: extern "C" fn(), child: extern "C" fn()) -> Result<()> {
-    // SAFETY: the handlers are plain functions of this library that never
-    // unwind.
-    // Since glibc 2.28 the `pthread_atfork` symbol this links to is the
-    // libc_nonshared.a wrapper that passes our DSO handle, so the handlers
-    // are unregistered if librsipc.so is ever unloaded.
-    let err = unsafe { libc::pthread_atfork(Some(prepare), Some(parent), Some(child)) };
-    if err != 0 {
-        return Err(crate::Error::from_errno(err));
-    }
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::time::{deadline_after_ms, ms_until};
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn futex_wait_returns_eagain_when_the_word_changed() {
+        let w = AtomicU32::new(1);
+        let e = futex_wait(&w, 0, false, None, FutexClock::Monotonic).unwrap_err();
+        assert_eq!(e.errno(), libc::EAGAIN);
+    }
+
+    #[test]
+    fn futex_wait_times_out_at_the_deadline() {
+        let w = AtomicU32::new(0);
+        let deadline = deadline_after_ms(5).unwrap();
+        let e = futex_wait(&w, 0, false, Some(&deadline), FutexClock::Monotonic).unwrap_err();
+        assert_eq!(e.errno(), libc::ETIMEDOUT);
+        assert_eq!(ms_until(&deadline).unwrap(), 0);
+    }
+
+    #[test]
+    fn futex_wake_wakes_a_waiting_thread() {
+        let w = std::sync::Arc::new(AtomicU32::new(0));
+        let w2 = w.clone();
+        let t = std::thread::spawn(move || {
+            while w2.load(Ordering::Acquire) == 0 {
+                let _ = futex_wait(&w2, 0, false, None, FutexClock::Monotonic);
+            }
+        });
+        w.store(1, Ordering::Release);
+        futex_wake(&w, 1, false).unwrap();
+        t.join().unwrap();
+    }
 
     #[test]
     fn the_value_word_is_the_low_half_of_data() {
@@ -204,12 +249,5 @@ mod tests {
         let word = s.value_word().as_ptr() as usize;
         let data = s.data.as_ptr() as usize;
         assert_eq!(word, if cfg!(target_endian = "big") { data + 4 } else { data });
-    }
-
-    #[test]
-    fn random_bytes_fills_the_buffer() {
-        let mut a = [0u8; 32];
-        random_bytes(&mut a).unwrap();
-        assert!(a.iter().any(|&b| b != 0));
     }
 }
