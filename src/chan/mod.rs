@@ -422,6 +422,26 @@ impl Chan {
         Stats { queued, capacity: geo.capacity, max_msg: geo.max_msg, sent, received, lost }
     }
 
+    /// A descriptor that `poll(2)`, `epoll(7)` and `select(2)` report
+    /// readable (`POLLIN`) when this handle may proceed on a side it asked
+    /// for: `POLLIN` in `events` for "a message is queued", `POLLOUT` for "a
+    /// slot is free" (both: either). See "Pollable" in the module
+    /// documentation for when it is re-armed. The handle owns the
+    /// descriptor (closed with it); later calls return the same one, adding
+    /// sides.
+    ///
+    /// Errors: `EINVAL` for `events` without `POLLIN` or `POLLOUT` (or with
+    /// other bits); `EBUSY` when 64 live handles poll the channel already,
+    /// or in a process forked from the one that made the descriptor; the
+    /// errors of `socket(2)`/`bind(2)` in `/dev/shm`.
+    pub fn pollfd(&self, events: i16) -> Result<std::os::fd::RawFd> {
+        let known = libc::POLLIN | libc::POLLOUT;
+        if events & !known != 0 {
+            return Err(err!(libc::EINVAL, "events may only contain POLLIN and POLLOUT, not {}", i64::from(events)));
+        }
+        self.ring.pollfd(events & libc::POLLIN != 0, events & libc::POLLOUT != 0)
+    }
+
     /// Largest message in bytes.
     pub fn max_msg(&self) -> usize {
         self.ring.geometry().max_msg as usize
@@ -435,6 +455,8 @@ impl Chan {
 
 impl Drop for Chan {
     fn drop(&mut self) {
+        // The doorbell entry lies in the mapping: give it back first.
+        self.ring.release_bell();
         // SAFETY: the mapping is ours and `self` is going away, so nothing
         // refers to it any more.
         let _ = unsafe { sys::chan::unmap(self.ring.base(), self.map_len) };

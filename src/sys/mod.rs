@@ -338,4 +338,5 @@ pub mod msg;
 
 pub mod mq;
 
+pub mod bell;
 pub mod chan;

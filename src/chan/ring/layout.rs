@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 /// "RSIPCHAN" — first word of every channel object.
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RSIPCHAN");
 /// Bumped whenever the layout or the protocol changes.
-pub(crate) const LAYOUT_VERSION: u32 = 3;
+pub(crate) const LAYOUT_VERSION: u32 = 4;
 /// Cache line size used to keep producer-side and consumer-side words apart
 /// (two lines, so the adjacent-line prefetcher does not pair them either).
 const LINE: usize = 64;
@@ -31,15 +31,22 @@ pub(crate) const MAX_MSG_LIMIT: u64 = i32::MAX as u64;
 /// Largest capacity (keeps lap numbers far from their 40-bit wrap).
 pub(crate) const CAPACITY_LIMIT: u64 = 1 << 32;
 
-/// Word that waiters sleep on (futex) and the flag they raise before
-/// sleeping; one pair per direction.
+/// Word that waiters sleep on (futex) and the flags they raise before
+/// sleeping (futex sleepers) or arming a doorbell (pollers); one pair per
+/// direction.
 #[repr(C)]
 pub struct WaitWord {
     /// Bumped by every wake-up; the futex word.
     pub epoch: AtomicU32,
-    /// Non-zero while some process may sleep on `epoch`.
+    /// Non-zero while some process may sleep on `epoch` ([`SLEEPER`]) or
+    /// have armed its doorbell ([`POLLER`]).
     pub sleepers: AtomicU32,
 }
+
+/// A bit of [`WaitWord::sleepers`]: some process may sleep on the futex.
+pub(crate) const SLEEPER: u32 = 1;
+/// A bit of [`WaitWord::sleepers`]: some handle may have armed its doorbell.
+pub(crate) const POLLER: u32 = 2;
 
 /// The header at offset 0 of the mapping. Lines are kept apart so that
 /// producers (tail), consumers (head) and the rarely written words do not
@@ -73,11 +80,28 @@ pub struct Header {
     /// Messages lost to dead peers.
     pub lost: AtomicU64,
     _pad5: [u8; GAP - 8],
+    /// The doorbells of pollable handles (see `super::bell`).
+    pub bells: [BellEntry; BELLS],
+}
+
+/// How many handles at once can have a pollable descriptor on a channel.
+pub(crate) const BELLS: usize = 64;
+
+/// One pollable handle's doorbell, as the wakers see it.
+#[repr(C)]
+pub struct BellEntry {
+    /// The member id of the handle that owns the entry (0: free) and which
+    /// sides it waits for (`super::bell::ARMED`).
+    pub word: AtomicU64,
+    /// Names its socket (`crate::sys::bell::BellPath`); never 0 while the
+    /// entry is owned.
+    pub token: AtomicU64,
 }
 
 pub(crate) const HEADER_SIZE: usize = std::mem::size_of::<Header>();
 const _: () = assert!(HEADER_SIZE % GAP == 0);
 const _: () = assert!(std::mem::align_of::<Header>() <= 8);
+const _: () = assert!(std::mem::size_of::<BellEntry>() * BELLS % GAP == 0);
 
 /// Offset of the message bytes in a slot for messages of up to `max_msg`
 /// bytes (see [`SLOT_HEADER`]).

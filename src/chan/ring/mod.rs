@@ -18,10 +18,12 @@
 //! * `spin`: how long a blocked call spins (learnt per handle);
 //! * `wait`: the futex sleep, the wake-up, and a call's waiting state;
 //! * `recover`: slots held by dead peers, the sweep, the counters;
+//! * `bell`: the doorbells of pollable handles;
 //! * `errors`: the protocol's errors and their messages;
 //! * `copy`, `fault`: moving message bytes, and the unit tests' fault
 //!   injection around it.
 
+mod bell;
 mod copy;
 mod errors;
 pub(crate) mod fault;
@@ -65,7 +67,7 @@ impl Ring {
         // SAFETY: the mapping starts with a Header (the caller's contract).
         let counter = unsafe { &(*(base as *const Header)).next_member };
         let members = Members::register(fd, path, counter)?;
-        Ok(Ring { base, geo, members, spin: [SpinBudget::new(), SpinBudget::new()] })
+        Ok(Ring { base, geo, members, spin: [SpinBudget::new(), SpinBudget::new()], bell: std::sync::OnceLock::new() })
     }
 
     /// This process's member id (registering it after a fork).
@@ -193,6 +195,8 @@ pub struct Ring {
     /// This handle's spin budgets, senders' and receivers' (process-local,
     /// not in the shared mapping).
     spin: [SpinBudget; 2],
+    /// This handle's doorbell, once `pollfd` made it.
+    bell: std::sync::OnceLock<bell::Bell>,
 }
 
 // SAFETY: all shared state behind `base` is accessed through atomics or

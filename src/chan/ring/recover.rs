@@ -43,6 +43,7 @@ impl Ring {
         // registration failed), this process would see its parent's lock as
         // its own and take the parent for dead: judge nobody then.
         let Ok(me) = self.me() else { return };
+        self.sweep_bells(me);
         // Past every claimed position, including one whose receiver died
         // before moving the head.
         let head = self.true_index(Side::Recv);

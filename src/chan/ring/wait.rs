@@ -5,7 +5,7 @@ use std::sync::atomic::{fence, AtomicU32, AtomicU64, Ordering};
 
 use super::errors::Impossible;
 use super::index::STEP_SLACK;
-use super::layout::WaitWord;
+use super::layout::{WaitWord, POLLER, SLEEPER};
 use super::spin::HELD_SPIN_PAUSES;
 use super::spin::SPIN_AFTER_WAKE;
 use super::{corrupt, timed_out, would_block, Error, Holder, Result, Ring, Side};
@@ -38,6 +38,7 @@ impl Ring {
         wait.steps = 0;
         if wait.timeout_ms == 0 && holder.is_none() {
             self.check_indices()?;
+            self.idle_on(side);
             return Err(would_block(side));
         }
         if wait.limit == 0 {
@@ -77,6 +78,7 @@ impl Ring {
         // longer matters, and a corrupted one is better reported now.
         self.check_indices()?;
         if wait.timeout_ms == 0 {
+            self.idle_on(side);
             return Err(would_block(side));
         }
         let deadline = wait.deadline()?;
@@ -87,6 +89,7 @@ impl Ring {
         let mut until = sys::deadline_after_ms(recheck_ms)?;
         if let Some(d) = deadline {
             if sys::ms_until(&d)? == 0 {
+                self.idle_on(side);
                 return Err(timed_out(side));
             }
             if (d.tv_sec, d.tv_nsec) < (until.tv_sec, until.tv_nsec) {
@@ -99,7 +102,7 @@ impl Ring {
         // epoch, so the futex wait returns at once (see the module docs: no
         // lost wake-ups).
         let epoch = ww.epoch.load(Ordering::Acquire);
-        ww.sleepers.swap(1, Ordering::SeqCst);
+        ww.sleepers.fetch_or(SLEEPER, Ordering::SeqCst);
         if state.load(Ordering::SeqCst) != seen {
             return Ok(None);
         }
@@ -146,19 +149,23 @@ impl Ring {
     pub(super) fn wake_after_swap(&self, side: Side) {
         let ww = self.wait_word(side);
         if ww.sleepers.load(Ordering::SeqCst) != 0 {
-            self.wake_slow(ww);
+            self.wake_slow(side, ww);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn wake_slow(&self, ww: &WaitWord) {
-        if ww.sleepers.swap(0, Ordering::SeqCst) != 0 {
+    fn wake_slow(&self, side: Side, ww: &WaitWord) {
+        let announced = ww.sleepers.swap(0, Ordering::SeqCst);
+        if announced & SLEEPER != 0 {
             ww.epoch.fetch_add(1, Ordering::SeqCst);
             // Everyone: each sleeper looks again and re-announces itself if
             // it still has to wait. A dead sleeper's stale flag costs one
             // such wake-up and is then gone.
             let _ = sys::futex_wake(&ww.epoch, i32::MAX, true);
+        }
+        if announced & POLLER != 0 {
+            self.ring_bells(side);
         }
     }
 }
