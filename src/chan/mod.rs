@@ -123,6 +123,18 @@
 //! A waiter that died asleep leaves the flag set: it costs one extra
 //! wake-up, which clears it.
 //!
+//! # Pollable
+//!
+//! [`Chan::pollfd`] gives a descriptor for `poll`/`epoll`/`select`: a Unix
+//! datagram socket bound in `/dev/shm` (a doorbell), listed in the header's
+//! table of doorbells. A handle arms its doorbell when a call through it
+//! finds nothing to do (`EAGAIN`, `ETIMEDOUT`) and raises the `POLLER` bit
+//! of the side's wait word next to the futex sleepers' `SLEEPER` bit; a
+//! waker that finds the word non-zero (the load it makes anyway) rings every
+//! armed doorbell of the side once, with a non-blocking `sendto`. Arming
+//! follows the waiter's order above (arm, raise the bit, look again), so no
+//! ring is lost; a dead poller's ring fails at once. See `ring::bell`.
+//!
 //! # Dead peers
 //!
 //! A slot held (`Writing`/`Reading`) by a process that died would block the

@@ -95,10 +95,9 @@ impl Ring {
                  a process forked from it must open the channel again to poll it",
             ));
         }
-        for (wanted, side) in [(recv, Side::Recv), (send, Side::Send)] {
-            if wanted && bell.sides.fetch_or(side_bit(side), Ordering::AcqRel) & side_bit(side) == 0 {
-                self.rearm(bell, side);
-            }
+        let wanted = if recv { side_bit(Side::Recv) } else { 0 } | if send { side_bit(Side::Send) } else { 0 };
+        if bell.sides.fetch_or(wanted, Ordering::AcqRel) & wanted != wanted {
+            self.rearm(bell);
         }
         Ok(bell.fd.as_raw_fd())
     }
@@ -185,25 +184,37 @@ impl Ring {
     pub(super) fn idle_on(&self, side: Side) {
         if let Some(bell) = self.bell.get() {
             if bell.sides.load(Ordering::Acquire) & side_bit(side) != 0 && bell.pid == sys::chan::current_pid() {
-                self.rearm(bell, side);
+                self.rearm(bell);
             }
         }
     }
 
-    /// Drains the doorbell, arms it for `side`, raises [`POLLER`], and
-    /// looks again (see the module documentation for the ordering).
-    fn rearm(&self, bell: &Bell, side: Side) {
+    /// Drains the doorbell, arms it for every side it polls, raises
+    /// [`POLLER`] there, and looks again (see the module documentation for
+    /// the ordering). Every side, not only the one that found nothing to
+    /// do: the drained bytes may have been rings for the other one.
+    fn rearm(&self, bell: &Bell) {
         sys::bell::drain(bell.fd.as_raw_fd());
         let e = &self.bells()[bell.entry];
-        let armed = ARMED[side as usize];
         if member_of(e.word.load(Ordering::Acquire)) != bell.member {
             // Taken over by a process that judged this one dead: nothing
             // will ring; do not scribble on its entry.
             return;
         }
-        e.word.fetch_or(armed, Ordering::SeqCst);
-        self.wait_word(side).sleepers.fetch_or(POLLER, Ordering::SeqCst);
-        if self.has_work(side) && e.word.fetch_and(!armed, Ordering::SeqCst) & armed != 0 {
+        let sides = bell.sides.load(Ordering::Acquire);
+        let mut ring = false;
+        for side in [Side::Recv, Side::Send] {
+            if sides & side_bit(side) == 0 {
+                continue;
+            }
+            let armed = ARMED[side as usize];
+            e.word.fetch_or(armed, Ordering::SeqCst);
+            self.wait_word(side).sleepers.fetch_or(POLLER, Ordering::SeqCst);
+            if self.has_work(side) && e.word.fetch_and(!armed, Ordering::SeqCst) & armed != 0 {
+                ring = true;
+            }
+        }
+        if ring {
             let _ = sys::bell::ring(&bell.path);
         }
     }
