@@ -268,3 +268,33 @@ impl Ring {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::chan::Chan;
+
+    #[test]
+    fn only_the_first_send_after_arming_takes_the_slow_path() {
+        let ch = Chan::create(None, 8, 16, 0o600).unwrap();
+        let mut buf = [0u8; 8];
+        // Not polled: nobody is announced, no send takes the slow path.
+        ch.send(b"a", 0).unwrap();
+        assert!(!ch.ring.has_sleepers(true));
+        assert_eq!(ch.recv(&mut buf, 0).unwrap(), 1);
+        // Polled and armed (the channel is empty): the first send sees the
+        // announcement and rings; it is gone for the sends after it.
+        ch.pollfd(libc::POLLIN).unwrap();
+        assert!(ch.ring.has_sleepers(true));
+        ch.send(b"b", 0).unwrap();
+        assert!(!ch.ring.has_sleepers(true));
+        for _ in 0..10 {
+            ch.send(b"c", 0).unwrap();
+            assert!(!ch.ring.has_sleepers(true));
+        }
+        // Receiving until EAGAIN re-arms it.
+        while ch.recv(&mut buf, 0).is_ok() {}
+        assert!(ch.ring.has_sleepers(true));
+        // The writable side was not asked for: never announced.
+        assert!(!ch.ring.has_sleepers(false));
+    }
+}
