@@ -404,7 +404,7 @@ static result run_row(const bench_options *opt, const bench_group *g, const benc
 typedef struct {
     char date[64];
     char kernel[256];
-    char cpu[160];
+    char cpu[256];
     long online;
     int usable;
     double seconds;
@@ -422,13 +422,15 @@ static void read_loadavg(char *buf, size_t len) {
     fclose(f);
 }
 
-static void read_cpu_model(char *buf, size_t len) {
-    snprintf(buf, len, "unknown");
+/* The value of /proc/cpuinfo's line `key` (first CPU), or "" if none. */
+static void cpuinfo_value(const char *key, char *buf, size_t len) {
+    buf[0] = 0;
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f) return;
     char line[512];
+    size_t klen = strlen(key);
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0) continue;
+        if (strncmp(line, key, klen) != 0 || (line[klen] != ' ' && line[klen] != '\t' && line[klen] != ':')) continue;
         char *colon = strchr(line, ':');
         if (!colon) continue;
         colon++;
@@ -438,6 +440,24 @@ static void read_cpu_model(char *buf, size_t len) {
         break;
     }
     fclose(f);
+}
+
+/* The CPU's name and, on x86, its family, model and stepping: a virtual
+ * machine may show only "AMD EPYC" for several generations, whose spin and
+ * cache-line costs differ (PAUSE alone ranges from a few cycles to over a
+ * hundred), so two reports are only comparable when these match. */
+static void read_cpu_model(char *buf, size_t len) {
+    char name[160], family[16], model[16], stepping[16];
+    cpuinfo_value("model name", name, sizeof name);
+    if (!name[0]) cpuinfo_value("Model", name, sizeof name);
+    cpuinfo_value("cpu family", family, sizeof family);
+    cpuinfo_value("model", model, sizeof model);
+    cpuinfo_value("stepping", stepping, sizeof stepping);
+    if (family[0] && model[0])
+        snprintf(buf, len, "%s (family %s, model %s, stepping %s)", name[0] ? name : "unknown", family, model,
+                 stepping[0] ? stepping : "?");
+    else
+        snprintf(buf, len, "%s", name[0] ? name : "unknown");
 }
 
 static void collect_info(machine_info *m) {

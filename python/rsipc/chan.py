@@ -8,11 +8,20 @@ message queue in shared memory (rsipc_chan_*).
 ``name=None`` makes an anonymous channel shared with children after
 ``os.fork()``. Timeouts are in milliseconds: negative waits forever, 0 not at
 all (EAGAIN), otherwise at most that long (ETIMEDOUT).
+
+:meth:`Chan.pollfd` gives a descriptor for ``select``/``selectors``/
+``asyncio`` (``loop.add_reader``); :meth:`Chan.recv_async` and
+:meth:`Chan.send_async` wait with it inside a running event loop::
+
+    msg = await ch.recv_async()
 """
+import asyncio
 import ctypes
+import errno
+import select
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint, c_uint64, c_void_p
 
-from ._lib import Struct, api, bytes_like, declare
+from ._lib import RsipcError, Struct, api, bytes_like, declare
 
 __all__ = ["Chan", "ChanStats", "chan_create", "chan_open", "chan_unlink"]
 
@@ -36,6 +45,7 @@ _recv = declare("rsipc_chan_recv", c_ssize_t, [c_void_p, c_void_p, c_size_t, c_i
 _close = declare("rsipc_chan_close", c_int, [c_void_p], fail=-1)
 _unlink = declare("rsipc_chan_unlink", c_int, [c_char_p], fail=-1)
 _stats = declare("rsipc_chan_stats", c_int, [c_void_p, POINTER(ChanStats)], fail=-1)
+_pollfd = declare("rsipc_chan_pollfd", c_int, [c_void_p, c_int], fail=-1)
 
 
 def _name(name):
@@ -84,6 +94,50 @@ class Chan:
         """Receives the next message as bytes."""
         n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
         return ctypes.string_at(self._buf, n)
+
+    @api
+    def pollfd(self, events=select.POLLIN):
+        """A descriptor that is readable (wait for ``select.POLLIN`` /
+        ``EVENT_READ`` / ``loop.add_reader``) when this handle may receive
+        (``events`` holds ``select.POLLIN``) or send (``select.POLLOUT``).
+        After each readiness report, call :meth:`recv` (or :meth:`send`)
+        with ``timeout_ms=0`` until it raises EAGAIN: that re-arms it. The
+        handle owns the descriptor: do not read or close it. Repeated calls
+        return the same descriptor."""
+        return _pollfd(self._live(), events)
+
+    async def _when_ready(self, events, attempt):
+        loop = asyncio.get_running_loop()
+        fd = self.pollfd(events)
+        while True:
+            try:
+                return attempt()
+            except RsipcError as e:
+                if e.errno != errno.EAGAIN:
+                    raise
+            # The EAGAIN re-armed the descriptor: it becomes readable when
+            # the attempt may succeed.
+            ready = loop.create_future()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_reader(fd)
+
+    async def recv_async(self):
+        """Receives the next message as bytes, waiting in the running
+        ``asyncio`` event loop (never blocking it) while the channel is
+        empty. Cancelling the awaiting task leaves the channel as it was.
+        asyncio watches a descriptor for one reader at a time: on one handle,
+        await one ``recv_async`` or ``send_async`` at a time (use another
+        handle for concurrent waits)."""
+        return await self._when_ready(select.POLLIN, lambda: self.recv(0))
+
+    async def send_async(self, data):
+        """Sends ``data`` as one message, waiting in the running ``asyncio``
+        event loop while the channel is full."""
+        data = bytes_like(data)
+        return await self._when_ready(select.POLLOUT, lambda: self.send(data, 0))
 
     @api
     def stats(self):

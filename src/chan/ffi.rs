@@ -301,3 +301,52 @@ pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut Stats
         Ok(0)
     })
 }
+
+/// Returns a descriptor that poll(2), select(2) and epoll(7) report readable
+/// (`POLLIN`, `EPOLLIN`) when a call through `ch` may proceed on a side that
+/// `events` asks for: `POLLIN` for "a message is queued" (rsipc_chan_recv),
+/// `POLLOUT` for "a slot is free" (rsipc_chan_send), or both (then readable
+/// when either may hold). Always wait for `POLLIN`/`EPOLLIN` on it, also for
+/// the `POLLOUT` side. Works between processes that share nothing but the
+/// channel's name; while nobody polls, sending and receiving make no
+/// system call for it.
+///
+/// Use: wait until the descriptor is readable, then call rsipc_chan_recv
+/// (or rsipc_chan_send) with `timeout_ms == 0` until it fails with `EAGAIN`.
+/// That `EAGAIN` (or an `ETIMEDOUT`) through this handle re-arms the
+/// descriptor: it reads it empty, and it becomes readable again at the next
+/// message (or free slot). This works level-triggered (the descriptor stays
+/// readable until that `EAGAIN`) and edge-triggered (`EPOLLET`: one event
+/// per re-arming). Readiness is a hint: with several receivers another one
+/// may take the message first, and the call then fails with `EAGAIN`, which
+/// re-arms. Never read the descriptor yourself, and do not close it.
+///
+/// The descriptor is a Unix datagram socket bound to a file in `/dev/shm`
+/// (`rsipc-bell-` and 16 hex digits) with the channel's permission bits; it
+/// belongs to the handle: later calls return the same descriptor (adding
+/// the sides asked for), and rsipc_chan_close closes it and removes the
+/// file. The file of a process that died while polling is removed by the
+/// next handle that needs a doorbell and by rsipc_chan_stats.
+///
+/// Returns the descriptor, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `ch` is NULL; `EINVAL` if `events` holds neither `POLLIN`
+/// nor `POLLOUT`, or other bits; `EBUSY` if 64 live handles already poll
+/// the channel, or if the handle came from another process through fork()
+/// after that process made the descriptor (open the channel again);
+/// `EMFILE`, `ENFILE`, `ENOMEM`, and the errors of bind(2) in `/dev/shm`
+/// (`EACCES`, `ENOSPC`).
+///
+/// # Safety
+/// `ch` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_pollfd(ch: *mut rsipc_chan_t, events: c_int) -> c_int {
+    guard(-1, call!("chan_pollfd", ch = Ptr(ch), events = events), || {
+        // SAFETY: forwarded from this function's contract.
+        let ch = unsafe { in_ref(ch, "ch") }?;
+        let events = i16::try_from(events)
+            .map_err(|_| err!(libc::EINVAL, "events may only contain POLLIN and POLLOUT, not {}", i64::from(events)))?;
+        ch.chan.pollfd(events)
+    })
+}

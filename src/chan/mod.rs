@@ -123,6 +123,18 @@
 //! A waiter that died asleep leaves the flag set: it costs one extra
 //! wake-up, which clears it.
 //!
+//! # Pollable
+//!
+//! [`Chan::pollfd`] gives a descriptor for `poll`/`epoll`/`select`: a Unix
+//! datagram socket bound in `/dev/shm` (a doorbell), listed in the header's
+//! table of doorbells. A handle arms its doorbell when a call through it
+//! finds nothing to do (`EAGAIN`, `ETIMEDOUT`) and raises the `POLLER` bit
+//! of the side's wait word next to the futex sleepers' `SLEEPER` bit; a
+//! waker that finds the word non-zero (the load it makes anyway) rings every
+//! armed doorbell of the side once, with a non-blocking `sendto`. Arming
+//! follows the waiter's order above (arm, raise the bit, look again), so no
+//! ring is lost; a dead poller's ring fails at once. See `ring::bell`.
+//!
 //! # Dead peers
 //!
 //! A slot held (`Writing`/`Reading`) by a process that died would block the
@@ -443,6 +455,26 @@ impl Chan {
         Stats { queued, capacity: geo.capacity, max_msg: geo.max_msg, sent, received, lost }
     }
 
+    /// A descriptor that `poll(2)`, `epoll(7)` and `select(2)` report
+    /// readable (`POLLIN`) when this handle may proceed on a side it asked
+    /// for: `POLLIN` in `events` for "a message is queued", `POLLOUT` for "a
+    /// slot is free" (both: either). See "Pollable" in the module
+    /// documentation for when it is re-armed. The handle owns the
+    /// descriptor (closed with it); later calls return the same one, adding
+    /// sides.
+    ///
+    /// Errors: `EINVAL` for `events` without `POLLIN` or `POLLOUT` (or with
+    /// other bits); `EBUSY` when 64 live handles poll the channel already,
+    /// or in a process forked from the one that made the descriptor; the
+    /// errors of `socket(2)`/`bind(2)` in `/dev/shm`.
+    pub fn pollfd(&self, events: i16) -> Result<std::os::fd::RawFd> {
+        let known = libc::POLLIN | libc::POLLOUT;
+        if events & !known != 0 {
+            return Err(err!(libc::EINVAL, "events may only contain POLLIN and POLLOUT, not {}", i64::from(events)));
+        }
+        self.ring.pollfd(events & libc::POLLIN != 0, events & libc::POLLOUT != 0)
+    }
+
     /// Largest message in bytes.
     pub fn max_msg(&self) -> usize {
         self.ring.geometry().max_msg as usize
@@ -458,6 +490,8 @@ impl Drop for Chan {
     // unsafe: unmaps the ring's shared memory.
     #[allow(unsafe_code)]
     fn drop(&mut self) {
+        // The doorbell entry lies in the mapping: give it back first.
+        self.ring.release_bell();
         // SAFETY: the mapping is ours and `self` is going away, so nothing
         // refers to it any more.
         let _ = unsafe { sys::chan::unmap(self.ring.base(), self.map_len) };

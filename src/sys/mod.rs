@@ -28,6 +28,7 @@
 // SAFETY comment); the safe modules deny it.
 #![allow(unsafe_code)]
 
+pub mod bell;
 pub mod cancel;
 pub mod chan;
 pub mod fd;

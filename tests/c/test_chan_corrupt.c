@@ -5,7 +5,7 @@
  * refused by rsipc_chan_open.
  *
  * The test writes the words through a second mapping of the channel's
- * /dev/shm object, at their offsets in layout version 3 (checked first). */
+ * /dev/shm object, at their offsets in layout version 4 (checked first). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,14 +16,22 @@
 
 #include "check.h"
 
-/* Offsets of the header words in layout version 3. */
+/* Offsets of the header words in layout version 4. */
 #define OFF_VERSION 8
 #define OFF_MAX_MSG 16
 #define OFF_CAPACITY 24
 #define OFF_TAIL 128
 #define OFF_HEAD 256
-#define HEADER_SIZE 768
-#define LAYOUT_VERSION 3
+/* The wait words: a 32-bit epoch, then the 32-bit flags (1: a futex
+ * sleeper, 2: an armed doorbell). */
+#define OFF_NOT_EMPTY 384
+#define OFF_NOT_FULL 512
+/* The doorbell table: 64 entries of (owner word, token). */
+#define OFF_BELLS 768
+#define HEADER_SIZE 1792
+#define LAYOUT_VERSION 4
+/* A doorbell entry of member 5 (no such process) armed for both sides. */
+#define BOGUS_BELL (((uint64_t)3 << 32) | 5)
 
 static char name_buf[64];
 
@@ -59,6 +67,10 @@ static const struct corruption corruptions[] = {
     {"head = 2^39", OFF_HEAD, (uint64_t)1 << 39, 0, 0, 2},
     {"head = tail = 2^41 + 1", OFF_HEAD, ((uint64_t)1 << 41) + 1, OFF_TAIL, ((uint64_t)1 << 41) + 1, 3},
     {"head = 2^50, tail = 2^39", OFF_HEAD, (uint64_t)1 << 50, OFF_TAIL, (uint64_t)1 << 39, 3},
+    {"a bogus doorbell armed, the receivers' flags raised", OFF_BELLS, BOGUS_BELL, OFF_NOT_EMPTY,
+     (uint64_t)3 << 32, 0},
+    {"a bogus doorbell armed, the senders' flags raised", OFF_BELLS, BOGUS_BELL, OFF_NOT_FULL, (uint64_t)3 << 32,
+     0},
     {"max_msg and capacity = 2^64-1 (the handle keeps its own copy)", OFF_MAX_MSG, UINT64_MAX, OFF_CAPACITY,
      UINT64_MAX, 0},
 };

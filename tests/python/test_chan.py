@@ -1,7 +1,10 @@
 """The native message channel through ctypes (dlopen of librsipc.so)."""
+import asyncio
 import ctypes
 import errno
 import os
+import select
+import selectors
 import signal
 import struct
 import unittest
@@ -175,6 +178,100 @@ class ChanTest(unittest.TestCase):
         self.assertEqual(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), -signal.SIGKILL)
         ch.send(b"after", 0)
         self.assertEqual(ch.recv(0), b"after")
+
+    def fork_sender(self, name, batches):
+        """A child that opens ``name`` and, for each byte read from the
+        returned pipe, sends the next batch of messages; returns (pid, go)."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(w)
+                with rsipc.Chan.open(name) as ch:
+                    for batch in batches:
+                        if os.read(r, 1) != b"g":
+                            break
+                        for msg in batch:
+                            ch.send(msg, 10000)
+                    else:
+                        code = 0
+            finally:
+                os._exit(code)
+        os.close(r)
+        return pid, w
+
+    def test_pollfd_works_with_selectors_level_triggered(self):
+        name, ch = self.named("poll-sel", max_msg=8, capacity=4)
+        fd = ch.pollfd(select.POLLIN)
+        self.assertEqual(ch.pollfd(select.POLLIN), fd)
+        sel = selectors.DefaultSelector()
+        sel.register(fd, selectors.EVENT_READ)
+        try:
+            self.assertEqual(sel.select(0), [])
+            pid, go = self.fork_sender(name, [[b"a"], [b"b", b"c"]])
+            got = []
+            for want in (1, 3):
+                os.write(go, b"g")
+                while len(got) < want:
+                    self.assertEqual(len(sel.select(None)), 1)
+                    while True:
+                        try:
+                            got.append(ch.recv(0))
+                        except rsipc.RsipcError as e:
+                            self.assertEqual(e.errno, errno.EAGAIN)
+                            break
+            os.close(go)
+            self.assertEqual(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), 0)
+            self.assertEqual(got, [b"a", b"b", b"c"])
+            # Drained by the EAGAIN, nothing in flight: not readable.
+            self.assertEqual(sel.select(0), [])
+        finally:
+            sel.close()
+        self.assert_fails(lambda: ch.pollfd(0), errno.EINVAL, "chan_pollfd")
+
+    def test_recv_async_waits_in_the_event_loop(self):
+        name, ch = self.named("poll-async", max_msg=8, capacity=2)
+        pid, go = self.fork_sender(name, [[b"%d" % i for i in range(5)]])
+
+        async def main():
+            # Another task keeps running while recv_async waits: the loop
+            # is never blocked.
+            ticks = []
+
+            async def ticker():
+                while True:
+                    ticks.append(1)
+                    await asyncio.sleep(0)
+
+            t = asyncio.ensure_future(ticker())
+            first = asyncio.ensure_future(ch.recv_async())
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            self.assertFalse(first.done())
+            os.write(go, b"g")
+            got = [await first] + [await ch.recv_async() for _ in range(4)]
+            t.cancel()
+            self.assertTrue(ticks)
+            return got
+
+        self.assertEqual(asyncio.run(main()), [b"0", b"1", b"2", b"3", b"4"])
+        os.close(go)
+        self.assertEqual(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), 0)
+
+    def test_send_async_waits_for_room(self):
+        ch = self.anon(max_msg=8, capacity=1)
+        ch.send(b"full", 0)
+
+        async def main():
+            pending = asyncio.ensure_future(ch.send_async(b"next"))
+            await asyncio.sleep(0)
+            self.assertFalse(pending.done())
+            self.assertEqual(await ch.recv_async(), b"full")
+            await pending
+            return await ch.recv_async()
+
+        self.assertEqual(asyncio.run(main()), b"next")
 
 
 if __name__ == "__main__":
