@@ -1201,13 +1201,6 @@ pub(crate) fn fail_site(site: &'static Site, words: [usize; 2]) -> libc::c_int {
     -1
 }
 
-/// [`fail_site`] without its value (for `ffi::fail_at` until it returns
-/// `fail_site`'s).
-#[inline(always)]
-pub(crate) fn record_site(site: &'static Site, words: [usize; 2]) {
-    fail_site(site, words);
-}
-
 /// [`fail_site`] on a thread's first failure.
 #[cold]
 #[inline(never)]

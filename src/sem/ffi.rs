@@ -105,18 +105,21 @@ pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
     match unsafe { sem_fast(sem) } {
         Some(s) if s.try_post_quiet() => return 0,
-        // EOVERFLOW is recorded as a static site: a few stores, as
-        // cheap as glibc's and safe in the signal handlers sem_post is
-        // made for.
-        Some(s) if s.at_max() => {
-            static SITE: Site =
-                Site { call: "sem_post", args: &[("sem", true)], errno: libc::EOVERFLOW, reason: super::AT_MAX };
-            return crate::ffi::fail_at(-1, &SITE, [sem as usize, 0]);
-        }
+        Some(s) if s.at_max() => return post_would_overflow(sem),
         _ => {}
     }
     // SAFETY: forwarded from this function's contract.
     unsafe { sem_post_guarded(sem) }
+}
+
+/// `EOVERFLOW` from `rsipc_sem_post` on a valid semaphore at
+/// `SEM_VALUE_MAX`, recorded as a static site: a few stores, as cheap as
+/// glibc's and safe in the signal handlers sem_post is made for.
+#[inline(always)]
+fn post_would_overflow(sem: *mut sem_t) -> c_int {
+    static SITE: Site =
+        Site { call: "sem_post", args: &[("sem", true)], errno: libc::EOVERFLOW, reason: super::AT_MAX };
+    crate::ffi::fail_at(&SITE, [sem as usize, 0])
 }
 
 /// `rsipc_sem_post` when the fast path did not apply: a waiter to wake, the
@@ -206,7 +209,7 @@ pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
 fn trywait_would_block(sem: *mut sem_t) -> c_int {
     static SITE: Site =
         Site { call: "sem_trywait", args: &[("sem", true)], errno: libc::EAGAIN, reason: super::WOULD_BLOCK };
-    crate::ffi::fail_at(-1, &SITE, [sem as usize, 0])
+    crate::ffi::fail_at(&SITE, [sem as usize, 0])
 }
 
 /// `rsipc_sem_trywait` when the fast path did not apply: no token
