@@ -2,7 +2,7 @@
 
 use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
 
-use super::{NamedSemaphore, Semaphore};
+use super::{NamedSemaphore, QuietPost, Semaphore};
 use crate::error::{Arg, Call, FlagSet, IntoArg, Site};
 use crate::error::{Error, Result};
 use crate::ffi::{c_str, guard, guard_cancel, in_ref, non_null, Mode, Name, Ptr};
@@ -103,10 +103,12 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    match unsafe { sem_fast(sem) } {
-        Some(s) if s.try_post_quiet() => return 0,
-        Some(s) if s.at_max() => return post_would_overflow(sem),
-        _ => {}
+    if let Some(s) = unsafe { sem_fast(sem) } {
+        match s.try_post_quiet() {
+            QuietPost::Posted => return 0,
+            QuietPost::AtMax => return post_would_overflow(sem),
+            QuietPost::Other => {}
+        }
     }
     // SAFETY: forwarded from this function's contract.
     unsafe { sem_post_guarded(sem) }
