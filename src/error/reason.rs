@@ -152,8 +152,8 @@ impl Reason {
         }
     }
 
-    /// Copies `other` without the unused slots; a string in the thread's
-    /// side buffer is copied to `inline`.
+    /// Copies `other`; a string in the thread's side buffer is copied to
+    /// `inline`.
     #[inline(always)]
     pub(super) fn copy_from(&mut self, other: &Reason, inline: &mut InlineStr) {
         self.prefix = other.prefix;
@@ -166,27 +166,38 @@ impl Reason {
 
     #[inline(never)]
     pub(super) fn copy_args(&mut self, other: &Reason, inline: &mut InlineStr) {
-        let n = other.len as usize;
-        self.args[..n].copy_from_slice(&other.args[..n]);
-        for slot in &mut self.args[..n] {
+        // All the slots, used or not: a copy of fixed size is a few moves,
+        // where a copy of `len` slots is a call to memcpy (the unused ones
+        // are MaybeUninit, so copying them is copying nothing in
+        // particular).
+        self.args = other.args;
+        for slot in &mut self.args[..other.len as usize] {
             // SAFETY: the first `len` values are initialised.
             if let Arg::Pooled(generation, quoted) = unsafe { slot.assume_init() } {
-                let kept = POOL.with(|pool| {
-                    // SAFETY: nothing writes the side buffer while this runs
-                    // (a signal handler's failure finds the record busy).
-                    pool.generation.get() == generation && {
-                        inline.copy_from(unsafe { &*pool.text.get() });
-                        true
-                    }
-                });
-                let arg = match (kept, quoted) {
-                    (false, _) => Arg::Text("(a string no longer kept)"),
-                    (true, true) => Arg::Quoted,
-                    (true, false) => Arg::Inline,
-                };
-                *slot = MaybeUninit::new(arg);
+                *slot = MaybeUninit::new(keep_pooled(generation, quoted, inline));
             }
         }
+    }
+}
+
+/// A reason's string from the thread's side buffer, copied to the record's
+/// `inline` if it is still there. Out of line: the side buffer's TLS access
+/// is made only for a reason that has such a string, not on every failure.
+#[cold]
+#[inline(never)]
+fn keep_pooled(generation: u32, quoted: bool, inline: &mut InlineStr) -> Arg {
+    let kept = POOL.with(|pool| {
+        // SAFETY: nothing writes the side buffer while this runs (a signal
+        // handler's failure finds the record busy).
+        pool.generation.get() == generation && {
+            inline.copy_from(unsafe { &*pool.text.get() });
+            true
+        }
+    });
+    match (kept, quoted) {
+        (false, _) => Arg::Text("(a string no longer kept)"),
+        (true, true) => Arg::Quoted,
+        (true, false) => Arg::Inline,
     }
 }
 
