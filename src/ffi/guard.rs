@@ -227,12 +227,11 @@ pub(crate) fn fail<R, D: FnOnce(&mut Call)>(value: R, describe: D, e: &Error) ->
 }
 
 /// Sets errno and records a failure at `site` (see [`error::Site`]) with
-/// its argument words; returns `value`. The cheapest failure path: a
-/// pointer and two words stored.
+/// its argument words; returns -1. The cheapest failure path: a pointer
+/// and a word or two stored (see [`error::fail_site`]).
 #[inline(always)]
-pub(crate) fn fail_at<R>(value: R, site: &'static error::Site, words: [usize; 2]) -> R {
-    error::record_site(site, words);
-    value
+pub(crate) fn fail_at(site: &'static error::Site, words: [usize; 2]) -> libc::c_int {
+    error::fail_site(site, words)
 }
 
 /// Sets the calling thread's C `errno`.

@@ -2,7 +2,7 @@
 
 use libc::{c_char, c_int, c_uint, clockid_t, mode_t, sem_t, timespec};
 
-use super::{NamedSemaphore, Semaphore};
+use super::{NamedSemaphore, QuietPost, Semaphore};
 use crate::error::{Call, Site};
 use crate::error::{Error, Result};
 use crate::ffi::{
@@ -105,20 +105,25 @@ pub unsafe extern "C" fn rsipc_sem_destroy(sem: *mut sem_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn rsipc_sem_post(sem: *mut sem_t) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    match unsafe { sem_fast(sem) } {
-        Some(s) if s.try_post_quiet() => return 0,
-        // EOVERFLOW is recorded as a static site: a few stores, as
-        // cheap as glibc's and safe in the signal handlers sem_post is
-        // made for.
-        Some(s) if s.at_max() => {
-            static SITE: Site =
-                Site { call: "sem_post", args: &[("sem", true)], errno: libc::EOVERFLOW, reason: super::AT_MAX };
-            return crate::ffi::fail_at(-1, &SITE, [sem as usize, 0]);
+    if let Some(s) = unsafe { sem_fast(sem) } {
+        match s.try_post_quiet() {
+            QuietPost::Posted => return 0,
+            QuietPost::AtMax => return post_would_overflow(sem),
+            QuietPost::Other => {}
         }
-        _ => {}
     }
     // SAFETY: forwarded from this function's contract.
     unsafe { sem_post_guarded(sem) }
+}
+
+/// `EOVERFLOW` from `rsipc_sem_post` on a valid semaphore at
+/// `SEM_VALUE_MAX`, recorded as a static site: a few stores, as cheap as
+/// glibc's and safe in the signal handlers sem_post is made for.
+#[inline(always)]
+fn post_would_overflow(sem: *mut sem_t) -> c_int {
+    static SITE: Site =
+        Site { call: "sem_post", args: &[("sem", true)], errno: libc::EOVERFLOW, reason: super::AT_MAX };
+    crate::ffi::fail_at(&SITE, [sem as usize, 0])
 }
 
 /// `rsipc_sem_post` when the fast path did not apply: a waiter to wake, the
@@ -208,7 +213,7 @@ pub unsafe extern "C" fn rsipc_sem_trywait(sem: *mut sem_t) -> c_int {
 fn trywait_would_block(sem: *mut sem_t) -> c_int {
     static SITE: Site =
         Site { call: "sem_trywait", args: &[("sem", true)], errno: libc::EAGAIN, reason: super::WOULD_BLOCK };
-    crate::ffi::fail_at(-1, &SITE, [sem as usize, 0])
+    crate::ffi::fail_at(&SITE, [sem as usize, 0])
 }
 
 /// `rsipc_sem_trywait` when the fast path did not apply: no token

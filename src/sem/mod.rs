@@ -53,6 +53,17 @@ pub use named::{unlink, NamedSemaphore};
 pub const SEM_VALUE_MAX: u32 = 2_147_483_647;
 const _: () = assert!(SEM_VALUE_MAX == libc::c_int::MAX as u32);
 
+/// What [`Semaphore::try_post_quiet`] found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum QuietPost {
+    /// A token was added.
+    Posted,
+    /// The value is `SEM_VALUE_MAX`: a post is `EOVERFLOW`.
+    AtMax,
+    /// A waiter to wake (or a value the fast path does not handle).
+    Other,
+}
+
 /// The value bits of `data` (glibc's `SEM_VALUE_MASK`).
 const VALUE_MASK: u64 = 0xffff_ffff;
 /// Where the waiter count starts in `data` (glibc's `SEM_NWAITERS_SHIFT`).
@@ -174,12 +185,12 @@ impl Semaphore {
 
     /// The C boundary's fast post: adds a token only when that needs nothing
     /// more — the value is below `SEM_VALUE_MAX` and no waiter is
-    /// registered, so there is nobody to wake — and says whether it did.
-    /// `false` changes nothing; the caller then makes a full
+    /// registered, so there is nobody to wake — and says what it found.
+    /// [`QuietPost::Other`] changes nothing; the caller then makes a full
     /// [`post`](Self::post), which is the same operation a moment later.
     /// Never fails, never panics, makes no system call.
     #[inline(always)]
-    pub(crate) fn try_post_quiet(&self) -> bool {
+    pub(crate) fn try_post_quiet(&self) -> QuietPost {
         let mut d = self.data.load(Relaxed);
         // One test for both conditions: no waiter bits set (high half 0)
         // and a value below SEM_VALUE_MAX.
@@ -187,18 +198,17 @@ impl Semaphore {
             // Release, as in `post`. The CAS fails if a waiter registered
             // meanwhile, so a post that owes a wake-up never ends here.
             match self.data.compare_exchange_weak(d, d + 1, Release, Relaxed) {
-                Ok(_) => return true,
+                Ok(_) => return QuietPost::Posted,
                 Err(now) => d = now,
             }
         }
-        false
-    }
-
-    /// Whether the value is `SEM_VALUE_MAX` now (a post would be
-    /// `EOVERFLOW`).
-    #[inline(always)]
-    pub(crate) fn at_max(&self) -> bool {
-        self.data.load(Relaxed) & VALUE_MASK == u64::from(SEM_VALUE_MAX)
+        // The word already loaded says whether the post would be
+        // EOVERFLOW: no second load on that path.
+        if d & VALUE_MASK == u64::from(SEM_VALUE_MAX) {
+            QuietPost::AtMax
+        } else {
+            QuietPost::Other
+        }
     }
 
     /// Takes a token, sleeping while the value is 0 (`sem_wait(3)`).
