@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 /// arguments exactly where the fixed-argument definition reads them.
 const VARIADIC: &[(&str, &str, &str)] = &[
     ("src/sysv_sem/ffi.rs", "rsipc_semctl", "int rsipc_semctl(int semid, int semnum, int cmd, ...) RSIPC_THROW;"),
-    ("src/sem/ffi.rs", "rsipc_sem_open", "sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;"),
-    ("src/mq/ffi.rs", "rsipc_mq_open", "mqd_t rsipc_mq_open(const char *name, int oflag, ...) RSIPC_THROW;"),
+    ("src/posix_sem/ffi.rs", "rsipc_sem_open", "sem_t *rsipc_sem_open(const char *name, int oflag, ...) RSIPC_THROW;"),
+    ("src/posix_mq/ffi.rs", "rsipc_mq_open", "mqd_t rsipc_mq_open(const char *name, int oflag, ...) RSIPC_THROW;"),
 ];
 
 /// Files whose `pub const RSIPC_*: i32/u32 = N;` items are C constants:

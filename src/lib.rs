@@ -61,15 +61,15 @@ pub mod fifo; // FIFOs
 
 pub mod mmap; // memory mapping
 
-pub mod shm; // POSIX shared memory
+pub mod posix_shm; // POSIX shared memory
 
 pub mod sysv_shm; // System V keys and shared memory
 
-pub mod msg; // System V message queues
+pub mod sysv_msg; // System V message queues
 
-pub mod mq; // POSIX message queues
+pub mod posix_mq; // POSIX message queues
 
-pub mod sem; // POSIX semaphores (on the futex, glibc's layout)
+pub mod posix_sem; // POSIX semaphores (on the futex, glibc's layout)
 
 pub mod sysv_sem; // System V semaphores
 

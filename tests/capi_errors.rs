@@ -238,21 +238,21 @@ fn shm_errors_agree() {
         case(
             "open of a missing name",
             "shm_open",
-            move || rsipc::shm::open(&m1, libc::O_RDWR, 0).map(drop),
+            move || rsipc::posix_shm::open(&m1, libc::O_RDWR, 0).map(drop),
             // SAFETY: a valid C string.
             move || unsafe { rsipc_shm_open(m2.as_ptr(), libc::O_RDWR, 0) } == -1,
         ),
         case(
             "unlink of a missing name",
             "shm_unlink",
-            move || rsipc::shm::unlink(&m3),
+            move || rsipc::posix_shm::unlink(&m3),
             // SAFETY: a valid C string.
             move || unsafe { rsipc_shm_unlink(m4.as_ptr()) } == -1,
         ),
         case(
             "open of a name with a second slash",
             "shm_open",
-            move || rsipc::shm::open(&b1, libc::O_RDWR | libc::O_CREAT, 0o600).map(drop),
+            move || rsipc::posix_shm::open(&b1, libc::O_RDWR | libc::O_CREAT, 0o600).map(drop),
             // SAFETY: a valid C string.
             move || unsafe { rsipc_shm_open(b2.as_ptr(), libc::O_RDWR | libc::O_CREAT, 0o600) } == -1,
         ),
@@ -314,15 +314,15 @@ fn msg_errors_agree() {
         case(
             "msgget of a missing key",
             "msgget",
-            move || rsipc::msg::msgget(key, 0).map(drop),
+            move || rsipc::sysv_msg::msgget(key, 0).map(drop),
             move || rsipc_msgget(key, 0) == -1,
         ),
         case(
             "msgsnd to id -1",
             "msgsnd",
-            || rsipc::msg::send(-1, &rsipc::msg::encode(1, b"x"), 0),
+            || rsipc::sysv_msg::send(-1, &rsipc::sysv_msg::encode(1, b"x"), 0),
             || {
-                let m = rsipc::msg::encode(1, b"x");
+                let m = rsipc::sysv_msg::encode(1, b"x");
                 // SAFETY: a valid message buffer of 1 text byte.
                 unsafe { rsipc_msgsnd(-1, m.as_ptr().cast(), 1, 0) == -1 }
             },
@@ -330,7 +330,7 @@ fn msg_errors_agree() {
         case(
             "IPC_RMID of id -1",
             "msgctl",
-            || rsipc::msg::remove(-1),
+            || rsipc::sysv_msg::remove(-1),
             // SAFETY: IPC_RMID reads no buffer.
             || unsafe { rsipc_msgctl(-1, libc::IPC_RMID, std::ptr::null_mut()) } == -1,
         ),
@@ -346,27 +346,27 @@ fn mq_errors_agree() {
         case(
             "open of a missing name",
             "mq_open",
-            move || rsipc::mq::open(&m1, libc::O_RDONLY, 0, None).map(drop),
+            move || rsipc::posix_mq::open(&m1, libc::O_RDONLY, 0, None).map(drop),
             // SAFETY: a valid C string; no attributes without O_CREAT.
             move || unsafe { rsipc_mq_open(m2.as_ptr(), libc::O_RDONLY, 0, std::ptr::null()) } == -1,
         ),
         case(
             "unlink of a missing name",
             "mq_unlink",
-            move || rsipc::mq::unlink(&m3),
+            move || rsipc::posix_mq::unlink(&m3),
             // SAFETY: a valid C string.
             move || unsafe { rsipc_mq_unlink(m4.as_ptr()) } == -1,
         ),
         case(
             "close of a closed descriptor",
             "mq_close",
-            move || rsipc::mq::close(fd),
+            move || rsipc::posix_mq::close(fd),
             move || rsipc_mq_close(fd) == -1,
         ),
         case(
             "receive on a closed descriptor",
             "mq_receive",
-            move || rsipc::mq::receive(fd, &mut [0u8; 64], None).map(drop),
+            move || rsipc::posix_mq::receive(fd, &mut [0u8; 64], None).map(drop),
             move || {
                 let mut buf = [0u8; 64];
                 // SAFETY: a valid 64-byte buffer.
@@ -378,10 +378,10 @@ fn mq_errors_agree() {
 
 #[test]
 fn sem_errors_agree() {
-    use rsipc::sem::{NamedSemaphore, Semaphore};
+    use rsipc::posix_sem::{NamedSemaphore, Semaphore};
     let missing = cstr(&unique_name("capi-sem-missing"));
     let (m1, m2, m3, m4) = (missing.clone(), missing.clone(), missing.clone(), missing);
-    const MAX: u32 = rsipc::sem::SEM_VALUE_MAX;
+    const MAX: u32 = rsipc::posix_sem::SEM_VALUE_MAX;
     run(vec![
         case(
             "init above SEM_VALUE_MAX",
@@ -426,7 +426,7 @@ fn sem_errors_agree() {
         case(
             "unlink of a missing name",
             "sem_unlink",
-            move || rsipc::sem::unlink(&m3),
+            move || rsipc::posix_sem::unlink(&m3),
             // SAFETY: a valid C string.
             move || unsafe { rsipc_sem_unlink(m4.as_ptr()) } == -1,
         ),

@@ -8,7 +8,7 @@ use std::ffi::CString;
 
 use common::{close, fork_child, unique_name, wait_exit_code};
 use libc::{c_int, c_long, mqd_t};
-use rsipc::mq::{self, Notify};
+use rsipc::posix_mq::{self as mq, Notify};
 use rsipc::pipe;
 
 /// A queue with a unique name, closed and unlinked when the test ends.

@@ -5,7 +5,7 @@ mod common;
 
 use common::{fork_child, wait_exit_code};
 use libc::{c_int, c_long};
-use rsipc::msg::{self, decode, encode, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
+use rsipc::sysv_msg::{self as msg, decode, encode, MSG_COPY, MSG_EXCEPT, MTYPE_LEN};
 
 /// A private queue, removed when the test ends.
 struct Queue(c_int);

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use common::{fork_child, unique_name, wait_exit_code};
-use rsipc::sem::{self, NamedSemaphore, Semaphore, SEM_VALUE_MAX};
+use rsipc::posix_sem::{self as sem, NamedSemaphore, Semaphore, SEM_VALUE_MAX};
 
 /// A `MAP_SHARED|MAP_ANONYMOUS` page that survives fork, holding one
 /// semaphore at its start.

@@ -7,7 +7,7 @@ use std::ffi::CString;
 use std::os::fd::AsRawFd;
 
 use common::{fork_child, wait_exit_code};
-use rsipc::shm;
+use rsipc::posix_shm as shm;
 
 /// A pid-unique object name, unlinked when dropped.
 struct Name(CString);

@@ -216,11 +216,11 @@ fn remove_sysv(obj: &Object, stale_only: bool, scan: &Scan) -> Outcome {
             }
             crate::sysv_shm::remove(id).map(|()| true)
         }),
-        Kind::SysvMsg => crate::msg::stat(id).and_then(|ds| {
+        Kind::SysvMsg => crate::sysv_msg::stat(id).and_then(|ds| {
             if ds.msg_perm.__key != key {
                 return Err(replaced());
             }
-            crate::msg::remove(id).map(|()| true)
+            crate::sysv_msg::remove(id).map(|()| true)
         }),
         _ => crate::sysv_sem::ipc_stat(id).and_then(|ds| {
             if ds.sem_perm.__key != key {
@@ -335,7 +335,7 @@ fn remove_queue(obj: &Object, stale_only: bool, scan: &Scan) -> Outcome {
         return Outcome::Kept(raw.object.state);
     }
     let Ok(cname) = CString::new(name) else { return Outcome::Failed(Error::new(libc::EINVAL, "NUL in the name")) };
-    match crate::mq::unlink(&cname) {
+    match crate::posix_mq::unlink(&cname) {
         Ok(()) => Outcome::Removed,
         Err(e) => Outcome::Failed(e),
     }

@@ -3,7 +3,7 @@
 //! shared mapping of a named semaphore's file).
 //!
 //! Hand-written: nix has no futex call. The algorithm (post, wait, the
-//! named-semaphore table) lives in `crate::sem`; this file only holds what
+//! named-semaphore table) lives in `crate::posix_sem`; this file only holds what
 //! needs `unsafe`.
 
 use std::os::fd::AsRawFd;

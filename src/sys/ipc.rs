@@ -2,7 +2,7 @@
 //! `msgctl(2)`), semaphore sets (`semget(2)`, `semop(2)`, `semtimedop(2)`,
 //! `semctl(2)`) and shared memory (`shmget(2)`, `shmat(2)`, `shmdt(2)`,
 //! `shmctl(2)`). Policy (argument checks, messages) belongs to
-//! [`crate::msg`], [`crate::sysv_sem`] and [`crate::sysv_shm`].
+//! [`crate::sysv_msg`], [`crate::sysv_sem`] and [`crate::sysv_shm`].
 //!
 //! Hand-written: nix has no System V IPC. Every call is the system call
 //! itself, as glibc's wrappers make them on x86-64 and aarch64 (one system

@@ -3,7 +3,7 @@
 //! directly (as glibc's wrappers make them, so no `-lrt` is needed; not
 //! nix's `mq_*`, which call glibc's, names `librsipc_preload.so` exports),
 //! and the thread behind `SIGEV_THREAD` notification. Policy (name rules, argument
-//! checks, messages) belongs to [`crate::mq`].
+//! checks, messages) belongs to [`crate::posix_mq`].
 //!
 //! The kernel's queue names have no leading slash: glibc's `mq_open("/q")`
 //! passes `"q"`, and callers here pass the name that way too.
