@@ -17,8 +17,8 @@
 //! | layer | modules |
 //! |---|---|
 //! | **C boundary** | [`capi`] lists every exported function; each mechanism's `ffi.rs` holds its `extern "C"` shims; `ffi` is what the shims share: `ffi/guard.rs` (panics caught, errno and `rsipc_last_error()` set in one place, cancellation points), `ffi/ptr.rs` (NULL → `EFAULT`, C pointers → references), `ffi/show.rs` (the flag tables of the arguments) |
-//! | **safe core**, one module per mechanism: safe Rust returning [`Result`], unit-testable without C | [`pipe`] anonymous pipes · [`fifo`] FIFOs · [`mmap`] memory mapping · [`shm`] POSIX shared memory · [`sysv_shm`] System V keys and shared memory · [`msg`] System V message queues · [`mq`] POSIX message queues · [`sem`] POSIX semaphores (futex, glibc's layout) · [`sysv_sem`] System V semaphores · [`chan`] the native message channel |
-//! | **raw calls** | [`sys`]: the system calls, by family, and the futex |
+//! | **safe core**, one module per mechanism: safe Rust returning [`Result`], unit-testable without C, `#![deny(unsafe_code)]` | [`pipe`] anonymous pipes · [`fifo`] FIFOs · [`mmap`] memory mapping · [`posix_shm`] POSIX shared memory · [`sysv_shm`] System V keys and shared memory · [`sysv_msg`] System V message queues · [`posix_mq`] POSIX message queues · [`posix_sem`] POSIX semaphores (futex, glibc's layout) · [`sysv_sem`] System V semaphores · [`chan`] the native message channel · [`objects`] every IPC object on the machine: listing, liveness, removal |
+//! | **raw calls** | [`sys`]: one file per system-call family (`fd`, `fs`, `mman`, `pipe`, `ipc`, `mqueue`, `futex`, `shm`, `signal`, `time`, `process`, `cancel`, and the channel's `chan`, `bell`; the listing's `objects`) |
 //! | shared by all | [`error`] the error type and the per-thread failure record · [`ctl`] the command tables of the System V `*ctl` calls · `arg` the argument kinds messages show (pointer, mode, key) |
 //!
 //! # Layering rules
@@ -75,7 +75,7 @@ pub mod sysv_sem; // System V semaphores
 
 pub mod chan; // the native message channel
 
-pub mod objects;
+pub mod objects; // every IPC object on the machine: listing, liveness, removal
 
 pub use error::{Error, Result};
 
