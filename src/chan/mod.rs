@@ -196,6 +196,8 @@ pub(crate) mod ffi;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_loan;
 
 use std::ffi::CStr;
 
@@ -424,6 +426,73 @@ impl Chan {
     #[inline]
     pub fn recv_step(&self, buf: &mut [u8], wait: &mut Wait) -> Result<Step<'_, usize>> {
         self.ring.recv(buf, wait)
+    }
+
+    /// Loans the next free slot for a message of up to `size` bytes and
+    /// returns its payload pointer (64-byte aligned when `max_msg >= 256`,
+    /// 16-byte aligned otherwise), to write in place and then hand to
+    /// [`Chan::publish`] or [`Chan::loan_return`]. Waits as [`Chan::send`]
+    /// does while the channel is full. `EMSGSIZE` (before any wait) if
+    /// `size` exceeds `max_msg`.
+    pub fn loan(&self, size: usize, timeout_ms: i32) -> Result<*mut u8> {
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.loan_step(size, &mut wait)? {
+                Step::Done(p) => return Ok(p),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::loan`], as [`Chan::send_step`].
+    #[inline]
+    pub fn loan_step(&self, size: usize, wait: &mut Wait) -> Result<Step<'_, *mut u8>> {
+        if size as u64 > self.ring.geometry().max_msg {
+            return Err(too_big(size, self.ring.geometry().max_msg));
+        }
+        self.ring.loan(size, wait)
+    }
+
+    /// Publishes the loan whose payload starts at `payload` as a message of
+    /// its first `len` bytes. `EINVAL` if `payload` is not a payload of
+    /// this channel on loan to this process (published or returned
+    /// already, never loaned, or another process's loan); `EMSGSIZE` if
+    /// `len` exceeds the loaned size (the loan stays open).
+    pub fn publish(&self, payload: *const u8, len: usize) -> Result<()> {
+        self.ring.publish(payload, len)
+    }
+
+    /// Gives the loan at `payload` back unpublished; receivers never see
+    /// it, and it counts as neither sent nor received. Errors as
+    /// [`Chan::publish`].
+    pub fn loan_return(&self, payload: *const u8) -> Result<()> {
+        self.ring.loan_return(payload)
+    }
+
+    /// Borrows the next message in place: its payload pointer and length,
+    /// valid until [`Chan::release`]. Waits as [`Chan::recv`] does while
+    /// the channel is empty.
+    pub fn borrow(&self, timeout_ms: i32) -> Result<(*mut u8, usize)> {
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.borrow_step(&mut wait)? {
+                Step::Done(m) => return Ok(m),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::borrow`], as [`Chan::send_step`].
+    #[inline]
+    pub fn borrow_step(&self, wait: &mut Wait) -> Result<Step<'_, (*mut u8, usize)>> {
+        self.ring.borrow(wait)
+    }
+
+    /// Releases the borrow at `payload`, freeing its slot. `EINVAL` if
+    /// `payload` is not a payload of this channel borrowed by this process
+    /// (released already, never borrowed, or another process's borrow).
+    pub fn release(&self, payload: *const u8) -> Result<()> {
+        self.ring.release(payload)
     }
 
     /// The counters, after recovering every slot held by a dead process.
