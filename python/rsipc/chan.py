@@ -220,11 +220,13 @@ class Chan:
 @api
 class Loan:
     """A slot on loan from :meth:`Chan.loan`: write the message into
-    ``buf``, then :meth:`publish` or :meth:`give_back` it (once). The view
-    is released then; keep no other view of it."""
+    ``buf`` (``address`` is where it lies: 64-byte aligned when the
+    channel's ``max_msg`` is at least 256), then :meth:`publish` or
+    :meth:`give_back` it (once). The view is released then; keep no other
+    view of it."""
 
     def __init__(self, chan, address, size):
-        self._chan, self._address, self.size = chan, address, size
+        self._chan, self.address, self.size = chan, address, size
         self.buf = _view(address, size, readonly=False)
         self._open = True
 
@@ -241,7 +243,7 @@ class Loan:
         n = self.size if n is None else n
         if not self._open:
             raise ValueError("the loan was published or given back already")
-        _publish(self._chan._live(), self._address, n)
+        _publish(self._chan._live(), self.address, n)
         self._end()
 
     @api
@@ -249,7 +251,7 @@ class Loan:
         """Gives the slot back unpublished (no receiver sees it)."""
         if not self._open:
             raise ValueError("the loan was published or given back already")
-        _loan_return(self._chan._live(), self._address)
+        _loan_return(self._chan._live(), self.address)
         self._end()
 
     def __enter__(self):
@@ -264,12 +266,12 @@ class Loan:
 
 
 class Borrow:
-    """A message borrowed by :meth:`Chan.borrow`: read ``buf``, then
-    :meth:`release` it (once). The view is released then; keep no other
-    view of it."""
+    """A message borrowed by :meth:`Chan.borrow`: read ``buf`` (at
+    ``address``), then :meth:`release` it (once). The view is released
+    then; keep no other view of it."""
 
     def __init__(self, chan, address, length):
-        self._chan, self._address = chan, address
+        self._chan, self.address = chan, address
         self.buf = _view(address, length, readonly=True)
         self._open = True
 
@@ -284,7 +286,7 @@ class Borrow:
         """Hands the slot back to the senders."""
         if not self._open:
             raise ValueError("the borrow was released already")
-        _release(self._chan._live(), self._address)
+        _release(self._chan._live(), self.address)
         self._open = False
         _retire(self.buf)
 
