@@ -231,15 +231,15 @@ class ChanTest(unittest.TestCase):
             with ch.loan(8) as buf:
                 buf[:4] = b"half"
                 raise KeyError("abandoned")
-        self.assert_fails(lambda: ch.borrow(0), errno.EAGAIN, "rsipc_chan_recv_borrow")
+        self.assert_fails(lambda: ch.borrow(0), errno.EAGAIN, "chan_recv_borrow")
         st = ch.stats()
         self.assertEqual((st.sent, st.received, st.queued), (0, 0, 0))
 
     def test_loan_misuse_is_an_error(self):
         ch = self.anon(max_msg=64, capacity=2)
-        self.assert_fails(lambda: ch.loan(65, 0), errno.EMSGSIZE, "rsipc_chan_loan")
+        self.assert_fails(lambda: ch.loan(65, 0), errno.EMSGSIZE, "chan_loan")
         loan = ch.loan(8)
-        self.assert_fails(lambda: loan.publish(9), errno.EMSGSIZE, "rsipc_chan_publish")
+        self.assert_fails(lambda: loan.publish(9), errno.EMSGSIZE, "chan_publish")
         loan.publish(8)
         with self.assertRaises(ValueError):
             loan.publish(8)
