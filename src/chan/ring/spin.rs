@@ -9,8 +9,19 @@ const SPIN_MAX: u32 = 1000;
 /// The shortest spin (see [`SpinBudget`]): well under a microsecond.
 const SPIN_MIN: u32 = 4;
 /// One wait in this many spins the full [`SPIN_MAX`] whatever the budget,
-/// to find out whether spinning has started to pay again.
-const SPIN_PROBE_EVERY: u32 = 256;
+/// to find out whether spinning has started to pay again. It bounds how
+/// long a budget that collapsed while the peer was away (preempted: every
+/// wait slept, each halving the budget) keeps a ping-pong whose peer is
+/// back and answering within a microsecond in sleep mode: up to this many
+/// waits minus one, each paying a futex wake-up (5-15 us on the 2-vCPU
+/// benchmark machine). At 256, one collapse cost about 3 ms of sleeps,
+/// more than a whole 20000-round-trip benchmark repetition at 60 ns a
+/// message; that is what made the awake row's mean read 110-300 ns on some
+/// runs (`RSIPC_BENCH_VERBOSE=1 rsipc_bench --filter 'awake, p50'` shows
+/// bursts of exactly 254-255 sleeps). A waiter whose peer really is slow
+/// pays one full spin (about 25 us) per this many messages that each came
+/// more than a spin apart: under 3% of its time.
+const SPIN_PROBE_EVERY: u32 = 32;
 /// Pauses between two looks at a slot that a peer holds (see `Ring::block`);
 /// each counts as a spin of the budget.
 pub(super) const HELD_SPIN_PAUSES: u32 = 8;
