@@ -22,7 +22,7 @@
 //! [`Chan::open`], with the object's size), the member-id counter, then,
 //! each on its own pair of cache lines,
 //! the producer index `tail`, the consumer index `head`, the two wait words
-//! and the `lost` counter. The `capacity` slots follow; each is a whole
+//! and the `lost` and `returned` counters. The `capacity` slots follow; each is a whole
 //! number of cache lines: an 8-byte state word, a 4-byte length, the
 //! message bytes (right after them when `max_msg` is below 256, so the
 //! line the peers poll carries the start of the message; else from the
@@ -134,6 +134,23 @@
 //! armed doorbell of the side once, with a non-blocking `sendto`. Arming
 //! follows the waiter's order above (arm, raise the bit, look again), so no
 //! ring is lost; a dead poller's ring fails at once. See `ring::bell`.
+//!
+//! # Loans and borrows
+//!
+//! [`Chan::loan`] is the first half of a send (the claim, `Empty` to
+//! `Writing`, the tail moved on) with the loaned size in the length word;
+//! [`Chan::publish`] is its second half (the length, then `Writing` to
+//! `Full` by compare-exchange from the claimed word). [`Chan::loan_return`]
+//! frees the slot for its next lap instead (`Writing` to the next lap's
+//! `Empty`): receivers step over the position as over a recovered one, and
+//! it is counted in `returned`, which `sent` and `received` leave out.
+//! [`Chan::borrow`] and [`Chan::release`] split a receive the same way
+//! (`Full` to `Reading`, the head moved on; `Reading` to the next lap's
+//! `Empty`). The pointer names the slot; publication and release check that
+//! the slot word shows this member holding it in the right phase, so misuse
+//! is `EINVAL` and changes nothing. A loan or borrow held by a dead process
+//! is a `Writing`/`Reading` slot of a dead member, recovered as below. See
+//! `ring::loan`.
 //!
 //! # Dead peers
 //!
