@@ -1262,9 +1262,10 @@ int rsipc_chan_loan(rsipc_chan_t *ch, size_t size, void **ptr, int timeout_ms);
  *
  * # Errors
  * `EFAULT` if `ch` is NULL; `EINVAL` if `ptr` is not the payload address
- * of a slot of this channel, or that slot is not on loan to this process:
- * published or returned already, never loaned, or loaned by another
- * process (a child after fork() cannot publish its parent's loans) --
+ * of a slot of this channel, or that slot is not on loan to this handle:
+ * published or returned already, never loaned, or loaned through another
+ * handle or process (a child after fork() cannot publish its parent's
+ * loans) --
  * nothing changes then; `EMSGSIZE` if `len` exceeds the size loaned (the
  * loan stays open); `ENOTRECOVERABLE` if the slot was changed by someone
  * else while on loan (corrupted shared memory; nothing is published).
@@ -1272,7 +1273,9 @@ int rsipc_chan_loan(rsipc_chan_t *ch, size_t size, void **ptr, int timeout_ms);
  * A payload address is a loan until it is published or returned; once it
  * is, the same address may be loaned again (after its message was
  * received), so a second publication of a stale pointer is only
- * detected while this process holds no new loan of that slot.
+ * detected while this handle holds no new loan of that slot. Closing a
+ * handle that holds loans or borrows gives them up as its process's death
+ * would: they are recovered by the others and counted in `lost`.
  *
  * # Safety
  * `ch` is NULL or a live handle. `ptr` is never dereferenced by this call
@@ -1289,7 +1292,7 @@ int rsipc_chan_publish(rsipc_chan_t *ch, void *ptr, size_t len);
  * # Errors
  * As `rsipc_chan_publish` (without `EMSGSIZE`): `EFAULT` if `ch` is NULL;
  * `EINVAL` if `ptr` is not a payload address of this channel on loan to
- * this process; `ENOTRECOVERABLE` if the slot was changed by someone else.
+ * this handle; `ENOTRECOVERABLE` if the slot was changed by someone else.
  *
  * # Safety
  * `ch` is NULL or a live handle. `ptr` is never dereferenced by this call
@@ -1337,8 +1340,8 @@ int rsipc_chan_recv_borrow(rsipc_chan_t *ch, void **ptr, size_t *len, int timeou
  * # Errors
  * `EFAULT` if `ch` is NULL; `EINVAL` if `ptr` is not the payload address
  * of a slot of this channel, or that slot is not borrowed by this
- * process: released already, never borrowed, or borrowed by another
- * process -- nothing changes then; `ENOTRECOVERABLE` if the slot was
+ * handle: released already, never borrowed, or borrowed through another
+ * handle or process -- nothing changes then; `ENOTRECOVERABLE` if the slot was
  * changed by someone else while borrowed (corrupted shared memory).
  *
  * # Safety

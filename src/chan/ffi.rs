@@ -309,9 +309,10 @@ pub unsafe extern "C-unwind" fn rsipc_chan_loan(
 ///
 /// # Errors
 /// `EFAULT` if `ch` is NULL; `EINVAL` if `ptr` is not the payload address
-/// of a slot of this channel, or that slot is not on loan to this process:
-/// published or returned already, never loaned, or loaned by another
-/// process (a child after fork() cannot publish its parent's loans) --
+/// of a slot of this channel, or that slot is not on loan to this handle:
+/// published or returned already, never loaned, or loaned through another
+/// handle or process (a child after fork() cannot publish its parent's
+/// loans) --
 /// nothing changes then; `EMSGSIZE` if `len` exceeds the size loaned (the
 /// loan stays open); `ENOTRECOVERABLE` if the slot was changed by someone
 /// else while on loan (corrupted shared memory; nothing is published).
@@ -319,7 +320,9 @@ pub unsafe extern "C-unwind" fn rsipc_chan_loan(
 /// A payload address is a loan until it is published or returned; once it
 /// is, the same address may be loaned again (after its message was
 /// received), so a second publication of a stale pointer is only
-/// detected while this process holds no new loan of that slot.
+/// detected while this handle holds no new loan of that slot. Closing a
+/// handle that holds loans or borrows gives them up as its process's death
+/// would: they are recovered by the others and counted in `lost`.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle. `ptr` is never dereferenced by this call
@@ -341,7 +344,7 @@ pub unsafe extern "C" fn rsipc_chan_publish(ch: *mut rsipc_chan_t, ptr: *mut c_v
 /// # Errors
 /// As `rsipc_chan_publish` (without `EMSGSIZE`): `EFAULT` if `ch` is NULL;
 /// `EINVAL` if `ptr` is not a payload address of this channel on loan to
-/// this process; `ENOTRECOVERABLE` if the slot was changed by someone else.
+/// this handle; `ENOTRECOVERABLE` if the slot was changed by someone else.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle. `ptr` is never dereferenced by this call
@@ -421,8 +424,8 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv_borrow(
 /// # Errors
 /// `EFAULT` if `ch` is NULL; `EINVAL` if `ptr` is not the payload address
 /// of a slot of this channel, or that slot is not borrowed by this
-/// process: released already, never borrowed, or borrowed by another
-/// process -- nothing changes then; `ENOTRECOVERABLE` if the slot was
+/// handle: released already, never borrowed, or borrowed through another
+/// handle or process -- nothing changes then; `ENOTRECOVERABLE` if the slot was
 /// changed by someone else while borrowed (corrupted shared memory).
 ///
 /// # Safety

@@ -472,7 +472,7 @@ impl Chan {
 
     /// Publishes the loan whose payload starts at `payload` as a message of
     /// its first `len` bytes. `EINVAL` if `payload` is not a payload of
-    /// this channel on loan to this process (published or returned
+    /// this channel on loan to this handle (published or returned
     /// already, never loaned, or another process's loan); `EMSGSIZE` if
     /// `len` exceeds the loaned size (the loan stays open).
     pub fn publish(&self, payload: *const u8, len: usize) -> Result<()> {
@@ -506,7 +506,7 @@ impl Chan {
     }
 
     /// Releases the borrow at `payload`, freeing its slot. `EINVAL` if
-    /// `payload` is not a payload of this channel borrowed by this process
+    /// `payload` is not a payload of this channel borrowed by this handle
     /// (released already, never borrowed, or another process's borrow).
     pub fn release(&self, payload: *const u8) -> Result<()> {
         self.ring.release(payload)

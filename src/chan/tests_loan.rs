@@ -244,3 +244,22 @@ fn loans_and_borrows_between_processes_deliver_every_message_in_order() {
     }
     assert_eq!(reap(producer), 0);
 }
+
+#[test]
+fn loans_belong_to_their_handle_and_closing_it_gives_them_up() {
+    let named = Named::new("loanhandle", 64, 4);
+    let other = Chan::open(&named.0).unwrap();
+    let p = other.loan(8, 0).unwrap();
+    let q = named.1.loan(8, 0).unwrap();
+    // The same slots through another handle of this process: not its loans.
+    let offset = q as usize - named.1.ring.base() as usize;
+    let p_here = named.1.ring.base().wrapping_add(p as usize - other.ring.base() as usize);
+    assert_eq!(named.1.publish(p_here, 1).unwrap_err().errno(), libc::EINVAL);
+    assert_eq!(other.publish(other.ring.base().wrapping_add(offset), 1).unwrap_err().errno(), libc::EINVAL);
+    named.1.publish(q, 1).unwrap();
+    // Closing `other` gives its loan up: receivers skip it, it is lost.
+    drop(other);
+    assert_eq!(borrow_take(&named.1, LONG).len(), 1);
+    let s = named.1.stats();
+    assert_eq!((s.sent, s.received, s.lost, s.queued), (2, 1, 1, 0));
+}

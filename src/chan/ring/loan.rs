@@ -68,8 +68,8 @@ impl Ring {
     /// Publishes the loan at `payload` as a message of `len` bytes.
     ///
     /// `EINVAL` if `payload` is not the payload pointer of a slot of this
-    /// channel, or that slot is not on loan to this process (published or
-    /// given back already, never loaned, or loaned by another process);
+    /// channel, or that slot is not on loan to this handle (published or
+    /// given back already, never loaned, or loaned through another handle);
     /// `EMSGSIZE` if `len` exceeds the loaned size (the loan stays open).
     pub fn publish(&self, payload: *const u8, len: usize) -> Result<()> {
         let me = self.me()?;
@@ -148,8 +148,8 @@ impl Ring {
 
     /// Releases the borrow at `payload`: its slot is free for the next lap.
     /// `EINVAL` if `payload` is not the payload pointer of a slot of this
-    /// channel, or that slot is not borrowed by this process (released
-    /// already, never borrowed, or borrowed by another process).
+    /// channel, or that slot is not borrowed by this handle (released
+    /// already, never borrowed, or borrowed through another handle).
     pub fn release(&self, payload: *const u8) -> Result<()> {
         let me = self.me()?;
         let slot = self.slot_of(payload)?;
@@ -190,14 +190,14 @@ impl Ring {
             Phase::Writing => Error::new(
                 libc::EINVAL,
                 reason!(
-                    "slot {} is not on loan to this process (published or returned already, never loaned, or loaned by another process)",
+                    "slot {} is not on loan to this handle (published or returned already, never loaned, or loaned through another handle)",
                     slot.index
                 ),
             ),
             _ => Error::new(
                 libc::EINVAL,
                 reason!(
-                    "slot {} is not borrowed by this process (released already, never borrowed, or borrowed by another process)",
+                    "slot {} is not borrowed by this handle (released already, never borrowed, or borrowed through another handle)",
                     slot.index
                 ),
             ),

@@ -98,11 +98,7 @@ impl Ring {
                     if len > cap && len as u64 <= self.geo.max_msg {
                         return Err(Error::new(
                             libc::EMSGSIZE,
-                            reason!(
-                                "the next message has {} bytes but the buffer holds {}; it stays queued",
-                                len,
-                                cap
-                            ),
+                            reason!("the next message has {} bytes but the buffer holds {}; it stays queued", len, cap),
                         ));
                     }
                     let claimed = word(pos.lap, Phase::Reading, me);
