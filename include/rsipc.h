@@ -191,7 +191,8 @@ struct rsipc_chan_stats {
   uint64_t max_msg;
   /**
    * Messages senders put in since creation (one whose sender died while
-   * writing it counts here and in `lost`).
+   * writing it, or a loan whose holder died, counts here and in `lost`; a
+   * loan given back unpublished counts nowhere).
    */
   uint64_t sent;
   /**
@@ -200,7 +201,9 @@ struct rsipc_chan_stats {
   uint64_t received;
   /**
    * Messages lost to dead peers: half-written by a sender that died, or
-   * taken by a receiver that died before returning them.
+   * taken by a receiver that died before returning them (loans and
+   * borrows held by a process that died, or by a handle closed while
+   * holding them, included).
    */
   uint64_t lost;
 };

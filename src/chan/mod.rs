@@ -247,12 +247,15 @@ pub struct Stats {
     /// Largest message in bytes.
     pub max_msg: u64,
     /// Messages senders put in since creation (one whose sender died while
-    /// writing it counts here and in `lost`).
+    /// writing it, or a loan whose holder died, counts here and in `lost`; a
+    /// loan given back unpublished counts nowhere).
     pub sent: u64,
     /// Messages receivers took out since creation.
     pub received: u64,
     /// Messages lost to dead peers: half-written by a sender that died, or
-    /// taken by a receiver that died before returning them.
+    /// taken by a receiver that died before returning them (loans and
+    /// borrows held by a process that died, or by a handle closed while
+    /// holding them, included).
     pub lost: u64,
 }
 
