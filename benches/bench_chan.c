@@ -626,6 +626,101 @@ static double ring_mibs(const bench_args *a) {
     return (double)a->size / (double)MiB / (ns / 1e9);
 }
 
+/* ---- zero-copy: loans and borrows ------------------------------------------------------------ */
+
+/* One producer, one consumer, every message `size` bytes, every byte of it
+ * written once by the producer and read once by the consumer, as a program
+ * making and using its data does. The copying path writes the message into
+ * a buffer of its own, sends it (a copy in), receives it (a copy out) and
+ * reads the buffer; the zero-copy path writes it into a loaned slot,
+ * publishes it, borrows it and reads it there. Same channel geometry
+ * (DEPTH slots), same data, same checks. */
+typedef struct {
+    rsipc_chan_t *ch;
+    size_t size, total;
+    int zero_copy;
+} zc_job;
+
+#define ZC_MIX 0x9E3779B97F4A7C15ULL
+
+/* Writes message `seq`: its number, then one 64-bit word per 8 bytes. */
+static void zc_make(unsigned char *p, size_t size, uint64_t seq) {
+    uint64_t v = seq * ZC_MIX;
+    memcpy(p, &seq, sizeof seq);
+    for (size_t i = 8; i + 8 <= size; i += 8) memcpy(p + i, &v, sizeof v);
+}
+
+/* Reads every word of message `seq` and checks their sum. */
+static void zc_use(const unsigned char *p, size_t size, uint64_t seq) {
+    uint64_t first, sum = 0;
+    memcpy(&first, p, sizeof first);
+    for (size_t i = 8; i + 8 <= size; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        sum += w;
+    }
+    if (first != seq || sum != (uint64_t)(size / 8 - 1) * (seq * ZC_MIX)) {
+        errno = 0;
+        bench_die("zero-copy row: message %llu damaged", (unsigned long long)seq);
+    }
+}
+
+static int zc_producer(void *arg) {
+    zc_job *j = arg;
+    unsigned char *buf = malloc(j->size);
+    if (!buf) return bench_child_fail("malloc");
+    for (uint64_t s = 0; s < j->total; s++) {
+        if (j->zero_copy) {
+            void *p;
+            if (rsipc_chan_loan(j->ch, j->size, &p, -1) != 0) return bench_child_fail("loan %llu", (unsigned long long)s);
+            zc_make(p, j->size, s);
+            if (rsipc_chan_publish(j->ch, p, j->size) != 0) return bench_child_fail("publish");
+        } else {
+            zc_make(buf, j->size, s);
+            if (rsipc_chan_send(j->ch, buf, j->size, -1) != 0) return bench_child_fail("send %llu", (unsigned long long)s);
+        }
+    }
+    free(buf);
+    return 0;
+}
+
+/* MiB/s of a->count bytes in a->size messages (plus a tenth to warm up). */
+static double zc_flow(const bench_args *a, int zero_copy) {
+    zc_job j;
+    j.size = a->size;
+    j.zero_copy = zero_copy;
+    size_t messages = a->count / a->size;
+    size_t warm = warmup_of(messages);
+    j.total = warm + messages;
+    j.ch = rsipc_chan_create(NULL, j.size, DEPTH, 0600);
+    if (!j.ch) bench_die("rsipc_chan_create(NULL, %zu, %d)", j.size, DEPTH);
+    unsigned char *buf = bench_alloc(j.size);
+    pid_t pid = bench_spawn(zc_producer, &j);
+    uint64_t t0 = 0;
+    for (uint64_t s = 0; s < j.total; s++) {
+        if (s == warm) t0 = bench_now_ns();
+        if (zero_copy) {
+            void *p;
+            size_t n;
+            if (rsipc_chan_recv_borrow(j.ch, &p, &n, -1) != 0 || n != j.size) bench_die("borrow %llu", (unsigned long long)s);
+            zc_use(p, n, s);
+            if (rsipc_chan_release(j.ch, p) != 0) bench_die("release");
+        } else {
+            if (rsipc_chan_recv(j.ch, buf, j.size, -1) != (ssize_t)j.size) bench_die("recv %llu", (unsigned long long)s);
+            zc_use(buf, j.size, s);
+        }
+    }
+    uint64_t t1 = bench_now_ns();
+    bench_reap(pid);
+    free(buf);
+    if (rsipc_chan_close(j.ch) != 0) bench_die("rsipc_chan_close");
+    double ns = bench_ns_per(t0, t1, messages);
+    return (double)a->size / (double)MiB / (ns / 1e9);
+}
+
+static double chan_copy_flow(const bench_args *a) { return zc_flow(a, 0); }
+static double chan_loan_flow(const bench_args *a) { return zc_flow(a, 1); }
+
 /* ---- the cache line (limits) ------------------------------------------------------------------- */
 
 /* The limits group's cache-line ping-pong, measured again right before the
@@ -734,6 +829,14 @@ static const bench_row rows[] = {
      256 * MiB},
     {"throughput, 4 KiB messages, 3 producers 1 consumer", BENCH_MIBS, mq_bulkp, chan_bulkp, 4 * KiB, 32 * MiB,
      256 * MiB},
+    {"cross-core copy, 64 KiB messages through a 64-slot shared ring", BENCH_MIBS, ring_mibs, NULL, 64 * KiB,
+     256 * MiB, 1024 * MiB},
+    {"zero-copy, 4 KiB messages written and read in full, copying send/recv (left) vs loan/borrow (right) "
+     "(target: right >= 2x left)",
+     BENCH_MIBS, chan_copy_flow, chan_loan_flow, 4 * KiB, 32 * MiB, 256 * MiB},
+    {"zero-copy, 64 KiB messages written and read in full, copying send/recv (left) vs loan/borrow (right) "
+     "(target: right >= 2x left)",
+     BENCH_MIBS, chan_copy_flow, chan_loan_flow, 64 * KiB, 64 * MiB, 512 * MiB},
 };
 
 BENCH_GROUP(chan, rows);

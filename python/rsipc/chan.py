@@ -23,7 +23,7 @@ from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint, c_uint
 
 from ._lib import RsipcError, Struct, api, bytes_like, declare
 
-__all__ = ["Chan", "ChanStats", "chan_create", "chan_open", "chan_unlink"]
+__all__ = ["Borrow", "Chan", "ChanStats", "Loan", "chan_create", "chan_open", "chan_unlink"]
 
 
 class ChanStats(Struct):
@@ -46,6 +46,26 @@ _close = declare("rsipc_chan_close", c_int, [c_void_p], fail=-1)
 _unlink = declare("rsipc_chan_unlink", c_int, [c_char_p], fail=-1)
 _stats = declare("rsipc_chan_stats", c_int, [c_void_p, POINTER(ChanStats)], fail=-1)
 _pollfd = declare("rsipc_chan_pollfd", c_int, [c_void_p, c_int], fail=-1)
+_loan = declare("rsipc_chan_loan", c_int, [c_void_p, c_size_t, POINTER(c_void_p), c_int], fail=-1)
+_publish = declare("rsipc_chan_publish", c_int, [c_void_p, c_void_p, c_size_t], fail=-1)
+_loan_return = declare("rsipc_chan_loan_return", c_int, [c_void_p, c_void_p], fail=-1)
+_recv_borrow = declare("rsipc_chan_recv_borrow", c_int, [c_void_p, POINTER(c_void_p), POINTER(c_size_t), c_int], fail=-1)
+_release = declare("rsipc_chan_release", c_int, [c_void_p, c_void_p], fail=-1)
+
+
+def _view(address, size, readonly):
+    """A memoryview of ``size`` bytes of the channel's memory at ``address``."""
+    view = memoryview((ctypes.c_char * size).from_address(address)).cast("B")
+    return view.toreadonly() if readonly else view
+
+
+def _retire(view):
+    """Ends ``view`` (the slot is no longer ours); views sliced from it, or
+    exported from it, are the caller's to drop before that."""
+    try:
+        view.release()
+    except BufferError:
+        pass
 
 
 def _name(name):
@@ -140,6 +160,37 @@ class Chan:
         return await self._when_ready(select.POLLOUT, lambda: self.send(data, 0))
 
     @api
+    def loan(self, size, timeout_ms=-1):
+        """Loans the next free slot for a message of up to ``size`` bytes
+        (zero-copy send): a :class:`Loan`, whose ``buf`` is a writable
+        ``memoryview`` of ``size`` bytes in the channel. As a context
+        manager it gives that view and publishes all ``size`` bytes when
+        the block ends (unless :meth:`Loan.publish` or :meth:`Loan.give_back`
+        was called in it), or gives the loan back if the block raises::
+
+            with ch.loan(len(frame)) as buf:
+                buf[:] = frame
+        """
+        ptr = c_void_p()
+        _loan(self._live(), size, ctypes.byref(ptr), timeout_ms)
+        return Loan(self, ptr.value, size)
+
+    @api
+    def borrow(self, timeout_ms=-1):
+        """Borrows the next message in place (zero-copy receive): a
+        :class:`Borrow`, whose ``buf`` is a read-only ``memoryview`` of the
+        message in the channel, valid until :meth:`Borrow.release`. As a
+        context manager it gives that view and releases it when the block
+        ends::
+
+            with ch.borrow() as msg:
+                total += sum(msg)
+        """
+        ptr, n = c_void_p(), c_size_t()
+        _recv_borrow(self._live(), ctypes.byref(ptr), ctypes.byref(n), timeout_ms)
+        return Borrow(self, ptr.value, n.value)
+
+    @api
     def stats(self):
         """A :class:`ChanStats` snapshot."""
         out = ChanStats()
@@ -167,6 +218,86 @@ class Chan:
 
 
 @api
+class Loan:
+    """A slot on loan from :meth:`Chan.loan`: write the message into
+    ``buf`` (``address`` is where it lies: 64-byte aligned when the
+    channel's ``max_msg`` is at least 256), then :meth:`publish` or
+    :meth:`give_back` it (once). The view is released then; keep no other
+    view of it."""
+
+    def __init__(self, chan, address, size):
+        self._chan, self.address, self.size = chan, address, size
+        self.buf = _view(address, size, readonly=False)
+        self._open = True
+
+    def _end(self):
+        if not self._open:
+            raise ValueError("the loan was published or given back already")
+        self._open = False
+        _retire(self.buf)
+
+    @api
+    def publish(self, n=None):
+        """Publishes the first ``n`` bytes (default: all ``size``) as one
+        message."""
+        n = self.size if n is None else n
+        if not self._open:
+            raise ValueError("the loan was published or given back already")
+        _publish(self._chan._live(), self.address, n)
+        self._end()
+
+    @api
+    def give_back(self):
+        """Gives the slot back unpublished (no receiver sees it)."""
+        if not self._open:
+            raise ValueError("the loan was published or given back already")
+        _loan_return(self._chan._live(), self.address)
+        self._end()
+
+    def __enter__(self):
+        return self.buf
+
+    def __exit__(self, exc_type, *exc):
+        if self._open:
+            if exc_type is None:
+                self.publish()
+            else:
+                self.give_back()
+
+
+class Borrow:
+    """A message borrowed by :meth:`Chan.borrow`: read ``buf`` (at
+    ``address``), then :meth:`release` it (once). The view is released
+    then; keep no other view of it."""
+
+    def __init__(self, chan, address, length):
+        self._chan, self.address = chan, address
+        self.buf = _view(address, length, readonly=True)
+        self._open = True
+
+    def __len__(self):
+        return len(self.buf)
+
+    def __bytes__(self):
+        return bytes(self.buf)
+
+    @api
+    def release(self):
+        """Hands the slot back to the senders."""
+        if not self._open:
+            raise ValueError("the borrow was released already")
+        _release(self._chan._live(), self.address)
+        self._open = False
+        _retire(self.buf)
+
+    def __enter__(self):
+        return self.buf
+
+    def __exit__(self, *exc):
+        if self._open:
+            self.release()
+
+
 def chan_create(name=None, max_msg=256, capacity=64, mode=0o600):
     """Creates a channel (see :meth:`Chan.create`)."""
     return Chan.create(name, max_msg, capacity, mode)

@@ -22,7 +22,7 @@
 //! [`Chan::open`], with the object's size), the member-id counter, then,
 //! each on its own pair of cache lines,
 //! the producer index `tail`, the consumer index `head`, the two wait words
-//! and the `lost` counter. The `capacity` slots follow; each is a whole
+//! and the `lost` and `returned` counters. The `capacity` slots follow; each is a whole
 //! number of cache lines: an 8-byte state word, a 4-byte length, the
 //! message bytes (right after them when `max_msg` is below 256, so the
 //! line the peers poll carries the start of the message; else from the
@@ -135,6 +135,23 @@
 //! follows the waiter's order above (arm, raise the bit, look again), so no
 //! ring is lost; a dead poller's ring fails at once. See `ring::bell`.
 //!
+//! # Loans and borrows
+//!
+//! [`Chan::loan`] is the first half of a send (the claim, `Empty` to
+//! `Writing`, the tail moved on) with the loaned size in the length word;
+//! [`Chan::publish`] is its second half (the length, then `Writing` to
+//! `Full` by compare-exchange from the claimed word). [`Chan::loan_return`]
+//! frees the slot for its next lap instead (`Writing` to the next lap's
+//! `Empty`): receivers step over the position as over a recovered one, and
+//! it is counted in `returned`, which `sent` and `received` leave out.
+//! [`Chan::borrow`] and [`Chan::release`] split a receive the same way
+//! (`Full` to `Reading`, the head moved on; `Reading` to the next lap's
+//! `Empty`). The pointer names the slot; publication and release check that
+//! the slot word shows this member holding it in the right phase, so misuse
+//! is `EINVAL` and changes nothing. A loan or borrow held by a dead process
+//! is a `Writing`/`Reading` slot of a dead member, recovered as below. See
+//! `ring::loan`.
+//!
 //! # Dead peers
 //!
 //! A slot held (`Writing`/`Reading`) by a process that died would block the
@@ -212,6 +229,8 @@ pub(crate) mod ffi;
 #[cfg(test)]
 #[allow(unsafe_code)]
 mod tests;
+#[cfg(test)]
+mod tests_loan;
 
 use std::ffi::CStr;
 use std::os::fd::AsRawFd;
@@ -245,12 +264,15 @@ pub struct Stats {
     /// Largest message in bytes.
     pub max_msg: u64,
     /// Messages senders put in since creation (one whose sender died while
-    /// writing it counts here and in `lost`).
+    /// writing it, or a loan whose holder died, counts here and in `lost`; a
+    /// loan given back unpublished counts nowhere).
     pub sent: u64,
     /// Messages receivers took out since creation.
     pub received: u64,
     /// Messages lost to dead peers: half-written by a sender that died, or
-    /// taken by a receiver that died before returning them.
+    /// taken by a receiver that died before returning them (loans and
+    /// borrows held by a process that died, or by a handle closed while
+    /// holding them, included).
     pub lost: u64,
 }
 
@@ -445,6 +467,73 @@ impl Chan {
     #[inline]
     pub fn recv_step(&self, buf: &mut [u8], wait: &mut Wait) -> Result<Step<'_, usize>> {
         self.ring.recv(buf, wait)
+    }
+
+    /// Loans the next free slot for a message of up to `size` bytes and
+    /// returns its payload pointer (64-byte aligned when `max_msg >= 256`,
+    /// 16-byte aligned otherwise), to write in place and then hand to
+    /// [`Chan::publish`] or [`Chan::loan_return`]. Waits as [`Chan::send`]
+    /// does while the channel is full. `EMSGSIZE` (before any wait) if
+    /// `size` exceeds `max_msg`.
+    pub fn loan(&self, size: usize, timeout_ms: i32) -> Result<*mut u8> {
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.loan_step(size, &mut wait)? {
+                Step::Done(p) => return Ok(p),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::loan`], as [`Chan::send_step`].
+    #[inline]
+    pub fn loan_step(&self, size: usize, wait: &mut Wait) -> Result<Step<'_, *mut u8>> {
+        if size as u64 > self.ring.geometry().max_msg {
+            return Err(too_big(size, self.ring.geometry().max_msg));
+        }
+        self.ring.loan(size, wait)
+    }
+
+    /// Publishes the loan whose payload starts at `payload` as a message of
+    /// its first `len` bytes. `EINVAL` if `payload` is not a payload of
+    /// this channel on loan to this handle (published or returned
+    /// already, never loaned, or another process's loan); `EMSGSIZE` if
+    /// `len` exceeds the loaned size (the loan stays open).
+    pub fn publish(&self, payload: *const u8, len: usize) -> Result<()> {
+        self.ring.publish(payload, len)
+    }
+
+    /// Gives the loan at `payload` back unpublished; receivers never see
+    /// it, and it counts as neither sent nor received. Errors as
+    /// [`Chan::publish`].
+    pub fn loan_return(&self, payload: *const u8) -> Result<()> {
+        self.ring.loan_return(payload)
+    }
+
+    /// Borrows the next message in place: its payload pointer and length,
+    /// valid until [`Chan::release`]. Waits as [`Chan::recv`] does while
+    /// the channel is empty.
+    pub fn borrow(&self, timeout_ms: i32) -> Result<(*mut u8, usize)> {
+        let mut wait = Wait::new(timeout_ms);
+        loop {
+            match self.borrow_step(&mut wait)? {
+                Step::Done(m) => return Ok(m),
+                Step::Sleep(sleep) => wait.woke(sleep.sleep(&wait)),
+            }
+        }
+    }
+
+    /// One attempt of [`Chan::borrow`], as [`Chan::send_step`].
+    #[inline]
+    pub fn borrow_step(&self, wait: &mut Wait) -> Result<Step<'_, (*mut u8, usize)>> {
+        self.ring.borrow(wait)
+    }
+
+    /// Releases the borrow at `payload`, freeing its slot. `EINVAL` if
+    /// `payload` is not a payload of this channel borrowed by this handle
+    /// (released already, never borrowed, or another process's borrow).
+    pub fn release(&self, payload: *const u8) -> Result<()> {
+        self.ring.release(payload)
     }
 
     /// The counters, after recovering every slot held by a dead process.

@@ -14,10 +14,10 @@ fn name(tag: &str) -> CString {
 }
 
 /// A named channel that is unlinked when the test ends.
-struct Named(CString, Chan);
+pub(super) struct Named(pub(super) CString, pub(super) Chan);
 
 impl Named {
-    fn new(tag: &str, max_msg: usize, capacity: usize) -> Named {
+    pub(super) fn new(tag: &str, max_msg: usize, capacity: usize) -> Named {
         let n = name(tag);
         let chan = Chan::create(Some(&n), max_msg, capacity, 0o600).unwrap();
         Named(n, chan)
@@ -30,12 +30,12 @@ impl Drop for Named {
     }
 }
 
-fn anon(max_msg: usize, capacity: usize) -> Chan {
+pub(super) fn anon(max_msg: usize, capacity: usize) -> Chan {
     Chan::create(None, max_msg, capacity, 0).unwrap()
 }
 
 /// Forks a child that runs `f` and exits 0 (or is killed by a fault).
-fn fork(f: impl FnOnce()) -> libc::pid_t {
+pub(super) fn fork(f: impl FnOnce()) -> libc::pid_t {
     // SAFETY: the child runs `f` and leaves with _exit.
     match unsafe { libc::fork() } {
         0 => {
@@ -51,7 +51,7 @@ fn fork(f: impl FnOnce()) -> libc::pid_t {
 }
 
 /// Waits for `pid`; returns the signal that killed it (0 if it exited 0).
-fn reap(pid: libc::pid_t) -> i32 {
+pub(super) fn reap(pid: libc::pid_t) -> i32 {
     let mut status = 0;
     // SAFETY: valid out-pointer; `pid` is our child.
     assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
@@ -64,7 +64,7 @@ fn reap(pid: libc::pid_t) -> i32 {
 }
 
 /// Receives one message as a vector.
-fn take(ch: &Chan, timeout_ms: i32) -> Vec<u8> {
+pub(super) fn take(ch: &Chan, timeout_ms: i32) -> Vec<u8> {
     let mut buf = vec![0u8; ch.max_msg()];
     let n = ch.recv(&mut buf, timeout_ms).unwrap();
     buf.truncate(n);
@@ -73,10 +73,10 @@ fn take(ch: &Chan, timeout_ms: i32) -> Vec<u8> {
 
 /// Timeout for calls that must succeed: long enough for any loaded machine,
 /// short enough that a broken recovery fails the test instead of hanging it.
-const LONG: i32 = 60_000;
+pub(super) const LONG: i32 = 60_000;
 
 /// Polls `done` until it holds; panics after a minute.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub(super) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
     while !done() {
         assert!(start.elapsed().as_secs() < 60, "gave up waiting until {what}");

@@ -201,6 +201,78 @@ class ChanTest(unittest.TestCase):
         os.close(r)
         return pid, w
 
+    def test_loans_and_borrows_are_memoryviews_in_the_channel(self):
+        ch = self.anon(max_msg=4096, capacity=4)
+        with ch.loan(5) as buf:
+            self.assertIsInstance(buf, memoryview)
+            self.assertEqual((len(buf), buf.readonly), (5, False))
+            buf[:] = b"hello"
+        loan = ch.loan(4096)
+        with loan as buf:
+            self.assertEqual(loan.address % 64, 0)
+            buf[:3] = b"abc"
+            loan.publish(3)
+        with ch.borrow(0) as msg:
+            self.assertEqual((bytes(msg), msg.readonly), (b"hello", True))
+        b = ch.borrow(0)
+        self.assertEqual((bytes(b), len(b), b.address % 64), (b"abc", 3, 0))
+        b.release()
+        # The views end with the loan and the borrow.
+        with self.assertRaises(ValueError):
+            buf[0]
+        with self.assertRaises(ValueError):
+            b.buf[0]
+        st = ch.stats()
+        self.assertEqual((st.sent, st.received, st.lost, st.queued), (2, 2, 0, 0))
+
+    def test_a_loan_whose_block_raises_is_given_back(self):
+        ch = self.anon(max_msg=64, capacity=2)
+        with self.assertRaises(KeyError):
+            with ch.loan(8) as buf:
+                buf[:4] = b"half"
+                raise KeyError("abandoned")
+        self.assert_fails(lambda: ch.borrow(0), errno.EAGAIN, "chan_recv_borrow")
+        st = ch.stats()
+        self.assertEqual((st.sent, st.received, st.queued), (0, 0, 0))
+
+    def test_loan_misuse_is_an_error(self):
+        ch = self.anon(max_msg=64, capacity=2)
+        self.assert_fails(lambda: ch.loan(65, 0), errno.EMSGSIZE, "chan_loan")
+        loan = ch.loan(8)
+        self.assert_fails(lambda: loan.publish(9), errno.EMSGSIZE, "chan_publish")
+        loan.publish(8)
+        with self.assertRaises(ValueError):
+            loan.publish(8)
+        b = ch.borrow(0)
+        b.release()
+        with self.assertRaises(ValueError):
+            b.release()
+
+    def test_a_child_killed_holding_a_borrow_is_counted_lost(self):
+        ch = self.anon(max_msg=1024, capacity=2)
+        ch.send(b"taken", 0)
+        ready, go = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                with ch.borrow(-1):
+                    os.write(go, b"y")
+                    signal.pause()
+            finally:
+                os._exit(1)
+        self.assertEqual(os.read(ready, 1), b"y")
+        os.kill(pid, signal.SIGKILL)
+        self.assertEqual(os.waitpid(pid, 0)[1] & 0x7F, signal.SIGKILL)
+        os.close(ready)
+        os.close(go)
+        with ch.loan(4) as buf:
+            buf[:] = b"next"
+        with ch.borrow(-1) as msg:
+            self.assertEqual(bytes(msg), b"next")
+        st = ch.stats()
+        self.assertEqual((st.sent, st.received, st.lost, st.queued), (2, 1, 1, 0))
+
+
     def test_pollfd_works_with_selectors_level_triggered(self):
         name, ch = self.named("poll-sel", max_msg=8, capacity=4)
         fd = ch.pollfd(select.POLLIN)

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 /// "RSIPCHAN" — first word of every channel object.
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RSIPCHAN");
 /// Bumped whenever the layout or the protocol changes.
-pub(crate) const LAYOUT_VERSION: u32 = 4;
+pub(crate) const LAYOUT_VERSION: u32 = 5;
 /// Cache line size used to keep producer-side and consumer-side words apart
 /// (two lines, so the adjacent-line prefetcher does not pair them either).
 const LINE: usize = 64;
@@ -79,7 +79,11 @@ pub struct Header {
     _pad4: [u8; GAP - 8],
     /// Messages lost to dead peers.
     pub lost: AtomicU64,
-    _pad5: [u8; GAP - 8],
+    /// Loans given back unpublished (`Ring::loan_return`): positions that
+    /// senders claimed and receivers step over, counted as neither sent nor
+    /// received.
+    pub returned: AtomicU64,
+    _pad5: [u8; GAP - 16],
     /// The doorbells of pollable handles (see `super::bell`).
     pub bells: [BellEntry; BELLS],
 }

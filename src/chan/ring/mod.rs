@@ -29,6 +29,7 @@ mod errors;
 pub(crate) mod fault;
 mod index;
 mod layout;
+mod loan;
 mod recover;
 mod recv;
 mod send;

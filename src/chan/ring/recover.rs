@@ -72,15 +72,20 @@ impl Ring {
     }
 
     /// A snapshot of the counters: `(sent, received, lost, queued)`, where
-    /// `sent == received + lost + queued`.
+    /// `sent == received + lost + queued`. Positions of loans given back
+    /// unpublished count in none of them.
     pub fn counters(&self) -> (u64, u64, u64, u64) {
         self.sweep();
-        // Lost is read before head, and every lost position is below head
-        // before it is counted, so received never goes negative.
+        // Lost and returned are read before head, and every lost or returned
+        // position is below head before it is counted, so received never
+        // goes negative.
+        let returned = self.header().returned.load(Ordering::Acquire);
         let lost = self.header().lost.load(Ordering::Acquire);
         let head = self.true_index(Side::Recv);
         let tail = self.true_index(Side::Send).max(head);
-        let received = head.saturating_sub(lost);
-        (tail, received, lost.min(head), tail.wrapping_sub(head))
+        let consumed = head.saturating_sub(returned);
+        let lost = lost.min(consumed);
+        let received = consumed - lost;
+        (tail.saturating_sub(returned), received, lost, tail.wrapping_sub(head))
     }
 }

@@ -28,21 +28,56 @@ impl Ring {
             } else {
                 Self::state(self.pos(h)).load(Ordering::Acquire)
             };
-            return self.recv_waiting(buf, wait, me, Some((h, w)));
+            return self.recv_then_drain(buf, wait, me, Some((h, w)));
         }
         wait.resume()?;
-        self.recv_waiting(buf, wait, me, None)
+        self.recv_then_drain(buf, wait, me, None)
     }
 
-    /// The rest of a receive, as [`Ring::send_waiting`].
-    #[inline(never)]
-    fn recv_waiting(
+    /// [`Ring::recv_waiting`], then the copy out of the slot it claimed.
+    #[inline(always)]
+    fn recv_then_drain(
         &self,
         buf: &mut [u8],
         wait: &mut Wait,
         me: u32,
         first: Option<(u64, u64)>,
     ) -> Result<Step<'_, usize>> {
+        match self.recv_waiting(buf.len(), wait, me, first)? {
+            Step::Done((pos, h)) => self.drain(pos, h, buf, me).map(Step::Done),
+            Step::Sleep(sleep) => Ok(Step::Sleep(sleep)),
+        }
+    }
+
+    /// One attempt to claim the next complete message for a receiver with
+    /// room for any message (a borrow): `Done((slot, position))` once
+    /// claimed (`Reading` by `me`).
+    #[inline]
+    pub(super) fn claim_recv(&self, wait: &mut Wait, me: u32) -> Result<Step<'_, (Pos, u64)>> {
+        let cap = self.geo.max_msg as usize;
+        if wait.is_fresh() {
+            let h = self.header().head.load(Ordering::Relaxed);
+            return match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
+                Ok(pos) => Ok(Step::Done((pos, h))),
+                Err(w) => self.recv_waiting(cap, wait, me, Some((h, w))),
+            };
+        }
+        wait.resume()?;
+        self.recv_waiting(cap, wait, me, None)
+    }
+
+    /// The rest of a receiver's claim, as [`Ring::send_waiting`], for a
+    /// caller with room for `cap` bytes (`EMSGSIZE`, message left queued, if
+    /// the next one is longer): `Done((slot, position))` once claimed
+    /// (`Reading` by `me`).
+    #[inline(never)]
+    fn recv_waiting(
+        &self,
+        cap: usize,
+        wait: &mut Wait,
+        me: u32,
+        first: Option<(u64, u64)>,
+    ) -> Result<Step<'_, (Pos, u64)>> {
         let head = &self.header().head;
         let (mut h, mut w) = match first {
             Some(found) => found,
@@ -51,7 +86,7 @@ impl Ring {
                 (h, Self::state(self.pos(h)).load(Ordering::Acquire))
             }
         };
-        let roomy = buf.len() as u64 >= self.geo.max_msg;
+        let roomy = cap as u64 >= self.geo.max_msg;
         loop {
             let pos = self.pos(h);
             let state = Self::state(pos);
@@ -60,20 +95,16 @@ impl Ring {
                     // The length was stored before the Full word we acquired,
                     // and cannot change while the word stays Full for this lap.
                     let len = Self::len_word(pos).load(Ordering::Relaxed) as usize;
-                    if len > buf.len() && len as u64 <= self.geo.max_msg {
+                    if len > cap && len as u64 <= self.geo.max_msg {
                         return Err(Error::new(
                             libc::EMSGSIZE,
-                            reason!(
-                                "the next message has {} bytes but the buffer holds {}; it stays queued",
-                                len,
-                                buf.len()
-                            ),
+                            reason!("the next message has {} bytes but the buffer holds {}; it stays queued", len, cap),
                         ));
                     }
                     let claimed = word(pos.lap, Phase::Reading, me);
                     if state.compare_exchange(w, claimed, Ordering::Acquire, Ordering::Relaxed).is_ok() {
                         self.settle(Side::Recv, wait);
-                        return self.drain(pos, h, buf, me).map(Step::Done);
+                        return Ok(Step::Done((pos, h)));
                     }
                     wait.lost_race();
                 }
@@ -107,7 +138,7 @@ impl Ring {
                 match self.claim_blindly(h, Phase::Full, Phase::Reading, me) {
                     Ok(pos) => {
                         self.settle(Side::Recv, wait);
-                        return self.drain(pos, h, buf, me).map(Step::Done);
+                        return Ok(Step::Done((pos, h)));
                     }
                     Err(now) => now,
                 }

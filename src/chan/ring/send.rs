@@ -16,15 +16,36 @@ impl Ring {
     #[inline]
     pub fn send(&self, msg: &[u8], wait: &mut Wait) -> Result<Step<'_, ()>> {
         let me = self.me()?;
-        if wait.is_fresh() {
+        let claimed = if wait.is_fresh() {
             let t = self.header().tail.load(Ordering::Relaxed);
             match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
                 Ok(pos) => return self.fill(pos, t, msg, me).map(Step::Done),
-                Err(w) => return self.send_waiting(msg, wait, me, Some((t, w))),
+                Err(w) => self.send_waiting(wait, me, Some((t, w)))?,
             }
+        } else {
+            wait.resume()?;
+            self.send_waiting(wait, me, None)?
+        };
+        match claimed {
+            Step::Done((pos, t)) => self.fill(pos, t, msg, me).map(Step::Done),
+            Step::Sleep(sleep) => Ok(Step::Sleep(sleep)),
+        }
+    }
+
+    /// One attempt to claim the next free slot for a sender (as
+    /// [`Ring::send`], which then fills it; a loan hands it to the caller):
+    /// `Done((slot, position))` once claimed (`Writing` by `me`).
+    #[inline]
+    pub(super) fn claim_send(&self, wait: &mut Wait, me: u32) -> Result<Step<'_, (Pos, u64)>> {
+        if wait.is_fresh() {
+            let t = self.header().tail.load(Ordering::Relaxed);
+            return match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
+                Ok(pos) => Ok(Step::Done((pos, t))),
+                Err(w) => self.send_waiting(wait, me, Some((t, w))),
+            };
         }
         wait.resume()?;
-        self.send_waiting(msg, wait, me, None)
+        self.send_waiting(wait, me, None)
     }
 
     /// Claims position `p` with one compare-exchange from the word it has
@@ -40,16 +61,16 @@ impl Ring {
             .map(|_| pos)
     }
 
-    /// The rest of a send: `first` is the position and slot word its first
-    /// claim found, `None` to look afresh (after a sleep).
+    /// The rest of a sender's claim: `first` is the position and slot word
+    /// its first attempt found, `None` to look afresh (after a sleep).
+    /// `Done((slot, position))` once the slot is claimed (`Writing` by `me`).
     #[inline(never)]
     pub(super) fn send_waiting(
         &self,
-        msg: &[u8],
         wait: &mut Wait,
         me: u32,
         first: Option<(u64, u64)>,
-    ) -> Result<Step<'_, ()>> {
+    ) -> Result<Step<'_, (Pos, u64)>> {
         let tail = &self.header().tail;
         let (mut t, mut w) = match first {
             Some(found) => found,
@@ -68,7 +89,7 @@ impl Ring {
                         .is_ok()
                     {
                         self.settle(Side::Send, wait);
-                        return self.fill(pos, t, msg, me).map(Step::Done);
+                        return Ok(Step::Done((pos, t)));
                     }
                     wait.lost_race();
                 }
@@ -105,7 +126,7 @@ impl Ring {
                 match self.claim_blindly(t, Phase::Empty, Phase::Writing, me) {
                     Ok(pos) => {
                         self.settle(Side::Send, wait);
-                        return self.fill(pos, t, msg, me).map(Step::Done);
+                        return Ok(Step::Done((pos, t)));
                     }
                     Err(now) => now,
                 }
