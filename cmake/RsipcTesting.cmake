@@ -6,8 +6,7 @@
 #
 # Uses: RSIPC_BUILD_TESTS, RSIPC_BUILD_EXAMPLES, RSIPC_BUILD_BENCHES,
 # RSIPC_SANITIZE, the rsipc::rsipc target. Defines: RSIPC_TESTING (ctest
-# registration on), rsipc_c_options(), rsipc_c_program(), rsipc_example(),
-# options RSIPC_VALGRIND.
+# registration on), rsipc_c_program(), rsipc_example(), options RSIPC_VALGRIND.
 
 if(NOT (RSIPC_BUILD_TESTS OR RSIPC_BUILD_EXAMPLES OR RSIPC_BUILD_BENCHES))
   return()
@@ -48,23 +47,16 @@ set(CMAKE_C_STANDARD_REQUIRED ON)
 set(CMAKE_C_EXTENSIONS ON)  # the notes' programs use POSIX/GNU extensions
 find_package(Threads REQUIRED)
 
-# rsipc_c_options(<target>): the warnings, _GNU_SOURCE and (with
-# RSIPC_SANITIZE) the sanitizers every C target of this repository is built
-# with -- the programs below and the C tests' support library.
-function(rsipc_c_options target)
+function(rsipc_c_program target)
+  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${target} ${P_SOURCES})
   target_compile_options(${target} PRIVATE ${RSIPC_C_WARNINGS})
   target_compile_definitions(${target} PRIVATE _GNU_SOURCE)
+  target_link_libraries(${target} PRIVATE rsipc::rsipc Threads::Threads ${P_LIBS})
   if(RSIPC_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
-endfunction()
-
-function(rsipc_c_program target)
-  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
-  add_executable(${target} ${P_SOURCES})
-  rsipc_c_options(${target})
-  target_link_libraries(${target} PRIVATE rsipc::rsipc Threads::Threads ${P_LIBS})
 endfunction()
 
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
