@@ -17,7 +17,7 @@ What this run could have made (the scope), for an object new since the
 snapshot:
   1. its owner (the creator, for System V objects) is a user this run's
      processes run as: the user running ctest, and when that is root also
-     65534, the user tests/c/privdrop.h switches to;
+     65534, the user tests/c/support/privdrop.h switches to;
   2. a POSIX object has a test's name: every test names its objects
      "rsipc...-<pid>-..." (the first number is the pid of the process that
      made the name), so "/dev/shm/rsipc*", "/dev/shm/sem.rsipc*" and the
@@ -49,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 
-# tests/c/privdrop.h: the uid a root run's tests drop to.
+# tests/c/support/privdrop.h: the uid a root run's tests drop to.
 PRIVDROP_UID = 65534
 # Slack between a process's start time and an object's change time (the
 # kernel keeps the latter in whole seconds).

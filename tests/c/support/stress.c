@@ -1,95 +1,17 @@
-/* A stress driver for any record transport: S sender processes and R
- * receiver processes, rsipc and glibc callers mixed, push N fixed-size
- * records through one object and the driver proves that every record
- * arrived exactly once, in per-sender order, intact, with exact counts.
- *
- *   static const struct stress_transport pipe_transport = {
- *       "pipe", PIPE_BUF, open, sender_init, receiver_init, send, recv, finish, close_all};
- *   struct stress_config cfg = {.senders = 4, .receivers = 2, .records = stress_records(20000)};
- *   return stress_run(&pipe_transport, &state, &cfg);
- *
- * A transport moves opaque records of `record_size` bytes (the driver fills
- * and checks them). Its hooks, each returning 0 or -1 with errno unless said
- * otherwise:
- *   open(state)               parent, before any fork: create the object
- *   sender_init(state, i)     in sender i after fork (e.g. close the read end)
- *   receiver_init(state, i)   in receiver i after fork
- *   send(state, rec, rsipc)   one record; `rsipc` 1: through rsipc, 0: through
- *                             glibc (senders and receivers alternate)
- *   recv(state, rec, rsipc)   one record: 1, end of stream: 0, error: -1
- *   finish(state, R)          parent, after every sender exited: make every
- *                             receiver's stream end. NULL: the driver sends R
- *                             end records through send() (one per receiver),
- *                             which suits queues; a pipe closes its write end
- *                             instead (EOF).
- *   close(state)              parent, at the very end, also after a failure:
- *                             remove the object (the leak check runs after).
- *
- * Reusing it for the other mechanisms: a System V or POSIX message queue is
- * a transport whose send/recv are msgsnd/msgrcv or mq_send/mq_receive (rsipc
- * or glibc by the flag) and whose finish is NULL; semaphores become one by
- * guarding a ring of record slots in shared memory with counting semaphores
- * (send = wait(free) + lock + copy in + unlock + post(used)) — every record
- * then costs several semaphore operations, each checked by the same
- * exactly-once accounting.
- *
- * stress_selftest(t, state) runs short exchanges through `t` with a fault
- * injected on purpose (a record dropped, duplicated, reordered, corrupted)
- * and returns 0 only if the driver caught every one: call it once per
- * transport, so a transport that hides faults cannot pass.
- *
- * Counts: stress_records(small) is `small` in the normal test run, 1000000
- * with RSIPC_STRESS_FULL=1, or RSIPC_STRESS_RECORDS=n for any other count.
- * No timing is measured or asserted; a watchdog alarm in each child turns a
- * deadlock into a failure instead of a stuck test. */
-#ifndef RSIPC_TEST_STRESS_H
-#define RSIPC_TEST_STRESS_H
+/* The stress driver (stress.h): the senders, the receivers, the run and
+ * its self-test. */
+#include "stress.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "rsipc.h"
-
-#define STRESS_FULL_RECORDS 1000000L
-#define STRESS_MAX_PROCS 64
-#define STRESS_WATCHDOG_SECONDS 1800
-#define STRESS_MAGIC 0x72735354u /* "rsST" */
-#define STRESS_FLAG_END 1u
-
-struct stress_transport {
-    const char *name;
-    size_t record_size; /* >= sizeof(struct stress_header) */
-    int (*open)(void *state);
-    int (*sender_init)(void *state, int sender);
-    int (*receiver_init)(void *state, int receiver);
-    int (*send)(void *state, const void *rec, int rsipc);
-    int (*recv)(void *state, void *rec, int rsipc);
-    int (*finish)(void *state, int receivers);
-    void (*close)(void *state);
-};
-
-struct stress_config {
-    int senders;
-    int receivers;
-    long records; /* in total, spread over the senders */
-};
-
-/* The start of every record; the rest is a pattern derived from it. */
-struct stress_header {
-    uint32_t magic;
-    uint32_t flags;
-    uint32_t sender;
-    uint32_t size;
-    uint64_t seq;
-};
 
 /* What the children report, in an anonymous shared mapping. */
 struct stress_counts {
@@ -102,7 +24,7 @@ struct stress_shared {
     unsigned char seen[]; /* one counter per record, saturating at 255 */
 };
 
-static inline long stress_records(long small) {
+long stress_records(long small) {
     const char *n = getenv("RSIPC_STRESS_RECORDS");
     if (n && *n) return atol(n);
     const char *full = getenv("RSIPC_STRESS_FULL");
@@ -110,28 +32,28 @@ static inline long stress_records(long small) {
     return small;
 }
 
-static inline long stress_share(const struct stress_config *cfg, int sender) {
+static long stress_share(const struct stress_config *cfg, int sender) {
     return cfg->records / cfg->senders + (sender < cfg->records % cfg->senders ? 1 : 0);
 }
 
 /* Index of a sender's first record in `seen`. */
-static inline long stress_first(const struct stress_config *cfg, int sender) {
+static long stress_first(const struct stress_config *cfg, int sender) {
     long base = cfg->records / cfg->senders, extra = cfg->records % cfg->senders;
     return (long)sender * base + (sender < extra ? sender : extra);
 }
 
-static inline unsigned char stress_pattern(uint32_t sender, uint64_t seq, size_t i) {
+static unsigned char stress_pattern(uint32_t sender, uint64_t seq, size_t i) {
     return (unsigned char)(sender * 251u + (unsigned)seq * 13u + (unsigned)i * 0x9du);
 }
 
-static inline void stress_fill(unsigned char *rec, size_t size, uint32_t sender, uint64_t seq, uint32_t flags) {
+static void stress_fill(unsigned char *rec, size_t size, uint32_t sender, uint64_t seq, uint32_t flags) {
     struct stress_header h = {STRESS_MAGIC, flags, sender, (uint32_t)size, seq};
     memcpy(rec, &h, sizeof h);
     for (size_t i = sizeof h; i < size; i++) rec[i] = stress_pattern(sender, seq, i);
 }
 
 /* 0 if `rec` is an intact record of `size` bytes, with its header in *h. */
-static inline int stress_check(const unsigned char *rec, size_t size, struct stress_header *h) {
+static int stress_check(const unsigned char *rec, size_t size, struct stress_header *h) {
     memcpy(h, rec, sizeof *h);
     if (h->magic != STRESS_MAGIC || h->size != size) return -1;
     for (size_t i = sizeof *h; i < size; i++)
@@ -139,7 +61,7 @@ static inline int stress_check(const unsigned char *rec, size_t size, struct str
     return 0;
 }
 
-static inline int stress_sender(const struct stress_transport *t, void *state, const struct stress_config *cfg,
+static int stress_sender(const struct stress_transport *t, void *state, const struct stress_config *cfg,
                                 struct stress_shared *sh, int id) {
     unsigned char *rec = malloc(t->record_size);
     if (!rec) return 1;
@@ -160,7 +82,7 @@ static inline int stress_sender(const struct stress_transport *t, void *state, c
     return 0;
 }
 
-static inline int stress_receiver(const struct stress_transport *t, void *state, const struct stress_config *cfg,
+static int stress_receiver(const struct stress_transport *t, void *state, const struct stress_config *cfg,
                                   struct stress_shared *sh, int id) {
     unsigned char *rec = malloc(t->record_size);
     long *last = malloc(sizeof(long) * (size_t)cfg->senders);
@@ -201,7 +123,7 @@ static inline int stress_receiver(const struct stress_transport *t, void *state,
     return c->errors || c->corrupted ? 1 : 0;
 }
 
-static inline pid_t stress_fork(int (*role)(const struct stress_transport *, void *, const struct stress_config *,
+static pid_t stress_fork(int (*role)(const struct stress_transport *, void *, const struct stress_config *,
                                             struct stress_shared *, int),
                                 int (*init)(void *, int), const struct stress_transport *t, void *state,
                                 const struct stress_config *cfg, struct stress_shared *sh, int id) {
@@ -219,7 +141,7 @@ static inline pid_t stress_fork(int (*role)(const struct stress_transport *, voi
 }
 
 /* A child's end: 0 if it exited 0; else prints why and returns 1. */
-static inline int stress_wait(const struct stress_transport *t, pid_t pid, const char *role, int id) {
+int stress_wait(const struct stress_transport *t, pid_t pid, const char *role, int id) {
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return 1;
@@ -235,7 +157,7 @@ static inline int stress_wait(const struct stress_transport *t, pid_t pid, const
 
 /* Runs the whole exchange; prints one summary line; 0 if every record
  * arrived exactly once, in order, intact, and every process succeeded. */
-static inline int stress_run(const struct stress_transport *t, void *state, const struct stress_config *cfg) {
+int stress_run(const struct stress_transport *t, void *state, const struct stress_config *cfg) {
     if (cfg->senders < 1 || cfg->receivers < 1 || cfg->senders > STRESS_MAX_PROCS ||
         cfg->receivers > STRESS_MAX_PROCS || cfg->records < 0 || t->record_size < sizeof(struct stress_header)) {
         fprintf(stderr, "stress %s: bad configuration\n", t->name);
@@ -322,21 +244,21 @@ struct stress_faulty {
 };
 static struct stress_faulty stress_faulty_now;
 
-static inline int stress_faulty_open(void *s) {
+static int stress_faulty_open(void *s) {
     (void)s;
     return stress_faulty_now.inner->open(stress_faulty_now.inner_state);
 }
-static inline int stress_faulty_sender_init(void *s, int id) {
+static int stress_faulty_sender_init(void *s, int id) {
     (void)s;
     int (*init)(void *, int) = stress_faulty_now.inner->sender_init;
     return init ? init(stress_faulty_now.inner_state, id) : 0;
 }
-static inline int stress_faulty_receiver_init(void *s, int id) {
+static int stress_faulty_receiver_init(void *s, int id) {
     (void)s;
     int (*init)(void *, int) = stress_faulty_now.inner->receiver_init;
     return init ? init(stress_faulty_now.inner_state, id) : 0;
 }
-static inline int stress_faulty_send(void *s, const void *rec, int rsipc) {
+static int stress_faulty_send(void *s, const void *rec, int rsipc) {
     (void)s;
     struct stress_faulty *f = &stress_faulty_now;
     size_t size = f->inner->record_size;
@@ -374,20 +296,20 @@ static inline int stress_faulty_send(void *s, const void *rec, int rsipc) {
     }
     return 0;
 }
-static inline int stress_faulty_recv(void *s, void *rec, int rsipc) {
+static int stress_faulty_recv(void *s, void *rec, int rsipc) {
     (void)s;
     return stress_faulty_now.inner->recv(stress_faulty_now.inner_state, rec, rsipc);
 }
-static inline int stress_faulty_finish(void *s, int receivers) {
+static int stress_faulty_finish(void *s, int receivers) {
     (void)s;
     return stress_faulty_now.inner->finish(stress_faulty_now.inner_state, receivers);
 }
-static inline void stress_faulty_close(void *s) {
+static void stress_faulty_close(void *s) {
     (void)s;
     stress_faulty_now.inner->close(stress_faulty_now.inner_state);
 }
 
-static inline int stress_selftest(const struct stress_transport *t, void *state) {
+int stress_selftest(const struct stress_transport *t, void *state) {
     static const char *const names[] = {"dropped", "duplicated", "reordered", "corrupted"};
     struct stress_transport faulty = {t->name,
                                       t->record_size,
@@ -413,5 +335,3 @@ static inline int stress_selftest(const struct stress_transport *t, void *state)
     printf("stress self-test: 4 faults injected, %d caught\n", 4 - missed);
     return missed ? 1 : 0;
 }
-
-#endif

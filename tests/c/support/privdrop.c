@@ -1,30 +1,5 @@
-/* Running test code as an unprivileged user, for the permission tests
- * (EACCES on a 0600 object of another user, for every object kind).
- *
- *   int r = privdrop_run(fn, arg);   fn(arg) runs in a forked child as
- *                                    uid/gid 65534 (nobody/nogroup), no
- *                                    supplementary groups, no capabilities;
- *                                    r is fn's return value (0..255), or
- *                                    PRIVDROP_UNAVAILABLE when the test does
- *                                    not run as root (nothing to drop: skip),
- *                                    or PRIVDROP_FAILED if the child could not
- *                                    drop or did not exit normally.
- *   privdrop_drop()                  the same drop in the calling process (for
- *                                    code that is already in a forked child,
- *                                    such as a bad-input matrix row); returns
- *                                    0, or -1 with a message on stderr.
- *
- * Why each step: setgroups(0) first (it needs privilege), then setgid while
- * still root, then setuid, which clears the effective, permitted and ambient
- * capabilities. The credential change makes the process non-dumpable, which
- * hands /proc/self/ to root; PR_SET_DUMPABLE gives it back so the tests can
- * still read /proc/self/fd and /proc/self/status. The drop is verified, never
- * assumed: every id, the group list, the capability sets, and that
- * setuid(0) now fails.
- *
- * Header-only (static functions): include it from any test. */
-#ifndef RSIPC_TEST_PRIVDROP_H
-#define RSIPC_TEST_PRIVDROP_H
+/* Running test code as an unprivileged user (privdrop.h). */
+#include "privdrop.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -36,14 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PRIVDROP_UID 65534
-#define PRIVDROP_GID 65534
-#define PRIVDROP_UNAVAILABLE 254
-#define PRIVDROP_FAILED 255
-
-/* Reads the hex capability set `which` ("CapEff", "CapPrm", ...) of this
- * process from /proc/self/status; -1 if it cannot be read. */
-static inline long long privdrop_capset(const char *which) {
+long long privdrop_capset(const char *which) {
     FILE *f = fopen("/proc/self/status", "re");
     if (!f) return -1;
     char line[256];
@@ -59,7 +27,7 @@ static inline long long privdrop_capset(const char *which) {
     return value;
 }
 
-static inline int privdrop_drop(void) {
+int privdrop_drop(void) {
     if (setgroups(0, NULL) != 0 || setgid(PRIVDROP_GID) != 0 || setuid(PRIVDROP_UID) != 0) {
         fprintf(stderr, "privdrop: cannot drop to %d:%d: %s\n", PRIVDROP_UID, PRIVDROP_GID, strerror(errno));
         return -1;
@@ -86,7 +54,7 @@ static inline int privdrop_drop(void) {
     return 0;
 }
 
-static inline int privdrop_run(int (*fn)(void *), void *arg) {
+int privdrop_run(int (*fn)(void *), void *arg) {
     if (geteuid() != 0) return PRIVDROP_UNAVAILABLE;
     fflush(NULL);
     pid_t pid = fork();
@@ -107,5 +75,3 @@ static inline int privdrop_run(int (*fn)(void *), void *arg) {
     }
     return WEXITSTATUS(status);
 }
-
-#endif
