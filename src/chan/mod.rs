@@ -229,7 +229,10 @@ pub(crate) mod ffi;
 #[cfg(test)]
 #[allow(unsafe_code)]
 mod tests;
+// Loan and borrow tests write and read payloads through the raw pointers
+// the API hands out, and fork and kill processes.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests_loan;
 
 use std::ffi::CStr;
