@@ -62,7 +62,11 @@ int main(void) {
         perror("fork");
         return 1;
     }
-    if (pid == 0) _exit(camera(ch));
+    if (pid == 0) {
+        int rc = camera(ch);
+        if (rsipc_chan_close(ch) != 0) rc = 1; /* the child's own handle */
+        _exit(rc);
+    }
 
     int bad = 0;
     for (int i = 0; i < FRAMES; i++) {
