@@ -7,6 +7,7 @@
 mod common;
 
 use std::ffi::CString;
+use std::os::fd::AsRawFd;
 
 use common::{fork_child, unique_name, wait_exit_code};
 use rsipc::chan::{self, Chan};
@@ -130,7 +131,7 @@ fn drain(ch: &Chan) -> Vec<Vec<u8>> {
 
 fn poller_child(name: &CString, et: bool, go: &Pipe, ack: &Pipe) -> i32 {
     let ch = Chan::open(name).unwrap();
-    let fd = ch.pollfd(libc::POLLIN).unwrap();
+    let fd = ch.pollfd(libc::POLLIN).unwrap().as_raw_fd();
     let ep = Epoll::new(fd, et);
     // Nothing queued yet: not readable.
     assert_eq!(ep.wait(0), 0);
@@ -195,7 +196,7 @@ fn epoll_edge_triggered_reports_one_edge_per_arming() {
 #[test]
 fn the_writable_side_reports_a_free_slot() {
     let (name, ch) = named("poll-out");
-    let fd = ch.pollfd(libc::POLLOUT).unwrap();
+    let fd = ch.pollfd(libc::POLLOUT).unwrap().as_raw_fd();
     let ep = Epoll::new(fd, false);
     // Empty channel: room, so readable at once.
     assert_eq!(ep.wait(0), 1);
@@ -221,7 +222,7 @@ fn the_writable_side_reports_a_free_slot() {
     ch.send(&[9], 0).unwrap();
     assert_eq!(wait_exit_code(pid), 0);
     // Both sides on one descriptor, and the same descriptor again.
-    assert_eq!(ch.pollfd(libc::POLLIN | libc::POLLOUT).unwrap(), fd);
+    assert_eq!(ch.pollfd(libc::POLLIN | libc::POLLOUT).unwrap().as_raw_fd(), fd);
     drop(ep);
     drop(ch);
     chan::unlink(&name).unwrap();
@@ -233,7 +234,7 @@ fn a_poller_killed_while_armed_costs_the_sender_nothing_and_its_file_is_reclaime
     let ready = Pipe::new();
     let pid = fork_child(|| {
         let mine = Chan::open(&name).unwrap();
-        let fd = mine.pollfd(libc::POLLIN | libc::POLLOUT).unwrap();
+        let fd = mine.pollfd(libc::POLLIN | libc::POLLOUT).unwrap().as_raw_fd();
         let mut buf = [0u8; 32];
         assert_eq!(mine.recv(&mut buf, 0).unwrap_err().errno(), libc::EAGAIN);
         let path = bound_path(fd);
@@ -272,7 +273,7 @@ fn pollfd_rejects_bad_events_and_closing_removes_the_file() {
     for bad in [0, libc::POLLPRI, libc::POLLIN | libc::POLLERR] {
         assert_eq!(ch.pollfd(bad).unwrap_err().errno(), libc::EINVAL, "events {bad:#x}");
     }
-    let fd = ch.pollfd(libc::POLLIN).unwrap();
+    let fd = ch.pollfd(libc::POLLIN).unwrap().as_raw_fd();
     let path = bound_path(fd);
     assert!(exists(&path));
     drop(ch);

@@ -547,6 +547,8 @@ pub unsafe extern "C" fn rsipc_chan_pollfd(ch: *mut rsipc_chan_t, events: c_int)
         let ch = unsafe { in_ref(ch, "ch") }?;
         let events = i16::try_from(events)
             .map_err(|_| err!(libc::EINVAL, "events may only contain POLLIN and POLLOUT, not {}", i64::from(events)))?;
-        ch.chan.pollfd(events)
+        // The handle owns the descriptor; the caller polls it until it
+        // closes the handle.
+        ch.chan.pollfd(events).map(|fd| std::os::fd::AsRawFd::as_raw_fd(&fd))
     })
 }

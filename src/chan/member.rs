@@ -27,8 +27,8 @@
 //! Ids come from a counter, so an id comes back only after [`ID_MAX`]
 //! (about four million) registrations, and only if its lock is free then.
 
-use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 use crate::sys;
@@ -45,8 +45,12 @@ const BUSY: u32 = u32::MAX;
 /// This process's membership of one channel (one per handle).
 pub(crate) struct Members {
     /// The channel's file, through an open file description of this
-    /// process (after a fork: once [`Members::me`] has run in the child).
-    fd: AtomicI32,
+    /// process (after a fork: once [`Members::me`] has run in the child,
+    /// which puts a description of its own under the same number). Closed
+    /// when the value is dropped, which releases this process's lock (if
+    /// no other descriptor of the description remains, e.g. in a child
+    /// that never used it).
+    fd: sys::Fd,
     /// `pid << 32 | id` of the process that registered through `fd`.
     owner: AtomicU64,
     /// The channel's name, to reopen it where `/proc` is missing.
@@ -57,16 +61,16 @@ impl Members {
     /// Registers this process, through `fd` (a descriptor it opened itself,
     /// which the value owns from now on, also on failure), with the
     /// channel whose id counter is `counter`.
-    pub(crate) fn register(fd: RawFd, path: Option<ShmPath>, counter: &AtomicU64) -> Result<Members> {
-        let members = Members { fd: AtomicI32::new(fd), owner: AtomicU64::new(0), path };
-        let id = take_id(fd, counter)?;
+    pub(crate) fn register(fd: sys::Fd, path: Option<ShmPath>, counter: &AtomicU64) -> Result<Members> {
+        let members = Members { fd, owner: AtomicU64::new(0), path };
+        let id = take_id(members.fd(), counter)?;
         members.owner.store(u64::from(sys::chan::current_pid()) << 32 | u64::from(id), Ordering::Release);
         Ok(members)
     }
 
     /// The descriptor of the channel's file.
-    pub(crate) fn fd(&self) -> RawFd {
-        self.fd.load(Ordering::Acquire)
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
     }
 
     /// This process's member id, registering the process first if the
@@ -122,7 +126,7 @@ impl Members {
     /// process's own, under the same descriptor number.
     fn own_description(&self) -> Result<()> {
         let fd = self.fd();
-        let fresh = match sys::chan::reopen(fd) {
+        let fresh = match sys::chan::reopen(fd.as_raw_fd()) {
             Ok(fresh) => fresh,
             Err(e) => self.reopen_by_name(fd).map_err(|_| {
                 e.because(
@@ -131,15 +135,15 @@ impl Members {
                 )
             })?,
         };
-        sys::chan::move_fd(fresh, fd)
+        sys::chan::move_fd(fresh, fd.as_raw_fd())
     }
 
     /// Opens the channel's name again, if it still names the file `fd`
     /// refers to.
-    fn reopen_by_name(&self, fd: RawFd) -> Result<sys::Fd> {
+    fn reopen_by_name(&self, fd: BorrowedFd<'_>) -> Result<sys::Fd> {
         let path = self.path.as_ref().ok_or_else(|| Error::from_errno(libc::ENOENT))?;
         let fresh = sys::chan::open_shm(path, None)?;
-        let (a, b) = (sys::chan::fstat(fd), sys::chan::fstat(fresh.as_raw_fd()));
+        let (a, b) = (sys::chan::fstat(fd.as_raw_fd()), sys::chan::fstat(fresh.as_raw_fd()));
         match (a, b) {
             (Ok(a), Ok(b)) if a.st_dev == b.st_dev && a.st_ino == b.st_ino => Ok(fresh),
             // `fresh` is closed as it is dropped.
@@ -158,25 +162,18 @@ impl Members {
         if id == 0 || id > ID_MAX {
             return false;
         }
-        sys::chan::member_locked(self.fd(), id).unwrap_or(true)
+        sys::chan::member_locked(self.fd().as_raw_fd(), id).unwrap_or(true)
     }
 }
 
-impl Drop for Members {
-    fn drop(&mut self) {
-        // Closing the description releases this process's lock (if no other
-        // descriptor of it remains, e.g. in a child that never used it).
-        let _ = sys::chan::close(self.fd());
-    }
-}
 
 /// Takes a free member id for the description of `fd`: the next ids from
 /// the counter, skipping any whose lock a live member holds.
-fn take_id(fd: RawFd, counter: &AtomicU64) -> Result<u32> {
+fn take_id(fd: BorrowedFd<'_>, counter: &AtomicU64) -> Result<u32> {
     for _ in 0..ID_TRIES {
         let n = counter.fetch_add(1, Ordering::Relaxed);
         let id = (n % u64::from(ID_MAX)) as u32 + 1;
-        if sys::chan::lock_member(fd, id)
+        if sys::chan::lock_member(fd.as_raw_fd(), id)
             .map_err(|e| e.because("could not take the liveness lock (F_OFD_SETLK) on the channel's file"))?
         {
             return Ok(id);

@@ -328,7 +328,7 @@ impl Chan {
         // bytes, owned by the Chan built here, which unmaps it on drop (or
         // right below if registering fails).
         let unlink_on_error = path.clone();
-        match unsafe { Ring::attach(base, geo, fd.into_raw(), path) } {
+        match unsafe { Ring::attach(base, geo, fd, path) } {
             Ok(ring) => {
                 ring.initialise();
                 Ok(Chan { ring, map_len: len })
@@ -359,7 +359,7 @@ impl Chan {
         match mapped {
             // SAFETY: check_header verified total_size <= size = map_len; the
             // Chan owns the mapping and unmaps it on drop (or right below).
-            Ok((base, geo, map_len)) => match unsafe { Ring::attach(base, geo, fd.into_raw(), Some(path)) } {
+            Ok((base, geo, map_len)) => match unsafe { Ring::attach(base, geo, fd, Some(path)) } {
                 Ok(ring) => Ok(Chan { ring, map_len }),
                 Err(e) => {
                     // SAFETY: our own mapping; the ring that referred to it is gone.
@@ -559,7 +559,7 @@ impl Chan {
     /// other bits); `EBUSY` when 64 live handles poll the channel already,
     /// or in a process forked from the one that made the descriptor; the
     /// errors of `socket(2)`/`bind(2)` in `/dev/shm`.
-    pub fn pollfd(&self, events: i16) -> Result<std::os::fd::RawFd> {
+    pub fn pollfd(&self, events: i16) -> Result<std::os::fd::BorrowedFd<'_>> {
         let known = libc::POLLIN | libc::POLLOUT;
         if events & !known != 0 {
             return Err(err!(libc::EINVAL, "events may only contain POLLIN and POLLOUT, not {}", i64::from(events)));

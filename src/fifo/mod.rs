@@ -22,7 +22,7 @@
 pub(crate) mod ffi;
 
 use std::ffi::CStr;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use crate::error::Hex;
 use crate::sys::Cancel;
@@ -62,11 +62,12 @@ pub fn mkfifo(path: &CStr, mode: libc::mode_t) -> Result<()> {
 /// Creates a FIFO at `path` relative to the directory `dirfd` (or the
 /// current directory for `AT_FDCWD`, or anywhere for an absolute path), as
 /// `mkfifoat(3)`.
-pub fn mkfifoat(dirfd: RawFd, path: &CStr, mode: libc::mode_t) -> Result<()> {
-    sys::fs::mkfifoat(dirfd, path, mode).map_err(|e| match e.errno() {
+pub fn mkfifoat(dirfd: impl Into<sys::FdArg>, path: &CStr, mode: libc::mode_t) -> Result<()> {
+    let dirfd = dirfd.into();
+    sys::fs::mkfifoat(dirfd.raw(), path, mode).map_err(|e| match e.errno() {
         libc::EEXIST => e.because("a file already exists at this path (mkfifo never replaces one)"),
-        libc::EBADF => e.because(reason!("dirfd {} is not an open descriptor and the path is relative", dirfd)),
-        libc::ENOTDIR if dirfd != libc::AT_FDCWD => {
+        libc::EBADF => e.because(reason!("dirfd {} is not an open descriptor and the path is relative", dirfd.raw())),
+        libc::ENOTDIR if dirfd.raw() != libc::AT_FDCWD => {
             e.because("dirfd is not a directory, or a component of the path is not one")
         }
         libc::EPERM => e.because("the file system does not support FIFOs"),
@@ -252,7 +253,7 @@ impl Checked<'_> {
     // on to the C boundary; no memory is touched unsafely.
     #[allow(unsafe_code)]
     unsafe fn reopen(&self, how: Cancel, flags: i32) -> Result<sys::Fd> {
-        let proc_path = ProcFdPath::new(self.handle.as_raw_fd());
+        let proc_path = ProcFdPath::new(self.handle.as_fd());
         // SAFETY: forwarded from this function's contract.
         match unsafe { sys::fs::openat_as(how, libc::AT_FDCWD, proc_path.as_c_str(), flags, 0) } {
             // SAFETY: forwarded from this function's contract.
@@ -305,9 +306,13 @@ struct ProcFdPath {
 impl ProcFdPath {
     const PREFIX: &'static [u8] = b"/proc/thread-self/fd/";
 
-    fn new(fd: RawFd) -> Self {
+    /// The path of `fd`, a descriptor of this process.
+    fn new(fd: BorrowedFd<'_>) -> Self {
+        Self::of_number(fd.as_raw_fd().unsigned_abs())
+    }
+
+    fn of_number(mut n: u32) -> Self {
         let mut digits = [0u8; 10];
-        let mut n = fd.unsigned_abs();
         let mut start = digits.len();
         loop {
             start -= 1;
@@ -359,8 +364,8 @@ mod tests {
 
     #[test]
     fn proc_fd_paths_are_built_without_allocating() {
-        assert_eq!(ProcFdPath::new(0).as_c_str().to_bytes(), b"/proc/thread-self/fd/0");
-        assert_eq!(ProcFdPath::new(1234567890).as_c_str().to_bytes(), b"/proc/thread-self/fd/1234567890");
+        assert_eq!(ProcFdPath::of_number(0).as_c_str().to_bytes(), b"/proc/thread-self/fd/0");
+        assert_eq!(ProcFdPath::of_number(1234567890).as_c_str().to_bytes(), b"/proc/thread-self/fd/1234567890");
     }
 
     #[test]

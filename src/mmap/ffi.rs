@@ -79,7 +79,7 @@ pub unsafe extern "C" fn rsipc_mmap(
             // SAFETY: MAP_FIXED replaces what is mapped at `addr`: the caller
             // asked for exactly that and guarantees nothing still uses it.
             unsafe { sys::mman::mmap_raw(addr, len, prot, flags, fd, off) }.map_err(|e| {
-                super::explain_mmap(e, &super::MmapArgs { addr: addr as usize, len, prot, flags, fd, off })
+                super::explain_mmap(e, &super::MmapArgs { addr: addr as usize, len, prot, flags, fd: fd.into(), off })
             })
         },
     )

@@ -16,7 +16,9 @@ pub(crate) mod ffi;
 
 use std::ffi::CStr;
 use std::fmt;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
+
+use crate::sys::FdArg;
 
 use crate::error::Hex;
 use crate::error::{Error, Reason, Result};
@@ -57,7 +59,7 @@ pub struct MmapArgs {
     pub len: usize,
     pub prot: i32,
     pub flags: i32,
-    pub fd: RawFd,
+    pub fd: FdArg,
     pub off: i64,
 }
 
@@ -105,7 +107,7 @@ fn mmap_cause(errno: i32, a: &MmapArgs) -> Option<Reason> {
 /// Why `mmap(2)` said `EACCES`: how the descriptor is open, asked of the
 /// kernel when the message is read (never on the failure path).
 fn compose_eacces(r: &Reason, out: &mut dyn fmt::Write) -> fmt::Result {
-    let (fd, shared, writable) = (r.int(0) as RawFd, r.int(1) != 0, r.int(2) != 0);
+    let (fd, shared, writable) = (r.int(0) as libc::c_int, r.int(1) != 0, r.int(2) != 0);
     match sys::fcntl_int(fd, libc::F_GETFL, 0) {
         Ok(fl) if fl & libc::O_ACCMODE == libc::O_WRONLY => {
             write!(out, "descriptor {fd} is open write-only (O_WRONLY); every file mapping needs read access")?
@@ -129,6 +131,7 @@ pub fn explain_mmap(e: Error, a: &MmapArgs) -> Error {
         return e.because(cause);
     }
     let MmapArgs { addr, prot, flags, fd, .. } = *a;
+    let fd = fd.raw();
     let shared = flags & libc::MAP_TYPE != libc::MAP_PRIVATE;
     let writable = prot & libc::PROT_WRITE != 0;
     match e.errno() {
@@ -168,8 +171,9 @@ pub fn explain_mmap(e: Error, a: &MmapArgs) -> Error {
 /// hint: `MAP_FIXED` is refused with `EINVAL` here (it replaces existing
 /// memory; the C boundary offers it).
 #[inline]
-pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: RawFd, off: i64) -> Result<Mapping> {
-    sys::mman::map(hint, len, prot, flags, fd, off)
+pub fn map(hint: usize, len: usize, prot: i32, flags: i32, fd: impl Into<FdArg>, off: i64) -> Result<Mapping> {
+    let fd = fd.into();
+    sys::mman::map(hint, len, prot, flags, fd.raw(), off)
         .map_err(|e| explain_mmap(e, &MmapArgs { addr: hint, len, prot, flags, fd, off }))
 }
 
@@ -424,7 +428,7 @@ mod tests {
     }
 
     /// `map` of `len` bytes with `flags` and `off` on `fd`: its error.
-    fn refused(len: usize, flags: i32, fd: RawFd, off: i64) -> Error {
+    fn refused(len: usize, flags: i32, fd: libc::c_int, off: i64) -> Error {
         map(0, len, libc::PROT_READ, flags, fd, off).unwrap_err()
     }
 

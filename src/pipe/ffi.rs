@@ -133,8 +133,8 @@ pub unsafe extern "C-unwind" fn rsipc_write_all(fd: c_int, buf: *const c_void, l
         },
         // SAFETY: guard_transfer_cancel runs this with no catch_unwind on the
         // stack.
-        |bytes| unsafe { super::write_all_as(Cancel::Point, fd, bytes) },
-        |t| Ok(super::explain_transfer(fd, t, "written to")),
+        |bytes| unsafe { super::write_all_as(Cancel::Point, fd.into(), bytes) },
+        |t| Ok(super::explain_transfer(fd.into(), t, "written to")),
     )
 }
 
@@ -169,8 +169,8 @@ pub unsafe extern "C-unwind" fn rsipc_read_exact(fd: c_int, buf: *mut c_void, le
         },
         // SAFETY: guard_transfer_cancel runs this with no catch_unwind on the
         // stack.
-        |bytes| unsafe { super::read_exact_as(Cancel::Point, fd, bytes) },
-        |t| Ok(super::explain_transfer(fd, t, "read from")),
+        |bytes| unsafe { super::read_exact_as(Cancel::Point, fd.into(), bytes) },
+        |t| Ok(super::explain_transfer(fd.into(), t, "read from")),
     )
 }
 

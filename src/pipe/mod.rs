@@ -10,7 +10,9 @@
 #[allow(unsafe_code)]
 pub(crate) mod ffi;
 
-use std::os::fd::{OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
+
+use crate::sys::FdArg;
 
 use crate::error::Hex;
 use crate::error::{Error, Result};
@@ -53,23 +55,24 @@ pub(crate) fn pipe2_fds(flags: i32) -> Result<[sys::Fd; 2]> {
 /// usable for this command (`what_it_is_not`, e.g. "a pipe or FIFO"). Which
 /// of the two is asked of the kernel when the message is read, never on
 /// the failure path.
-fn explain_ebadf(fd: RawFd, e: Error, what_it_is_not: &'static str) -> Error {
+fn explain_ebadf(fd: FdArg, e: Error, what_it_is_not: &'static str) -> Error {
     match e.errno() {
-        libc::EBADF => e.because(crate::error::later::fd_open_but_not(fd, what_it_is_not)),
+        libc::EBADF => e.because(crate::error::later::fd_open_but_not(fd.raw(), what_it_is_not)),
         _ => e,
     }
 }
 
 /// Explains the errors `fcntl` gives for a descriptor that is not a pipe.
 #[cold]
-fn not_a_pipe(fd: RawFd, e: Error) -> Error {
+fn not_a_pipe(fd: FdArg, e: Error) -> Error {
     explain_ebadf(fd, e, "a pipe or FIFO")
 }
 
 /// The pipe's capacity in bytes (`F_GETPIPE_SZ`).
 #[inline]
-pub fn capacity(fd: RawFd) -> Result<i32> {
-    sys::fcntl_int(fd, libc::F_GETPIPE_SZ, 0).map_err(|e| not_a_pipe(fd, e))
+pub fn capacity(fd: impl Into<FdArg>) -> Result<i32> {
+    let fd = fd.into();
+    sys::fcntl_int(fd.raw(), libc::F_GETPIPE_SZ, 0).map_err(|e| not_a_pipe(fd, e))
 }
 
 /// Resizes the pipe to at least `bytes` (the kernel rounds up to a power-of-two
@@ -78,11 +81,12 @@ pub fn capacity(fd: RawFd) -> Result<i32> {
 /// `bytes <= 0` is `EINVAL`; more than `/proc/sys/fs/pipe-max-size` without
 /// `CAP_SYS_RESOURCE` is `EPERM`; less than the data now in the pipe is
 /// `EBUSY`.
-pub fn set_capacity(fd: RawFd, bytes: i32) -> Result<i32> {
+pub fn set_capacity(fd: impl Into<FdArg>, bytes: i32) -> Result<i32> {
+    let fd = fd.into();
     if bytes <= 0 {
         return Err(Error::new(libc::EINVAL, reason!("capacity {} must be positive", bytes)));
     }
-    sys::fcntl_int(fd, libc::F_SETPIPE_SZ, bytes).map_err(|e| {
+    sys::fcntl_int(fd.raw(), libc::F_SETPIPE_SZ, bytes).map_err(|e| {
         not_a_pipe(fd, e)
             .explain(libc::EPERM, "the size exceeds /proc/sys/fs/pipe-max-size and the caller lacks CAP_SYS_RESOURCE")
             .explain(libc::EBUSY, "the pipe holds more data than the requested capacity")
@@ -90,13 +94,14 @@ pub fn set_capacity(fd: RawFd, bytes: i32) -> Result<i32> {
 }
 
 /// Sets (`on == true`) or clears `O_NONBLOCK` on `fd`.
-pub fn set_nonblocking(fd: RawFd, on: bool) -> Result<()> {
+pub fn set_nonblocking(fd: impl Into<FdArg>, on: bool) -> Result<()> {
+    let fd = fd.into();
     // An O_PATH descriptor is open, but its status flags cannot be changed.
     let explain = |e: Error| explain_ebadf(fd, e, "one whose status flags can be changed (an O_PATH descriptor?)");
-    let flags = sys::fcntl_int(fd, libc::F_GETFL, 0).map_err(explain)?;
+    let flags = sys::fcntl_int(fd.raw(), libc::F_GETFL, 0).map_err(explain)?;
     let wanted = if on { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
     if wanted != flags {
-        sys::fcntl_int(fd, libc::F_SETFL, wanted).map_err(explain)?;
+        sys::fcntl_int(fd.raw(), libc::F_SETFL, wanted).map_err(explain)?;
     }
     Ok(())
 }
@@ -129,7 +134,8 @@ pub struct Transfer {
 // unsafe: only to call the Cancel::Never form of the function below, which
 // cannot unwind.
 #[allow(unsafe_code)]
-pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
+pub fn write_all(fd: impl Into<FdArg>, buf: &[u8]) -> Transfer {
+    let fd = fd.into();
     // SAFETY: Cancel::Never cannot unwind.
     explain_transfer(fd, unsafe { write_all_as(Cancel::Never, fd, buf) }, "written to")
 }
@@ -144,11 +150,11 @@ pub fn write_all(fd: RawFd, buf: &[u8]) -> Transfer {
 // cancel may unwind from here; no catch_unwind may be on the stack), passed
 // on to the C boundary; no memory is touched unsafely.
 #[allow(unsafe_code)]
-pub(crate) unsafe fn write_all_as(how: Cancel, fd: RawFd, buf: &[u8]) -> Transfer {
+pub(crate) unsafe fn write_all_as(how: Cancel, fd: FdArg, buf: &[u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
         // SAFETY: forwarded from this function's contract.
-        match unsafe { sys::write_as(how, fd, &buf[done..]) } {
+        match unsafe { sys::write_as(how, fd.raw(), &buf[done..]) } {
             Ok(n) => done += n,
             Err(e) if e.errno() == libc::EINTR => continue,
             Err(e) => return Transfer { done, end: End::Error(e) },
@@ -162,7 +168,8 @@ pub(crate) unsafe fn write_all_as(how: Cancel, fd: RawFd, buf: &[u8]) -> Transfe
 // unsafe: only to call the Cancel::Never form of the function below, which
 // cannot unwind.
 #[allow(unsafe_code)]
-pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
+pub fn read_exact(fd: impl Into<FdArg>, buf: &mut [u8]) -> Transfer {
+    let fd = fd.into();
     // SAFETY: Cancel::Never cannot unwind.
     explain_transfer(fd, unsafe { read_exact_as(Cancel::Never, fd, buf) }, "read from")
 }
@@ -177,11 +184,11 @@ pub fn read_exact(fd: RawFd, buf: &mut [u8]) -> Transfer {
 // cancel may unwind from here; no catch_unwind may be on the stack), passed
 // on to the C boundary; no memory is touched unsafely.
 #[allow(unsafe_code)]
-pub(crate) unsafe fn read_exact_as(how: Cancel, fd: RawFd, buf: &mut [u8]) -> Transfer {
+pub(crate) unsafe fn read_exact_as(how: Cancel, fd: FdArg, buf: &mut [u8]) -> Transfer {
     let mut done = 0;
     while done < buf.len() {
         // SAFETY: forwarded from this function's contract.
-        match unsafe { sys::read_as(how, fd, &mut buf[done..]) } {
+        match unsafe { sys::read_as(how, fd.raw(), &mut buf[done..]) } {
             Ok(0) => return Transfer { done, end: End::Eof },
             Ok(n) => done += n,
             Err(e) if e.errno() == libc::EINTR => continue,
@@ -194,7 +201,7 @@ pub(crate) unsafe fn read_exact_as(how: Cancel, fd: RawFd, buf: &mut [u8]) -> Tr
 /// `t` with the error that stopped it (if any) explained; `verb` is
 /// "written to" or "read from".
 #[inline]
-pub(crate) fn explain_transfer(fd: RawFd, t: Transfer, verb: &'static str) -> Transfer {
+pub(crate) fn explain_transfer(fd: FdArg, t: Transfer, verb: &'static str) -> Transfer {
     match t.end {
         End::Error(e) => Transfer { done: t.done, end: End::Error(explain_io(fd, e, verb)) },
         end => Transfer { done: t.done, end },
@@ -202,9 +209,9 @@ pub(crate) fn explain_transfer(fd: RawFd, t: Transfer, verb: &'static str) -> Tr
 }
 
 #[cold]
-fn explain_io(fd: RawFd, e: Error, verb: &'static str) -> Error {
+fn explain_io(fd: FdArg, e: Error, verb: &'static str) -> Error {
     match e.errno() {
-        libc::EBADF => e.because(reason!("descriptor {} is not open, or not open to be {}", fd, verb)),
+        libc::EBADF => e.because(reason!("descriptor {} is not open, or not open to be {}", fd.raw(), verb)),
         libc::EPIPE => e.because("every read end of the pipe is closed"),
         libc::EAGAIN => e.because("the descriptor is non-blocking and the pipe would block"),
         _ => e,
@@ -225,8 +232,8 @@ mod tests {
         fn new(flags: i32) -> Pipe {
             Pipe(pipe2(flags).unwrap())
         }
-        fn fd(&self, end: usize) -> RawFd {
-            self.0[end].as_raw_fd()
+        fn fd(&self, end: usize) -> FdArg {
+            self.0[end].as_raw_fd().into()
         }
     }
 
@@ -252,8 +259,8 @@ mod tests {
     #[test]
     fn pipe2_applies_cloexec_and_nonblock() {
         let p = Pipe::new(libc::O_CLOEXEC | libc::O_NONBLOCK);
-        assert_ne!(sys::fcntl_int(p.fd(0), libc::F_GETFD, 0).unwrap() & libc::FD_CLOEXEC, 0);
-        assert_ne!(sys::fcntl_int(p.fd(1), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        assert_ne!(sys::fcntl_int(p.fd(0).raw(), libc::F_GETFD, 0).unwrap() & libc::FD_CLOEXEC, 0);
+        assert_ne!(sys::fcntl_int(p.fd(1).raw(), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
     }
 
     #[test]
@@ -284,9 +291,9 @@ mod tests {
     fn nonblocking_toggles() {
         let p = Pipe::new(0);
         set_nonblocking(p.fd(0), true).unwrap();
-        assert_ne!(sys::fcntl_int(p.fd(0), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        assert_ne!(sys::fcntl_int(p.fd(0).raw(), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
         set_nonblocking(p.fd(0), false).unwrap();
-        assert_eq!(sys::fcntl_int(p.fd(0), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
+        assert_eq!(sys::fcntl_int(p.fd(0).raw(), libc::F_GETFL, 0).unwrap() & libc::O_NONBLOCK, 0);
     }
 
     #[test]

@@ -77,6 +77,43 @@ impl From<std::os::fd::OwnedFd> for Fd {
     }
 }
 
+/// A descriptor number a caller handed to rsipc: not owned (rsipc never
+/// closes it) and not known to be open. For a number that is not open the
+/// kernel answers `EBADF`, as it would to the caller's own call. This is
+/// what the functions that work on the caller's descriptors take: a C
+/// caller may pass -1 or a closed number, which `BorrowedFd` may not hold.
+/// Rust callers pass an `i32` or a `BorrowedFd`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FdArg(RawFd);
+
+impl FdArg {
+    /// The number, for the system call.
+    #[inline]
+    pub const fn raw(self) -> RawFd {
+        self.0
+    }
+}
+
+impl From<RawFd> for FdArg {
+    #[inline]
+    fn from(fd: RawFd) -> FdArg {
+        FdArg(fd)
+    }
+}
+
+impl From<BorrowedFd<'_>> for FdArg {
+    #[inline]
+    fn from(fd: BorrowedFd<'_>) -> FdArg {
+        FdArg(fd.as_raw_fd())
+    }
+}
+
+impl std::fmt::Display for FdArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// `read(2)` into `buf`; retries nothing.
 #[inline]
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<usize> {

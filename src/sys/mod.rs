@@ -45,7 +45,7 @@ pub mod signal;
 pub mod time;
 
 pub use cancel::Cancel;
-pub use fd::{close, fcntl_int, fstat, read, read_as, write, write_as, Fd};
+pub use fd::{close, fcntl_int, fstat, read, read_as, write, write_as, Fd, FdArg};
 pub use futex::{futex_wait, futex_wait_as, futex_wake, FutexClock};
 pub use time::{check_timespec, clock_now, deadline_after_ms, ms_until};
 

@@ -24,7 +24,7 @@
 //! disarmed; the entry and the socket's file are reclaimed by the next
 //! handle that needs an entry, and by [`Ring::sweep`].
 
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::layout::{BellEntry, BELLS, POLLER};
@@ -72,7 +72,7 @@ impl Ring {
     /// The descriptor that becomes readable when the channel has a message
     /// (`recv`) or a free slot (`send`) for this handle; made at the first
     /// call, later calls add sides to it and return the same descriptor.
-    pub fn pollfd(&self, recv: bool, send: bool) -> Result<RawFd> {
+    pub fn pollfd(&self, recv: bool, send: bool) -> Result<BorrowedFd<'_>> {
         if !recv && !send {
             return Err(Error::new(libc::EINVAL, "events must contain POLLIN, POLLOUT or both"));
         }
@@ -99,12 +99,12 @@ impl Ring {
         if bell.sides.fetch_or(wanted, Ordering::AcqRel) & wanted != wanted {
             self.rearm(bell);
         }
-        Ok(bell.fd.as_raw_fd())
+        Ok(bell.fd.as_fd())
     }
 
     /// A socket and an entry of the table for this handle.
     fn make_bell(&self, me: u32) -> Result<Bell> {
-        let mode = sys::chan::fstat(self.members.fd())?.st_mode;
+        let mode = sys::chan::fstat(self.members.fd().as_raw_fd())?.st_mode;
         let mut tries = 0;
         let (fd, path, token) = loop {
             let token = sys::bell::random_token()?;

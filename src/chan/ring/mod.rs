@@ -64,7 +64,7 @@ impl Ring {
     /// `base` points to a live, writable, 8-byte aligned mapping of at least
     /// `geo.total_size` bytes that outlives the returned value and is only
     /// ever accessed through this protocol.
-    pub unsafe fn attach(base: *mut u8, geo: Geometry, fd: i32, path: Option<sys::chan::ShmPath>) -> Result<Ring> {
+    pub unsafe fn attach(base: *mut u8, geo: Geometry, fd: sys::Fd, path: Option<sys::chan::ShmPath>) -> Result<Ring> {
         // SAFETY: the mapping starts with a Header (the caller's contract).
         let counter = unsafe { &(*(base as *const Header)).next_member };
         let members = Members::register(fd, path, counter)?;
