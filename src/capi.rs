@@ -19,12 +19,12 @@
 pub use crate::chan::ffi::*;
 pub use crate::fifo::ffi::*;
 pub use crate::mmap::ffi::*;
-pub use crate::posix_mq::ffi::*;
-pub use crate::sysv_msg::ffi::*;
 pub use crate::objects::ffi::*;
 pub use crate::pipe::ffi::*;
+pub use crate::posix_mq::ffi::*;
 pub use crate::posix_sem::ffi::*;
 pub use crate::posix_shm::ffi::*;
+pub use crate::sysv_msg::ffi::*;
 pub use crate::sysv_sem::ffi::*;
 pub use crate::sysv_shm::ffi::*;
 #[doc(inline)]

@@ -8,8 +8,8 @@ use std::ffi::CString;
 
 use common::{close, fork_child, unique_name, wait_exit_code};
 use libc::{c_int, c_long, mqd_t};
-use rsipc::posix_mq::{self as mq, Notify};
 use rsipc::pipe;
+use rsipc::posix_mq::{self as mq, Notify};
 
 /// A queue with a unique name, closed and unlinked when the test ends.
 struct Queue {

@@ -166,7 +166,6 @@ impl Members {
     }
 }
 
-
 /// Takes a free member id for the description of `fd`: the next ids from
 /// the counter, skipping any whose lock a live member holds.
 fn take_id(fd: BorrowedFd<'_>, counter: &AtomicU64) -> Result<u32> {

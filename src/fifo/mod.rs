@@ -275,11 +275,11 @@ impl Checked<'_> {
 unsafe fn reopen_by_path(how: Cancel, expected: &libc::stat, path: &CStr, flags: i32) -> Result<sys::Fd> {
     // SAFETY: forwarded from this function's contract.
     let fd =
-        unsafe { sys::fs::openat_as(how, libc::AT_FDCWD, path, flags | libc::O_NOFOLLOW, 0) }.map_err(|e| match e
-            .errno()
-        {
-            libc::ELOOP => e.because("the FIFO was replaced by a symbolic link while it was being opened"),
-            _ => explain_reopen(explain_path(e, path), flags),
+        unsafe { sys::fs::openat_as(how, libc::AT_FDCWD, path, flags | libc::O_NOFOLLOW, 0) }.map_err(|e| {
+            match e.errno() {
+                libc::ELOOP => e.because("the FIFO was replaced by a symbolic link while it was being opened"),
+                _ => explain_reopen(explain_path(e, path), flags),
+            }
         })?;
     let st = sys::fstat(fd.as_raw_fd())?;
     if st.st_dev != expected.st_dev || st.st_ino != expected.st_ino {

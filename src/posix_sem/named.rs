@@ -26,8 +26,8 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
 
 use crate::error::{Error, Result};
-use crate::sys::futex::{SemMap, Semaphore};
 use crate::sys::fs::{self, NAME_MAX};
+use crate::sys::futex::{SemMap, Semaphore};
 use crate::sys::process;
 use crate::sys::shm::SHM_DIR;
 use crate::sys::{self};
@@ -361,7 +361,12 @@ fn open_temp_name(mode: libc::mode_t) -> Result<(CString, sys::Fd)> {
         let suffix: String = random.iter().map(|&b| ALPHABET[b as usize % ALPHABET.len()] as char).collect();
         let tmp =
             CString::new(format!("{SHM_DIR}{SEM_PREFIX}{suffix}")).map_err(|_| Error::from_errno(libc::EINVAL))?;
-        match fs::openat(libc::AT_FDCWD, &tmp, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC, mode) {
+        match fs::openat(
+            libc::AT_FDCWD,
+            &tmp,
+            libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+            mode,
+        ) {
             Ok(fd) => return Ok((tmp, fd)),
             Err(e) if e.errno() == libc::EEXIST => continue,
             Err(e) => return Err(e),

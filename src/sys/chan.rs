@@ -111,7 +111,14 @@ pub fn map_shared(fd: &Fd, len: usize) -> Result<*mut u8> {
     // SAFETY: a new mapping chosen by the kernel (no MAP_FIXED); it aliases
     // no Rust object.
     let p = unsafe {
-        mman::mmap_raw(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, fd.as_raw_fd(), 0)
+        mman::mmap_raw(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd.as_raw_fd(),
+            0,
+        )
     }?;
     Ok(p.cast())
 }

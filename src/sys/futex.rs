@@ -206,7 +206,6 @@ impl Drop for SemMap {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

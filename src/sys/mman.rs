@@ -157,4 +157,3 @@ pub unsafe fn msync_as(how: Cancel, addr: usize, len: usize, flags: i32) -> Resu
     // is read or written by this process; the rest is the caller's contract.
     cvt(unsafe { super::cancel::syscall_as(how, libc::SYS_msync, args) }).map(drop)
 }
-
