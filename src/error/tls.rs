@@ -28,7 +28,8 @@ pub(super) fn slot<R>(f: impl FnOnce(&Slot) -> R) -> R {
 }
 
 /// The hot block: per thread, the address of the thread's record and of its
-/// C `errno`, both found on the thread's first failure.
+/// C `errno`, both found on the thread's first failure, and the count of
+/// guarded rsipc calls the thread is inside (see [`inside`]).
 ///
 /// Why this exists: librsipc.so is a shared library, so a Rust
 /// `thread_local!` in it is general-dynamic TLS, and each access is a call
@@ -59,6 +60,10 @@ pub(super) fn slot<R>(f: impl FnOnce(&Slot) -> R) -> R {
 /// A block of zeros is a valid, empty block (a fresh thread, or a thread
 /// that existed when the library was dlopen'ed: glibc zeroes `.tbss` for
 /// it).
+///
+/// The "inside rsipc" count lives here too: every guarded call (success
+/// paths included) raises and lowers it, and as a `thread_local!` of its
+/// own it cost a `__tls_get_addr` call each way.
 #[repr(C)]
 pub(super) struct Hot {
     /// This thread's record, once `fill` ran.
@@ -66,6 +71,9 @@ pub(super) struct Hot {
     /// This thread's C `errno` (`__errno_location()`), stored before
     /// `record`.
     pub(super) errno: Cell<*mut libc::c_int>,
+    /// How many guarded rsipc calls this thread is inside (read by the
+    /// panic hook: see `crate::ffi::guard`).
+    pub(super) inside: Cell<u32>,
 }
 
 impl Hot {
@@ -87,13 +95,27 @@ impl Hot {
     }
 }
 
-const _: () = assert!(!std::mem::needs_drop::<Hot>() && std::mem::size_of::<Hot>() == 16);
+const _: () = assert!(!std::mem::needs_drop::<Hot>() && std::mem::size_of::<Hot>() == 24);
+
+/// This thread's count of guarded rsipc calls it is inside, in the hot block
+/// (one TLS-descriptor access, no call into the dynamic linker once the
+/// thread has its block). The count is a plain word: a signal handler that
+/// interrupts a change and makes a guarded call itself raises and lowers it
+/// back before it returns.
+///
+/// The pointer is valid on the calling thread for the thread's lifetime (the
+/// block has no destructor), and only there.
+#[inline(always)]
+pub(crate) fn inside() -> *const Cell<u32> {
+    // SAFETY: this thread's block, which lives as long as the thread.
+    unsafe { std::ptr::addr_of!((*hot::block()).inside) }
+}
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 pub(super) mod hot {
     use super::Hot;
 
-    // The block: 16 zero bytes of TLS (.tbss), hidden (it never leaves the
+    // The block: 24 zero bytes of TLS (.tbss), hidden (it never leaves the
     // library).
     std::arch::global_asm!(
         ".pushsection .tbss.rsipc_error_hot,\"awT\",@nobits",
@@ -101,9 +123,9 @@ pub(super) mod hot {
         ".globl rsipc_error_hot",
         ".hidden rsipc_error_hot",
         ".type rsipc_error_hot,@object",
-        ".size rsipc_error_hot,16",
+        ".size rsipc_error_hot,24",
         "rsipc_error_hot:",
-        ".zero 16",
+        ".zero 24",
         ".popsection",
         options(att_syntax)
     );
@@ -171,7 +193,11 @@ pub(super) mod hot {
 
     thread_local! {
         static HOT: Hot = const {
-            Hot { record: Cell::new(std::ptr::null()), errno: Cell::new(std::ptr::null_mut()) }
+            Hot {
+                record: Cell::new(std::ptr::null()),
+                errno: Cell::new(std::ptr::null_mut()),
+                inside: Cell::new(0),
+            }
         };
     }
 

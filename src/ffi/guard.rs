@@ -139,30 +139,38 @@ impl Drop for AbortOnPanic {
     }
 }
 
-thread_local! {
-    /// How many guarded rsipc calls this thread is inside (the panic hook
-    /// silences only panics raised there). Const-initialised, no
-    /// destructor: a plain TLS word.
-    static INSIDE: Cell<u32> = const { Cell::new(0) };
-}
-
 /// Marks this thread as inside a guarded rsipc call while it lives (also
-/// when a panic or a cancel unwinds through it).
-struct Inside;
+/// when a panic or a cancel unwinds through it): the count in the error
+/// module's hot TLS block ([`error::inside`]), which the panic hook reads.
+/// It keeps the count's address, so a call reaches the block once.
+struct Inside(*const Cell<u32>);
 
 impl Inside {
     #[inline(always)]
     fn enter() -> Inside {
-        INSIDE.with(|n| n.set(n.get().wrapping_add(1)));
-        Inside
+        let n = error::inside();
+        // SAFETY: this thread's count (see `error::inside`); `Inside` is
+        // neither `Send` nor `Sync` (a raw pointer), so it is dropped on
+        // this thread.
+        unsafe { (*n).set((*n).get().wrapping_add(1)) };
+        Inside(n)
     }
 }
 
 impl Drop for Inside {
     #[inline(always)]
     fn drop(&mut self) {
-        INSIDE.with(|n| n.set(n.get().wrapping_sub(1)));
+        // SAFETY: as in `enter`.
+        unsafe { (*self.0).set((*self.0).get().wrapping_sub(1)) };
     }
+}
+
+/// The "inside rsipc" count of this thread (the panic hook's question, and
+/// the tests').
+#[inline]
+fn inside_count() -> u32 {
+    // SAFETY: this thread's count (see `error::inside`), read at once.
+    unsafe { (*error::inside()).get() }
 }
 
 /// The one implementation behind the guards: `Err((value, e))` returns
@@ -275,8 +283,9 @@ type Hook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
 /// panic's file: a host program's own `src/` is not rsipc's).
 fn quiet_inside_rsipc(previous: Hook) -> Hook {
     Box::new(move |info| {
-        // try_with: a panic during thread teardown is not inside a call.
-        let inside = INSIDE.try_with(Cell::get).unwrap_or(0) > 0;
+        // The count has no destructor, so it is readable during thread
+        // teardown too (a panic then is not inside a call: 0).
+        let inside = inside_count() > 0;
         if !inside {
             previous(info);
         }
@@ -286,7 +295,7 @@ fn quiet_inside_rsipc(previous: Hook) -> Hook {
 /// Whether this thread is inside a guarded rsipc call (for tests).
 #[cfg(test)]
 pub(crate) fn inside_rsipc() -> bool {
-    INSIDE.with(Cell::get) > 0
+    inside_count() > 0
 }
 
 #[cfg(test)]
