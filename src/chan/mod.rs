@@ -229,7 +229,9 @@ pub(crate) mod ffi;
 #[cfg(test)]
 #[allow(unsafe_code)]
 mod tests;
+// Loan tests write and read the loaned memory through raw pointers.
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests_loan;
 
 use std::ffi::CStr;
