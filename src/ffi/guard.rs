@@ -22,7 +22,30 @@ where
     D: FnOnce(&mut Call),
     F: FnOnce() -> Result<R>,
 {
-    guard_with(fail, describe, || body().map_err(|e| (fail, e)))
+    guard_with(fail, describe, body)
+}
+
+/// A failure as a body of a guard returns it: an [`Error`] (the call returns
+/// its failure value), or a value and an [`Error`] (the byte loops). The
+/// error is recorded where the body left it: re-wrapping it (`map_err`)
+/// would copy the whole [`Error`], some 100 bytes, on every failure.
+pub(crate) trait Failure<R> {
+    /// The value to return, and the error to record.
+    fn parts(&self, fail: R) -> (R, &Error);
+}
+
+impl<R> Failure<R> for Error {
+    #[inline(always)]
+    fn parts(&self, fail: R) -> (R, &Error) {
+        (fail, self)
+    }
+}
+
+impl<R: Copy> Failure<R> for (R, Error) {
+    #[inline(always)]
+    fn parts(&self, _: R) -> (R, &Error) {
+        (self.0, &self.1)
+    }
 }
 
 /// [`guard`] for the byte loops (`rsipc_write_all`, `rsipc_read_exact`),
@@ -88,19 +111,20 @@ where
     W: FnOnce(T) -> O,
     F: FnOnce(O) -> Result<R>,
 {
-    guard_steps(fail, describe, prepare, wait, |outcome| finish(outcome).map_err(|e| (fail, e)))
+    guard_steps(fail, describe, prepare, wait, finish)
 }
 
 /// The one implementation behind [`guard_cancel`] and
 /// [`guard_transfer_cancel`].
 #[inline]
-fn guard_steps<R, T, O, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
+fn guard_steps<R, T, O, E, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
 where
     R: Copy,
+    E: Failure<R>,
     D: FnOnce(&mut Call),
     P: FnOnce() -> Result<T>,
     W: FnOnce(T) -> O,
-    F: FnOnce(O) -> std::result::Result<R, (R, Error)>,
+    F: FnOnce(O) -> std::result::Result<R, E>,
 {
     let deferred = cancel::Deferred::hold();
     // One mark for the whole call (a cancel unwinding through `wait`
@@ -173,13 +197,15 @@ fn inside_count() -> u32 {
     unsafe { (*error::inside()).get() }
 }
 
-/// The one implementation behind the guards: `Err((value, e))` returns
-/// `value` with errno and the record set from `e`.
+/// The one implementation behind the guards: a failure returns its value
+/// (see [`Failure`]) with errno and the record set from its error.
 #[inline]
-fn guard_with<R, D, F>(panic_value: R, describe: D, body: F) -> R
+fn guard_with<R, E, D, F>(panic_value: R, describe: D, body: F) -> R
 where
+    R: Copy,
+    E: Failure<R>,
     D: FnOnce(&mut Call),
-    F: FnOnce() -> std::result::Result<R, (R, Error)>,
+    F: FnOnce() -> std::result::Result<R, E>,
 {
     let _inside = Inside::enter();
     catch_and_report(panic_value, describe, body)
@@ -190,16 +216,21 @@ where
 /// it, inside the closure (recording cannot panic), so it is never moved
 /// out of `catch_unwind`'s result.
 #[inline(always)]
-fn catch_and_report<R, D, F>(panic_value: R, describe: D, body: F) -> R
+fn catch_and_report<R, E, D, F>(panic_value: R, describe: D, body: F) -> R
 where
+    R: Copy,
+    E: Failure<R>,
     D: FnOnce(&mut Call),
-    F: FnOnce() -> std::result::Result<R, (R, Error)>,
+    F: FnOnce() -> std::result::Result<R, E>,
 {
     let mut describe = Some(describe);
     let describe_ref = &mut describe;
     match panic::catch_unwind(AssertUnwindSafe(move || match body() {
         Ok(value) => value,
-        Err((value, e)) => fail(value, describe_ref.take().expect("described once"), &e),
+        Err(failure) => {
+            let (value, e) = failure.parts(panic_value);
+            fail(value, describe_ref.take().expect("described once"), e)
+        }
     })) {
         Ok(value) => value,
         Err(payload) => match describe.take() {
