@@ -68,6 +68,11 @@ pub(super) fn slot<R>(f: impl FnOnce(&Slot) -> R) -> R {
 pub(super) struct Hot {
     /// This thread's record, once `fill` ran.
     pub(super) record: Cell<*const Slot>,
+    /// The record again, but only while it is not being written or composed
+    /// (null while `Slot::exclusive` runs): a failure at a static site
+    /// (`fail_site`) that finds it set stores without testing the record's
+    /// `busy` flag; null sends it the long way, which tests it.
+    pub(super) site_record: Cell<*const Slot>,
     /// This thread's C `errno` (`__errno_location()`), stored before
     /// `record`.
     pub(super) errno: Cell<*mut libc::c_int>,
@@ -91,11 +96,18 @@ impl Hot {
         // The record pointer is the "filled" mark: errno is stored first.
         compiler_fence(Ordering::SeqCst);
         self.record.set(record);
+        // A handler that interrupted a thread's first failure inside
+        // `exclusive` and fills the block itself (its failure is the one
+        // that finds `record` null) leaves `site_record` to `exclusive`.
+        // SAFETY: this thread's record.
+        if !unsafe { &*record }.is_busy() {
+            self.site_record.set(record);
+        }
         record
     }
 }
 
-const _: () = assert!(!std::mem::needs_drop::<Hot>() && std::mem::size_of::<Hot>() == 24);
+const _: () = assert!(!std::mem::needs_drop::<Hot>() && std::mem::size_of::<Hot>() == 32);
 
 /// This thread's count of guarded rsipc calls it is inside, in the hot block
 /// (one TLS-descriptor access, no call into the dynamic linker once the
@@ -115,7 +127,7 @@ pub(crate) fn inside() -> *const Cell<u32> {
 pub(super) mod hot {
     use super::Hot;
 
-    // The block: 24 zero bytes of TLS (.tbss), hidden (it never leaves the
+    // The block: 32 zero bytes of TLS (.tbss), hidden (it never leaves the
     // library).
     std::arch::global_asm!(
         ".pushsection .tbss.rsipc_error_hot,\"awT\",@nobits",
@@ -123,9 +135,9 @@ pub(super) mod hot {
         ".globl rsipc_error_hot",
         ".hidden rsipc_error_hot",
         ".type rsipc_error_hot,@object",
-        ".size rsipc_error_hot,24",
+        ".size rsipc_error_hot,32",
         "rsipc_error_hot:",
-        ".zero 24",
+        ".zero 32",
         ".popsection",
         options(att_syntax)
     );
@@ -195,6 +207,7 @@ pub(super) mod hot {
         static HOT: Hot = const {
             Hot {
                 record: Cell::new(std::ptr::null()),
+                site_record: Cell::new(std::ptr::null()),
                 errno: Cell::new(std::ptr::null_mut()),
                 inside: Cell::new(0),
             }
