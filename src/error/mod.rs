@@ -79,6 +79,7 @@ pub use reason::*;
 pub use record::*;
 use text::*;
 use tls::*;
+pub(crate) use tls::inside;
 
 #[cfg(test)]
 mod tests {

@@ -65,16 +65,33 @@ thread_local! {
 impl Slot {
     /// Runs `f` with the record unless it is being written or composed
     /// (then a signal handler interrupted that: `None`).
+    ///
+    /// The hot block's `site_record` is null meanwhile, so a failure at a
+    /// static site takes the way that tests `busy`. A handler that runs
+    /// after `busy` is set and before `site_record` is cleared stores its
+    /// site whole before `f` starts, which then writes or composes over it.
     #[inline(always)]
     fn exclusive<R>(&self, f: impl FnOnce(&Slot) -> R) -> Option<R> {
         if self.busy.replace(true) {
             return None;
         }
+        // SAFETY: this thread's block, which lives as long as the thread.
+        let hot = unsafe { &*hot::block() };
+        compiler_fence(Ordering::SeqCst);
+        hot.site_record.set(std::ptr::null());
         compiler_fence(Ordering::SeqCst);
         let r = f(self);
         compiler_fence(Ordering::SeqCst);
         self.busy.set(false);
+        compiler_fence(Ordering::SeqCst);
+        hot.site_record.set(self);
         Some(r)
+    }
+
+    /// Whether the record is being written or composed.
+    #[inline(always)]
+    pub(super) fn is_busy(&self) -> bool {
+        self.busy.get()
     }
 }
 
@@ -112,14 +129,16 @@ pub(crate) fn record_with_errno(describe: impl FnOnce(&mut Call), errno: i32, re
 pub(crate) fn fail_site(site: &'static Site, words: [usize; 2]) -> libc::c_int {
     // SAFETY: this thread's block, which lives as long as the thread.
     let hot = unsafe { &*hot::block() };
-    let record = hot.record.get();
+    let record = hot.site_record.get();
     if record.is_null() {
         // `words` first: the first word is then already where the caller
         // has it (the C function's first argument), on every path.
         return fail_site_first(words, site);
     }
-    // SAFETY: as in `slot_errno`.
-    store_site(unsafe { &*record }, hot.errno.get(), site, words);
+    // SAFETY: as in `slot_errno`; `site_record` is set only while the
+    // record is not busy (see `Slot::exclusive`), and a handler that
+    // interrupts from here on finds it null until it is done.
+    store_site_unchecked(unsafe { &*record }, hot.errno.get(), site, words);
     -1
 }
 
@@ -139,6 +158,17 @@ pub(super) fn store_site(slot: &Slot, location: *mut libc::c_int, site: &'static
     // A record being written or composed (by the code a signal handler
     // interrupted) is left alone, as in `record_in`.
     if !slot.busy.get() {
+        store_site_unchecked(slot, location, site, words);
+    } else {
+        // SAFETY: this thread's errno slot.
+        unsafe { *location = site.errno };
+    }
+}
+
+/// [`store_site`] on a record known not to be busy.
+#[inline(always)]
+fn store_site_unchecked(slot: &Slot, location: *mut libc::c_int, site: &'static Site, words: [usize; 2]) {
+    {
         slot.site.set(site);
         // SAFETY: the cell is this thread's (as every cell of the record).
         let stored = unsafe { &mut *slot.site_words.as_ptr() };

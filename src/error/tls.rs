@@ -28,7 +28,8 @@ pub(super) fn slot<R>(f: impl FnOnce(&Slot) -> R) -> R {
 }
 
 /// The hot block: per thread, the address of the thread's record and of its
-/// C `errno`, both found on the thread's first failure.
+/// C `errno`, both found on the thread's first failure, and the count of
+/// guarded rsipc calls the thread is inside (see [`inside`]).
 ///
 /// Why this exists: librsipc.so is a shared library, so a Rust
 /// `thread_local!` in it is general-dynamic TLS, and each access is a call
@@ -59,13 +60,25 @@ pub(super) fn slot<R>(f: impl FnOnce(&Slot) -> R) -> R {
 /// A block of zeros is a valid, empty block (a fresh thread, or a thread
 /// that existed when the library was dlopen'ed: glibc zeroes `.tbss` for
 /// it).
+///
+/// The "inside rsipc" count lives here too: every guarded call (success
+/// paths included) raises and lowers it, and as a `thread_local!` of its
+/// own it cost a `__tls_get_addr` call each way.
 #[repr(C)]
 pub(super) struct Hot {
     /// This thread's record, once `fill` ran.
     pub(super) record: Cell<*const Slot>,
+    /// The record again, but only while it is not being written or composed
+    /// (null while `Slot::exclusive` runs): a failure at a static site
+    /// (`fail_site`) that finds it set stores without testing the record's
+    /// `busy` flag; null sends it the long way, which tests it.
+    pub(super) site_record: Cell<*const Slot>,
     /// This thread's C `errno` (`__errno_location()`), stored before
     /// `record`.
     pub(super) errno: Cell<*mut libc::c_int>,
+    /// How many guarded rsipc calls this thread is inside (read by the
+    /// panic hook: see `crate::ffi::guard`).
+    pub(super) inside: Cell<u32>,
 }
 
 impl Hot {
@@ -83,17 +96,38 @@ impl Hot {
         // The record pointer is the "filled" mark: errno is stored first.
         compiler_fence(Ordering::SeqCst);
         self.record.set(record);
+        // A handler that interrupted a thread's first failure inside
+        // `exclusive` and fills the block itself (its failure is the one
+        // that finds `record` null) leaves `site_record` to `exclusive`.
+        // SAFETY: this thread's record.
+        if !unsafe { &*record }.is_busy() {
+            self.site_record.set(record);
+        }
         record
     }
 }
 
-const _: () = assert!(!std::mem::needs_drop::<Hot>() && std::mem::size_of::<Hot>() == 16);
+const _: () = assert!(!std::mem::needs_drop::<Hot>() && std::mem::size_of::<Hot>() == 32);
+
+/// This thread's count of guarded rsipc calls it is inside, in the hot block
+/// (one TLS-descriptor access, no call into the dynamic linker once the
+/// thread has its block). The count is a plain word: a signal handler that
+/// interrupts a change and makes a guarded call itself raises and lowers it
+/// back before it returns.
+///
+/// The pointer is valid on the calling thread for the thread's lifetime (the
+/// block has no destructor), and only there.
+#[inline(always)]
+pub(crate) fn inside() -> *const Cell<u32> {
+    // SAFETY: this thread's block, which lives as long as the thread.
+    unsafe { std::ptr::addr_of!((*hot::block()).inside) }
+}
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 pub(super) mod hot {
     use super::Hot;
 
-    // The block: 16 zero bytes of TLS (.tbss), hidden (it never leaves the
+    // The block: 32 zero bytes of TLS (.tbss), hidden (it never leaves the
     // library).
     std::arch::global_asm!(
         ".pushsection .tbss.rsipc_error_hot,\"awT\",@nobits",
@@ -101,9 +135,9 @@ pub(super) mod hot {
         ".globl rsipc_error_hot",
         ".hidden rsipc_error_hot",
         ".type rsipc_error_hot,@object",
-        ".size rsipc_error_hot,16",
+        ".size rsipc_error_hot,32",
         "rsipc_error_hot:",
-        ".zero 16",
+        ".zero 32",
         ".popsection",
         options(att_syntax)
     );
@@ -171,7 +205,12 @@ pub(super) mod hot {
 
     thread_local! {
         static HOT: Hot = const {
-            Hot { record: Cell::new(std::ptr::null()), errno: Cell::new(std::ptr::null_mut()) }
+            Hot {
+                record: Cell::new(std::ptr::null()),
+                site_record: Cell::new(std::ptr::null()),
+                errno: Cell::new(std::ptr::null_mut()),
+                inside: Cell::new(0),
+            }
         };
     }
 

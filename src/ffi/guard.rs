@@ -22,7 +22,30 @@ where
     D: FnOnce(&mut Call),
     F: FnOnce() -> Result<R>,
 {
-    guard_with(fail, describe, || body().map_err(|e| (fail, e)))
+    guard_with(fail, describe, body)
+}
+
+/// A failure as a body of a guard returns it: an [`Error`] (the call returns
+/// its failure value), or a value and an [`Error`] (the byte loops). The
+/// error is recorded where the body left it: re-wrapping it (`map_err`)
+/// would copy the whole [`Error`], some 100 bytes, on every failure.
+pub(crate) trait Failure<R> {
+    /// The value to return, and the error to record.
+    fn parts(&self, fail: R) -> (R, &Error);
+}
+
+impl<R> Failure<R> for Error {
+    #[inline(always)]
+    fn parts(&self, fail: R) -> (R, &Error) {
+        (fail, self)
+    }
+}
+
+impl<R: Copy> Failure<R> for (R, Error) {
+    #[inline(always)]
+    fn parts(&self, _: R) -> (R, &Error) {
+        (self.0, &self.1)
+    }
 }
 
 /// [`guard`] for the byte loops (`rsipc_write_all`, `rsipc_read_exact`),
@@ -88,19 +111,20 @@ where
     W: FnOnce(T) -> O,
     F: FnOnce(O) -> Result<R>,
 {
-    guard_steps(fail, describe, prepare, wait, |outcome| finish(outcome).map_err(|e| (fail, e)))
+    guard_steps(fail, describe, prepare, wait, finish)
 }
 
 /// The one implementation behind [`guard_cancel`] and
 /// [`guard_transfer_cancel`].
 #[inline]
-fn guard_steps<R, T, O, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
+fn guard_steps<R, T, O, E, D, P, W, F>(fail: R, describe: D, prepare: P, wait: W, finish: F) -> R
 where
     R: Copy,
+    E: Failure<R>,
     D: FnOnce(&mut Call),
     P: FnOnce() -> Result<T>,
     W: FnOnce(T) -> O,
-    F: FnOnce(O) -> std::result::Result<R, (R, Error)>,
+    F: FnOnce(O) -> std::result::Result<R, E>,
 {
     let deferred = cancel::Deferred::hold();
     // One mark for the whole call (a cancel unwinding through `wait`
@@ -139,39 +163,49 @@ impl Drop for AbortOnPanic {
     }
 }
 
-thread_local! {
-    /// How many guarded rsipc calls this thread is inside (the panic hook
-    /// silences only panics raised there). Const-initialised, no
-    /// destructor: a plain TLS word.
-    static INSIDE: Cell<u32> = const { Cell::new(0) };
-}
-
 /// Marks this thread as inside a guarded rsipc call while it lives (also
-/// when a panic or a cancel unwinds through it).
-struct Inside;
+/// when a panic or a cancel unwinds through it): the count in the error
+/// module's hot TLS block ([`error::inside`]), which the panic hook reads.
+/// It keeps the count's address, so a call reaches the block once.
+struct Inside(*const Cell<u32>);
 
 impl Inside {
     #[inline(always)]
     fn enter() -> Inside {
-        INSIDE.with(|n| n.set(n.get().wrapping_add(1)));
-        Inside
+        let n = error::inside();
+        // SAFETY: this thread's count (see `error::inside`); `Inside` is
+        // neither `Send` nor `Sync` (a raw pointer), so it is dropped on
+        // this thread.
+        unsafe { (*n).set((*n).get().wrapping_add(1)) };
+        Inside(n)
     }
 }
 
 impl Drop for Inside {
     #[inline(always)]
     fn drop(&mut self) {
-        INSIDE.with(|n| n.set(n.get().wrapping_sub(1)));
+        // SAFETY: as in `enter`.
+        unsafe { (*self.0).set((*self.0).get().wrapping_sub(1)) };
     }
 }
 
-/// The one implementation behind the guards: `Err((value, e))` returns
-/// `value` with errno and the record set from `e`.
+/// The "inside rsipc" count of this thread (the panic hook's question, and
+/// the tests').
 #[inline]
-fn guard_with<R, D, F>(panic_value: R, describe: D, body: F) -> R
+fn inside_count() -> u32 {
+    // SAFETY: this thread's count (see `error::inside`), read at once.
+    unsafe { (*error::inside()).get() }
+}
+
+/// The one implementation behind the guards: a failure returns its value
+/// (see [`Failure`]) with errno and the record set from its error.
+#[inline]
+fn guard_with<R, E, D, F>(panic_value: R, describe: D, body: F) -> R
 where
+    R: Copy,
+    E: Failure<R>,
     D: FnOnce(&mut Call),
-    F: FnOnce() -> std::result::Result<R, (R, Error)>,
+    F: FnOnce() -> std::result::Result<R, E>,
 {
     let _inside = Inside::enter();
     catch_and_report(panic_value, describe, body)
@@ -182,16 +216,21 @@ where
 /// it, inside the closure (recording cannot panic), so it is never moved
 /// out of `catch_unwind`'s result.
 #[inline(always)]
-fn catch_and_report<R, D, F>(panic_value: R, describe: D, body: F) -> R
+fn catch_and_report<R, E, D, F>(panic_value: R, describe: D, body: F) -> R
 where
+    R: Copy,
+    E: Failure<R>,
     D: FnOnce(&mut Call),
-    F: FnOnce() -> std::result::Result<R, (R, Error)>,
+    F: FnOnce() -> std::result::Result<R, E>,
 {
     let mut describe = Some(describe);
     let describe_ref = &mut describe;
     match panic::catch_unwind(AssertUnwindSafe(move || match body() {
         Ok(value) => value,
-        Err((value, e)) => fail(value, describe_ref.take().expect("described once"), &e),
+        Err(failure) => {
+            let (value, e) = failure.parts(panic_value);
+            fail(value, describe_ref.take().expect("described once"), e)
+        }
     })) {
         Ok(value) => value,
         Err(payload) => match describe.take() {
@@ -275,8 +314,9 @@ type Hook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
 /// panic's file: a host program's own `src/` is not rsipc's).
 fn quiet_inside_rsipc(previous: Hook) -> Hook {
     Box::new(move |info| {
-        // try_with: a panic during thread teardown is not inside a call.
-        let inside = INSIDE.try_with(Cell::get).unwrap_or(0) > 0;
+        // The count has no destructor, so it is readable during thread
+        // teardown too (a panic then is not inside a call: 0).
+        let inside = inside_count() > 0;
         if !inside {
             previous(info);
         }
@@ -286,7 +326,7 @@ fn quiet_inside_rsipc(previous: Hook) -> Hook {
 /// Whether this thread is inside a guarded rsipc call (for tests).
 #[cfg(test)]
 pub(crate) fn inside_rsipc() -> bool {
-    INSIDE.with(Cell::get) > 0
+    inside_count() > 0
 }
 
 #[cfg(test)]

@@ -287,9 +287,12 @@ pub unsafe extern "C-unwind" fn rsipc_mq_receive(
         |(buf, prio, timeout)| {
             let len = buf.len();
             // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
-            (unsafe { raw::mq_timedreceive_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
+            (unsafe { raw::mq_timedreceive_errno_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
         },
-        |(received, len)| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, mqdes, len)),
+        |(received, len)| match received {
+            Ok(n) => Ok(n as ssize_t),
+            Err(errno) => Err(super::explain_receive_errno(errno, mqdes, len)),
+        },
     )
 }
 
@@ -336,9 +339,12 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
         |(buf, prio, timeout)| {
             let len = buf.len();
             // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
-            (unsafe { raw::mq_timedreceive_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
+            (unsafe { raw::mq_timedreceive_errno_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
         },
-        |(received, len)| received.map(|n| n as ssize_t).map_err(|e| super::explain_receive(e, mqdes, len)),
+        |(received, len)| match received {
+            Ok(n) => Ok(n as ssize_t),
+            Err(errno) => Err(super::explain_receive_errno(errno, mqdes, len)),
+        },
     )
 }
 

@@ -224,7 +224,7 @@ pub(crate) fn check_send(prio: c_uint, abs_timeout: Option<&libc::timespec>) -> 
 /// The error of a failed send of `len` bytes, explained.
 #[cold]
 pub(crate) fn explain_send(e: Error, mqd: mqd_t, len: usize) -> Error {
-    explain_transfer(e, mqd, len, Direction::Send)
+    explain_transfer(e.errno(), mqd, len, Direction::Send)
 }
 
 /// What `mq_timedsend(2)` says for a message the caller has not given
@@ -247,7 +247,7 @@ pub fn send_refused(mqd: mqd_t, null: bool, len: usize, prio: c_uint, abs_timeou
     match probe(mqd, libc::O_RDONLY, Direction::Send) {
         Err(e) => e,
         Ok(attr) if len as u64 > attr.mq_msgsize as u64 => {
-            explain_transfer(Error::new(libc::EMSGSIZE, ""), mqd, len, Direction::Send)
+            explain_transfer(libc::EMSGSIZE, mqd, len, Direction::Send)
         }
         Ok(_) if null => Error::new(libc::EFAULT, "`msg_ptr` is NULL"),
         Ok(_) => Error::new(libc::EMSGSIZE, reason!("msg_len {} is larger than any queue's mq_msgsize", len)),
@@ -268,10 +268,10 @@ pub fn receive_refused(mqd: mqd_t, len: usize, abs_timeout: Option<&libc::timesp
     match probe(mqd, libc::O_WRONLY, Direction::Receive) {
         Err(e) => e,
         Ok(attr) if (len as u64) < attr.mq_msgsize as u64 => {
-            explain_transfer(Error::new(libc::EMSGSIZE, ""), mqd, len, Direction::Receive)
+            explain_transfer(libc::EMSGSIZE, mqd, len, Direction::Receive)
         }
         Ok(attr) if attr.mq_curmsgs == 0 && attr.mq_flags & libc::O_NONBLOCK as libc::c_long != 0 => {
-            explain_transfer(Error::new(libc::EAGAIN, ""), mqd, len, Direction::Receive)
+            explain_transfer(libc::EAGAIN, mqd, len, Direction::Receive)
         }
         Ok(_) => Error::new(libc::EFAULT, "`msg_ptr` is NULL"),
     }
@@ -292,9 +292,9 @@ fn check_timeout(abs_timeout: Option<&libc::timespec>) -> Result<()> {
 /// The attributes of `mqd` if it is a queue descriptor whose access mode
 /// is not `wrong_mode`; else the kernel's `EBADF`, explained.
 fn probe(mqd: mqd_t, wrong_mode: c_int, dir: Direction) -> Result<libc::mq_attr> {
-    let attr = raw::mq_getsetattr(mqd, None).map_err(|e| explain_transfer(e, mqd, 0, dir))?;
+    let attr = raw::mq_getsetattr(mqd, None).map_err(|e| explain_transfer(e.errno(), mqd, 0, dir))?;
     match sys::fcntl_int(mqd, libc::F_GETFL, 0) {
-        Ok(fl) if fl & libc::O_ACCMODE == wrong_mode => Err(explain_transfer(Error::new(libc::EBADF, ""), mqd, 0, dir)),
+        Ok(fl) if fl & libc::O_ACCMODE == wrong_mode => Err(explain_transfer(libc::EBADF, mqd, 0, dir)),
         _ => Ok(attr),
     }
 }
@@ -338,7 +338,15 @@ pub(crate) fn check_receive(abs_timeout: Option<&libc::timespec>) -> Result<()> 
 /// The error of a failed receive into `len` bytes, explained.
 #[cold]
 pub(crate) fn explain_receive(e: Error, mqd: mqd_t, len: usize) -> Error {
-    explain_transfer(e, mqd, len, Direction::Receive)
+    explain_transfer(e.errno(), mqd, len, Direction::Receive)
+}
+
+/// [`explain_receive`] from the bare errno (see
+/// `raw::mq_timedreceive_errno_as`): the error is made where it is
+/// explained, not copied there.
+#[cold]
+pub(crate) fn explain_receive_errno(errno: i32, mqd: mqd_t, len: usize) -> Error {
+    explain_transfer(errno, mqd, len, Direction::Receive)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -356,8 +364,9 @@ fn msgsize_of(mqd: mqd_t) -> String {
 /// here makes a system call. What needs one (the queue's `mq_msgsize`,
 /// whether the descriptor is open) is asked when the message is read.
 #[cold]
-fn explain_transfer(e: Error, mqd: mqd_t, len: usize, dir: Direction) -> Error {
-    match (e.errno(), dir) {
+fn explain_transfer(errno: i32, mqd: mqd_t, len: usize, dir: Direction) -> Error {
+    let e = Error::from_errno(errno);
+    match (errno, dir) {
         (libc::EMSGSIZE, Direction::Send) => e.because(Reason::compose(too_long).with(mqd).with(len)),
         (libc::EMSGSIZE, Direction::Receive) => e.because(Reason::compose(too_small).with(mqd).with(len)),
         (libc::EAGAIN, Direction::Send) => {

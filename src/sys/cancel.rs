@@ -166,8 +166,24 @@ pub struct Deferred {
 impl Deferred {
     /// Switches the calling thread to the deferred type (which never acts on
     /// a cancel), remembering the type it had.
+    ///
+    /// In a process that has never had a second thread (glibc's
+    /// `__libc_single_threaded`, as in [`syscall`]) it changes nothing and
+    /// makes no call: the only thread that could cancel this one is this
+    /// one, and a cancel it sent itself is either pending at the deferred
+    /// type (which the switch would not change: it acts at the call's own
+    /// cancellation point, as before) or acted inside `pthread_cancel` at
+    /// the asynchronous type; switching to the asynchronous type with a
+    /// cancel pending acts at once too. (A signal handler that calls
+    /// `pthread_cancel` or `pthread_create`, neither async-signal-safe,
+    /// is outside this reasoning.) This is glibc's own shortcut
+    /// (`SINGLE_THREAD_P`): its failing `mq_receive` in a single-threaded
+    /// process is a bare system call.
     #[inline]
     pub fn hold() -> Deferred {
+        if single_threaded() {
+            return Deferred { was_asynchronous: false };
+        }
         let mut old: c_int = PTHREAD_CANCEL_DEFERRED;
         // SAFETY: valid arguments; switching to the deferred type never acts
         // on a cancel, so this cannot unwind.

@@ -85,13 +85,37 @@ pub unsafe fn mq_timedreceive_as(
     prio: Option<&mut c_uint>,
     abs_timeout: Option<&libc::timespec>,
 ) -> Result<usize> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { mq_timedreceive_errno_as(how, mqd, buf, prio, abs_timeout) }.map_err(Error::from_errno)
+}
+
+/// [`mq_timedreceive_as`] with the failure as its bare errno (`EIO` if the
+/// call left errno 0): a word, where an [`Error`] is a value of some 100
+/// bytes that each step of a failing call would copy. For the C path, which
+/// explains the errno itself.
+///
+/// # Safety
+/// With [`Cancel::Point`], as for [`cancel::syscall`].
+#[inline]
+pub unsafe fn mq_timedreceive_errno_as(
+    how: Cancel,
+    mqd: mqd_t,
+    buf: &mut [u8],
+    prio: Option<&mut c_uint>,
+    abs_timeout: Option<&libc::timespec>,
+) -> std::result::Result<usize, i32> {
     let timeout = abs_timeout.map_or(std::ptr::null(), |t| t as *const libc::timespec);
     let prio = prio.map_or(std::ptr::null_mut(), |p| p as *mut c_uint);
     let args = [mqd as c_long, buf.as_mut_ptr() as c_long, buf.len() as c_long, prio as c_long, timeout as c_long, 0];
     // SAFETY: `buf` is valid for writes of its length, `prio` is NULL or
     // valid for one unsigned int; `timeout` is NULL or a live timespec; the
     // rest is the caller's contract.
-    let n = cvt(unsafe { cancel::syscall_as(how, libc::SYS_mq_timedreceive, args) })?;
+    let n = unsafe { cancel::syscall_as(how, libc::SYS_mq_timedreceive, args) };
+    if n == -1 {
+        // SAFETY: the calling thread's errno slot.
+        let errno = unsafe { *libc::__errno_location() };
+        return Err(if errno == 0 { libc::EIO } else { errno });
+    }
     Ok(n as usize)
 }
 
