@@ -31,7 +31,7 @@
 //! message; changed, the publisher overwrote the slot meanwhile (a lapped
 //! subscriber, policy [`Policy::DropOldest`]). A stamp of a later message
 //! means the subscriber was lapped: it moves its cursor to the oldest
-//! message that may still be intact (`published + 1 - capacity`) and counts
+//! message that may still be intact (`published - capacity`) and counts
 //! the messages it skipped in its `lost`. A stamp of an earlier message (or
 //! `writing(c)`) means message `c` is not published yet: it waits. The
 //! publisher never waits for a subscriber under [`Policy::DropOldest`].
@@ -232,8 +232,9 @@ pub struct SubStats {
     /// Messages this subscriber lost: overwritten (policy
     /// `RSIPC_CHAN_DROP_OLDEST`) before it took them.
     pub lost: u64,
-    /// Messages published that this subscriber has not taken yet (at most
-    /// `capacity`; any beyond are lost already).
+    /// Messages published that this subscriber has neither taken nor
+    /// counted as lost yet: `published` less its position. Beyond
+    /// `capacity`, the excess will count as lost at its next receive.
     pub pending: u64,
     /// Subscribers attached now (entries in use, dead ones not yet
     /// noticed included).
@@ -587,7 +588,9 @@ impl Bcast {
             if st > writing(c) {
                 // Lapped: the slot holds a later message.
                 let p = h.published.load(Ordering::Acquire);
-                let next = (c + 1).max((p + 1).saturating_sub(self.geo.capacity));
+                // The oldest message that may still be intact; if the
+                // publisher overwrites it meanwhile, its stamp says so.
+                let next = (c + 1).max(p.saturating_sub(self.geo.capacity));
                 e.lost.fetch_add(next - c, Ordering::Relaxed);
                 self.advance(e, next);
                 continue;
@@ -633,7 +636,7 @@ impl Bcast {
             let e = &h.subs[entry];
             s.received = e.received.load(Ordering::Relaxed);
             s.lost = e.lost.load(Ordering::Relaxed);
-            s.pending = published.saturating_sub(e.cursor.load(Ordering::Relaxed)).min(self.geo.capacity);
+            s.pending = published.saturating_sub(e.cursor.load(Ordering::Relaxed));
         }
         s
     }

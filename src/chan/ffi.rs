@@ -714,9 +714,10 @@ pub unsafe extern "C" fn rsipc_chan_subscribe(name: *const c_char) -> *mut rsipc
 /// the messages it lost (overwritten before it took them, under
 /// `RSIPC_CHAN_DROP_OLDEST`) and the messages pending for it; the number of
 /// subscribers attached, the capacity and the largest message. For a
-/// subscriber attached from the start, `published == received + lost +
-/// pending` while it keeps up within `capacity`. Returns 0, or -1 with
-/// errno.
+/// subscriber, `published - pending` is its position (the sequence number
+/// of its next message, counting from 0 at creation), so `received + lost
+/// == published - pending - (the position at which it subscribed)`.
+/// Returns 0, or -1 with errno.
 ///
 /// # Errors
 /// `EFAULT` if `ch` or `out` is NULL; `EINVAL` if `ch` is a point-to-point
