@@ -66,7 +66,10 @@ int main(void) {
         if (pipe(out[i]) != 0) return 1;
         pids[i] = fork();
         if (pids[i] < 0) return 1;
-        if (pids[i] == 0) _exit(subscriber(name, ready[1], out[i][1]));
+        if (pids[i] == 0) {
+            rsipc_chan_close(pub); /* the publisher's handle stays the parent's */
+            _exit(subscriber(name, ready[1], out[i][1]));
+        }
     }
     for (int i = 0; i < SUBSCRIBERS; i++) {
         char c;
