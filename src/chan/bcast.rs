@@ -91,6 +91,8 @@ const CAPACITY_LIMIT: u64 = 1 << 32;
 const RECHECK_MS: u64 = 50;
 /// Turns of a spin before sleeping.
 const SPINS: u32 = 2000;
+/// Turns of a spin between two `sched_yield`s.
+const YIELD_EVERY: u32 = 50;
 
 /// What happens when a subscriber falls a whole ring behind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -528,8 +530,7 @@ impl Bcast {
                 return Ok(min);
             }
             if spins < SPINS {
-                spins += 1;
-                std::hint::spin_loop();
+                spin(&mut spins);
                 continue;
             }
             let ms = deadline.slice("a subscriber has not yet taken the oldest message (policy RSIPC_CHAN_BLOCK_PUBLISHER)")?;
@@ -597,8 +598,7 @@ impl Bcast {
             }
             // Message c is not published yet.
             if spins < SPINS {
-                spins += 1;
-                std::hint::spin_loop();
+                spin(&mut spins);
                 continue;
             }
             let ms = deadline.slice("no message has been published")?;
@@ -660,6 +660,19 @@ impl Drop for Bcast {
         }
         // SAFETY: our own mapping; `self` is going away.
         let _ = unsafe { sys::chan::unmap(self.base, self.map_len) };
+    }
+}
+
+/// One turn of a spin: a pause, and every [`YIELD_EVERY`] turns a
+/// `sched_yield`, so that on a machine with fewer cores than subscribers
+/// the peers a waiter waits for get to run.
+#[inline]
+fn spin(spins: &mut u32) {
+    *spins += 1;
+    if *spins % YIELD_EVERY == 0 {
+        sys::process::yield_now();
+    } else {
+        std::hint::spin_loop();
     }
 }
 
