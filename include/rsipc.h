@@ -418,8 +418,9 @@ struct rsipc_chan_sub_stats {
    */
   uint64_t lost;
   /**
-   * Messages published that this subscriber has not taken yet (at most
-   * `capacity`; any beyond are lost already).
+   * Messages published that this subscriber has neither taken nor
+   * counted as lost yet: `published` less its position. Beyond
+   * `capacity`, the excess will count as lost at its next receive.
    */
   uint64_t pending;
   /**
@@ -1905,9 +1906,10 @@ rsipc_chan_t *rsipc_chan_subscribe(const char *name);
  * the messages it lost (overwritten before it took them, under
  * `RSIPC_CHAN_DROP_OLDEST`) and the messages pending for it; the number of
  * subscribers attached, the capacity and the largest message. For a
- * subscriber attached from the start, `published == received + lost +
- * pending` while it keeps up within `capacity`. Returns 0, or -1 with
- * errno.
+ * subscriber, `published - pending` is its position (the sequence number
+ * of its next message, counting from 0 at creation), so `received + lost
+ * == published - pending - (the position at which it subscribed)`.
+ * Returns 0, or -1 with errno.
  *
  * # Errors
  * `EFAULT` if `ch` or `out` is NULL; `EINVAL` if `ch` is a point-to-point
