@@ -5,8 +5,8 @@
 //! the same shared memory object, reserved with `fallocate(2)` and checked
 //! at open, the same first header fields (magic number, version, geometry,
 //! member-id counter) and the same kernel-held liveness (see `member`), but
-//! the [`KIND_BROADCAST`] bit set in the version word and a version of its
-//! own ([`BCAST_VERSION`]), so a point-to-point open of a broadcast channel
+//! the `KIND_BROADCAST` bit set in the version word and a version of its
+//! own (`BCAST_VERSION`), so a point-to-point open of a broadcast channel
 //! (and the reverse) fails with a message saying which kind it is.
 //!
 //! # Layout
@@ -16,7 +16,7 @@
 //! wait for a message; `space`: a blocked publisher waits for the slowest
 //! live subscriber) and a table of [`SUBSCRIBERS`] subscriber entries, each
 //! on its own cache lines: `word` (the subscriber's member id; 0 when
-//! free; with [`JOINING`] while it attaches), `cursor` (the sequence
+//! free; with `JOINING` while it attaches), `cursor` (the sequence
 //! number of the next message it takes), and its `received` and `lost`
 //! counters. The `capacity` slots follow: an 8-byte stamp, a 4-byte length,
 //! the message bytes.

@@ -70,25 +70,31 @@ class BroadcastTest(unittest.TestCase):
 
     def test_a_killed_subscriber_stops_counting(self):
         name, pub = self.create("kill", rsipc.BLOCK_PUBLISHER, capacity=2)
-        r, w = os.pipe()
+        ready_r, ready_w = os.pipe()
+        hold_r, hold_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
-                rsipc.Broadcast.subscribe(name)
-                os.write(w, b"s")
-                os.read(r, 1)  # never comes: killed here
+                sub = rsipc.Broadcast.subscribe(name)
+                os.write(ready_w, b"s")
+                os.read(hold_r, 1)  # never comes: killed here, subscribed
+                sub.close()
             finally:
                 os._exit(1)
-        self.assertEqual(os.read(r, 1), b"s")
+        self.assertEqual(os.read(ready_r, 1), b"s")
+        self.assertEqual(pub.stats().subscribers, 1)
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         self.assertTrue(os.WIFSIGNALED(status))
-        os.close(r)
-        os.close(w)
+        for fd in (ready_r, ready_w, hold_r, hold_w):
+            os.close(fd)
         with pub:
             for i in range(10):
                 pub.send(b"%d" % i, 10000)
-            self.assertEqual(pub.stats().published, 10)
+            # The dead subscriber stopped counting: the publisher went past a
+            # full channel and freed its entry.
+            st = pub.stats()
+            self.assertEqual((st.published, st.subscribers), (10, 0))
 
     def test_misuse_raises(self):
         name, pub = self.create("misuse", rsipc.DROP_OLDEST)
