@@ -797,6 +797,74 @@ static double cache_line_pct(const bench_args *a, double pct) {
 static double cache_line_p50(const bench_args *a) { return cache_line_pct(a, 50); }
 static double cache_line_p99(const bench_args *a) { return cache_line_pct(a, 99); }
 
+/* ---- broadcast fan-out -------------------------------------------------------------------- */
+
+/* One publisher, `subs` subscriber processes on a broadcast channel
+ * (RSIPC_CHAN_BLOCK_PUBLISHER: every message reaches every subscriber, so
+ * the figure is per message delivered to all). Each subscriber checks the
+ * sequence numbers and sends a byte on `done` after the last message. */
+typedef struct {
+    char name[64];
+    int ready[2], done[2];
+    size_t size, total;
+} fan_job;
+
+static int fan_subscriber(void *arg) {
+    fan_job *j = arg;
+    rsipc_chan_t *s = rsipc_chan_subscribe(j->name);
+    if (!s) return bench_child_fail("subscribe: %s", rsipc_last_error());
+    if (bench_send_byte_child(j->ready[1]) != 0) return bench_child_fail("ready byte");
+    char *buf = malloc(j->size);
+    if (!buf) return bench_child_fail("malloc");
+    for (uint64_t n = 0; n < j->total; n++) {
+        if (rsipc_chan_recv(s, buf, j->size, -1) < 0) return bench_child_fail("recv: %s", rsipc_last_error());
+        uint64_t seq;
+        memcpy(&seq, buf, sizeof seq);
+        if (seq != n) return bench_child_fail("message %llu instead of %llu", (unsigned long long)seq,
+                                              (unsigned long long)n);
+    }
+    if (bench_send_byte_child(j->done[1]) != 0) return bench_child_fail("done byte");
+    free(buf);
+    rsipc_chan_close(s);
+    return 0;
+}
+
+static double fan_out(const bench_args *a, unsigned subs) {
+    fan_job j;
+    memset(&j, 0, sizeof j);
+    snprintf(j.name, sizeof j.name, "/rsipc-bench-fan-%d", (int)getpid());
+    j.size = a->size;
+    size_t warm = warmup_of(a->count);
+    j.total = warm + a->count;
+    rsipc_chan_t *p = rsipc_chan_create_broadcast(j.name, a->size, DEPTH, 0600, RSIPC_CHAN_BLOCK_PUBLISHER);
+    if (!p) bench_die("chan_create_broadcast: %s", rsipc_last_error());
+    if (pipe(j.ready) != 0 || pipe(j.done) != 0) bench_die("pipe");
+    pid_t pids[8];
+    for (unsigned i = 0; i < subs; i++) pids[i] = bench_spawn(fan_subscriber, &j);
+    for (unsigned i = 0; i < subs; i++) bench_recv_byte(j.ready[0]);
+    char *buf = bench_alloc(a->size);
+    memset(buf, 0x5a, a->size);
+    uint64_t t0 = 0;
+    for (uint64_t n = 0; n < j.total; n++) {
+        if (n == warm) t0 = bench_now_ns();
+        memcpy(buf, &n, sizeof n);
+        if (rsipc_chan_send(p, buf, a->size, -1) != 0) bench_die("send: %s", rsipc_last_error());
+    }
+    for (unsigned i = 0; i < subs; i++) bench_recv_byte(j.done[0]);
+    uint64_t t1 = bench_now_ns();
+    for (unsigned i = 0; i < subs; i++) bench_reap(pids[i]);
+    free(buf);
+    int fds[] = {j.ready[0], j.ready[1], j.done[0], j.done[1]};
+    for (size_t i = 0; i < 4; i++) close(fds[i]);
+    rsipc_chan_close(p);
+    rsipc_chan_unlink(j.name);
+    return bench_ns_per(t0, t1, a->count);
+}
+
+static double fan_out1(const bench_args *a) { return fan_out(a, 1); }
+static double fan_out4(const bench_args *a) { return fan_out(a, 4); }
+static double fan_out8(const bench_args *a) { return fan_out(a, 8); }
+
 /* Issue 9's targets are in the names of the limit rows they refer to. */
 static const bench_row rows[] = {
     /* name, unit, glibc, rsipc, size, quick count, full count */
@@ -837,6 +905,15 @@ static const bench_row rows[] = {
     {"zero-copy, 64 KiB messages written and read in full, copying send/recv (left) vs loan/borrow (right) "
      "(target: right >= 2x left)",
      BENCH_MIBS, chan_copy_flow, chan_loan_flow, 64 * KiB, 64 * MiB, 512 * MiB},
+    {"fan-out, 64 B messages, 1 producer 1 consumer point-to-point (left) vs broadcast to 1 subscriber (right), "
+     "ns per message delivered to all",
+     BENCH_NS, chan_flow1, fan_out1, 64, 20000, 200000},
+    {"fan-out, 64 B messages, point-to-point 1 to 1 (left) vs broadcast to 4 subscribers (right), ns per message "
+     "delivered to all",
+     BENCH_NS, chan_flow1, fan_out4, 64, 20000, 200000},
+    {"fan-out, 64 B messages, point-to-point 1 to 1 (left) vs broadcast to 8 subscribers (right), ns per message "
+     "delivered to all",
+     BENCH_NS, chan_flow1, fan_out8, 64, 20000, 200000},
 };
 
 BENCH_GROUP(chan, rows);

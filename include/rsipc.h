@@ -227,6 +227,18 @@
  * `rsipc_reap_entry.outcome`: The removal failed: `error` holds the errno, `cause_text` the reason.
  */
 #define RSIPC_REAP_FAILED 4
+/**
+ * Policy flag of `rsipc_chan_create_broadcast`: the publisher waits until
+ * every live subscriber has taken the message a slot holds before it
+ * overwrites it; no subscriber loses a message.
+ */
+#define RSIPC_CHAN_BLOCK_PUBLISHER 1
+/**
+ * Policy flag of `rsipc_chan_create_broadcast`: the publisher never waits;
+ * a subscriber a whole channel behind loses its oldest messages, counted in
+ * its `lost` (see `rsipc_chan_subscriber_stats`).
+ */
+#define RSIPC_CHAN_DROP_OLDEST 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -384,6 +396,46 @@ struct rsipc_chan_stats {
    * holding them, included).
    */
   uint64_t lost;
+};
+
+/**
+ * A subscriber's counters, filled by `rsipc_chan_subscriber_stats()`.
+ *
+ * In C this type is `struct rsipc_chan_sub_stats`.
+ */
+struct rsipc_chan_sub_stats {
+  /**
+   * Messages the publisher sent since the channel was created.
+   */
+  uint64_t published;
+  /**
+   * Messages this subscriber received (0 for the publisher's handle).
+   */
+  uint64_t received;
+  /**
+   * Messages this subscriber lost: overwritten (policy
+   * `RSIPC_CHAN_DROP_OLDEST`) before it took them.
+   */
+  uint64_t lost;
+  /**
+   * Messages published that this subscriber has neither taken nor
+   * counted as lost yet: `published` less its position. Beyond
+   * `capacity`, the excess will count as lost at its next receive.
+   */
+  uint64_t pending;
+  /**
+   * Subscribers attached now (entries in use, dead ones not yet
+   * noticed included).
+   */
+  uint64_t subscribers;
+  /**
+   * Most messages the channel holds.
+   */
+  uint64_t capacity;
+  /**
+   * Largest message in bytes.
+   */
+  uint64_t max_msg;
 };
 
 /**
@@ -1784,6 +1836,90 @@ int rsipc_chan_stats(rsipc_chan_t *ch, struct rsipc_chan_stats *out);
  * `ch` is NULL or a live handle.
  */
 int rsipc_chan_pollfd(rsipc_chan_t *ch, int events);
+
+/**
+ * Creates a broadcast (publish–subscribe) channel and returns its publisher
+ * handle: every message sent through it with `rsipc_chan_send` is received
+ * by every subscriber attached (`rsipc_chan_subscribe`) when it is sent, in
+ * the order sent. Subscribers attach and leave at any moment, from any
+ * process that can open `name`.
+ *
+ * `name`, `max_msg`, `capacity` and `mode` are as for `rsipc_chan_create`
+ * (`name` must not be NULL: subscribers find the channel by its name; the
+ * memory, `capacity` messages of `max_msg` bytes rounded up to cache lines
+ * plus a header of about 9 KiB, is reserved here). `flags` is exactly one
+ * policy for a subscriber that falls `capacity` messages behind:
+ * `RSIPC_CHAN_BLOCK_PUBLISHER` (the publisher waits for it, within its
+ * send's timeout) or `RSIPC_CHAN_DROP_OLDEST` (the publisher never waits;
+ * the subscriber skips the messages overwritten before it took them and
+ * counts them as lost). A subscriber that dies, however it dies, stops
+ * counting for `RSIPC_CHAN_BLOCK_PUBLISHER` (the kernel's file lock of its
+ * member id says so; see docs/channel.md).
+ *
+ * One publisher: only this handle sends, one thread at a time, and only in
+ * this process (a child forked with the handle gets `EPERM`). At most 64
+ * subscribers are attached at once. Broadcast handles work with
+ * `rsipc_chan_send`, `rsipc_chan_recv`, `rsipc_chan_subscriber_stats` and
+ * `rsipc_chan_close`; the other channel calls fail with `EINVAL` on them,
+ * and `rsipc_chan_open` refuses a broadcast channel. Returns the handle, or
+ * NULL with errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `EINVAL` if `flags` is not exactly one
+ * policy, and as `rsipc_chan_create` for `max_msg`, `capacity` and the
+ * name; `ENAMETOOLONG`, `EEXIST`, `ENOSPC`, `ENOMEM`, `EACCES`, `EMFILE`,
+ * `ENFILE` as `rsipc_chan_create`. A failed call leaves no object behind.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+rsipc_chan_t *rsipc_chan_create_broadcast(const char *name, size_t max_msg, size_t capacity, mode_t mode, int flags);
+
+/**
+ * Attaches a new subscriber to the broadcast channel `name` and returns its
+ * handle: `rsipc_chan_recv` on it takes, in order, every message published
+ * after this call returns (the subscriber's own copy: other subscribers
+ * receive them too). `rsipc_chan_close` detaches it. A subscriber handle
+ * belongs to the process that subscribed, used by one thread at a time
+ * (`EBUSY` otherwise, on `rsipc_chan_recv`); it cannot send (`EPERM`).
+ *
+ * Under `RSIPC_CHAN_DROP_OLDEST`, a subscriber that falls `capacity`
+ * messages behind the publisher skips the messages overwritten meanwhile
+ * and counts them in its `lost`; under `RSIPC_CHAN_BLOCK_PUBLISHER` the
+ * publisher waits for it instead. Returns the handle, or NULL with errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `ENOENT` if no object has that name;
+ * `EINVAL` if it is not a broadcast channel (a point-to-point channel is
+ * opened with `rsipc_chan_open`) or has another layout version, or for a
+ * bad name; `EBUSY` if 64 live subscribers are attached; `ENAMETOOLONG`;
+ * `EACCES`; `EMFILE`, `ENOMEM`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+rsipc_chan_t *rsipc_chan_subscribe(const char *name);
+
+/**
+ * Fills `*out` with the counters of a broadcast handle: messages published
+ * since creation, and for a subscriber's handle the messages it received,
+ * the messages it lost (overwritten before it took them, under
+ * `RSIPC_CHAN_DROP_OLDEST`) and the messages pending for it; the number of
+ * subscribers attached, the capacity and the largest message. For a
+ * subscriber, `published - pending` is its position (the sequence number
+ * of its next message, counting from 0 at creation), so `received + lost
+ * == published - pending - (the position at which it subscribed)`.
+ * Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `ch` or `out` is NULL; `EINVAL` if `ch` is a point-to-point
+ * channel's handle (use `rsipc_chan_stats`).
+ *
+ * # Safety
+ * `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
+ * `struct rsipc_chan_sub_stats`.
+ */
+int rsipc_chan_subscriber_stats(rsipc_chan_t *ch, struct rsipc_chan_sub_stats *out);
 
 /**
  * Lists the IPC objects of the machine (of this process's IPC and mount

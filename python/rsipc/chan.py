@@ -14,6 +14,14 @@ all (EAGAIN), otherwise at most that long (ETIMEDOUT).
 :meth:`Chan.send_async` wait with it inside a running event loop::
 
     msg = await ch.recv_async()
+
+Broadcast (publish-subscribe) channels: every message the one publisher
+sends reaches every subscriber attached at the time::
+
+    with rsipc.Broadcast.create("/ticks", max_msg=64, capacity=32) as pub, \
+         rsipc.Broadcast.subscribe("/ticks") as sub:
+        pub.send(b"tick")
+        sub.recv()         # b"tick"
 """
 import asyncio
 import ctypes
@@ -23,7 +31,21 @@ from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint, c_uint
 
 from ._lib import RsipcError, Struct, api, bytes_like, declare
 
-__all__ = ["Borrow", "Chan", "ChanStats", "Loan", "chan_create", "chan_open", "chan_unlink"]
+__all__ = [
+    "BLOCK_PUBLISHER",
+    "Borrow",
+    "Broadcast",
+    "Chan",
+    "ChanStats",
+    "DROP_OLDEST",
+    "Loan",
+    "SubscriberStats",
+    "chan_create",
+    "chan_create_broadcast",
+    "chan_open",
+    "chan_subscribe",
+    "chan_unlink",
+]
 
 
 class ChanStats(Struct):
@@ -313,3 +335,113 @@ def chan_open(name):
 def chan_unlink(name):
     """Removes the channel name; open handles keep working."""
     _unlink(_name(name))
+
+
+#: Policy of :meth:`Broadcast.create`: the publisher waits for the slowest
+#: live subscriber; nothing is lost.
+BLOCK_PUBLISHER = 1
+#: Policy of :meth:`Broadcast.create`: the publisher never waits; a
+#: subscriber a whole channel behind loses its oldest messages (counted).
+DROP_OLDEST = 2
+
+
+class SubscriberStats(Struct):
+    """``struct rsipc_chan_sub_stats``: messages published since creation;
+    for a subscriber, the messages it received, lost and has pending; the
+    subscribers attached now, the capacity, the largest message."""
+
+    _fields_ = [
+        (f, c_uint64)
+        for f in ("published", "received", "lost", "pending", "subscribers", "capacity", "max_msg")
+    ]
+
+    def as_dict(self):
+        """The counters as a dict."""
+        return {f: getattr(self, f) for f, _ in self._fields_}
+
+
+_create_broadcast = declare(
+    "rsipc_chan_create_broadcast", c_void_p, [c_char_p, c_size_t, c_size_t, c_uint, c_int], fail_if=lambda r: not r
+)
+_subscribe = declare("rsipc_chan_subscribe", c_void_p, [c_char_p], fail_if=lambda r: not r)
+_subscriber_stats = declare("rsipc_chan_subscriber_stats", c_int, [c_void_p, POINTER(SubscriberStats)], fail=-1)
+
+
+class Broadcast:
+    """A handle on a broadcast channel: its publisher (:meth:`create`) or
+    one subscriber (:meth:`subscribe`). Close it with :meth:`close` or a
+    ``with`` block; closing a subscriber detaches it."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        stats = self.stats()
+        self.max_msg = stats.max_msg
+        self.capacity = stats.capacity
+        self._buf = ctypes.create_string_buffer(max(1, self.max_msg))
+
+    @classmethod
+    @api
+    def create(cls, name, max_msg=256, capacity=64, policy=BLOCK_PUBLISHER, mode=0o600):
+        """Creates the broadcast channel ``name`` ("/name", exclusive) with
+        ``policy`` :data:`BLOCK_PUBLISHER` or :data:`DROP_OLDEST`, and
+        returns its publisher handle."""
+        return cls(_create_broadcast(_name(name), max_msg, capacity, mode, policy))
+
+    @classmethod
+    @api
+    def subscribe(cls, name):
+        """Attaches a subscriber to ``name``: it receives every message
+        published from now on."""
+        return cls(_subscribe(_name(name)))
+
+    def _live(self):
+        if not self._handle:
+            raise ValueError("the broadcast handle is closed")
+        return self._handle
+
+    @api
+    def send(self, data, timeout_ms=-1):
+        """Publishes ``data`` (bytes-like) to every subscriber (publisher
+        handle only)."""
+        data = bytes_like(data)
+        _send(self._live(), data, len(data), timeout_ms)
+
+    @api
+    def recv(self, timeout_ms=-1):
+        """Receives this subscriber's next message as bytes."""
+        n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
+        return ctypes.string_at(self._buf, n)
+
+    @api
+    def stats(self):
+        """The handle's counters (:class:`SubscriberStats`)."""
+        out = SubscriberStats()
+        _subscriber_stats(self._live(), ctypes.byref(out))
+        return out
+
+    @api
+    def close(self):
+        """Releases the handle (a subscriber detaches)."""
+        handle, self._handle = self._handle, None
+        if handle:
+            _close(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            self.close()
+
+
+def chan_create_broadcast(name, max_msg=256, capacity=64, policy=BLOCK_PUBLISHER, mode=0o600):
+    """Creates a broadcast channel (see :meth:`Broadcast.create`)."""
+    return Broadcast.create(name, max_msg, capacity, policy, mode)
+
+
+def chan_subscribe(name):
+    """Subscribes to a broadcast channel (see :meth:`Broadcast.subscribe`)."""
+    return Broadcast.subscribe(name)

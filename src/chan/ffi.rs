@@ -7,6 +7,7 @@ use std::ptr;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
+use super::bcast::{Bcast, Policy, SubStats};
 use super::{Chan, Stats, Step, Wait};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
@@ -17,14 +18,52 @@ use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name,
 /// references to `struct rsipc_chan`, so the header's only mention is
 /// `typedef struct rsipc_chan rsipc_chan_t;`.
 pub struct rsipc_chan {
-    chan: Chan,
+    kind: Kind,
+}
+
+/// Which kind of channel a handle is on.
+enum Kind {
+    /// A point-to-point channel (`rsipc_chan_create`/`rsipc_chan_open`).
+    P2p(Chan),
+    /// A broadcast channel's publisher or subscriber.
+    Bcast(Bcast),
+}
+
+impl rsipc_chan {
+    /// The point-to-point channel, or `EINVAL` for a broadcast handle.
+    #[inline]
+    fn chan(&self) -> crate::error::Result<&Chan> {
+        match &self.kind {
+            Kind::P2p(c) => Ok(c),
+            Kind::Bcast(_) => Err(not_p2p()),
+        }
+    }
+
+    /// The broadcast channel, or `EINVAL` for a point-to-point handle.
+    fn bcast(&self) -> crate::error::Result<&Bcast> {
+        match &self.kind {
+            Kind::Bcast(b) => Ok(b),
+            Kind::P2p(_) => Err(crate::error::Error::new(
+                libc::EINVAL,
+                "the handle is on a point-to-point channel, not a broadcast one",
+            )),
+        }
+    }
+}
+
+#[cold]
+fn not_p2p() -> crate::error::Error {
+    crate::error::Error::new(
+        libc::EINVAL,
+        "the handle is on a broadcast channel, which supports only send, receive, subscriber stats and close",
+    )
 }
 
 /// The opaque channel handle of the C API (one per process per open).
 pub type rsipc_chan_t = rsipc_chan;
 
 fn boxed(chan: Chan) -> *mut rsipc_chan_t {
-    Box::into_raw(Box::new(rsipc_chan { chan }))
+    Box::into_raw(Box::new(rsipc_chan { kind: Kind::P2p(chan) }))
 }
 
 /// What one guarded attempt of a send or receive hands back to its shim.
@@ -187,7 +226,11 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
                 let ch = unsafe { in_ref(ch, "ch") }?;
                 // SAFETY: forwarded from this function's contract.
                 let msg = unsafe { in_bytes(msg, len, "msg") }?;
-                ch.chan.send_step(msg, wait).map(|step| match step {
+                let chan = match &ch.kind {
+                    Kind::P2p(chan) => chan,
+                    Kind::Bcast(b) => return b.send(msg, timeout_ms).map(|()| Attempt::Return(0)),
+                };
+                chan.send_step(msg, wait).map(|step| match step {
                     Step::Done(()) => Attempt::Return(0),
                     Step::Sleep(s) => Attempt::Sleep(s),
                 })
@@ -231,7 +274,11 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv(
                 let ch = unsafe { in_ref(ch, "ch") }?;
                 // SAFETY: forwarded from this function's contract.
                 let buf = unsafe { out_bytes(buf, cap, "buf") }?;
-                ch.chan.recv_step(buf, wait).map(|step| match step {
+                let chan = match &ch.kind {
+                    Kind::P2p(chan) => chan,
+                    Kind::Bcast(b) => return b.recv(buf, timeout_ms).map(|n| Attempt::Return(n as ssize_t)),
+                };
+                chan.recv_step(buf, wait).map(|step| match step {
                     Step::Done(n) => Attempt::Return(n as ssize_t),
                     Step::Sleep(s) => Attempt::Sleep(s),
                 })
@@ -290,7 +337,7 @@ pub unsafe extern "C-unwind" fn rsipc_chan_loan(
                 let ch = unsafe { in_ref(ch, "ch") }?;
                 // SAFETY: forwarded from this function's contract.
                 let out = unsafe { out_ref(ptr, "ptr") }?;
-                ch.chan.loan_step(size, wait).map(|step| match step {
+                ch.chan()?.loan_step(size, wait).map(|step| match step {
                     Step::Done(p) => {
                         *out = p.cast();
                         Attempt::Return(0)
@@ -332,7 +379,7 @@ pub unsafe extern "C" fn rsipc_chan_publish(ch: *mut rsipc_chan_t, ptr: *mut c_v
     guard(-1, call!("chan_publish", ch = Ptr(ch), ptr = Ptr(ptr), len = len), || {
         // SAFETY: forwarded from this function's contract.
         let ch = unsafe { in_ref(ch, "ch") }?;
-        ch.chan.publish(ptr as *const u8, len).map(|()| 0)
+        ch.chan()?.publish(ptr as *const u8, len).map(|()| 0)
     })
 }
 
@@ -354,7 +401,7 @@ pub unsafe extern "C" fn rsipc_chan_loan_return(ch: *mut rsipc_chan_t, ptr: *mut
     guard(-1, call!("chan_loan_return", ch = Ptr(ch), ptr = Ptr(ptr)), || {
         // SAFETY: forwarded from this function's contract.
         let ch = unsafe { in_ref(ch, "ch") }?;
-        ch.chan.loan_return(ptr as *const u8).map(|()| 0)
+        ch.chan()?.loan_return(ptr as *const u8).map(|()| 0)
     })
 }
 
@@ -404,7 +451,7 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv_borrow(
                 let out = unsafe { out_ref(ptr, "ptr") }?;
                 // SAFETY: forwarded from this function's contract.
                 let out_len = unsafe { out_ref(len, "len") }?;
-                ch.chan.borrow_step(wait).map(|step| match step {
+                ch.chan()?.borrow_step(wait).map(|step| match step {
                     Step::Done((p, n)) => {
                         *out = p.cast();
                         *out_len = n;
@@ -436,7 +483,7 @@ pub unsafe extern "C" fn rsipc_chan_release(ch: *mut rsipc_chan_t, ptr: *const c
     guard(-1, call!("chan_release", ch = Ptr(ch), ptr = Ptr(ptr)), || {
         // SAFETY: forwarded from this function's contract.
         let ch = unsafe { in_ref(ch, "ch") }?;
-        ch.chan.release(ptr as *const u8).map(|()| 0)
+        ch.chan()?.release(ptr as *const u8).map(|()| 0)
     })
 }
 
@@ -497,7 +544,7 @@ pub unsafe extern "C" fn rsipc_chan_stats(ch: *mut rsipc_chan_t, out: *mut Stats
         let ch = unsafe { in_ref(ch, "ch") }?;
         // SAFETY: forwarded from this function's contract.
         let out = unsafe { out_ref(out, "out") }?;
-        *out = ch.chan.stats();
+        *out = ch.chan()?.stats();
         Ok(0)
     })
 }
@@ -549,6 +596,146 @@ pub unsafe extern "C" fn rsipc_chan_pollfd(ch: *mut rsipc_chan_t, events: c_int)
             .map_err(|_| err!(libc::EINVAL, "events may only contain POLLIN and POLLOUT, not {}", i64::from(events)))?;
         // The handle owns the descriptor; the caller polls it until it
         // closes the handle.
-        ch.chan.pollfd(events).map(|fd| std::os::fd::AsRawFd::as_raw_fd(&fd))
+        ch.chan()?.pollfd(events).map(|fd| std::os::fd::AsRawFd::as_raw_fd(&fd))
+    })
+}
+
+/// Policy flag of `rsipc_chan_create_broadcast`: the publisher waits until
+/// every live subscriber has taken the message a slot holds before it
+/// overwrites it; no subscriber loses a message.
+pub const RSIPC_CHAN_BLOCK_PUBLISHER: i32 = 1;
+/// Policy flag of `rsipc_chan_create_broadcast`: the publisher never waits;
+/// a subscriber a whole channel behind loses its oldest messages, counted in
+/// its `lost` (see `rsipc_chan_subscriber_stats`).
+pub const RSIPC_CHAN_DROP_OLDEST: i32 = 2;
+
+/// Creates a broadcast (publish–subscribe) channel and returns its publisher
+/// handle: every message sent through it with `rsipc_chan_send` is received
+/// by every subscriber attached (`rsipc_chan_subscribe`) when it is sent, in
+/// the order sent. Subscribers attach and leave at any moment, from any
+/// process that can open `name`.
+///
+/// `name`, `max_msg`, `capacity` and `mode` are as for `rsipc_chan_create`
+/// (`name` must not be NULL: subscribers find the channel by its name; the
+/// memory, `capacity` messages of `max_msg` bytes rounded up to cache lines
+/// plus a header of about 9 KiB, is reserved here). `flags` is exactly one
+/// policy for a subscriber that falls `capacity` messages behind:
+/// `RSIPC_CHAN_BLOCK_PUBLISHER` (the publisher waits for it, within its
+/// send's timeout) or `RSIPC_CHAN_DROP_OLDEST` (the publisher never waits;
+/// the subscriber skips the messages overwritten before it took them and
+/// counts them as lost). A subscriber that dies, however it dies, stops
+/// counting for `RSIPC_CHAN_BLOCK_PUBLISHER` (the kernel's file lock of its
+/// member id says so; see docs/channel.md).
+///
+/// One publisher: only this handle sends, one thread at a time, and only in
+/// this process (a child forked with the handle gets `EPERM`). At most 64
+/// subscribers are attached at once. Broadcast handles work with
+/// `rsipc_chan_send`, `rsipc_chan_recv`, `rsipc_chan_subscriber_stats` and
+/// `rsipc_chan_close`; the other channel calls fail with `EINVAL` on them,
+/// and `rsipc_chan_open` refuses a broadcast channel. Returns the handle, or
+/// NULL with errno.
+///
+/// # Errors
+/// `EFAULT` if `name` is NULL; `EINVAL` if `flags` is not exactly one
+/// policy, and as `rsipc_chan_create` for `max_msg`, `capacity` and the
+/// name; `ENAMETOOLONG`, `EEXIST`, `ENOSPC`, `ENOMEM`, `EACCES`, `EMFILE`,
+/// `ENFILE` as `rsipc_chan_create`. A failed call leaves no object behind.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_create_broadcast(
+    name: *const c_char,
+    max_msg: size_t,
+    capacity: size_t,
+    mode: mode_t,
+    flags: c_int,
+) -> *mut rsipc_chan_t {
+    guard(
+        ptr::null_mut(),
+        call!(
+            "chan_create_broadcast",
+            name = Name(name),
+            max_msg = max_msg,
+            capacity = capacity,
+            mode = Mode(mode),
+            flags = flags
+        ),
+        || {
+            // SAFETY: forwarded from this function's contract.
+            let name = unsafe { c_str(name, "name") }?;
+            let policy = match flags {
+                RSIPC_CHAN_BLOCK_PUBLISHER => Policy::BlockPublisher,
+                RSIPC_CHAN_DROP_OLDEST => Policy::DropOldest,
+                _ => {
+                    return Err(err!(
+                        libc::EINVAL,
+                        "flags must be RSIPC_CHAN_BLOCK_PUBLISHER or RSIPC_CHAN_DROP_OLDEST, not {}",
+                        i64::from(flags)
+                    ))
+                }
+            };
+            Bcast::create(name, max_msg, capacity, mode, policy)
+                .map(|b| Box::into_raw(Box::new(rsipc_chan { kind: Kind::Bcast(b) })))
+        },
+    )
+}
+
+/// Attaches a new subscriber to the broadcast channel `name` and returns its
+/// handle: `rsipc_chan_recv` on it takes, in order, every message published
+/// after this call returns (the subscriber's own copy: other subscribers
+/// receive them too). `rsipc_chan_close` detaches it. A subscriber handle
+/// belongs to the process that subscribed, used by one thread at a time
+/// (`EBUSY` otherwise, on `rsipc_chan_recv`); it cannot send (`EPERM`).
+///
+/// Under `RSIPC_CHAN_DROP_OLDEST`, a subscriber that falls `capacity`
+/// messages behind the publisher skips the messages overwritten meanwhile
+/// and counts them in its `lost`; under `RSIPC_CHAN_BLOCK_PUBLISHER` the
+/// publisher waits for it instead. Returns the handle, or NULL with errno.
+///
+/// # Errors
+/// `EFAULT` if `name` is NULL; `ENOENT` if no object has that name;
+/// `EINVAL` if it is not a broadcast channel (a point-to-point channel is
+/// opened with `rsipc_chan_open`) or has another layout version, or for a
+/// bad name; `EBUSY` if 64 live subscribers are attached; `ENAMETOOLONG`;
+/// `EACCES`; `EMFILE`, `ENOMEM`.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_subscribe(name: *const c_char) -> *mut rsipc_chan_t {
+    guard(ptr::null_mut(), call!("chan_subscribe", name = Name(name)), || {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str(name, "name") }?;
+        Bcast::subscribe(name).map(|b| Box::into_raw(Box::new(rsipc_chan { kind: Kind::Bcast(b) })))
+    })
+}
+
+/// Fills `*out` with the counters of a broadcast handle: messages published
+/// since creation, and for a subscriber's handle the messages it received,
+/// the messages it lost (overwritten before it took them, under
+/// `RSIPC_CHAN_DROP_OLDEST`) and the messages pending for it; the number of
+/// subscribers attached, the capacity and the largest message. For a
+/// subscriber, `published - pending` is its position (the sequence number
+/// of its next message, counting from 0 at creation), so `received + lost
+/// == published - pending - (the position at which it subscribed)`.
+/// Returns 0, or -1 with errno.
+///
+/// # Errors
+/// `EFAULT` if `ch` or `out` is NULL; `EINVAL` if `ch` is a point-to-point
+/// channel's handle (use `rsipc_chan_stats`).
+///
+/// # Safety
+/// `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
+/// `struct rsipc_chan_sub_stats`.
+#[no_mangle]
+pub unsafe extern "C" fn rsipc_chan_subscriber_stats(ch: *mut rsipc_chan_t, out: *mut SubStats) -> c_int {
+    guard(-1, call!("chan_subscriber_stats", ch = Ptr(ch), out = Ptr(out)), || {
+        // SAFETY: forwarded from this function's contract.
+        let ch = unsafe { in_ref(ch, "ch") }?;
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { out_ref(out, "out") }?;
+        *out = ch.bcast()?.stats();
+        Ok(0)
     })
 }

@@ -210,6 +210,10 @@
 // each exception below says why it needs it.
 #![deny(unsafe_code)]
 
+// Shared memory of the broadcast kind: raw pointers into the mapping and
+// atomics on them (every block with a SAFETY comment).
+#[allow(unsafe_code)]
+pub mod bcast;
 mod member;
 // The ring is shared memory used by several processes at once: raw
 // pointers into the mapping and atomics on them (every block with a SAFETY
@@ -229,8 +233,11 @@ pub(crate) mod ffi;
 #[cfg(test)]
 #[allow(unsafe_code)]
 mod tests;
-// Loan and borrow tests write and read payloads through the raw pointers
-// the API hands out, and fork and kill processes.
+// Broadcast, loan and borrow tests write and read payloads through raw
+// pointers, and fork and kill processes.
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod tests_bcast;
 #[cfg(test)]
 #[allow(unsafe_code)]
 mod tests_loan;
@@ -609,6 +616,12 @@ fn check_header(h: &ring::Header, size: u64) -> Result<Option<Geometry>> {
         other => return Err(not_chan(reason!("bad magic number {}", Word(other)))),
     }
     let version = h.version.load(Relaxed);
+    if version & bcast::KIND_BROADCAST != 0 {
+        return Err(Error::new(
+            libc::EINVAL,
+            "the channel is a broadcast channel: attach to it with rsipc_chan_subscribe, not rsipc_chan_open",
+        ));
+    }
     if version != LAYOUT_VERSION {
         return Err(err!(
             libc::EINVAL,
