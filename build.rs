@@ -26,7 +26,7 @@ const VARIADIC: &[(&str, &str, &str)] = &[
 /// `#define`s with the doc comments of their Rust definitions (an enum
 /// would do, but cbindgen ends every enumerator list with a comma, which
 /// C89 refuses).
-const DEFINES: &[&str] = &["src/objects/ffi.rs", "src/chan/ffi.rs"];
+const DEFINES: &[&str] = &["src/objects/ffi.rs", "src/chan/ffi/bcast.rs"];
 
 fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));

@@ -1621,6 +1621,89 @@ int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_m
 ssize_t rsipc_chan_recv(rsipc_chan_t *ch, void *buf, size_t cap, int timeout_ms);
 
 /**
+ * Releases the handle `ch` (unmaps this process's view of the channel).
+ * The channel itself lives on while other handles or its name exist.
+ * `ch == NULL` does nothing. Returns 0.
+ *
+ * # Safety
+ * `ch` is NULL or a live handle, not used by any other thread during or
+ * after this call.
+ */
+int rsipc_chan_close(rsipc_chan_t *ch);
+
+/**
+ * Removes the channel name `name` (as shm_unlink(3)); handles already open
+ * keep working, and the memory is freed when the last one closes.
+ * Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `name` is NULL; `EINVAL`/`ENAMETOOLONG` for a bad name;
+ * `ENOENT` if no such name; `EACCES`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+int rsipc_chan_unlink(const char *name);
+
+/**
+ * Fills `*out` with the channel's counters: messages queued now, capacity,
+ * largest message in bytes, messages sent and received since creation, and
+ * messages lost to dead peers. Slots held by processes that have died are
+ * recovered first, so the numbers account for every message:
+ * `sent == received + lost + queued`. Returns 0, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `ch` or `out` is NULL.
+ *
+ * # Safety
+ * `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
+ * `struct rsipc_chan_stats`.
+ */
+int rsipc_chan_stats(rsipc_chan_t *ch, struct rsipc_chan_stats *out);
+
+/**
+ * Returns a descriptor that poll(2), select(2) and epoll(7) report readable
+ * (`POLLIN`, `EPOLLIN`) when a call through `ch` may proceed on a side that
+ * `events` asks for: `POLLIN` for "a message is queued" (rsipc_chan_recv),
+ * `POLLOUT` for "a slot is free" (rsipc_chan_send), or both (then readable
+ * when either may hold). Always wait for `POLLIN`/`EPOLLIN` on it, also for
+ * the `POLLOUT` side. Works between processes that share nothing but the
+ * channel's name; while nobody polls, sending and receiving make no
+ * system call for it.
+ *
+ * Use: wait until the descriptor is readable, then call rsipc_chan_recv
+ * (or rsipc_chan_send) with `timeout_ms == 0` until it fails with `EAGAIN`.
+ * That `EAGAIN` (or an `ETIMEDOUT`) through this handle re-arms the
+ * descriptor: it reads it empty, and it becomes readable again at the next
+ * message (or free slot). This works level-triggered (the descriptor stays
+ * readable until that `EAGAIN`) and edge-triggered (`EPOLLET`: one event
+ * per re-arming). Readiness is a hint: with several receivers another one
+ * may take the message first, and the call then fails with `EAGAIN`, which
+ * re-arms. Never read the descriptor yourself, and do not close it.
+ *
+ * The descriptor is a Unix datagram socket bound to a file in `/dev/shm`
+ * (`rsipc-bell-` and 16 hex digits) with the channel's permission bits; it
+ * belongs to the handle: later calls return the same descriptor (adding
+ * the sides asked for), and rsipc_chan_close closes it and removes the
+ * file. The file of a process that died while polling is removed by the
+ * next handle that needs a doorbell and by rsipc_chan_stats.
+ *
+ * Returns the descriptor, or -1 with errno.
+ *
+ * # Errors
+ * `EFAULT` if `ch` is NULL; `EINVAL` if `events` holds neither `POLLIN`
+ * nor `POLLOUT`, or other bits; `EBUSY` if 64 live handles already poll
+ * the channel, or if the handle came from another process through fork()
+ * after that process made the descriptor (open the channel again);
+ * `EMFILE`, `ENFILE`, `ENOMEM`, and the errors of bind(2) in `/dev/shm`
+ * (`EACCES`, `ENOSPC`).
+ *
+ * # Safety
+ * `ch` is NULL or a live handle.
+ */
+int rsipc_chan_pollfd(rsipc_chan_t *ch, int events);
+
+/**
  * Loans the next free slot of the channel for a message of up to `size`
  * bytes, to write in place (zero-copy send): stores the slot's payload
  * address in `*ptr`. Write the message there, then publish it with
@@ -1753,89 +1836,6 @@ int rsipc_chan_recv_borrow(rsipc_chan_t *ch, void **ptr, size_t *len, int timeou
  * unless it is a payload address of the channel.
  */
 int rsipc_chan_release(rsipc_chan_t *ch, const void *ptr);
-
-/**
- * Releases the handle `ch` (unmaps this process's view of the channel).
- * The channel itself lives on while other handles or its name exist.
- * `ch == NULL` does nothing. Returns 0.
- *
- * # Safety
- * `ch` is NULL or a live handle, not used by any other thread during or
- * after this call.
- */
-int rsipc_chan_close(rsipc_chan_t *ch);
-
-/**
- * Removes the channel name `name` (as shm_unlink(3)); handles already open
- * keep working, and the memory is freed when the last one closes.
- * Returns 0, or -1 with errno.
- *
- * # Errors
- * `EFAULT` if `name` is NULL; `EINVAL`/`ENAMETOOLONG` for a bad name;
- * `ENOENT` if no such name; `EACCES`.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string.
- */
-int rsipc_chan_unlink(const char *name);
-
-/**
- * Fills `*out` with the channel's counters: messages queued now, capacity,
- * largest message in bytes, messages sent and received since creation, and
- * messages lost to dead peers. Slots held by processes that have died are
- * recovered first, so the numbers account for every message:
- * `sent == received + lost + queued`. Returns 0, or -1 with errno.
- *
- * # Errors
- * `EFAULT` if `ch` or `out` is NULL.
- *
- * # Safety
- * `ch` is NULL or a live handle; `out` is NULL or valid for writes of one
- * `struct rsipc_chan_stats`.
- */
-int rsipc_chan_stats(rsipc_chan_t *ch, struct rsipc_chan_stats *out);
-
-/**
- * Returns a descriptor that poll(2), select(2) and epoll(7) report readable
- * (`POLLIN`, `EPOLLIN`) when a call through `ch` may proceed on a side that
- * `events` asks for: `POLLIN` for "a message is queued" (rsipc_chan_recv),
- * `POLLOUT` for "a slot is free" (rsipc_chan_send), or both (then readable
- * when either may hold). Always wait for `POLLIN`/`EPOLLIN` on it, also for
- * the `POLLOUT` side. Works between processes that share nothing but the
- * channel's name; while nobody polls, sending and receiving make no
- * system call for it.
- *
- * Use: wait until the descriptor is readable, then call rsipc_chan_recv
- * (or rsipc_chan_send) with `timeout_ms == 0` until it fails with `EAGAIN`.
- * That `EAGAIN` (or an `ETIMEDOUT`) through this handle re-arms the
- * descriptor: it reads it empty, and it becomes readable again at the next
- * message (or free slot). This works level-triggered (the descriptor stays
- * readable until that `EAGAIN`) and edge-triggered (`EPOLLET`: one event
- * per re-arming). Readiness is a hint: with several receivers another one
- * may take the message first, and the call then fails with `EAGAIN`, which
- * re-arms. Never read the descriptor yourself, and do not close it.
- *
- * The descriptor is a Unix datagram socket bound to a file in `/dev/shm`
- * (`rsipc-bell-` and 16 hex digits) with the channel's permission bits; it
- * belongs to the handle: later calls return the same descriptor (adding
- * the sides asked for), and rsipc_chan_close closes it and removes the
- * file. The file of a process that died while polling is removed by the
- * next handle that needs a doorbell and by rsipc_chan_stats.
- *
- * Returns the descriptor, or -1 with errno.
- *
- * # Errors
- * `EFAULT` if `ch` is NULL; `EINVAL` if `events` holds neither `POLLIN`
- * nor `POLLOUT`, or other bits; `EBUSY` if 64 live handles already poll
- * the channel, or if the handle came from another process through fork()
- * after that process made the descriptor (open the channel again);
- * `EMFILE`, `ENFILE`, `ENOMEM`, and the errors of bind(2) in `/dev/shm`
- * (`EACCES`, `ENOSPC`).
- *
- * # Safety
- * `ch` is NULL or a live handle.
- */
-int rsipc_chan_pollfd(rsipc_chan_t *ch, int events);
 
 /**
  * Creates a broadcast (publish–subscribe) channel and returns its publisher

@@ -1,6 +1,6 @@
 //! A look at a channel from outside, for the object listing
 //! (`crate::objects`): whether a file is an rsipc channel (the same
-//! [`check_header`](super::check_header) `Chan::open` uses), its geometry
+//! [`check_header`](super::header::check_header) `Chan::open` uses), its geometry
 //! and counters as its header shows them, and how many members hold their
 //! liveness lock — all without mapping it, registering, or changing any
 //! byte of it.

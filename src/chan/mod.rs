@@ -214,6 +214,7 @@
 // atomics on them (every block with a SAFETY comment).
 #[allow(unsafe_code)]
 pub mod bcast;
+mod header;
 mod member;
 // The ring is shared memory used by several processes at once: raw
 // pointers into the mapping and atomics on them (every block with a SAFETY
@@ -245,10 +246,11 @@ mod tests_loan;
 use std::ffi::CStr;
 use std::os::fd::AsRawFd;
 
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, Result};
 use crate::sys;
 use crate::sys::chan::ShmPath;
-use ring::{Geometry, Ring, HEADER_SIZE, LAYOUT_VERSION, MAGIC};
+use header::{check_header, explain_map, explain_open, explain_reserve, too_big};
+use ring::{Geometry, Ring, HEADER_SIZE, MAGIC};
 pub(crate) use ring::{Sleep, Step, Wait};
 
 /// A process's handle on a channel (one per open). `Send + Sync`: threads
@@ -603,80 +605,4 @@ impl Drop for Chan {
 pub fn unlink(name: &CStr) -> Result<()> {
     let path: ShmPath = sys::chan::shm_path(name)?;
     sys::chan::unlink(&path).map_err(|e| explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))
-}
-
-/// Checks a mapped header against the object's size: `Ok(None)` if it is not
-/// initialised yet (magic still 0), the geometry if it is a valid channel.
-fn check_header(h: &ring::Header, size: u64) -> Result<Option<Geometry>> {
-    use std::sync::atomic::Ordering::{Acquire, Relaxed};
-    let not_chan = |why: Reason| Error::new(libc::EINVAL, why.prefixed("the object is not an rsipc channel: "));
-    match h.magic.load(Acquire) {
-        0 => return Ok(None),
-        MAGIC => {}
-        other => return Err(not_chan(reason!("bad magic number {}", Word(other)))),
-    }
-    let version = h.version.load(Relaxed);
-    if version & bcast::KIND_BROADCAST != 0 {
-        return Err(Error::new(
-            libc::EINVAL,
-            "the channel is a broadcast channel: attach to it with rsipc_chan_subscribe, not rsipc_chan_open",
-        ));
-    }
-    if version != LAYOUT_VERSION {
-        return Err(err!(
-            libc::EINVAL,
-            "the channel has layout version {}; this library uses version {}",
-            version,
-            LAYOUT_VERSION
-        ));
-    }
-    if h.header_size.load(Relaxed) as usize != HEADER_SIZE {
-        return Err(not_chan(reason!("header size {} instead of {}", h.header_size.load(Relaxed), HEADER_SIZE)));
-    }
-    let geo = Geometry::new(h.max_msg.load(Relaxed), h.capacity.load(Relaxed)).map_err(|e| not_chan(*e.reason()))?;
-    let (stride, total) = (h.stride.load(Relaxed), h.total_size.load(Relaxed));
-    if stride != geo.stride || total != geo.total_size {
-        return Err(not_chan(reason!("stride {} / size {} do not match its max_msg and capacity", stride, total)));
-    }
-    if size < total {
-        return Err(not_chan(reason!("the object has {} bytes, fewer than the {} its header describes", size, total)));
-    }
-    Ok(Some(geo))
-}
-
-#[cold]
-fn too_big(len: usize, max_msg: u64) -> Error {
-    err!(libc::EMSGSIZE, "the message has {} bytes; the channel's max_msg is {}", len, max_msg)
-}
-
-/// A 64-bit word shown as `0x` and 16 hex digits.
-struct Word(u64);
-
-impl crate::error::Shown for Word {
-    fn pack(&self) -> [i64; 3] {
-        [self.0 as i64, 0, 0]
-    }
-    fn unpack(v: &[i64; 3]) -> Self {
-        Word(v[0] as u64)
-    }
-}
-
-impl std::fmt::Display for Word {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#018x}", self.0)
-    }
-}
-
-fn explain_open(e: Error) -> Error {
-    e.explain(libc::EACCES, "permission denied by the object's mode")
-        .explain(libc::ELOOP, "the name is a symbolic link (not followed)")
-        .explain(libc::EMFILE, "this process has no free file descriptor")
-}
-
-fn explain_reserve(e: Error) -> Error {
-    e.explain(libc::EFBIG, "the channel is larger than a file may be")
-}
-
-fn explain_map(e: Error) -> Error {
-    e.explain(libc::ENOMEM, "not enough memory for the channel's mapping")
 }

@@ -78,8 +78,8 @@ pub use errno::*;
 pub use reason::*;
 pub use record::*;
 use text::*;
-use tls::*;
 pub(crate) use tls::inside;
+use tls::*;
 
 #[cfg(test)]
 mod tests {

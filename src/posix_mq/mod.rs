@@ -246,9 +246,7 @@ pub fn send_refused(mqd: mqd_t, null: bool, len: usize, prio: c_uint, abs_timeou
     }
     match probe(mqd, libc::O_RDONLY, Direction::Send) {
         Err(e) => e,
-        Ok(attr) if len as u64 > attr.mq_msgsize as u64 => {
-            explain_transfer(libc::EMSGSIZE, mqd, len, Direction::Send)
-        }
+        Ok(attr) if len as u64 > attr.mq_msgsize as u64 => explain_transfer(libc::EMSGSIZE, mqd, len, Direction::Send),
         Ok(_) if null => Error::new(libc::EFAULT, "`msg_ptr` is NULL"),
         Ok(_) => Error::new(libc::EMSGSIZE, reason!("msg_len {} is larger than any queue's mq_msgsize", len)),
     }

@@ -72,6 +72,11 @@ use super::member::Members;
 use crate::error::{Error, Result};
 use crate::sys;
 
+mod open;
+mod wait;
+use open::*;
+use wait::*;
+
 /// The version word's bit that marks a broadcast channel.
 pub(crate) const KIND_BROADCAST: u32 = 1 << 31;
 /// The version word of broadcast channels of this layout.
@@ -186,7 +191,9 @@ impl Geo {
             .checked_mul(capacity)
             .and_then(|n| n.checked_add(HEADER_SIZE as u64))
             .filter(|&n| n <= isize::MAX as u64)
-            .ok_or_else(|| err!(libc::ENOMEM, "{} slots of {} bytes do not fit in the address space", capacity, max_msg))?;
+            .ok_or_else(|| {
+                err!(libc::ENOMEM, "{} slots of {} bytes do not fit in the address space", capacity, max_msg)
+            })?;
         Ok(Geo { max_msg, capacity, stride, total_size })
     }
 }
@@ -245,46 +252,6 @@ pub struct SubStats {
     pub capacity: u64,
     /// Largest message in bytes.
     pub max_msg: u64,
-}
-
-/// Clears `busy` when a call ends.
-struct Busy<'a>(&'a AtomicBool);
-
-impl Drop for Busy<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
-    }
-}
-
-/// A deadline for a call's waits.
-struct Deadline {
-    timeout_ms: i32,
-    until: Option<Option<libc::timespec>>,
-}
-
-impl Deadline {
-    fn new(timeout_ms: i32) -> Deadline {
-        Deadline { timeout_ms, until: None }
-    }
-
-    /// Milliseconds to sleep now at most (`RECHECK_MS` or less), or the
-    /// error for a call that may wait no longer.
-    fn slice(&mut self, what: &'static str) -> Result<u64> {
-        if self.timeout_ms == 0 {
-            return Err(Error::new(libc::EAGAIN, what));
-        }
-        if self.until.is_none() {
-            self.until =
-                Some(if self.timeout_ms < 0 { None } else { Some(sys::deadline_after_ms(self.timeout_ms as u64)?) });
-        }
-        match self.until.flatten() {
-            None => Ok(RECHECK_MS),
-            Some(d) => match sys::ms_until(&d)? {
-                0 => Err(Error::new(libc::ETIMEDOUT, what)),
-                ms => Ok((ms as u64).min(RECHECK_MS)),
-            },
-        }
-    }
 }
 
 impl Bcast {
@@ -533,7 +500,8 @@ impl Bcast {
                 spin(&mut spins);
                 continue;
             }
-            let ms = deadline.slice("a subscriber has not yet taken the oldest message (policy RSIPC_CHAN_BLOCK_PUBLISHER)")?;
+            let ms = deadline
+                .slice("a subscriber has not yet taken the oldest message (policy RSIPC_CHAN_BLOCK_PUBLISHER)")?;
             let e = h.space.epoch.load(Ordering::SeqCst);
             h.space.sleepers.store(1, Ordering::SeqCst);
             if self.scan(need, me, false) >= need {
@@ -661,133 +629,4 @@ impl Drop for Bcast {
         // SAFETY: our own mapping; `self` is going away.
         let _ = unsafe { sys::chan::unmap(self.base, self.map_len) };
     }
-}
-
-/// One turn of a spin: a pause, and every [`YIELD_EVERY`] turns a
-/// `sched_yield`, so that on a machine with fewer cores than subscribers
-/// the peers a waiter waits for get to run.
-#[inline]
-fn spin(spins: &mut u32) {
-    *spins += 1;
-    if *spins % YIELD_EVERY == 0 {
-        sys::process::yield_now();
-    } else {
-        std::hint::spin_loop();
-    }
-}
-
-/// Wakes every sleeper on `w` if one announced itself.
-#[inline]
-fn wake(w: &WaitWord) {
-    if w.sleepers.load(Ordering::SeqCst) != 0 {
-        w.sleepers.store(0, Ordering::SeqCst);
-        w.epoch.fetch_add(1, Ordering::SeqCst);
-        let _ = sys::futex_wake(&w.epoch, i32::MAX, true);
-    }
-}
-
-/// Sleeps on `w` while its epoch is `e`, for at most `ms`.
-fn sleep(w: &WaitWord, e: u32, ms: u64) -> Result<()> {
-    let until = sys::deadline_after_ms(ms)?;
-    match sys::futex_wait(&w.epoch, e, true, Some(&until), sys::FutexClock::Monotonic) {
-        Ok(()) => Ok(()),
-        Err(err) if err.errno() == libc::EAGAIN || err.errno() == libc::ETIMEDOUT => Ok(()),
-        Err(_) => Err(Error::new(libc::EINTR, "a signal handler interrupted the wait")),
-    }
-}
-
-/// Maps an existing broadcast channel: mapping, length, geometry, policy.
-// unsafe: reads the header of the fresh mapping.
-#[allow(unsafe_code)]
-fn map_existing(fd: &sys::Fd) -> Result<(*mut u8, usize, Geo, Policy)> {
-    let mut waited = 0;
-    loop {
-        let st = sys::chan::fstat(fd.as_raw_fd())?;
-        if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-            return Err(Error::new(libc::EINVAL, "the object is not a regular shared memory file"));
-        }
-        let size = st.st_size as u64;
-        if size >= 16 {
-            let map_len = usize::try_from(size).map_err(|_| Error::new(libc::EINVAL, "the object is too large"))?;
-            let base = sys::chan::map_shared(fd, map_len).map_err(super::explain_map)?;
-            // SAFETY: the mapping holds at least the 16 bytes of Start.
-            let start = unsafe { &*(base as *const Start) };
-            let checked = match check_kind(start) {
-                Ok(true) if size >= HEADER_SIZE as u64 => {
-                    // SAFETY: the mapping holds at least HEADER_SIZE bytes.
-                    check(unsafe { &*(base as *const BHeader) }, size)
-                }
-                Ok(true) => Err(Error::new(libc::EINVAL, "the object is not an rsipc broadcast channel: too small")),
-                Ok(false) => Ok(None),
-                Err(e) => Err(e),
-            };
-            match checked {
-                Ok(Some((geo, policy))) => return Ok((base, map_len, geo, policy)),
-                other => {
-                    // SAFETY: our own mapping, no reference to it survives.
-                    let _ = unsafe { sys::chan::unmap(base, map_len) };
-                    other?;
-                }
-            }
-        }
-        if waited >= 200 {
-            return Err(Error::new(
-                libc::EINVAL,
-                "the object is not an rsipc broadcast channel (empty, or its creator never finished it)",
-            ));
-        }
-        sys::chan::sleep_ms(1);
-        waited += 1;
-    }
-}
-
-/// The first fields of either kind's header.
-#[repr(C)]
-struct Start {
-    magic: AtomicU64,
-    version: AtomicU32,
-}
-
-/// Whether the header is a complete broadcast channel's (`Ok(false)`: not
-/// initialised yet), else the error saying what it is.
-fn check_kind(h: &Start) -> Result<bool> {
-    match h.magic.load(Ordering::Acquire) {
-        0 => return Ok(false),
-        super::MAGIC => {}
-        _ => return Err(Error::new(libc::EINVAL, "the object is not an rsipc channel (bad magic number)")),
-    }
-    let version = h.version.load(Ordering::Relaxed);
-    if version & KIND_BROADCAST == 0 {
-        return Err(Error::new(
-            libc::EINVAL,
-            "the channel is a point-to-point channel, not a broadcast one: open it with rsipc_chan_open",
-        ));
-    }
-    if version != BCAST_VERSION {
-        return Err(err!(
-            libc::EINVAL,
-            "the broadcast channel has layout version {}; this library uses version {}",
-            version & !KIND_BROADCAST,
-            BCAST_VERSION & !KIND_BROADCAST
-        ));
-    }
-    Ok(true)
-}
-
-fn check(h: &BHeader, size: u64) -> Result<Option<(Geo, Policy)>> {
-    let o = Ordering::Relaxed;
-    let bad = |what: &'static str| Err(Error::new(libc::EINVAL, what));
-    if h.header_size.load(o) as usize != HEADER_SIZE {
-        return bad("the object is not an rsipc broadcast channel: wrong header size");
-    }
-    let geo = Geo::new(h.max_msg.load(o), h.capacity.load(o))?;
-    if h.stride.load(o) != geo.stride || h.total_size.load(o) != geo.total_size || size < geo.total_size {
-        return bad("the object is not an rsipc broadcast channel: its sizes do not match its header");
-    }
-    let policy = match h.policy.load(o) {
-        1 => Policy::BlockPublisher,
-        2 => Policy::DropOldest,
-        _ => return bad("the object is not an rsipc broadcast channel: unknown policy"),
-    };
-    Ok(Some((geo, policy)))
 }
