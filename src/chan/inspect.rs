@@ -86,23 +86,37 @@ mod tests {
 
     #[test]
     fn a_channel_is_recognised_and_its_members_counted() {
-        let name = CString::new(format!("/rsipc-inspect-{}", std::process::id())).unwrap();
-        let ch = Chan::create(Some(&name), 64, 4, 0o600).unwrap();
-        ch.send(b"hello", 0).unwrap();
-        let path = format!("/dev/shm{}", name.to_str().unwrap());
-        let file = File::open(&path).unwrap();
-        let size = file.metadata().unwrap().len();
-        let look = look(&file, size).unwrap().expect("a channel");
-        assert_eq!((look.max_msg, look.capacity, look.queued, look.sent), (64, 4, 1, 1));
-        // The creator holds its lock through a description of its own.
-        assert_eq!(live_members(&file).unwrap(), 1);
-        let second = Chan::open(&name).unwrap();
-        assert_eq!(live_members(&file).unwrap(), 2);
-        drop(second);
-        assert_eq!(live_members(&file).unwrap(), 1);
-        drop(ch);
-        assert_eq!(live_members(&file).unwrap(), 0);
-        crate::chan::unlink(&name).unwrap();
+        // Other test threads fork at any moment, and a child forked then
+        // shares every open file description (and so the liveness locks)
+        // until it exits: the counts are checked in a process of their own,
+        // where no other thread runs.
+        let pid = crate::chan::tests::fork(|| {
+            let name = CString::new(format!("/rsipc-inspect-{}", std::process::id())).unwrap();
+            let ch = Chan::create(Some(&name), 64, 4, 0o600).unwrap();
+            ch.send(b"hello", 0).unwrap();
+            // Removed however the checks below end.
+            struct Unlink<'a>(&'a CString);
+            impl Drop for Unlink<'_> {
+                fn drop(&mut self) {
+                    let _ = crate::chan::unlink(self.0);
+                }
+            }
+            let _unlink = Unlink(&name);
+            let path = format!("/dev/shm{}", name.to_str().unwrap());
+            let file = File::open(&path).unwrap();
+            let size = file.metadata().unwrap().len();
+            let look = look(&file, size).unwrap().expect("a channel");
+            assert_eq!((look.max_msg, look.capacity, look.queued, look.sent), (64, 4, 1, 1));
+            // The creator holds its lock through a description of its own.
+            assert_eq!(live_members(&file).unwrap(), 1);
+            let second = Chan::open(&name).unwrap();
+            assert_eq!(live_members(&file).unwrap(), 2);
+            drop(second);
+            assert_eq!(live_members(&file).unwrap(), 1);
+            drop(ch);
+            assert_eq!(live_members(&file).unwrap(), 0);
+        });
+        assert_eq!(crate::chan::tests::reap(pid), 0);
     }
 
     #[test]
