@@ -279,21 +279,17 @@ pub unsafe extern "C-unwind" fn rsipc_mq_receive(
     // As glibc's, a cancellation point that acts on a pending cancel first.
     // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
     unsafe { cancel::test() };
-    guard_cancel(
-        -1,
-        call!("mq_receive", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = Ptr(msg_prio)),
-        // SAFETY: forwarded from this function's contract.
-        || unsafe { receive_args(mqdes, msg_ptr, msg_len, msg_prio, None) },
-        |(buf, prio, timeout)| {
-            let len = buf.len();
-            // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
-            (unsafe { raw::mq_timedreceive_errno_as(Cancel::Point, mqdes, buf, prio, timeout) }, len)
-        },
-        |(received, len)| match received {
-            Ok(n) => Ok(n as ssize_t),
-            Err(errno) => Err(super::explain_receive_errno(errno, mqdes, len)),
-        },
-    )
+    // SAFETY: forwarded from this function's contract; called from C.
+    unsafe {
+        receive(
+            call!("mq_receive", mqdes = mqdes, msg_ptr = Ptr(msg_ptr), msg_len = msg_len, msg_prio = Ptr(msg_prio)),
+            mqdes,
+            msg_ptr,
+            msg_len,
+            msg_prio,
+            None,
+        )
+    }
 }
 
 /// As mq_timedreceive(3): mq_receive, but a wait for a message ends at the
@@ -321,21 +317,49 @@ pub unsafe extern "C-unwind" fn rsipc_mq_timedreceive(
     // As glibc's, a cancellation point that acts on a pending cancel first.
     // SAFETY: called from C: no catch_unwind of rsipc is on the stack.
     unsafe { cancel::test() };
+    let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
+    // SAFETY: forwarded from this function's contract; called from C.
+    unsafe {
+        receive(
+            call!(
+                "mq_timedreceive",
+                mqdes = mqdes,
+                msg_ptr = Ptr(msg_ptr),
+                msg_len = msg_len,
+                msg_prio = Ptr(msg_prio),
+                abs_timeout = Timespec(abs_timeout)
+            ),
+            mqdes,
+            msg_ptr,
+            msg_len,
+            msg_prio,
+            timeout,
+        )
+    }
+}
+
+/// What rsipc_mq_receive and rsipc_mq_timedreceive (`timeout` `Some`) do
+/// after their entry cancellation test: check the arguments, receive as a
+/// cancellation point, explain a failure. `describe` is the call's
+/// description.
+///
+/// # Safety
+/// As for rsipc_mq_timedreceive; called from C, so that no catch_unwind of
+/// rsipc is on the stack.
+#[inline(always)]
+unsafe fn receive(
+    describe: impl FnOnce(&mut Call),
+    mqdes: mqd_t,
+    msg_ptr: *mut c_char,
+    msg_len: size_t,
+    msg_prio: *mut c_uint,
+    timeout: Option<*const timespec>,
+) -> ssize_t {
     guard_cancel(
         -1,
-        call!(
-            "mq_timedreceive",
-            mqdes = mqdes,
-            msg_ptr = Ptr(msg_ptr),
-            msg_len = msg_len,
-            msg_prio = Ptr(msg_prio),
-            abs_timeout = Timespec(abs_timeout)
-        ),
-        || {
-            let timeout = (!abs_timeout.is_null()).then_some(abs_timeout);
-            // SAFETY: forwarded from this function's contract.
-            unsafe { receive_args(mqdes, msg_ptr, msg_len, msg_prio, timeout) }
-        },
+        describe,
+        // SAFETY: forwarded from this function's contract.
+        || unsafe { receive_args(mqdes, msg_ptr, msg_len, msg_prio, timeout) },
         |(buf, prio, timeout)| {
             let len = buf.len();
             // SAFETY: guard_cancel runs this with no catch_unwind on the stack.
