@@ -105,7 +105,7 @@ pub fn resolve<'a>(all: &'a [Object], arg: &str, kind: Option<KindArg>) -> Resul
         many => Err(format!(
             "{arg}: names {} objects ({}): choose one with --kind",
             many.len(),
-            many.iter().map(|o| format::kind_name(o.kind)).collect::<Vec<_>>().join(", ")
+            many.iter().map(|o| o.kind.name()).collect::<Vec<_>>().join(", ")
         )),
     }
 }
@@ -146,9 +146,9 @@ fn rm(a: RmArgs) -> u8 {
             }
         };
         match objects::remove(o) {
-            Ok(()) => println!("removed {} {}", format::kind_name(o.kind), describe(o)),
+            Ok(()) => println!("removed {} {}", o.kind.name(), describe(o)),
             Err(e) => {
-                eprintln!("rsipc rm: cannot remove {} {}: {e}", format::kind_name(o.kind), describe(o));
+                eprintln!("rsipc rm: cannot remove {} {}: {e}", o.kind.name(), describe(o));
                 code = status::NOT_ALL_REMOVED;
             }
         }
@@ -211,13 +211,13 @@ fn reap(a: ReapArgs) -> u8 {
         for (o, state) in &kept {
             eprintln!(
                 "rsipc reap: kept {} {}: no longer stale when looked at again ({})",
-                format::kind_name(o.kind),
+                o.kind.name(),
                 describe(o),
                 state.cause().text()
             );
         }
         for (o, e) in &failed {
-            eprintln!("rsipc reap: cannot remove {} {}: {e}", format::kind_name(o.kind), describe(o));
+            eprintln!("rsipc reap: cannot remove {} {}: {e}", o.kind.name(), describe(o));
         }
     }
     if failed.is_empty() {

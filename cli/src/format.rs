@@ -9,10 +9,6 @@ use serde::Serialize;
 /// changes meaning or disappears (new fields may be added without it).
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub fn kind_name(kind: Kind) -> &'static str {
-    kind.name()
-}
-
 /// One object in JSON (docs/cli.md, "The object record").
 #[derive(Serialize, Debug)]
 pub struct Record {
@@ -61,7 +57,7 @@ pub struct ChanRecord {
 impl Record {
     pub fn of(o: &Object) -> Record {
         Record {
-            kind: kind_name(o.kind),
+            kind: o.kind.name(),
             name: o.name.clone(),
             key: o.key.map(i64::from),
             id: o.id.map(i64::from),
@@ -171,10 +167,9 @@ pub fn size_text(n: Option<u64>, bytes: bool) -> String {
 /// The KEY/NAME column: the POSIX or channel name, or the System V key as
 /// `ipcs` prints it.
 pub fn key_or_name(o: &Object) -> String {
-    match (&o.name, o.key) {
-        (Some(name), _) => name.clone(),
-        (None, Some(key)) => format!("0x{:08x}", key as u32),
-        (None, None) => "-".into(),
+    match o.label() {
+        l if l.is_empty() => "-".into(),
+        l => l,
     }
 }
 
@@ -227,7 +222,7 @@ pub fn print_objects(list: &[Object], bytes: bool, headings: bool) {
     let mut t = table(&["KIND", "KEY/NAME", "ID", "OWNER", "PERMS", "SIZE", "COUNT", "USERS", "STATE"]);
     for o in list {
         t.add_row(vec![
-            kind_name(o.kind).to_string(),
+            o.kind.name().to_string(),
             key_or_name(o),
             opt(o.id),
             user_name(o.uid).unwrap_or_else(|| o.uid.to_string()),
