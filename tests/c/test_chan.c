@@ -20,13 +20,6 @@ static const char *unique(const char *tag) {
     return name_buf;
 }
 
-static int wait_code(pid_t pid) {
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
 static void test_header_types(void) {
     struct rsipc_chan_stats s;
     CHECK(sizeof s == 6 * sizeof(uint64_t));

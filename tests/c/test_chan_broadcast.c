@@ -28,13 +28,6 @@
 
 static char NAME[64];
 
-static int wait_code(pid_t pid) {
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
 static size_t msg_len(uint64_t seq) {
     return 8 + (size_t)(seq * 31) % (MAX_MSG - 8);
 }

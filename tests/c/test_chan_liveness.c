@@ -25,13 +25,6 @@
 #define CAPACITY 4
 #define LONG_MS 60000
 
-static int wait_code(pid_t pid) {
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
 /* Message `seq`: large for even numbers, small for odd ones; starts with its
  * number, then bytes derived from it. */
 static size_t message(uint64_t seq, unsigned char *buf) {

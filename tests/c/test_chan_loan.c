@@ -22,13 +22,6 @@
 #define CAPACITY 4
 #define LONG_MS 60000
 
-static int wait_code(pid_t pid) {
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
 /* Message `seq` of a stream: its number, then bytes derived from it; the
  * length varies from 8 bytes to the whole slot. */
 static size_t msg_len(uint64_t seq) {

@@ -1,6 +1,8 @@
 /* The assertion kit's counters and reports (check.h). */
 #include "check.h"
 
+#include <sys/wait.h>
+
 int check_failures = 0;
 int check_count = 0;
 
@@ -36,4 +38,11 @@ int check_root_part(int argc, char **argv, const char *what, const char *why) {
         exit(77);
     }
     return 1;
+}
+
+int wait_code(pid_t pid) {
+    int status;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
 }

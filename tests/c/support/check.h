@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "rsipc.h"
@@ -57,6 +58,10 @@ void check_failure_result(int ret_ok, int got_errno, int want_errno, const char 
         check_failure_result(check_ret_ == (failval), check_errno_, (err), rsipc_last_error(), name, #call, \
                              #failval, #err, __FILE__, __LINE__);                          \
     } while (0)
+
+/* Waits for the child `pid`: its exit status, 128 + the signal that killed
+ * it (as a shell reports it), or -1 if waitpid fails. */
+int wait_code(pid_t pid);
 
 /* Prints "what: N checks, M failed"; 0 when none failed, else 1 (main's
  * exit status). */
