@@ -874,6 +874,12 @@ static const bench_row rows[] = {
      200000},
     {"one-way latency, 8 B ping-pong, both sides awake (POSIX mq polls)", BENCH_NS, mq_pingpong, chan_pingpong, 8,
      2000, 20000},
+    {"awake one-way, plain cache-line ping-pong (left) vs chan 8 B ping-pong (right), alternated in one row "
+     "(target: right <= 1.25x left)",
+     BENCH_NS, cache_line_spin, chan_pingpong, 8, 2000, 20000},
+    {"awake one-way, cache-line ping-pong pausing as the channel's spins do (left) vs chan 8 B ping-pong (right), "
+     "alternated in one row",
+     BENCH_NS, cache_line_pause, chan_pingpong, 8, 2000, 20000},
     {"cache line one-way latency, pausing spins, p50 of the round trips", BENCH_NS, cache_line_p50, NULL, 0, 20000,
      200000},
     {"cache line one-way latency, pausing spins, p99 of the round trips", BENCH_NS, cache_line_p99, NULL, 0, 20000,

@@ -137,6 +137,9 @@ pub struct Geometry {
     pub total_size: u64,
     /// Where the message bytes start in a slot.
     pub(super) data_offset: u64,
+    /// Messages of this channel share the slot's first cache line with its
+    /// state word (`max_msg` below [`ALIGNED_MSG`]).
+    pub(super) small: bool,
     /// log2(capacity) when it is a power of two: positions then split into
     /// (lap, slot) with a shift and a mask instead of a division.
     pub(super) shift: Option<u32>,
@@ -160,6 +163,7 @@ impl Geometry {
             stride: stride_for(max_msg),
             total_size,
             data_offset: data_offset_for(max_msg),
+            small: max_msg < ALIGNED_MSG,
             shift,
         })
     }

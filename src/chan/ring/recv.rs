@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use super::fault;
 use super::index::advance;
-use super::wait::{Step, Wait};
+use super::wait::{Blocked, Step, Wait};
 use super::word::{word, Phase};
 use super::{corrupt, taken_from_us, Error, Holder, Look, Pos, Result, Ring, Side};
 
@@ -117,13 +117,21 @@ impl Ring {
                     wait.stepped(Side::Recv, h, self.geo.capacity)?;
                 }
                 Look::Idle => {
-                    if let Some(sleep) = self.block(Side::Recv, wait, state, w, None)? {
-                        return Ok(Step::Sleep(sleep));
+                    // With room for any message, the spin may claim it as
+                    // soon as it is published (see `Ring::block`).
+                    let claim = roomy.then(|| (word(pos.lap, Phase::Full, 0), word(pos.lap, Phase::Reading, me)));
+                    match self.block(Side::Recv, wait, state, w, None, claim)? {
+                        Blocked::Sleep(sleep) => return Ok(Step::Sleep(sleep)),
+                        Blocked::Claimed => {
+                            self.settle(Side::Recv, wait);
+                            return Ok(Step::Done((pos, h)));
+                        }
+                        Blocked::Again => {}
                     }
                 }
                 Look::Held(id) => {
                     let holder = Holder { id, me, position: h };
-                    if let Some(sleep) = self.block(Side::Recv, wait, state, w, Some(holder))? {
+                    if let Blocked::Sleep(sleep) = self.block(Side::Recv, wait, state, w, Some(holder), None)? {
                         return Ok(Step::Sleep(sleep));
                     }
                 }

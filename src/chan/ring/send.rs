@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use super::fault;
 use super::index::advance;
-use super::wait::{Step, Wait};
+use super::wait::{Blocked, Step, Wait};
 use super::word::{word, Phase};
 use super::{taken_from_us, Holder, Look, Pos, Result, Ring, Side};
 
@@ -102,14 +102,14 @@ impl Ring {
                     wait.stepped(Side::Send, t, self.geo.capacity)?;
                 }
                 Look::Idle => {
-                    if let Some(sleep) = self.block(Side::Send, wait, state, w, None)? {
+                    if let Blocked::Sleep(sleep) = self.block(Side::Send, wait, state, w, None, None)? {
                         return Ok(Step::Sleep(sleep));
                     }
                 }
                 // The holder is the receiver of the previous lap's position.
                 Look::Held(id) => {
                     let holder = Holder { id, me, position: t.wrapping_sub(self.geo.capacity) };
-                    if let Some(sleep) = self.block(Side::Send, wait, state, w, Some(holder))? {
+                    if let Blocked::Sleep(sleep) = self.block(Side::Send, wait, state, w, Some(holder), None)? {
                         return Ok(Step::Sleep(sleep));
                     }
                 }
