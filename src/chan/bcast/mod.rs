@@ -61,8 +61,14 @@
 //! One publisher: the handle `create` returns, used by one thread at a
 //! time, in the creating process (a forked child gets `EPERM`). At most
 //! [`SUBSCRIBERS`] subscribers at once. Broadcast handles have no loans,
-//! borrows or poll descriptors, and their sleeps are not cancellation
-//! points.
+//! borrows or poll descriptors.
+//!
+//! # Cancellation
+//!
+//! A send or receive that has to sleep is a thread-cancellation point
+//! there, as a point-to-point one: its attempts ([`Bcast::send_step`],
+//! [`Bcast::recv_step`]) run under the FFI guard and the sleeps between
+//! them outside it (see `wait`); a cancelled call holds nothing.
 
 use std::ffi::CStr;
 use std::os::fd::AsRawFd;
@@ -76,6 +82,7 @@ mod open;
 mod wait;
 use open::*;
 use wait::*;
+pub(crate) use wait::{Sleep, Step, Wait};
 
 /// The version word's bit that marks a broadcast channel.
 pub(crate) const KIND_BROADCAST: u32 = 1 << 31;
@@ -409,13 +416,6 @@ impl Bcast {
         }
     }
 
-    fn enter(&self) -> Result<Busy<'_>> {
-        if self.busy.swap(true, Ordering::Acquire) {
-            return Err(Error::new(libc::EBUSY, "another thread is using this broadcast handle"));
-        }
-        Ok(Busy(&self.busy))
-    }
-
     /// Whether this handle publishes.
     pub fn is_publisher(&self) -> bool {
         matches!(self.role, Role::Publisher { .. })
@@ -424,31 +424,44 @@ impl Bcast {
     /// Publishes `msg` to every subscriber attached now. Under
     /// [`Policy::BlockPublisher`] waits (`timeout_ms` as `Chan::send`) while
     /// a live subscriber has not yet taken the slot's previous message.
+    /// Its sleeps are not cancellation points (the C function's are: it
+    /// makes its attempts with [`Bcast::send_step`]).
     ///
     /// Errors: `EPERM` on a subscriber's handle or in another process than
     /// the publisher's; `EMSGSIZE`; `EBUSY` if another thread uses the
     /// handle; `EAGAIN`, `ETIMEDOUT`, `EINTR`.
     pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
+        drive(timeout_ms, |wait| self.send_step(msg, wait))
+    }
+
+    /// One attempt of [`Bcast::send`]: the caller keeps `wait` (made by
+    /// `Wait::new(timeout_ms)`) across the attempts of one send and sleeps
+    /// when asked to, so the sleep can happen outside any `catch_unwind`.
+    pub fn send_step<'a>(&'a self, msg: &[u8], wait: &mut Wait<'a>) -> Result<Step<'a, ()>> {
         let Role::Publisher { min_cursor } = &self.role else {
             return Err(Error::new(libc::EPERM, "a subscriber's handle cannot send: only the publisher's can"));
         };
-        if msg.len() as u64 > self.geo.max_msg {
-            return Err(super::too_big(msg.len(), self.geo.max_msg));
-        }
         let h = self.header();
-        if u64::from(self.me()?) != h.publisher.load(Ordering::Relaxed) {
-            return Err(Error::new(
-                libc::EPERM,
-                "a broadcast channel has one publisher: the process that created it (not a child forked from it)",
-            ));
-        }
-        let _busy = self.enter()?;
+        wait.attempt(&self.busy, || {
+            if msg.len() as u64 > self.geo.max_msg {
+                return Err(super::too_big(msg.len(), self.geo.max_msg));
+            }
+            if u64::from(self.me()?) != h.publisher.load(Ordering::Relaxed) {
+                return Err(Error::new(
+                    libc::EPERM,
+                    "a broadcast channel has one publisher: the process that created it (not a child forked from it)",
+                ));
+            }
+            Ok(())
+        })?;
         let s = h.published.load(Ordering::Relaxed);
         if self.policy == Policy::BlockPublisher && s >= self.geo.capacity {
             let need = s + 1 - self.geo.capacity;
             if min_cursor.load(Ordering::Relaxed) < need {
-                let min = self.wait_room(need, timeout_ms)?;
-                min_cursor.store(min, Ordering::Relaxed);
+                match self.wait_room(need, wait)? {
+                    Step::Done(min) => min_cursor.store(min, Ordering::Relaxed),
+                    Step::Sleep(sleep) => return Ok(Step::Sleep(sleep)),
+                }
             }
         }
         let (stamp, len, data) = self.slot(s);
@@ -461,7 +474,7 @@ impl Bcast {
         stamp.store(done(s), Ordering::Release);
         h.published.store(s + 1, Ordering::SeqCst);
         wake(&h.data);
-        Ok(())
+        Ok(Step::Done(()))
     }
 
     /// The smallest cursor of the live subscribers (`u64::MAX` without
@@ -484,55 +497,58 @@ impl Bcast {
         min
     }
 
-    /// Waits until every live subscriber's cursor is at least `need`;
-    /// returns the smallest cursor seen.
-    fn wait_room(&self, need: u64, timeout_ms: i32) -> Result<u64> {
+    /// Waits until every live subscriber's cursor is at least `need`: the
+    /// smallest cursor seen, or the sleep to take before looking again.
+    fn wait_room<'a>(&'a self, need: u64, wait: &mut Wait<'a>) -> Result<Step<'a, u64>> {
         let me = self.me()?;
         let h = self.header();
-        let mut deadline = Deadline::new(timeout_ms);
-        let mut spins = 0u32;
         loop {
-            let min = self.scan(need, me, spins >= SPINS);
+            let min = self.scan(need, me, wait.spun());
             if min >= need {
-                return Ok(min);
+                return Ok(Step::Done(min));
             }
-            if spins < SPINS {
-                spin(&mut spins);
+            if wait.spin() {
                 continue;
             }
-            let ms = deadline
-                .slice("a subscriber has not yet taken the oldest message (policy RSIPC_CHAN_BLOCK_PUBLISHER)")?;
+            wait.slice("a subscriber has not yet taken the oldest message (policy RSIPC_CHAN_BLOCK_PUBLISHER)")?;
             let e = h.space.epoch.load(Ordering::SeqCst);
             h.space.sleepers.store(1, Ordering::SeqCst);
             if self.scan(need, me, false) >= need {
                 continue;
             }
-            sleep(&h.space, e, ms)?;
+            return Ok(wait.sleep(&h.space, e));
         }
     }
 
     /// Takes this subscriber's next message into `buf`; returns its length.
-    /// Waits (`timeout_ms` as `Chan::recv`) while there is none.
+    /// Waits (`timeout_ms` as `Chan::recv`) while there is none. Its sleeps
+    /// are not cancellation points (the C function's are: it makes its
+    /// attempts with [`Bcast::recv_step`]).
     ///
     /// Errors: `EPERM` on the publisher's handle; `EBUSY` if another
     /// thread uses the handle, or in a process forked from the
     /// subscriber's; `EMSGSIZE` if the message is longer than `buf` (it
     /// stays next); `EAGAIN`, `ETIMEDOUT`, `EINTR`.
     pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
+        drive(timeout_ms, |wait| self.recv_step(buf, wait))
+    }
+
+    /// One attempt of [`Bcast::recv`], as [`Bcast::send_step`].
+    pub fn recv_step<'a>(&'a self, buf: &mut [u8], wait: &mut Wait<'a>) -> Result<Step<'a, usize>> {
         let &Role::Subscriber { entry, id } = &self.role else {
             return Err(Error::new(libc::EPERM, "the publisher's handle cannot receive: subscribe to receive"));
         };
-        if self.me()? != id {
-            return Err(Error::new(
-                libc::EBUSY,
-                "a subscription belongs to the process that subscribed (this one was forked from it): subscribe again",
-            ));
-        }
-        let _busy = self.enter()?;
+        wait.attempt(&self.busy, || {
+            if self.me()? != id {
+                return Err(Error::new(
+                    libc::EBUSY,
+                    "a subscription belongs to the process that subscribed (this one was forked from it): subscribe again",
+                ));
+            }
+            Ok(())
+        })?;
         let h = self.header();
         let e = &h.subs[entry];
-        let mut deadline = Deadline::new(timeout_ms);
-        let mut spins = 0u32;
         loop {
             let c = e.cursor.load(Ordering::Relaxed);
             let (stamp, len_word, data) = self.slot(c);
@@ -552,7 +568,7 @@ impl Bcast {
                 }
                 e.received.fetch_add(1, Ordering::Relaxed);
                 self.advance(e, c + 1);
-                return Ok(len);
+                return Ok(Step::Done(len));
             }
             if st > writing(c) {
                 // Lapped: the slot holds a later message.
@@ -565,17 +581,16 @@ impl Bcast {
                 continue;
             }
             // Message c is not published yet.
-            if spins < SPINS {
-                spin(&mut spins);
+            if wait.spin() {
                 continue;
             }
-            let ms = deadline.slice("no message has been published")?;
+            wait.slice("no message has been published")?;
             let ep = h.data.epoch.load(Ordering::SeqCst);
             h.data.sleepers.store(1, Ordering::SeqCst);
             if h.published.load(Ordering::SeqCst) > c {
                 continue;
             }
-            sleep(&h.data, ep, ms)?;
+            return Ok(wait.sleep(&h.data, ep));
         }
     }
 

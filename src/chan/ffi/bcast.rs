@@ -36,8 +36,9 @@ pub const RSIPC_CHAN_DROP_OLDEST: i32 = 2;
 /// subscribers are attached at once. Broadcast handles work with
 /// `rsipc_chan_send`, `rsipc_chan_recv`, `rsipc_chan_subscriber_stats` and
 /// `rsipc_chan_close`; the other channel calls fail with `EINVAL` on them,
-/// and `rsipc_chan_open` refuses a broadcast channel. Returns the handle, or
-/// NULL with errno.
+/// and `rsipc_chan_open` refuses a broadcast channel. A send that sleeps
+/// for room is a thread-cancellation point, as on a point-to-point channel
+/// (see `rsipc_chan_send`). Returns the handle, or NULL with errno.
 ///
 /// # Errors
 /// `EFAULT` if `name` is NULL; `EINVAL` if `flags` is not exactly one
@@ -95,7 +96,9 @@ pub unsafe extern "C" fn rsipc_chan_create_broadcast(
 /// Under `RSIPC_CHAN_DROP_OLDEST`, a subscriber that falls `capacity`
 /// messages behind the publisher skips the messages overwritten meanwhile
 /// and counts them in its `lost`; under `RSIPC_CHAN_BLOCK_PUBLISHER` the
-/// publisher waits for it instead. Returns the handle, or NULL with errno.
+/// publisher waits for it instead. A receive that sleeps for a message is a
+/// thread-cancellation point, as on a point-to-point channel (see
+/// `rsipc_chan_recv`). Returns the handle, or NULL with errno.
 ///
 /// # Errors
 /// `EFAULT` if `name` is NULL; `ENOENT` if no object has that name;
