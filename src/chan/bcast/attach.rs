@@ -9,8 +9,6 @@ impl Bcast {
     /// permissions `mode` less the umask) and returns its publisher handle.
     ///
     /// Errors: as `Chan::create`.
-    // unsafe: maps the channel's shared memory.
-    #[allow(unsafe_code)]
     pub fn create(name: &CStr, max_msg: usize, capacity: usize, mode: libc::mode_t, policy: Policy) -> Result<Bcast> {
         let geo = Geo::new(max_msg as u64, capacity as u64)?;
         let len = geo.total_size as usize;
@@ -29,26 +27,9 @@ impl Bcast {
                 return Err(e);
             }
         };
-        // SAFETY: the mapping starts with a zeroed header.
-        let counter = unsafe { &(*(base as *const BHeader)).next_member };
-        let members = match Members::register(fd, Some(path.clone()), counter) {
-            Ok(m) => m,
-            Err(e) => {
-                // SAFETY: our own mapping, no reference to it survives.
-                let _ = unsafe { sys::chan::unmap(base, len) };
-                let _ = sys::chan::unlink(&path);
-                return Err(e);
-            }
-        };
-        let b = Bcast {
-            base,
-            map_len: len,
-            geo,
-            policy,
-            members,
-            role: Role::Publisher { min_cursor: AtomicU64::new(0) },
-            busy: AtomicBool::new(false),
-        };
+        let b = Bcast::register(fd, path.clone(), base, len, geo, policy).inspect_err(|_| {
+            let _ = sys::chan::unlink(&path);
+        })?;
         let me = b.me()?;
         let h = b.header();
         h.version.store(BCAST_VERSION, Ordering::Relaxed);
@@ -68,14 +49,34 @@ impl Bcast {
     ///
     /// Errors: `ENOENT`; `EINVAL` if the object is not a broadcast channel;
     /// `EBUSY` if [`SUBSCRIBERS`] live subscribers are attached; `EACCES`.
-    // unsafe: maps the channel's shared memory.
-    #[allow(unsafe_code)]
     pub fn subscribe(name: &CStr) -> Result<Bcast> {
         let path = sys::chan::shm_path(name)?;
         let fd = sys::chan::open_shm(&path, None)
             .map_err(|e| super::super::explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))?;
         let (base, map_len, geo, policy) = map_existing(&fd)?;
-        // SAFETY: the mapping starts with a checked header.
+        let mut b = Bcast::register(fd, path, base, map_len, geo, policy)?;
+        // Until it holds an entry, the handle is made as a publisher's that
+        // is not the publisher (dropping it frees nothing).
+        let id = b.me()?;
+        let entry = b.join(id)?;
+        b.role = Role::Subscriber { entry, id };
+        Ok(b)
+    }
+
+    /// The handle on the mapping `base` (`map_len` bytes of the file `fd`,
+    /// named `path`), made as a publisher's: this process registered as a
+    /// member of the channel (see `member`). Unmaps the mapping on failure.
+    // unsafe: reads the member counter of the mapping, unmaps it.
+    #[allow(unsafe_code)]
+    fn register(
+        fd: sys::Fd,
+        path: sys::chan::ShmPath,
+        base: *mut u8,
+        map_len: usize,
+        geo: Geo,
+        policy: Policy,
+    ) -> Result<Bcast> {
+        // SAFETY: the mapping starts with a header (zeroed, or checked).
         let counter = unsafe { &(*(base as *const BHeader)).next_member };
         let members = match Members::register(fd, Some(path), counter) {
             Ok(m) => m,
@@ -85,7 +86,7 @@ impl Bcast {
                 return Err(e);
             }
         };
-        let mut b = Bcast {
+        Ok(Bcast {
             base,
             map_len,
             geo,
@@ -93,13 +94,7 @@ impl Bcast {
             members,
             role: Role::Publisher { min_cursor: AtomicU64::new(0) },
             busy: AtomicBool::new(false),
-        };
-        // Until it holds an entry, the handle is made as a publisher's that
-        // is not the publisher (dropping it frees nothing).
-        let id = b.me()?;
-        let entry = b.join(id)?;
-        b.role = Role::Subscriber { entry, id };
-        Ok(b)
+        })
     }
 
     fn join(&self, id: u32) -> Result<usize> {
