@@ -7,7 +7,7 @@ use std::ptr;
 
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
-use super::bcast::{Bcast, Policy, Sleep as BcastSleep, Step as BcastStep, SubStats, Wait as BcastWait};
+use super::bcast::{Bcast, Policy, SubStats};
 use super::{Chan, Sleep, Stats, Step, Wait};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
@@ -105,15 +105,6 @@ impl Sleeps<Wait> for Sleep<'_> {
     }
 }
 
-impl<'a> Sleeps<BcastWait<'a>> for BcastSleep<'a> {
-    #[inline]
-    unsafe fn sleep_in(self, wait: &mut BcastWait<'a>) {
-        // SAFETY: forwarded from this function's contract.
-        let woke = unsafe { self.sleep_cancellable(wait) };
-        wait.woke(woke);
-    }
-}
-
 /// A step of either kind of channel as its shim's attempt, the value of a
 /// completed call made into the C return value by `done`.
 trait IntoAttempt<T, S> {
@@ -126,16 +117,6 @@ impl<'a, T> IntoAttempt<T, Sleep<'a>> for Step<'a, T> {
         match self {
             Step::Done(v) => Attempt::Return(done(v)),
             Step::Sleep(s) => Attempt::Sleep(s),
-        }
-    }
-}
-
-impl<'a, T> IntoAttempt<T, BcastSleep<'a>> for BcastStep<'a, T> {
-    #[inline]
-    fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<BcastSleep<'a>, R> {
-        match self {
-            BcastStep::Done(v) => Attempt::Return(done(v)),
-            BcastStep::Sleep(s) => Attempt::Sleep(s),
         }
     }
 }
@@ -303,21 +284,23 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
-    let describe = call!("chan_send", ch = Ptr(ch), msg = Ptr(msg), len = len, timeout_ms = timeout_ms);
-    // SAFETY: forwarded from this function's contract.
-    let bytes = move || unsafe { in_bytes(msg, len, "msg") };
     // SAFETY: forwarded from this function's contract.
     if let Some(b) = unsafe { broadcast(ch) } {
-        return blocking_in(BcastWait::new(timeout_ms), move |wait| {
-            guard(Attempt::Return(-1), describe, || Ok(b.send_step(bytes()?, wait)?.returning(|()| 0)))
-        });
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { bcast_send(b, ch, msg, len, timeout_ms) };
     }
     blocking(timeout_ms, move |wait| {
-        guard(Attempt::Return(-1), describe, || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            Ok(ch.chan()?.send_step(bytes()?, wait)?.returning(|()| 0))
-        })
+        guard(
+            Attempt::Return(-1),
+            call!("chan_send", ch = Ptr(ch), msg = Ptr(msg), len = len, timeout_ms = timeout_ms),
+            || {
+                // SAFETY: forwarded from this function's contract.
+                let ch = unsafe { in_ref(ch, "ch") }?;
+                // SAFETY: forwarded from this function's contract.
+                let msg = unsafe { in_bytes(msg, len, "msg") }?;
+                Ok(ch.chan()?.send_step(msg, wait)?.returning(|()| 0))
+            },
+        )
     })
 }
 
@@ -349,21 +332,23 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv(
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
-    let describe = call!("chan_recv", ch = Ptr(ch), buf = Ptr(buf), cap = cap, timeout_ms = timeout_ms);
-    // SAFETY: forwarded from this function's contract.
-    let bytes = move || unsafe { out_bytes(buf, cap, "buf") };
     // SAFETY: forwarded from this function's contract.
     if let Some(b) = unsafe { broadcast(ch) } {
-        return blocking_in(BcastWait::new(timeout_ms), move |wait| {
-            guard(Attempt::Return(-1), describe, || Ok(b.recv_step(bytes()?, wait)?.returning(|n| n as ssize_t)))
-        });
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { bcast_recv(b, ch, buf, cap, timeout_ms) };
     }
     blocking(timeout_ms, move |wait| {
-        guard(Attempt::Return(-1), describe, || {
-            // SAFETY: forwarded from this function's contract.
-            let ch = unsafe { in_ref(ch, "ch") }?;
-            Ok(ch.chan()?.recv_step(bytes()?, wait)?.returning(|n| n as ssize_t))
-        })
+        guard(
+            Attempt::Return(-1),
+            call!("chan_recv", ch = Ptr(ch), buf = Ptr(buf), cap = cap, timeout_ms = timeout_ms),
+            || {
+                // SAFETY: forwarded from this function's contract.
+                let ch = unsafe { in_ref(ch, "ch") }?;
+                // SAFETY: forwarded from this function's contract.
+                let buf = unsafe { out_bytes(buf, cap, "buf") }?;
+                Ok(ch.chan()?.recv_step(buf, wait)?.returning(|n| n as ssize_t))
+            },
+        )
     })
 }
 
