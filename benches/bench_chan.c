@@ -21,6 +21,10 @@
  *   the receive call: in its futex, or in the kernel queue). So every
  *   message wakes a sleeping process. (Checking the counter first matters:
  *   a process whose wake-up is still pending on its CPU shows S too.)
+ * - pollable one-way latency: the "receiver asleep" row again (left), against
+ *   a receiver asleep in epoll_wait on rsipc_chan_pollfd(ch, POLLIN) that
+ *   then receives with timeout 0 (right), timestamped the same way: the
+ *   doorbell's wake-up against the futex wake.
  * - throughput, 64 B and 4 KiB messages, 1 or PRODUCERS producers (children,
  *   all on the other CPU) and one consumer (the parent), blocking calls on
  *   both sides: the consumer times the messages after the first tenth,
@@ -51,10 +55,12 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <mqueue.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -413,12 +419,13 @@ static double asleep_finish(asleep_job *j, pid_t pid, int stat) {
     return mean;
 }
 
-static double asleep(kind k, const bench_args *a) {
+/* The "receiver asleep" measurement with `receiver` as the child's body. */
+static double asleep_with(kind k, int (*receiver)(void *), const bench_args *a) {
     asleep_job j;
     memset(&j, 0, sizeof j);
     queue_make(&j.q, k, 8);
     asleep_setup(&j, a);
-    pid_t pid = bench_spawn(asleep_child, &j);
+    pid_t pid = bench_spawn(receiver, &j);
     int stat = open_stat(pid);
     for (size_t i = 0; i < j.warm + j.count; i++) {
         wait_receiver_asleep(&j, i, stat);
@@ -430,6 +437,7 @@ static double asleep(kind k, const bench_args *a) {
     return mean;
 }
 
+static double asleep(kind k, const bench_args *a) { return asleep_with(k, asleep_child, a); }
 static double mq_asleep(const bench_args *a) { return asleep(KIND_MQ, a); }
 static double chan_asleep(const bench_args *a) { return asleep(KIND_CHAN, a); }
 
@@ -463,6 +471,49 @@ static double futex_asleep(const bench_args *a) {
     }
     return asleep_finish(&j, pid, stat);
 }
+
+/* The pollable receiver: it sleeps in epoll_wait on the channel's POLLIN
+ * descriptor (rsipc_chan_pollfd, made in this process) and takes each
+ * message with a receive that does not wait, timed as asleep_child times
+ * its blocking receive; the next receive's EAGAIN re-arms the descriptor
+ * before the next sleep (docs/channel.md, "Pollable"). The sender is the
+ * same as for the "receiver asleep" row: its send finds the poller's bit
+ * where it looks for futex sleepers, and rings the doorbell. */
+static int poll_receive(asleep_job *j, int ep) {
+    struct epoll_event ev;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < j->warm + j->count;) {
+        uint64_t sent;
+        ssize_t n = rsipc_chan_recv(j->q.ch, &sent, sizeof sent, 0);
+        if (n == (ssize_t)sizeof sent) {
+            receiver_took(j, i, bench_now_ns(), sent, &sum);
+            i++;
+        } else if (n >= 0 || errno != EAGAIN) {
+            return bench_child_fail("receive %zu", i);
+        } else if (epoll_wait(ep, &ev, 1, -1) < 0 && errno != EINTR) {
+            return bench_child_fail("epoll_wait");
+        }
+    }
+    j->sh->mean_ns = (double)sum / (double)j->count;
+    return 0;
+}
+
+static int poll_asleep_child(void *arg) {
+    asleep_job *j = arg;
+    int rc, fd = rsipc_chan_pollfd(j->q.ch, POLLIN);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN};
+    if (fd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+        rc = bench_child_fail("epoll on rsipc_chan_pollfd");
+    else
+        rc = poll_receive(j, ep);
+    if (ep >= 0) close(ep);
+    /* Closing the handle removes its doorbell's socket file from /dev/shm. */
+    if (rsipc_chan_close(j->q.ch) != 0 && rc == 0) rc = bench_child_fail("rsipc_chan_close");
+    return rc;
+}
+
+static double poll_asleep(const bench_args *a) { return asleep_with(KIND_CHAN, poll_asleep_child, a); }
 
 /* ---- throughput ----------------------------------------------------------------------- */
 
@@ -891,6 +942,10 @@ static const bench_row rows[] = {
     {"futex wake of a sleeping waiter, one-way, timestamped like the chan row (asleep target: chan <= 1.1x)",
      BENCH_NS, futex_asleep, NULL, 8, 300, 1500},
     {"one-way latency, 8 B, receiver asleep (timestamped)", BENCH_NS, mq_asleep, chan_asleep, 8, 300, 1500},
+    {"pollable one-way latency, 8 B, receiver asleep (timestamped): in rsipc_chan_recv, a futex wake (left) vs in "
+     "epoll_wait on rsipc_chan_pollfd, then rsipc_chan_recv with timeout 0 (right); ratio = the epoll wake-up's cost "
+     "over the futex wake's",
+     BENCH_NS, chan_asleep, poll_asleep, 8, 300, 1500},
     {"minimal SPSC ring between the processes, 64 B messages, ns per message (target: chan <= 111 = 9 M msg/s)",
      BENCH_NS, ring_ns, NULL, 64, 200000, 2000000},
     {"throughput, 64 B messages, 1 producer 1 consumer (ns per message)", BENCH_NS, mq_flow1, chan_flow1, 64, 20000,

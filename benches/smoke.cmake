@@ -10,7 +10,8 @@ if(NOT rc EQUAL 0)
 endif()
 file(READ "${OUT}/report.md" md)
 foreach(want "## rsipc against glibc" "## Hardware limits" "| pipe | one-way latency, 1 B ping-pong |" "null system call"
-             "| fifo |" "| msg |" "| mq |" "| sysv_shm |" "| sem | post + wait" "| mmap |")
+             "| fifo |" "| msg |" "| mq |" "| sysv_shm |" "| sem | post + wait" "| mmap |"
+             "| chan | pollable one-way latency")
   string(FIND "${md}" "${want}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "report.md lacks \"${want}\"")

@@ -1589,7 +1589,9 @@ rsipc_chan_t *rsipc_chan_open(const char *name);
  * while the queue is full): a `pthread_cancel` arriving then, or pending
  * when it starts to sleep, cancels the thread there, with nothing sent
  * and nothing held in the channel. A send that does not have to sleep
- * never acts on a cancel.
+ * never acts on a cancel. The same for a broadcast channel's publisher
+ * while it sleeps for room (`RSIPC_CHAN_BLOCK_PUBLISHER`): the message is
+ * not published, and the channel and the handle stay usable.
  *
  * # Safety
  * `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
@@ -1612,7 +1614,9 @@ int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_m
  * `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
  * then, or pending when it starts to sleep, cancels the thread there, with
  * nothing taken from the channel. A receive that does not have to sleep
- * never acts on a cancel.
+ * never acts on a cancel. The same for a broadcast channel's subscriber
+ * while it sleeps for a message: its position and counters stay as they
+ * were, and its handle stays usable.
  *
  * # Safety
  * `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
@@ -1861,8 +1865,9 @@ int rsipc_chan_release(rsipc_chan_t *ch, const void *ptr);
  * subscribers are attached at once. Broadcast handles work with
  * `rsipc_chan_send`, `rsipc_chan_recv`, `rsipc_chan_subscriber_stats` and
  * `rsipc_chan_close`; the other channel calls fail with `EINVAL` on them,
- * and `rsipc_chan_open` refuses a broadcast channel. Returns the handle, or
- * NULL with errno.
+ * and `rsipc_chan_open` refuses a broadcast channel. A send that sleeps
+ * for room is a thread-cancellation point, as on a point-to-point channel
+ * (see `rsipc_chan_send`). Returns the handle, or NULL with errno.
  *
  * # Errors
  * `EFAULT` if `name` is NULL; `EINVAL` if `flags` is not exactly one
@@ -1886,7 +1891,9 @@ rsipc_chan_t *rsipc_chan_create_broadcast(const char *name, size_t max_msg, size
  * Under `RSIPC_CHAN_DROP_OLDEST`, a subscriber that falls `capacity`
  * messages behind the publisher skips the messages overwritten meanwhile
  * and counts them in its `lost`; under `RSIPC_CHAN_BLOCK_PUBLISHER` the
- * publisher waits for it instead. Returns the handle, or NULL with errno.
+ * publisher waits for it instead. A receive that sleeps for a message is a
+ * thread-cancellation point, as on a point-to-point channel (see
+ * `rsipc_chan_recv`). Returns the handle, or NULL with errno.
  *
  * # Errors
  * `EFAULT` if `name` is NULL; `ENOENT` if no object has that name;

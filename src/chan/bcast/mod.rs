@@ -61,8 +61,14 @@
 //! One publisher: the handle `create` returns, used by one thread at a
 //! time, in the creating process (a forked child gets `EPERM`). At most
 //! [`SUBSCRIBERS`] subscribers at once. Broadcast handles have no loans,
-//! borrows or poll descriptors, and their sleeps are not cancellation
-//! points.
+//! borrows or poll descriptors.
+//!
+//! # Cancellation
+//!
+//! A send or receive that has to sleep is a thread-cancellation point
+//! there, as a point-to-point one: its attempts ([`Bcast::send_step`],
+//! [`Bcast::recv_step`]) run under the FFI guard and the sleeps between
+//! them outside it (see `wait`); a cancelled call holds nothing.
 
 use std::ffi::CStr;
 use std::os::fd::AsRawFd;
@@ -72,10 +78,18 @@ use super::member::Members;
 use crate::error::{Error, Result};
 use crate::sys;
 
+// The handle's concerns, each an `impl Bcast` of its own: making handles,
+// mapping an existing channel, publishing, receiving, counters, waiting.
+mod attach;
 mod open;
+mod publish;
+mod receive;
+mod stats;
 mod wait;
 use open::*;
+pub use stats::SubStats;
 use wait::*;
+pub(crate) use wait::{Sleep, Step, Wait};
 
 /// The version word's bit that marks a broadcast channel.
 pub(crate) const KIND_BROADCAST: u32 = 1 << 31;
@@ -228,161 +242,15 @@ unsafe impl Send for Bcast {}
 // SAFETY: as above.
 unsafe impl Sync for Bcast {}
 
-/// A subscriber's counters, filled by `rsipc_chan_subscriber_stats()`.
-///
-/// In C this type is `struct rsipc_chan_sub_stats`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SubStats {
-    /// Messages the publisher sent since the channel was created.
-    pub published: u64,
-    /// Messages this subscriber received (0 for the publisher's handle).
-    pub received: u64,
-    /// Messages this subscriber lost: overwritten (policy
-    /// `RSIPC_CHAN_DROP_OLDEST`) before it took them.
-    pub lost: u64,
-    /// Messages published that this subscriber has neither taken nor
-    /// counted as lost yet: `published` less its position. Beyond
-    /// `capacity`, the excess will count as lost at its next receive.
-    pub pending: u64,
-    /// Subscribers attached now (entries in use, dead ones not yet
-    /// noticed included).
-    pub subscribers: u64,
-    /// Most messages the channel holds.
-    pub capacity: u64,
-    /// Largest message in bytes.
-    pub max_msg: u64,
-}
-
 impl Bcast {
-    /// Creates the broadcast channel `name` (`/name`, exclusively, with
-    /// permissions `mode` less the umask) and returns its publisher handle.
-    ///
-    /// Errors: as `Chan::create`.
-    // unsafe: maps the channel's shared memory.
-    #[allow(unsafe_code)]
-    pub fn create(name: &CStr, max_msg: usize, capacity: usize, mode: libc::mode_t, policy: Policy) -> Result<Bcast> {
-        let geo = Geo::new(max_msg as u64, capacity as u64)?;
-        let len = geo.total_size as usize;
-        let path = sys::chan::shm_path(name)?;
-        let fd = sys::chan::open_shm(&path, Some(mode)).map_err(|e| {
-            super::explain_open(e).explain(libc::EEXIST, "a channel or shared memory object of this name exists")
-        })?;
-        let made = sys::fs::reserve(fd.as_raw_fd(), geo.total_size, true)
-            .map_err(super::explain_reserve)
-            .and_then(|()| sys::chan::map_shared(&fd, len).map_err(super::explain_map));
-        let base = match made {
-            Ok(base) => base,
-            Err(e) => {
-                drop(fd);
-                let _ = sys::chan::unlink(&path);
-                return Err(e);
-            }
-        };
-        // SAFETY: the mapping starts with a zeroed header.
-        let counter = unsafe { &(*(base as *const BHeader)).next_member };
-        let members = match Members::register(fd, Some(path.clone()), counter) {
-            Ok(m) => m,
-            Err(e) => {
-                // SAFETY: our own mapping, no reference to it survives.
-                let _ = unsafe { sys::chan::unmap(base, len) };
-                let _ = sys::chan::unlink(&path);
-                return Err(e);
-            }
-        };
-        let b = Bcast {
-            base,
-            map_len: len,
-            geo,
-            policy,
-            members,
-            role: Role::Publisher { min_cursor: AtomicU64::new(0) },
-            busy: AtomicBool::new(false),
-        };
-        let me = b.me()?;
-        let h = b.header();
-        h.version.store(BCAST_VERSION, Ordering::Relaxed);
-        h.header_size.store(HEADER_SIZE as u32, Ordering::Relaxed);
-        h.max_msg.store(geo.max_msg, Ordering::Relaxed);
-        h.capacity.store(geo.capacity, Ordering::Relaxed);
-        h.stride.store(geo.stride, Ordering::Relaxed);
-        h.total_size.store(geo.total_size, Ordering::Relaxed);
-        h.policy.store(policy as u32, Ordering::Relaxed);
-        h.publisher.store(u64::from(me), Ordering::Relaxed);
-        h.magic.store(super::MAGIC, Ordering::Release);
-        Ok(b)
+    /// Whether this handle publishes.
+    pub fn is_publisher(&self) -> bool {
+        matches!(self.role, Role::Publisher { .. })
     }
 
-    /// Attaches a new subscriber to the broadcast channel `name`: it
-    /// receives every message published after this call returns.
-    ///
-    /// Errors: `ENOENT`; `EINVAL` if the object is not a broadcast channel;
-    /// `EBUSY` if [`SUBSCRIBERS`] live subscribers are attached; `EACCES`.
-    // unsafe: maps the channel's shared memory.
-    #[allow(unsafe_code)]
-    pub fn subscribe(name: &CStr) -> Result<Bcast> {
-        let path = sys::chan::shm_path(name)?;
-        let fd = sys::chan::open_shm(&path, None)
-            .map_err(|e| super::explain_open(e).explain(libc::ENOENT, "no channel of this name exists"))?;
-        let (base, map_len, geo, policy) = map_existing(&fd)?;
-        // SAFETY: the mapping starts with a checked header.
-        let counter = unsafe { &(*(base as *const BHeader)).next_member };
-        let members = match Members::register(fd, Some(path), counter) {
-            Ok(m) => m,
-            Err(e) => {
-                // SAFETY: our own mapping, no reference to it survives.
-                let _ = unsafe { sys::chan::unmap(base, map_len) };
-                return Err(e);
-            }
-        };
-        let mut b = Bcast {
-            base,
-            map_len,
-            geo,
-            policy,
-            members,
-            role: Role::Publisher { min_cursor: AtomicU64::new(0) },
-            busy: AtomicBool::new(false),
-        };
-        // Until it holds an entry, the handle is made as a publisher's that
-        // is not the publisher (dropping it frees nothing).
-        let id = b.me()?;
-        let entry = b.join(id)?;
-        b.role = Role::Subscriber { entry, id };
-        Ok(b)
-    }
-
-    fn join(&self, id: u32) -> Result<usize> {
-        let h = self.header();
-        for round in 0..2 {
-            for (i, e) in h.subs.iter().enumerate() {
-                if e.word.load(Ordering::Relaxed) != 0 {
-                    continue;
-                }
-                if e.word.compare_exchange(0, JOINING | u64::from(id), Ordering::SeqCst, Ordering::Relaxed).is_ok() {
-                    e.received.store(0, Ordering::Relaxed);
-                    e.lost.store(0, Ordering::Relaxed);
-                    e.cursor.store(h.published.load(Ordering::SeqCst), Ordering::SeqCst);
-                    e.word.store(u64::from(id), Ordering::SeqCst);
-                    e.cursor.store(h.published.load(Ordering::SeqCst), Ordering::SeqCst);
-                    return Ok(i);
-                }
-            }
-            if round == 0 {
-                self.sweep(id);
-            }
-        }
-        Err(err!(libc::EBUSY, "the channel has {} live subscribers, its most", SUBSCRIBERS))
-    }
-
-    /// Frees the entries of dead subscribers.
-    fn sweep(&self, me: u32) {
-        for e in &self.header().subs {
-            let w = e.word.load(Ordering::SeqCst);
-            if w != 0 && !self.members.alive(w as u32, me) {
-                let _ = e.word.compare_exchange(w, 0, Ordering::SeqCst, Ordering::Relaxed);
-            }
-        }
+    /// The channel's policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
     }
 
     fn me(&self) -> Result<u32> {
@@ -407,226 +275,5 @@ impl Bcast {
             let p = self.base.add(HEADER_SIZE + (index * self.geo.stride) as usize);
             (&*(p as *const AtomicU64), &*(p.add(8) as *const AtomicU32), p.add(SLOT_HEADER as usize))
         }
-    }
-
-    fn enter(&self) -> Result<Busy<'_>> {
-        if self.busy.swap(true, Ordering::Acquire) {
-            return Err(Error::new(libc::EBUSY, "another thread is using this broadcast handle"));
-        }
-        Ok(Busy(&self.busy))
-    }
-
-    /// Whether this handle publishes.
-    pub fn is_publisher(&self) -> bool {
-        matches!(self.role, Role::Publisher { .. })
-    }
-
-    /// Publishes `msg` to every subscriber attached now. Under
-    /// [`Policy::BlockPublisher`] waits (`timeout_ms` as `Chan::send`) while
-    /// a live subscriber has not yet taken the slot's previous message.
-    ///
-    /// Errors: `EPERM` on a subscriber's handle or in another process than
-    /// the publisher's; `EMSGSIZE`; `EBUSY` if another thread uses the
-    /// handle; `EAGAIN`, `ETIMEDOUT`, `EINTR`.
-    pub fn send(&self, msg: &[u8], timeout_ms: i32) -> Result<()> {
-        let Role::Publisher { min_cursor } = &self.role else {
-            return Err(Error::new(libc::EPERM, "a subscriber's handle cannot send: only the publisher's can"));
-        };
-        if msg.len() as u64 > self.geo.max_msg {
-            return Err(super::too_big(msg.len(), self.geo.max_msg));
-        }
-        let h = self.header();
-        if u64::from(self.me()?) != h.publisher.load(Ordering::Relaxed) {
-            return Err(Error::new(
-                libc::EPERM,
-                "a broadcast channel has one publisher: the process that created it (not a child forked from it)",
-            ));
-        }
-        let _busy = self.enter()?;
-        let s = h.published.load(Ordering::Relaxed);
-        if self.policy == Policy::BlockPublisher && s >= self.geo.capacity {
-            let need = s + 1 - self.geo.capacity;
-            if min_cursor.load(Ordering::Relaxed) < need {
-                let min = self.wait_room(need, timeout_ms)?;
-                min_cursor.store(min, Ordering::Relaxed);
-            }
-        }
-        let (stamp, len, data) = self.slot(s);
-        stamp.store(writing(s), Ordering::Relaxed);
-        fence(Ordering::Release);
-        // SAFETY: `data` has room for max_msg >= msg.len() bytes inside the
-        // slot; subscribers only read it and re-check the stamp afterwards.
-        unsafe { std::ptr::copy_nonoverlapping(msg.as_ptr(), data, msg.len()) };
-        len.store(msg.len() as u32, Ordering::Relaxed);
-        stamp.store(done(s), Ordering::Release);
-        h.published.store(s + 1, Ordering::SeqCst);
-        wake(&h.data);
-        Ok(())
-    }
-
-    /// The smallest cursor of the live subscribers (`u64::MAX` without
-    /// any), and whether one below `need` is alive.
-    fn scan(&self, need: u64, me: u32, check: bool) -> u64 {
-        let mut min = u64::MAX;
-        for e in &self.header().subs {
-            let w = e.word.load(Ordering::SeqCst);
-            if w == 0 || w & JOINING != 0 {
-                continue;
-            }
-            let c = e.cursor.load(Ordering::SeqCst);
-            if c < need && check && !self.members.alive(w as u32, me) {
-                // A dead subscriber stops counting.
-                let _ = e.word.compare_exchange(w, 0, Ordering::SeqCst, Ordering::Relaxed);
-                continue;
-            }
-            min = min.min(c);
-        }
-        min
-    }
-
-    /// Waits until every live subscriber's cursor is at least `need`;
-    /// returns the smallest cursor seen.
-    fn wait_room(&self, need: u64, timeout_ms: i32) -> Result<u64> {
-        let me = self.me()?;
-        let h = self.header();
-        let mut deadline = Deadline::new(timeout_ms);
-        let mut spins = 0u32;
-        loop {
-            let min = self.scan(need, me, spins >= SPINS);
-            if min >= need {
-                return Ok(min);
-            }
-            if spins < SPINS {
-                spin(&mut spins);
-                continue;
-            }
-            let ms = deadline
-                .slice("a subscriber has not yet taken the oldest message (policy RSIPC_CHAN_BLOCK_PUBLISHER)")?;
-            let e = h.space.epoch.load(Ordering::SeqCst);
-            h.space.sleepers.store(1, Ordering::SeqCst);
-            if self.scan(need, me, false) >= need {
-                continue;
-            }
-            sleep(&h.space, e, ms)?;
-        }
-    }
-
-    /// Takes this subscriber's next message into `buf`; returns its length.
-    /// Waits (`timeout_ms` as `Chan::recv`) while there is none.
-    ///
-    /// Errors: `EPERM` on the publisher's handle; `EBUSY` if another
-    /// thread uses the handle, or in a process forked from the
-    /// subscriber's; `EMSGSIZE` if the message is longer than `buf` (it
-    /// stays next); `EAGAIN`, `ETIMEDOUT`, `EINTR`.
-    pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
-        let &Role::Subscriber { entry, id } = &self.role else {
-            return Err(Error::new(libc::EPERM, "the publisher's handle cannot receive: subscribe to receive"));
-        };
-        if self.me()? != id {
-            return Err(Error::new(
-                libc::EBUSY,
-                "a subscription belongs to the process that subscribed (this one was forked from it): subscribe again",
-            ));
-        }
-        let _busy = self.enter()?;
-        let h = self.header();
-        let e = &h.subs[entry];
-        let mut deadline = Deadline::new(timeout_ms);
-        let mut spins = 0u32;
-        loop {
-            let c = e.cursor.load(Ordering::Relaxed);
-            let (stamp, len_word, data) = self.slot(c);
-            let st = stamp.load(Ordering::Acquire);
-            if st == done(c) {
-                let len = (len_word.load(Ordering::Relaxed) as u64).min(self.geo.max_msg) as usize;
-                let n = len.min(buf.len());
-                // SAFETY: `data` holds max_msg >= n bytes inside the slot;
-                // the copy is used only if the stamp is unchanged after it.
-                unsafe { std::ptr::copy_nonoverlapping(data, buf.as_mut_ptr(), n) };
-                fence(Ordering::Acquire);
-                if stamp.load(Ordering::Relaxed) != st {
-                    continue; // overwritten meanwhile: lapped, seen next turn
-                }
-                if len > buf.len() {
-                    return Err(err!(libc::EMSGSIZE, "the message has {} bytes; the buffer holds {}", len, buf.len()));
-                }
-                e.received.fetch_add(1, Ordering::Relaxed);
-                self.advance(e, c + 1);
-                return Ok(len);
-            }
-            if st > writing(c) {
-                // Lapped: the slot holds a later message.
-                let p = h.published.load(Ordering::Acquire);
-                // The oldest message that may still be intact; if the
-                // publisher overwrites it meanwhile, its stamp says so.
-                let next = (c + 1).max(p.saturating_sub(self.geo.capacity));
-                e.lost.fetch_add(next - c, Ordering::Relaxed);
-                self.advance(e, next);
-                continue;
-            }
-            // Message c is not published yet.
-            if spins < SPINS {
-                spin(&mut spins);
-                continue;
-            }
-            let ms = deadline.slice("no message has been published")?;
-            let ep = h.data.epoch.load(Ordering::SeqCst);
-            h.data.sleepers.store(1, Ordering::SeqCst);
-            if h.published.load(Ordering::SeqCst) > c {
-                continue;
-            }
-            sleep(&h.data, ep, ms)?;
-        }
-    }
-
-    fn advance(&self, e: &SubEntry, to: u64) {
-        if self.policy == Policy::BlockPublisher {
-            e.cursor.store(to, Ordering::SeqCst);
-            wake(&self.header().space);
-        } else {
-            e.cursor.store(to, Ordering::Release);
-        }
-    }
-
-    /// This handle's counters (see [`SubStats`]).
-    pub fn stats(&self) -> SubStats {
-        let h = self.header();
-        let published = h.published.load(Ordering::Acquire);
-        let subscribers = h.subs.iter().filter(|e| e.word.load(Ordering::Relaxed) != 0).count() as u64;
-        let mut s = SubStats {
-            published,
-            subscribers,
-            capacity: self.geo.capacity,
-            max_msg: self.geo.max_msg,
-            ..SubStats::default()
-        };
-        if let Role::Subscriber { entry, .. } = self.role {
-            let e = &h.subs[entry];
-            s.received = e.received.load(Ordering::Relaxed);
-            s.lost = e.lost.load(Ordering::Relaxed);
-            s.pending = published.saturating_sub(e.cursor.load(Ordering::Relaxed));
-        }
-        s
-    }
-
-    /// The channel's policy.
-    pub fn policy(&self) -> Policy {
-        self.policy
-    }
-}
-
-impl Drop for Bcast {
-    // unsafe: unmaps the shared memory.
-    #[allow(unsafe_code)]
-    fn drop(&mut self) {
-        if let Role::Subscriber { entry, id } = self.role {
-            if self.me().ok() == Some(id) {
-                let h = self.header();
-                let _ = h.subs[entry].word.compare_exchange(u64::from(id), 0, Ordering::SeqCst, Ordering::Relaxed);
-                wake(&h.space);
-            }
-        }
-        // SAFETY: our own mapping; `self` is going away.
-        let _ = unsafe { sys::chan::unmap(self.base, self.map_len) };
     }
 }

@@ -8,7 +8,7 @@ use std::ptr;
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
 use super::bcast::{Bcast, Policy, SubStats};
-use super::{Chan, Stats, Step, Wait};
+use super::{Chan, Sleep, Stats, Step, Wait};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
 // In this order, which is the header's: loans and borrows, then broadcast.
@@ -76,21 +76,66 @@ fn boxed(chan: Chan) -> *mut rsipc_chan_t {
 
 /// What one guarded attempt of a send or receive hands back to its shim.
 #[derive(Clone, Copy)]
-enum Attempt<'a, R> {
+enum Attempt<S, R> {
     /// The C function's return value (its failure value with errno set,
     /// or success).
     Return(R),
-    /// Sleep, then make the next attempt.
-    Sleep(super::Sleep<'a>),
+    /// Sleep (a [`Sleep`] or a broadcast call's sleep), then make the next
+    /// attempt.
+    Sleep(S),
 }
 
-/// Runs a blocking channel call as a thread-cancellation point: each
-/// attempt runs under the guard (argument checks, errors, panics), and the
-/// sleeps between them run outside it, where the forced unwind of a
-/// `pthread_cancel` may pass through to the C caller (this shim is
-/// `extern "C-unwind"`; the guard's `catch_unwind` would catch the unwind
-/// and make glibc abort the process). A call that never has to sleep never
-/// acts on a cancel.
+/// A sleep a blocking call asked for, taken on the call's waiting state
+/// `W` (a point-to-point [`Wait`] or a broadcast one).
+trait Sleeps<W>: Copy {
+    /// Sleeps as a thread-cancellation point and tells `wait` how the
+    /// sleep ended.
+    ///
+    /// # Safety
+    /// No `catch_unwind` frame may be on the calling thread's stack.
+    unsafe fn sleep_in(self, wait: &mut W);
+}
+
+impl Sleeps<Wait> for Sleep<'_> {
+    #[inline]
+    unsafe fn sleep_in(self, wait: &mut Wait) {
+        // SAFETY: forwarded from this function's contract.
+        let woke = unsafe { self.sleep_cancellable(wait) };
+        wait.woke(woke);
+    }
+}
+
+/// A step of either kind of channel as its shim's attempt, the value of a
+/// completed call made into the C return value by `done`.
+trait IntoAttempt<T, S> {
+    fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<S, R>;
+}
+
+impl<'a, T> IntoAttempt<T, Sleep<'a>> for Step<'a, T> {
+    #[inline]
+    fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<Sleep<'a>, R> {
+        match self {
+            Step::Done(v) => Attempt::Return(done(v)),
+            Step::Sleep(s) => Attempt::Sleep(s),
+        }
+    }
+}
+
+/// Runs a blocking point-to-point call as a thread-cancellation point
+/// (see [`blocking_in`]).
+#[inline]
+fn blocking<'a, R: Copy>(timeout_ms: c_int, attempt: impl FnMut(&mut Wait) -> Attempt<Sleep<'a>, R>) -> R {
+    blocking_in(Wait::new(timeout_ms), attempt)
+}
+
+/// Runs a blocking channel call, whose waiting state is `wait`, as a
+/// thread-cancellation point: each attempt runs under the guard (argument
+/// checks, errors, panics), and the sleeps between them run outside it,
+/// where the forced unwind of a `pthread_cancel` may pass through to the C
+/// caller (this shim is `extern "C-unwind"`; the guard's `catch_unwind`
+/// would catch the unwind and make glibc abort the process); the unwind
+/// drops `wait`, which gives back what the call held (a broadcast handle's
+/// busy flag). A call that never has to sleep never acts on a cancel.
 ///
 /// A caller that enabled asynchronous cancellation would expose the
 /// attempts to a cancel landing inside the guard; so once a call has to
@@ -99,8 +144,7 @@ enum Attempt<'a, R> {
 /// and the caller's type comes back when the call returns, which acts on
 /// a cancel that arrived meanwhile, as the caller asked for.
 #[inline]
-fn blocking<'a, R: Copy>(timeout_ms: c_int, mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>) -> R {
-    let mut wait = Wait::new(timeout_ms);
+fn blocking_in<W, S: Sleeps<W>, R: Copy>(mut wait: W, mut attempt: impl FnMut(&mut W) -> Attempt<S, R>) -> R {
     let first = match attempt(&mut wait) {
         Attempt::Return(r) => return r,
         Attempt::Sleep(sleep) => sleep,
@@ -110,10 +154,10 @@ fn blocking<'a, R: Copy>(timeout_ms: c_int, mut attempt: impl FnMut(&mut Wait) -
 
 #[cold]
 #[inline(never)]
-fn blocking_slow<'a, R: Copy>(
-    mut wait: Wait,
-    first: super::Sleep<'a>,
-    mut attempt: impl FnMut(&mut Wait) -> Attempt<'a, R>,
+fn blocking_slow<W, S: Sleeps<W>, R: Copy>(
+    mut wait: W,
+    first: S,
+    mut attempt: impl FnMut(&mut W) -> Attempt<S, R>,
 ) -> R {
     // SAFETY: no catch_unwind frame is on the stack (see below).
     let _deferred = unsafe { crate::sys::chan::DeferredCancel::enter() };
@@ -122,11 +166,24 @@ fn blocking_slow<'a, R: Copy>(
         // SAFETY: no catch_unwind frame is on the stack here: the guard of
         // the attempt has returned, and the shims calling this are entered
         // from C.
-        wait.woke(unsafe { sleep.sleep_cancellable(&wait) });
+        unsafe { sleep.sleep_in(&mut wait) };
         match attempt(&mut wait) {
             Attempt::Return(r) => return r,
             Attempt::Sleep(next) => sleep = next,
         }
+    }
+}
+
+/// The broadcast channel of `ch`, if `ch` is a broadcast handle.
+///
+/// # Safety
+/// `ch` is NULL or a live handle.
+#[inline]
+unsafe fn broadcast<'a>(ch: *const rsipc_chan_t) -> Option<&'a Bcast> {
+    // SAFETY: forwarded from this function's contract.
+    match unsafe { ch.as_ref() } {
+        Some(rsipc_chan { kind: Kind::Bcast(b) }) => Some(b),
+        _ => None,
     }
 }
 
@@ -213,7 +270,9 @@ pub unsafe extern "C" fn rsipc_chan_open(name: *const c_char) -> *mut rsipc_chan
 /// while the queue is full): a `pthread_cancel` arriving then, or pending
 /// when it starts to sleep, cancels the thread there, with nothing sent
 /// and nothing held in the channel. A send that does not have to sleep
-/// never acts on a cancel.
+/// never acts on a cancel. The same for a broadcast channel's publisher
+/// while it sleeps for room (`RSIPC_CHAN_BLOCK_PUBLISHER`): the message is
+/// not published, and the channel and the handle stay usable.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle; `msg` is NULL or valid for reads of `len`
@@ -225,6 +284,11 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
     len: size_t,
     timeout_ms: c_int,
 ) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    if let Some(b) = unsafe { broadcast(ch) } {
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { bcast_send(b, ch, msg, len, timeout_ms) };
+    }
     blocking(timeout_ms, move |wait| {
         guard(
             Attempt::Return(-1),
@@ -234,14 +298,7 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
                 let ch = unsafe { in_ref(ch, "ch") }?;
                 // SAFETY: forwarded from this function's contract.
                 let msg = unsafe { in_bytes(msg, len, "msg") }?;
-                let chan = match &ch.kind {
-                    Kind::P2p(chan) => chan,
-                    Kind::Bcast(b) => return b.send(msg, timeout_ms).map(|()| Attempt::Return(0)),
-                };
-                chan.send_step(msg, wait).map(|step| match step {
-                    Step::Done(()) => Attempt::Return(0),
-                    Step::Sleep(s) => Attempt::Sleep(s),
-                })
+                Ok(ch.chan()?.send_step(msg, wait)?.returning(|()| 0))
             },
         )
     })
@@ -261,7 +318,9 @@ pub unsafe extern "C-unwind" fn rsipc_chan_send(
 /// `mq_receive` is while the queue is empty): a `pthread_cancel` arriving
 /// then, or pending when it starts to sleep, cancels the thread there, with
 /// nothing taken from the channel. A receive that does not have to sleep
-/// never acts on a cancel.
+/// never acts on a cancel. The same for a broadcast channel's subscriber
+/// while it sleeps for a message: its position and counters stay as they
+/// were, and its handle stays usable.
 ///
 /// # Safety
 /// `ch` is NULL or a live handle; `buf` is NULL or valid for writes of
@@ -273,6 +332,11 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv(
     cap: size_t,
     timeout_ms: c_int,
 ) -> ssize_t {
+    // SAFETY: forwarded from this function's contract.
+    if let Some(b) = unsafe { broadcast(ch) } {
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { bcast_recv(b, ch, buf, cap, timeout_ms) };
+    }
     blocking(timeout_ms, move |wait| {
         guard(
             Attempt::Return(-1),
@@ -282,14 +346,7 @@ pub unsafe extern "C-unwind" fn rsipc_chan_recv(
                 let ch = unsafe { in_ref(ch, "ch") }?;
                 // SAFETY: forwarded from this function's contract.
                 let buf = unsafe { out_bytes(buf, cap, "buf") }?;
-                let chan = match &ch.kind {
-                    Kind::P2p(chan) => chan,
-                    Kind::Bcast(b) => return b.recv(buf, timeout_ms).map(|n| Attempt::Return(n as ssize_t)),
-                };
-                chan.recv_step(buf, wait).map(|step| match step {
-                    Step::Done(n) => Attempt::Return(n as ssize_t),
-                    Step::Sleep(s) => Attempt::Sleep(s),
-                })
+                Ok(ch.chan()?.recv_step(buf, wait)?.returning(|n| n as ssize_t))
             },
         )
     })
