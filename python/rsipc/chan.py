@@ -408,9 +408,24 @@ class Broadcast:
 
     @api
     def recv(self, timeout_ms=-1):
-        """Receives this subscriber's next message as bytes."""
+        """Receives this subscriber's next message as bytes. Once every
+        message is taken and the publisher is gone (closed its handle or
+        died), raises :class:`RsipcError` with ``errno.EPIPE``."""
         n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
         return ctypes.string_at(self._buf, n)
+
+    def __iter__(self):
+        """Yields this subscriber's messages, waiting for each, and ends
+        when the publisher is gone and every message was taken (the
+        ``EPIPE`` of :meth:`recv`)."""
+        while True:
+            try:
+                msg = self.recv()
+            except RsipcError as e:
+                if e.errno == errno.EPIPE:
+                    return
+                raise
+            yield msg
 
     @api
     def stats(self):

@@ -244,3 +244,66 @@ fn threads_fan_out_without_loss() {
         });
     }
 }
+
+#[test]
+fn subscribers_take_what_was_published_then_get_epipe_when_the_publisher_closes() {
+    for policy in [Policy::BlockPublisher, Policy::DropOldest] {
+        let n = Name::new("closed");
+        let p = Bcast::create(&n.0, 8, 4, 0o600, policy).unwrap();
+        let s = Bcast::subscribe(&n.0).unwrap();
+        for i in 0..3u64 {
+            p.send(&i.to_le_bytes(), -1).unwrap();
+        }
+        drop(p);
+        for i in 0..3u64 {
+            assert_eq!(recv_u64(&s, -1).unwrap(), i);
+        }
+        // Waiting forever would never end: the call says why instead.
+        let e = s.recv(&mut [0u8; 8], -1).unwrap_err();
+        assert_eq!(e.errno(), libc::EPIPE, "{e}");
+        assert!(e.to_string().contains("closed its handle"), "{e}");
+        assert_eq!(s.stats().received, 3);
+    }
+}
+
+#[test]
+fn subscribers_get_epipe_when_the_publisher_process_dies() {
+    let n = Name::new("killed");
+    let (mut created, mut joined) = ([0i32; 2], [0i32; 2]);
+    // SAFETY: valid arrays of two descriptors.
+    assert_eq!(unsafe { libc::pipe(created.as_mut_ptr()) }, 0);
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::pipe(joined.as_mut_ptr()) }, 0);
+    let name = n.0.clone();
+    let child = fork(move || {
+        let p = Bcast::create(&name, 8, 4, 0o600, Policy::BlockPublisher).unwrap();
+        let mut b = [0u8; 1];
+        // SAFETY: our pipes' ends; one byte each.
+        unsafe {
+            assert_eq!(libc::write(created[1], b"c".as_ptr().cast(), 1), 1);
+            assert_eq!(libc::read(joined[0], b.as_mut_ptr().cast(), 1), 1);
+        }
+        for i in 0..2u64 {
+            p.send(&i.to_le_bytes(), -1).unwrap();
+        }
+        // Ends without closing its handle, as a killed process does.
+        std::mem::forget(p);
+    });
+    let mut b = [0u8; 1];
+    // SAFETY: our pipe's read end.
+    assert_eq!(unsafe { libc::read(created[0], b.as_mut_ptr().cast(), 1) }, 1);
+    let s = Bcast::subscribe(&n.0).unwrap();
+    // SAFETY: our pipe's write end.
+    assert_eq!(unsafe { libc::write(joined[1], b"j".as_ptr().cast(), 1) }, 1);
+    assert_eq!(reap(child), 0);
+    for i in 0..2u64 {
+        assert_eq!(recv_u64(&s, -1).unwrap(), i);
+    }
+    let e = s.recv(&mut [0u8; 8], -1).unwrap_err();
+    assert_eq!(e.errno(), libc::EPIPE, "{e}");
+    assert!(e.to_string().contains("ended"), "{e}");
+    for fd in created.into_iter().chain(joined) {
+        // SAFETY: our descriptors.
+        unsafe { libc::close(fd) };
+    }
+}

@@ -96,6 +96,18 @@ class BroadcastTest(unittest.TestCase):
             st = pub.stats()
             self.assertEqual((st.published, st.subscribers), (10, 0))
 
+    def test_iterating_a_subscriber_ends_when_the_publisher_is_gone(self):
+        name, pub = self.create("gone", rsipc.BLOCK_PUBLISHER)
+        with rsipc.Broadcast.subscribe(name) as sub:
+            with pub:
+                for i in range(3):
+                    pub.send(struct.pack("<Q", i), 0)
+            self.assertEqual([struct.unpack("<Q", m)[0] for m in sub], [0, 1, 2])
+            with self.assertRaises(rsipc.RsipcError) as cm:
+                sub.recv(-1)
+            self.assertEqual(cm.exception.errno, errno.EPIPE)
+            self.assertIn("closed its handle", cm.exception.strerror)
+
     def test_misuse_raises(self):
         name, pub = self.create("misuse", rsipc.DROP_OLDEST)
         with pub, rsipc.Broadcast.subscribe(name) as sub:

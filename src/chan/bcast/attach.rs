@@ -135,11 +135,24 @@ impl Drop for Bcast {
     // unsafe: unmaps the shared memory.
     #[allow(unsafe_code)]
     fn drop(&mut self) {
-        if let Role::Subscriber { entry, id } = self.role {
-            if self.me().ok() == Some(id) {
-                let h = self.header();
-                let _ = h.subs[entry].word.compare_exchange(u64::from(id), 0, Ordering::SeqCst, Ordering::Relaxed);
-                wake(&h.space);
+        let h = self.header();
+        match self.role {
+            Role::Subscriber { entry, id } => {
+                if self.me().ok() == Some(id) {
+                    let _ = h.subs[entry].word.compare_exchange(u64::from(id), 0, Ordering::SeqCst, Ordering::Relaxed);
+                    wake(&h.space);
+                }
+            }
+            // The publisher (not a copy of its handle in a forked child, nor
+            // a subscriber's handle before it joined) says it is gone and
+            // wakes the subscribers, who take what was published and then
+            // fail with EPIPE instead of waiting for the next message.
+            Role::Publisher { .. } => {
+                let w = h.publisher.load(Ordering::Acquire);
+                if w & PUBLISHER_GONE == 0 && self.me().ok() == Some(w as u32) {
+                    h.publisher.fetch_or(PUBLISHER_GONE, Ordering::SeqCst);
+                    wake(&h.data);
+                }
             }
         }
         // SAFETY: our own mapping; `self` is going away.

@@ -105,8 +105,11 @@ const SLOT_HEADER: u64 = 16;
 /// Largest message and capacity (as point-to-point channels).
 const MAX_MSG_LIMIT: u64 = i32::MAX as u64;
 const CAPACITY_LIMIT: u64 = 1 << 32;
-/// How long a waiter sleeps at most before it looks again (and, for a
-/// blocked publisher, checks that the subscribers it waits for live).
+/// A bit of the header's `publisher` word: the publisher closed its handle.
+const PUBLISHER_GONE: u64 = 1 << 63;
+/// How long a waiter sleeps at most before it looks again (and checks that
+/// the peers it waits for live: a blocked publisher its subscribers, a
+/// subscriber the publisher).
 const RECHECK_MS: u64 = 50;
 /// Turns of a spin before sleeping.
 const SPINS: u32 = 2000;

@@ -12,7 +12,8 @@ impl Bcast {
     /// Errors: `EPERM` on the publisher's handle; `EBUSY` if another
     /// thread uses the handle, or in a process forked from the
     /// subscriber's; `EMSGSIZE` if the message is longer than `buf` (it
-    /// stays next); `EAGAIN`, `ETIMEDOUT`, `EINTR`.
+    /// stays next); `EPIPE` once every message is taken and the publisher
+    /// closed its handle or died; `EAGAIN`, `ETIMEDOUT`, `EINTR`.
     pub fn recv(&self, buf: &mut [u8], timeout_ms: i32) -> Result<usize> {
         drive(timeout_ms, |wait| self.recv_step(buf, wait))
     }
@@ -68,6 +69,13 @@ impl Bcast {
             if wait.spin() {
                 continue;
             }
+            if let Some(gone) = self.publisher_gone(id) {
+                // Published before it went? Then take it first.
+                if h.published.load(Ordering::Acquire) > c {
+                    continue;
+                }
+                return Err(gone);
+            }
             wait.slice("no message has been published")?;
             let ep = h.data.epoch.load(Ordering::SeqCst);
             h.data.sleepers.store(1, Ordering::SeqCst);
@@ -76,6 +84,21 @@ impl Bcast {
             }
             return Ok(wait.sleep(&h.data, ep));
         }
+    }
+
+    /// `EPIPE` if no message can come any more: the publisher closed its
+    /// handle, or its process ended (its liveness lock is gone; `me` is
+    /// this subscriber's member id).
+    fn publisher_gone(&self, me: u32) -> Option<Error> {
+        let w = self.header().publisher.load(Ordering::Acquire);
+        let why = if w & PUBLISHER_GONE != 0 {
+            "closed its handle"
+        } else if !self.members.alive(w as u32, me) {
+            "ended"
+        } else {
+            return None;
+        };
+        Some(err!(libc::EPIPE, "the publisher (member {}) {}: every message it published was received", w as u32, why))
     }
 
     fn advance(&self, e: &SubEntry, to: u64) {

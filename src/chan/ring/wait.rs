@@ -7,8 +7,8 @@ use super::errors::Impossible;
 use super::index::STEP_SLACK;
 use super::layout::{WaitWord, POLLER, SLEEPER};
 use super::spin::HELD_SPIN_PAUSES;
-use super::word::{phase_of, Phase};
 use super::spin::SPIN_AFTER_WAKE;
+use super::word::{phase_of, Phase};
 use super::{corrupt, timed_out, would_block, Error, Holder, Result, Ring, Side};
 use crate::sys;
 
@@ -79,8 +79,7 @@ impl Ring {
             // loading: there the peer works on the line between its claim and
             // its release or publication, and taking it away costs more than
             // the upgrade (4 KiB streams were 10-20% slower).
-            let exclusive =
-                side == Side::Recv && holder.is_none() && self.geo.small && phase_of(seen) == Phase::Empty;
+            let exclusive = side == Side::Recv && holder.is_none() && self.geo.small && phase_of(seen) == Phase::Empty;
             if exclusive {
                 let (expect, new) = claim.unwrap_or((seen, seen));
                 while wait.spins < wait.limit {
