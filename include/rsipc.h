@@ -1606,8 +1606,10 @@ int rsipc_chan_send(rsipc_chan_t *ch, const void *msg, size_t len, int timeout_m
  *
  * # Errors
  * `EFAULT` if `ch` is NULL, or `buf` is NULL with `cap > 0`; `EMSGSIZE` if
- * the next message is longer than `cap` (it stays queued); `EAGAIN`,
- * `ETIMEDOUT`, `EINTR`, `ENOTRECOVERABLE` as for `rsipc_chan_send`.
+ * the next message is longer than `cap` (it stays queued); `EPIPE` on a
+ * broadcast subscriber that has taken every message once the publisher
+ * closed its handle or died; `EAGAIN`, `ETIMEDOUT`, `EINTR`,
+ * `ENOTRECOVERABLE` as for `rsipc_chan_send`.
  *
  * # Cancellation
  * A thread-cancellation point while it sleeps for a message (as
