@@ -26,8 +26,8 @@
 //! number of cache lines holding an 8-byte state word, a 4-byte length and
 //! the message bytes, which always start on a cache line: when `max_msg` is
 //! below 256 the message starts the slot and the state word and length
-//! fill its last 16 bytes (so messages of up to 48 bytes share the line the
-//! peers poll); else the state word and length have the slot's first line
+//! follow it (so messages of up to 48 bytes share the line the peers
+//! poll); else the state word and length have the slot's first line
 //! and the message starts on its second, so copies move whole, aligned
 //! lines (see `ring::layout`).
 //!

@@ -101,8 +101,8 @@ static void test_loaned_stream_arrives_in_order(int count) {
 /* Byte i of message `seed` in the alignment test. */
 static unsigned char byte_of(unsigned seed, size_t i) { return (unsigned char)(i * 31 + seed * 7 + 1); }
 
-/* Each side of the one-line limit (48 bytes with the state word in the
- * slot's last 16) and of the separate state line (from 256). */
+/* Each side of the one-line limit (48 bytes, the state word and length
+ * right after them) and of the separate state line (from 256). */
 static void test_payload_alignment(void) {
     static const size_t sizes[] = {1, 8, 48, 49, 64, 100, 255, 256, 4096, (size_t)1 << 20};
     for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
