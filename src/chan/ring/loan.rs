@@ -20,6 +20,7 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use super::copy::prefetch_for_write;
 use super::index::advance;
 use super::layout::HEADER_SIZE;
 use super::wait::{Step, Wait};
@@ -60,7 +61,9 @@ impl Ring {
                 // which may not exceed it.
                 Self::len_word(pos).store(size as u32, Ordering::Relaxed);
                 advance(&self.header().tail, t);
-                Ok(Step::Done(self.data(pos)))
+                let payload = self.data(pos);
+                prefetch_for_write(payload, size);
+                Ok(Step::Done(payload))
             }
             Step::Sleep(sleep) => Ok(Step::Sleep(sleep)),
         }
