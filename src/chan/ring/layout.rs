@@ -24,9 +24,11 @@ const GAP: usize = 2 * LINE;
 ///   `max_msg` rounded up to 16): the stride is `max_msg + 16` rounded up
 ///   to a cache line, so messages of up to 48 bytes share the one line the
 ///   peers poll (a short copying send moves one line). Measured with the
-///   benchmark's 8-byte ping-pong: the state word next to the message (in
-///   the same 32-byte half of the line) answers 5 ns sooner than at the end
-///   of the line (60 against 65 ns, p50 of five runs each);
+///   benchmark's 8-byte ping-pong (p50 of the round trips, runs alternated
+///   with layout 5's state word in front of the message): the state word
+///   right after the message (in the same 32-byte half of the line) gave
+///   60 ns in 8 of 12 runs (65 in the others), layout 5 in 14 of 16; at
+///   the end of the line, 65 to 70 ns in all 10;
 /// - channels for larger ones give the state and length a line of their
 ///   own in front of the message, so the copies move whole, aligned lines
 ///   and the polled line holds no message bytes. Measured on the 2-vCPU

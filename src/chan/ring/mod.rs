@@ -20,8 +20,9 @@
 //! * `recover`: slots held by dead peers, the sweep, the counters;
 //! * `bell`: the doorbells of pollable handles;
 //! * `errors`: the protocol's errors and their messages;
-//! * `copy`, `fault`: moving message bytes, and the unit tests' fault
-//!   injection around it.
+//! * `copy`, `fault`: moving message bytes (and preparing a loan's lines
+//!   for the caller's writes), and the unit tests' fault injection around
+//!   it.
 
 mod bell;
 mod copy;
