@@ -193,3 +193,29 @@ impl Geometry {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_start_on_a_line_small_ones_share_it_with_the_state_word() {
+        let geometry = |m| (data_offset_for(m), head_offset_for(m), stride_for(m));
+        assert_eq!(geometry(1), (0, 16, 64));
+        assert_eq!(geometry(8), (0, 16, 64));
+        assert_eq!(geometry(48), (0, 48, 64));
+        assert_eq!(geometry(49), (0, 64, 128));
+        assert_eq!(geometry(64), (0, 64, 128));
+        assert_eq!(geometry(100), (0, 112, 128));
+        assert_eq!(geometry(255), (0, 256, 320));
+        assert_eq!(geometry(256), (64, 0, 320));
+        assert_eq!(geometry(4096), (64, 0, 4160));
+        for m in (1..600).chain([4095, 4096, 65536, 1 << 20]) {
+            let (data, head, stride) = geometry(m);
+            assert!(data % 64 == 0 && head % 16 == 0 && stride % 64 == 0, "max_msg {m}");
+            // The message and the 16 bytes of state and length never overlap.
+            assert!(data + m <= head || head + 16 <= data, "max_msg {m}");
+            assert!(data + m <= stride && head + 16 <= stride, "max_msg {m}");
+        }
+    }
+}

@@ -45,8 +45,6 @@ use crate::error::{Error, Result};
 use crate::sys;
 
 use errors::{corrupt, taken_from_us, timed_out, would_block, Indices};
-#[cfg(test)]
-pub(crate) use layout::{data_offset_for, head_offset_for, stride_for};
 pub use layout::{Geometry, Header};
 pub(crate) use layout::{HEADER_SIZE, LAYOUT_VERSION, MAGIC};
 use spin::SpinBudget;
