@@ -685,7 +685,10 @@ static double ring_mibs(const bench_args *a) {
  * a buffer of its own, sends it (a copy in), receives it (a copy out) and
  * reads the buffer; the zero-copy path writes it into a loaned slot,
  * publishes it, borrows it and reads it there. Same channel geometry
- * (DEPTH slots), same data, same checks. */
+ * (DEPTH slots), same data, same checks. Both paths write and read 16 bytes
+ * at a time (SSE2, baseline x86-64), as a compiler vectorising the loops
+ * would: with 8-byte scalar loops the loops themselves, not the copies, are
+ * most of the time. */
 typedef struct {
     rsipc_chan_t *ch;
     size_t size, total;
@@ -694,22 +697,39 @@ typedef struct {
 
 #define ZC_MIX 0x9E3779B97F4A7C15ULL
 
+typedef uint64_t zc_vec __attribute__((vector_size(16)));
+
 /* Writes message `seq`: its number, then one 64-bit word per 8 bytes. */
 static void zc_make(unsigned char *p, size_t size, uint64_t seq) {
     uint64_t v = seq * ZC_MIX;
-    memcpy(p, &seq, sizeof seq);
-    for (size_t i = 8; i + 8 <= size; i += 8) memcpy(p + i, &v, sizeof v);
+    zc_vec head = {seq, v}, body = {v, v};
+    size_t i = 0;
+    if (size >= 16) memcpy(p, &head, sizeof head), i = 16;
+    else memcpy(p, &seq, sizeof seq), i = 8;
+    for (; i + 16 <= size; i += 16) memcpy(p + i, &body, sizeof body);
+    if (i + 8 <= size) memcpy(p + i, &v, sizeof v);
 }
 
 /* Reads every word of message `seq` and checks their sum. */
 static void zc_use(const unsigned char *p, size_t size, uint64_t seq) {
     uint64_t first, sum = 0;
+    zc_vec a = {0, 0}, b = {0, 0};
     memcpy(&first, p, sizeof first);
-    for (size_t i = 8; i + 8 <= size; i += 8) {
+    size_t i = 0;
+    for (; i + 32 <= size; i += 32) {
+        zc_vec x, y;
+        memcpy(&x, p + i, sizeof x);
+        memcpy(&y, p + i + 16, sizeof y);
+        a += x;
+        b += y;
+    }
+    for (; i + 8 <= size; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, sizeof w);
         sum += w;
     }
+    a += b;
+    sum += a[0] + a[1] - first;
     if (first != seq || sum != (uint64_t)(size / 8 - 1) * (seq * ZC_MIX)) {
         errno = 0;
         bench_die("zero-copy row: message %llu damaged", (unsigned long long)seq);

@@ -1718,9 +1718,9 @@ int rsipc_chan_pollfd(rsipc_chan_t *ch, int events);
  * full, with the timeout rules of `rsipc_chan_send`. Returns 0, or -1 with
  * errno (`*ptr` is then unchanged).
  *
- * The payload is 64-byte aligned in channels whose `max_msg` is at least
- * 256 (16-byte aligned below that), and `max_msg` bytes long whatever
- * `size` is; its contents are whatever the slot held before (not zeroed).
+ * The payload is 64-byte aligned (it starts a cache line) in every
+ * channel, and `max_msg` bytes long whatever `size` is; its contents are
+ * whatever the slot held before (not zeroed).
  *
  * Ordering: the slot takes the next position of the channel, as a send
  * would, so the message is delivered after every message sent or loaned

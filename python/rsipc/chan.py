@@ -242,8 +242,8 @@ class Chan:
 @api
 class Loan:
     """A slot on loan from :meth:`Chan.loan`: write the message into
-    ``buf`` (``address`` is where it lies: 64-byte aligned when the
-    channel's ``max_msg`` is at least 256), then :meth:`publish` or
+    ``buf`` (``address`` is where it lies: 64-byte aligned), then
+    :meth:`publish` or
     :meth:`give_back` it (once). The view is released then; keep no other
     view of it."""
 

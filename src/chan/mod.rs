@@ -23,10 +23,13 @@
 //! each on its own pair of cache lines,
 //! the producer index `tail`, the consumer index `head`, the two wait words
 //! and the `lost` and `returned` counters. The `capacity` slots follow; each is a whole
-//! number of cache lines: an 8-byte state word, a 4-byte length, the
-//! message bytes (right after them when `max_msg` is below 256, so the
-//! line the peers poll carries the start of the message; else from the
-//! slot's second line, so copies move whole, aligned lines).
+//! number of cache lines holding an 8-byte state word, a 4-byte length and
+//! the message bytes, which always start on a cache line: when `max_msg` is
+//! below 256 the message starts the slot and the state word and length
+//! follow it (so messages of up to 48 bytes share the line the peers
+//! poll); else the state word and length have the slot's first line
+//! and the message starts on its second, so copies move whole, aligned
+//! lines (see `ring::layout`).
 //!
 //! # Slot states
 //!
@@ -482,8 +485,8 @@ impl Chan {
     }
 
     /// Loans the next free slot for a message of up to `size` bytes and
-    /// returns its payload pointer (64-byte aligned when `max_msg >= 256`,
-    /// 16-byte aligned otherwise), to write in place and then hand to
+    /// returns its payload pointer (64-byte aligned), to write in place and
+    /// then hand to
     /// [`Chan::publish`] or [`Chan::loan_return`]. Waits as [`Chan::send`]
     /// does while the channel is full. `EMSGSIZE` (before any wait) if
     /// `size` exceeds `max_msg`.

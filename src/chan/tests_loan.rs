@@ -37,25 +37,46 @@ fn loans_and_borrows_interleave_with_copies_in_order() {
     assert_eq!((s.sent, s.received, s.lost, s.queued), (30, 30, 0, 0));
 }
 
+/// The sizes the alignment tests use: each side of the one-line limit (48)
+/// and of the separate state line (256).
+const ALIGN_SIZES: [usize; 10] = [1, 8, 48, 49, 64, 100, 255, 256, 4096, 1 << 20];
+
 #[test]
-fn payloads_are_64_byte_aligned_from_256_bytes_and_16_below() {
-    for (max_msg, align) in [(256usize, 64usize), (4096, 64), (1 << 20, 64), (255, 16), (1, 16)] {
+fn payloads_are_64_byte_aligned_and_round_trip_at_every_size() {
+    for max_msg in ALIGN_SIZES {
         let ch = anon(max_msg, 3);
-        for _ in 0..3 {
-            let p = ch.loan(max_msg, 0).unwrap();
-            assert_eq!(p as usize % align, 0, "max_msg {max_msg}");
-            // The whole payload is writable.
-            // SAFETY: the loan covers max_msg bytes.
-            unsafe { std::ptr::write_bytes(p, 0x5a, max_msg) };
-            ch.publish(p, max_msg).unwrap();
+        // Five rounds through three slots, full and short messages, loaned
+        // and copied: every slot is reused, and a message or a state word
+        // overlapping its neighbour would show in the bytes or the lengths.
+        for round in 0..5u8 {
+            let lens = [max_msg, max_msg / 2 + 1, 1];
+            for (k, &len) in lens.iter().enumerate() {
+                let msg = super::tests::pattern(len, round * 3 + k as u8);
+                if k == 1 {
+                    ch.send(&msg, 0).unwrap();
+                    continue;
+                }
+                let p = ch.loan(max_msg, 0).unwrap();
+                assert_eq!(p as usize % 64, 0, "max_msg {max_msg}: loan at {p:p}");
+                // The whole loan is writable; the message is its first bytes.
+                // SAFETY: the loan covers max_msg bytes, ours until published.
+                unsafe {
+                    std::ptr::write_bytes(p, 0xa5, max_msg);
+                    std::ptr::copy_nonoverlapping(msg.as_ptr(), p, len);
+                }
+                ch.publish(p, len).unwrap();
+            }
+            for (k, &len) in lens.iter().enumerate() {
+                let want = super::tests::pattern(len, round * 3 + k as u8);
+                let (p, n) = ch.borrow(0).unwrap();
+                assert_eq!((p as usize % 64, n), (0, len), "max_msg {max_msg}: borrow at {p:p}");
+                // SAFETY: a borrow of n bytes, ours until released.
+                assert_eq!(unsafe { std::slice::from_raw_parts(p, n) }, &want[..], "max_msg {max_msg}");
+                ch.release(p).unwrap();
+            }
         }
-        for _ in 0..3 {
-            let (p, n) = ch.borrow(0).unwrap();
-            assert_eq!((p as usize % align, n), (0, max_msg));
-            // SAFETY: a borrow of n bytes.
-            assert!(unsafe { std::slice::from_raw_parts(p, n) }.iter().all(|&b| b == 0x5a));
-            ch.release(p).unwrap();
-        }
+        let s = ch.stats();
+        assert_eq!((s.sent, s.received, s.lost, s.queued), (15, 15, 0, 0), "max_msg {max_msg}");
     }
 }
 

@@ -5,7 +5,7 @@
  * refused by rsipc_chan_open.
  *
  * The test writes the words through a second mapping of the channel's
- * /dev/shm object, at their offsets in layout version 5 (checked first). */
+ * /dev/shm object, at their offsets in layout version 6 (checked first). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,8 +16,10 @@
 
 #include "check.h"
 
-/* Offsets of the header words in layout version 5 (which added the count
- * of returned loans after lost, in the same line: no offset here moved). */
+/* Offsets of the header words in layout version 6 (version 5 added the
+ * count of returned loans after lost, in the same line; version 6 moved the
+ * state word behind the message in the slots of small channels: no offset
+ * here moved). */
 #define OFF_VERSION 8
 #define OFF_MAX_MSG 16
 #define OFF_CAPACITY 24
@@ -30,7 +32,7 @@
 /* The doorbell table: 64 entries of (owner word, token). */
 #define OFF_BELLS 768
 #define HEADER_SIZE 1792
-#define LAYOUT_VERSION 5
+#define LAYOUT_VERSION 6
 /* A doorbell entry of member 5 (no such process) armed for both sides. */
 #define BOGUS_BELL (((uint64_t)3 << 32) | 5)
 
@@ -148,9 +150,14 @@ int main(void) {
         rsipc_chan_t *again = rsipc_chan_open(name);
         CHECK(again != NULL);
         rsipc_chan_close(again);
-        uint32_t other = 99;
-        memcpy(map + OFF_VERSION, &other, sizeof other);
-        CHECK_FAILS(rsipc_chan_open(name), NULL, EINVAL, "chan_open(");
+        /* A future version, and the previous one (whose small channels kept
+         * the state word in front of the message). */
+        const uint32_t others[] = {99, LAYOUT_VERSION - 1};
+        for (int k = 0; k < 2; k++) {
+            memcpy(map + OFF_VERSION, &others[k], sizeof others[k]);
+            CHECK_FAILS(rsipc_chan_open(name), NULL, EINVAL, "chan_open(");
+            CHECK(strstr(rsipc_last_error(), "layout version") != NULL);
+        }
         munmap(map, HEADER_SIZE);
     }
     close(fd);

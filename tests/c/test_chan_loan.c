@@ -2,7 +2,8 @@
  *  - a producer loaning and a consumer borrowing deliver every message, in
  *    order and intact, through a small channel (the two wait on each other
  *    all the time), mixed with copying sends and receives;
- *  - payloads are 64-byte aligned when max_msg >= 256 (16-byte below);
+ *  - payloads are 64-byte aligned whatever max_msg, and full, short, loaned
+ *    and copied messages round-trip through reused slots at every size;
  *  - misuse is -1 with errno and a last-error message, and changes nothing;
  *  - SIGKILL rounds: children killed while holding a loan (half written) or
  *    a borrow, while a producer and a consumer keep streaming through the
@@ -97,29 +98,53 @@ static void test_loaned_stream_arrives_in_order(int count) {
 
 /* ---- alignment -------------------------------------------------------- */
 
+/* Byte i of message `seed` in the alignment test. */
+static unsigned char byte_of(unsigned seed, size_t i) { return (unsigned char)(i * 31 + seed * 7 + 1); }
+
+/* Each side of the one-line limit (48 bytes, the state word and length
+ * right after them) and of the separate state line (from 256). */
 static void test_payload_alignment(void) {
-    static const struct { size_t max_msg, align; } cases[] = {
-        {256, 64}, {4096, 64}, {1000, 64}, {(size_t)1 << 20, 64}, {255, 16}, {1, 16}, {64, 16},
-    };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        rsipc_chan_t *ch = rsipc_chan_create(NULL, cases[c].max_msg, 3, 0);
+    static const size_t sizes[] = {1, 8, 48, 49, 64, 100, 255, 256, 4096, (size_t)1 << 20};
+    for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
+        const size_t max = sizes[c];
+        rsipc_chan_t *ch = rsipc_chan_create(NULL, max, 3, 0);
         CHECK(ch != NULL);
         if (!ch) continue;
-        for (int k = 0; k < 3; k++) {
-            void *p = NULL;
-            CHECK(rsipc_chan_loan(ch, cases[c].max_msg, &p, 0) == 0);
-            CHECK((uintptr_t)p % cases[c].align == 0);
-            memset(p, 0x5a, cases[c].max_msg); /* the whole payload is ours */
-            CHECK(rsipc_chan_publish(ch, p, cases[c].max_msg) == 0);
+        unsigned char *copy = malloc(max);
+        CHECK(copy != NULL);
+        /* Five rounds through three slots: a full loan, a copying send of
+         * about half, a one-byte loan; each slot is reused. */
+        for (unsigned round = 0; round < 5 && copy; round++) {
+            const size_t lens[3] = {max, max / 2 + 1, 1};
+            for (unsigned k = 0; k < 3; k++) {
+                unsigned seed = round * 3 + k;
+                if (k == 1) {
+                    for (size_t i = 0; i < lens[k]; i++) copy[i] = byte_of(seed, i);
+                    CHECK(rsipc_chan_send(ch, copy, lens[k], 0) == 0);
+                    continue;
+                }
+                void *p = NULL;
+                CHECK(rsipc_chan_loan(ch, max, &p, 0) == 0);
+                if (!p) continue;
+                CHECK((uintptr_t)p % 64 == 0);
+                memset(p, 0xa5, max); /* the whole payload is ours */
+                for (size_t i = 0; i < lens[k]; i++) ((unsigned char *)p)[i] = byte_of(seed, i);
+                CHECK(rsipc_chan_publish(ch, p, lens[k]) == 0);
+            }
+            for (unsigned k = 0; k < 3; k++) {
+                void *p = NULL;
+                size_t n = 0, bad = 0;
+                CHECK(rsipc_chan_recv_borrow(ch, &p, &n, 0) == 0);
+                if (!p) continue;
+                CHECK((uintptr_t)p % 64 == 0 && n == lens[k]);
+                for (size_t i = 0; i < n; i++) bad += ((unsigned char *)p)[i] != byte_of(round * 3 + k, i);
+                CHECK(bad == 0);
+                CHECK(rsipc_chan_release(ch, p) == 0);
+            }
         }
-        for (int k = 0; k < 3; k++) {
-            void *p = NULL;
-            size_t n = 0;
-            CHECK(rsipc_chan_recv_borrow(ch, &p, &n, 0) == 0);
-            CHECK((uintptr_t)p % cases[c].align == 0 && n == cases[c].max_msg);
-            CHECK(p && ((unsigned char *)p)[0] == 0x5a && ((unsigned char *)p)[n - 1] == 0x5a);
-            CHECK(rsipc_chan_release(ch, p) == 0);
-        }
+        struct rsipc_chan_stats st;
+        CHECK(rsipc_chan_stats(ch, &st) == 0 && st.sent == 15 && st.received == 15 && st.lost == 0);
+        free(copy);
         rsipc_chan_close(ch);
     }
 }

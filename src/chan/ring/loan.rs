@@ -20,6 +20,7 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use super::copy::prefetch_for_write;
 use super::index::advance;
 use super::layout::HEADER_SIZE;
 use super::wait::{Step, Wait};
@@ -28,21 +29,22 @@ use super::{corrupt, taken_from_us, Error, Result, Ring, Side};
 
 /// A slot named by a payload pointer, with its index in the ring.
 struct Slot {
-    base: *mut u8,
+    /// The address of its state word (the length follows it).
+    head: *mut u8,
     index: u64,
 }
 
 impl Slot {
     fn state(&self) -> &AtomicU64 {
-        // SAFETY: the slot lies inside the mapping (checked by
-        // `Ring::slot_of`); its first 8 bytes are its 64-byte aligned state
-        // word.
-        unsafe { &*(self.base as *const AtomicU64) }
+        // SAFETY: `head` is the state word of a slot inside the mapping
+        // (checked by `Ring::slot_of`), 16-byte aligned.
+        unsafe { &*(self.head as *const AtomicU64) }
     }
 
     fn len_word(&self) -> &AtomicU32 {
-        // SAFETY: bytes 8..12 of the slot hold the message length (as above).
-        unsafe { &*(self.base.add(8) as *const AtomicU32) }
+        // SAFETY: the 4 bytes after the state word hold the message length
+        // (as above).
+        unsafe { &*(self.head.add(8) as *const AtomicU32) }
     }
 }
 
@@ -59,7 +61,9 @@ impl Ring {
                 // which may not exceed it.
                 Self::len_word(pos).store(size as u32, Ordering::Relaxed);
                 advance(&self.header().tail, t);
-                Ok(Step::Done(self.data(pos)))
+                let payload = self.data(pos);
+                prefetch_for_write(payload, size);
+                Ok(Step::Done(payload))
             }
             Step::Sleep(sleep) => Ok(Step::Sleep(sleep)),
         }
@@ -174,9 +178,7 @@ impl Ring {
             ));
         }
         let index = off / self.geo.stride;
-        // SAFETY: index < capacity: the slot lies inside the mapping.
-        let base = unsafe { self.base.add(HEADER_SIZE + (index * self.geo.stride) as usize) };
-        Ok(Slot { base, index })
+        Ok(Slot { head: self.head(index), index })
     }
 
     /// The word of `slot` if this member (`me`) holds it in `phase`

@@ -20,8 +20,9 @@
 //! * `recover`: slots held by dead peers, the sweep, the counters;
 //! * `bell`: the doorbells of pollable handles;
 //! * `errors`: the protocol's errors and their messages;
-//! * `copy`, `fault`: moving message bytes, and the unit tests' fault
-//!   injection around it.
+//! * `copy`, `fault`: moving message bytes (and preparing a loan's lines
+//!   for the caller's writes), and the unit tests' fault injection around
+//!   it.
 
 mod bell;
 mod copy;
@@ -44,8 +45,6 @@ use crate::error::{Error, Result};
 use crate::sys;
 
 use errors::{corrupt, taken_from_us, timed_out, would_block, Indices};
-#[cfg(test)]
-pub(crate) use layout::{data_offset_for, stride_for};
 pub use layout::{Geometry, Header};
 pub(crate) use layout::{HEADER_SIZE, LAYOUT_VERSION, MAGIC};
 use spin::SpinBudget;
@@ -119,32 +118,43 @@ impl Ring {
             Some(shift) => (p >> shift, p & (self.geo.capacity - 1)),
             None => (p / self.geo.capacity, p % self.geo.capacity),
         };
+        Pos { head: self.head(index), lap }
+    }
+
+    /// The state word's address in slot `index`, which the caller checked
+    /// is below the capacity.
+    #[inline]
+    fn head(&self, index: u64) -> *mut u8 {
+        debug_assert!(index < self.geo.capacity);
         // SAFETY: index < capacity, so the slot lies inside the mapping
-        // (total_size = HEADER_SIZE + capacity * stride, checked at open).
-        let slot = unsafe { self.base.add(HEADER_SIZE + (index * self.geo.stride) as usize) };
-        Pos { slot, lap }
+        // (total_size = HEADER_SIZE + capacity * stride, checked at open),
+        // and head_offset + 16 <= stride.
+        unsafe { self.base.add(HEADER_SIZE + (index * self.geo.stride + self.geo.head_offset) as usize) }
     }
 
     #[inline]
     fn state(pos: Pos) -> &'static AtomicU64 {
-        // SAFETY: the slot's first 8 bytes are its state word, 64-byte
-        // aligned; the mapping outlives every use (see `Ring::new`). The
-        // 'static is internal: the reference never escapes a method of Ring.
-        unsafe { &*(pos.slot as *const AtomicU64) }
+        // SAFETY: `pos.head` is the slot's state word, 16-byte aligned (the
+        // stride and head_offset are multiples of 16 and the slots start
+        // 128-byte aligned in a page-aligned mapping); the mapping outlives
+        // every use (see `Ring::new`). The 'static is internal: the
+        // reference never escapes a method of Ring.
+        unsafe { &*(pos.head as *const AtomicU64) }
     }
 
     #[inline]
     fn len_word(pos: Pos) -> &'static AtomicU32 {
-        // SAFETY: bytes 8..12 of the slot hold the message length (as
-        // `state`).
-        unsafe { &*(pos.slot.add(8) as *const AtomicU32) }
+        // SAFETY: the 4 bytes after the state word hold the message length
+        // (as `state`).
+        unsafe { &*(pos.head.add(8) as *const AtomicU32) }
     }
 
     #[inline]
     fn data(&self, pos: Pos) -> *mut u8 {
-        // SAFETY: data_offset + max_msg <= stride: the message bytes lie
-        // inside the slot.
-        unsafe { pos.slot.add(self.geo.data_offset as usize) }
+        // SAFETY: the slot starts head_offset bytes before its state word,
+        // its message data_offset bytes after its start, and data_offset +
+        // max_msg <= stride: the message bytes lie inside the slot.
+        unsafe { pos.head.sub(self.geo.head_offset as usize).add(self.geo.data_offset as usize) }
     }
 
     #[inline]
@@ -207,10 +217,11 @@ unsafe impl Send for Ring {}
 // SAFETY: as above.
 unsafe impl Sync for Ring {}
 
-/// Where a position lives: its slot and its lap.
+/// Where a position lives: its slot (named by the address of the slot's
+/// state word) and its lap.
 #[derive(Clone, Copy)]
 struct Pos {
-    slot: *mut u8,
+    head: *mut u8,
     lap: u64,
 }
 
