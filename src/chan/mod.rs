@@ -256,6 +256,18 @@ use header::{check_header, explain_map, explain_open, explain_reserve, too_big};
 use ring::{Geometry, Ring, HEADER_SIZE, MAGIC};
 pub(crate) use ring::{Sleep, Step, Wait};
 
+/// What one attempt of a blocking channel call came to, for either kind of
+/// channel (`S` is the kind's sleep: point-to-point `Sleep`, broadcast
+/// `bcast::Sleep`).
+pub enum Progress<S, T> {
+    /// The call is complete.
+    Done(T),
+    /// The call has to sleep before its next attempt: the caller sleeps
+    /// (the sleep's `sleep` or `sleep_cancellable`), tells the call's wait
+    /// how the sleep ended, and makes the next attempt.
+    Sleep(S),
+}
+
 /// A process's handle on a channel (one per open). `Send + Sync`: threads
 /// may share it.
 pub struct Chan {

@@ -15,6 +15,7 @@
 //! wake-up.
 
 use super::*;
+use crate::chan::Progress;
 use crate::sys::Cancel;
 
 /// The handle taken by one call (its `busy` flag set), given back when the
@@ -27,16 +28,9 @@ impl Drop for Busy<'_> {
     }
 }
 
-/// What one attempt of a broadcast send or receive came to.
-pub enum Step<'a, T> {
-    /// The call is complete.
-    Done(T),
-    /// The call has to sleep (nothing held meanwhile) before the next
-    /// attempt: the caller sleeps ([`Sleep::sleep`] or
-    /// [`Sleep::sleep_cancellable`]) and tells the call's [`Wait`] how the
-    /// sleep ended.
-    Sleep(Sleep<'a>),
-}
+/// What one attempt of a broadcast send or receive came to (see
+/// [`Progress`]); nothing is held while the call sleeps.
+pub type Step<'a, T> = Progress<Sleep<'a>, T>;
 
 /// A futex sleep an attempt asked for: the word; the value it must still
 /// hold and the end of the sleep are in the call's [`Wait`].

@@ -10,6 +10,7 @@ use super::spin::HELD_SPIN_PAUSES;
 use super::spin::SPIN_AFTER_WAKE;
 use super::word::{phase_of, Phase};
 use super::{corrupt, timed_out, would_block, Error, Holder, Result, Ring, Side};
+use crate::chan::Progress;
 use crate::sys;
 
 /// Sleep length while a peer holds the slot (doubling from the first value
@@ -219,18 +220,11 @@ pub(super) enum Blocked<'a> {
     Sleep(Sleep<'a>),
 }
 
-/// What one attempt of a send or receive came to.
-pub enum Step<'a, T> {
-    /// The call is complete.
-    Done(T),
-    /// The call has to sleep before it looks again: the caller sleeps
-    /// ([`Sleep::sleep`] or [`Sleep::sleep_cancellable`]), tells the call's
-    /// [`Wait`] how the sleep ended, and makes the next attempt. Nothing is
-    /// held while it sleeps (no slot is claimed; the announcement in the
-    /// wait word costs at most one spurious wake-up), so a thread cancelled
-    /// in the sleep leaves the channel as it was.
-    Sleep(Sleep<'a>),
-}
+/// What one attempt of a send or receive came to (see [`Progress`]).
+/// Nothing is held while the call sleeps (no slot is claimed; the
+/// announcement in the wait word costs at most one spurious wake-up), so a
+/// thread cancelled in the sleep leaves the channel as it was.
+pub type Step<'a, T> = Progress<Sleep<'a>, T>;
 
 /// A futex sleep a call asked for (see [`Step::Sleep`]): the word to sleep
 /// on; the value it must still hold and the deadline are kept in the call's
