@@ -19,11 +19,10 @@ const GAP: usize = 2 * LINE;
 /// boundary (loaned and borrowed payloads are 64-byte aligned), in one of
 /// two layouts:
 ///
-/// - channels for messages below [`ALIGNED_MSG`] bytes put the message at
-///   the start of the slot and the state and length right after it (at
-///   `max_msg` rounded up to 16): the stride is `max_msg + 16` rounded up
-///   to a cache line, so messages of up to 48 bytes share the one line the
-///   peers poll (a short copying send moves one line). Measured with the
+/// - channels for messages of up to [`ONE_LINE_MSG`] (48) bytes put the
+///   message at the start of the slot and the state and length right after
+///   it (at `max_msg` rounded up to 16): a slot is the one line the peers
+///   poll (a short copying send moves one line). Measured with the
 ///   benchmark's 8-byte ping-pong (p50 of the round trips, runs alternated
 ///   with layout 5's state word in front of the message): the state word
 ///   right after the message (in the same 32-byte half of the line) gave
@@ -33,12 +32,17 @@ const GAP: usize = 2 * LINE;
 ///   own in front of the message, so the copies move whole, aligned lines
 ///   and the polled line holds no message bytes. Measured on the 2-vCPU
 ///   benchmark machine (a C model of this protocol, one producer and one
-///   consumer): with 64-byte messages sharing the polled line is a third
-///   faster, with 4 KiB ones the separate line a fifth.
+///   consumer): with 4 KiB messages the separate line is a fifth faster.
+///   For 49 to 255 bytes the message could also start the slot with the
+///   state word after it (the same stride up to 112 bytes); in the
+///   benchmark's 64-byte stream (runs alternated with layout 5, whose state
+///   word shared the first line with 48 message bytes) that measured
+///   21.9-22.8 ns per message against 19.9-20.7, the state line in front
+///   20.8-21.0.
 pub(crate) const SLOT_HEADER: usize = 16;
-/// `max_msg` from which a channel's state word has a line of its own in
-/// front of the message.
-const ALIGNED_MSG: u64 = 256;
+/// Largest `max_msg` whose slots are one line: the message, then the state
+/// word and length.
+const ONE_LINE_MSG: u64 = (LINE - SLOT_HEADER) as u64;
 /// Largest message size a channel accepts (lengths are stored in 32 bits and
 /// returned as `ssize_t`).
 pub(crate) const MAX_MSG_LIMIT: u64 = i32::MAX as u64;
@@ -124,7 +128,7 @@ const _: () = assert!(std::mem::size_of::<BellEntry>() * BELLS % GAP == 0);
 /// Offset of the message bytes in a slot for messages of up to `max_msg`
 /// bytes (see [`SLOT_HEADER`]): a multiple of 64.
 pub fn data_offset_for(max_msg: u64) -> u64 {
-    if max_msg < ALIGNED_MSG {
+    if max_msg <= ONE_LINE_MSG {
         0
     } else {
         LINE as u64
@@ -135,7 +139,7 @@ pub fn data_offset_for(max_msg: u64) -> u64 {
 /// messages of up to `max_msg` bytes: right after the message, or the
 /// slot's first line (see [`SLOT_HEADER`]); a multiple of 16.
 pub fn head_offset_for(max_msg: u64) -> u64 {
-    if max_msg < ALIGNED_MSG {
+    if max_msg <= ONE_LINE_MSG {
         max_msg.div_ceil(16) * 16
     } else {
         0
@@ -145,7 +149,7 @@ pub fn head_offset_for(max_msg: u64) -> u64 {
 /// Bytes per slot for messages of up to `max_msg` bytes: message, state
 /// and length, rounded up to whole cache lines.
 pub fn stride_for(max_msg: u64) -> u64 {
-    let bytes = if max_msg < ALIGNED_MSG { max_msg + SLOT_HEADER as u64 } else { LINE as u64 + max_msg };
+    let bytes = if max_msg <= ONE_LINE_MSG { max_msg + SLOT_HEADER as u64 } else { LINE as u64 + max_msg };
     bytes.div_ceil(LINE as u64) * LINE as u64
 }
 
@@ -165,8 +169,8 @@ pub struct Geometry {
     pub(super) data_offset: u64,
     /// Where the state word starts in a slot (the length follows it).
     pub(super) head_offset: u64,
-    /// The state word lies in a line the sender writes message bytes into
-    /// (`max_msg` below [`ALIGNED_MSG`]: the message starts the slot).
+    /// A slot is one line: the message, then the state word (`max_msg` up
+    /// to [`ONE_LINE_MSG`]).
     pub(super) small: bool,
     /// log2(capacity) when it is a power of two: positions then split into
     /// (lap, slot) with a shift and a mask instead of a division.
@@ -192,7 +196,7 @@ impl Geometry {
             total_size,
             data_offset: data_offset_for(max_msg),
             head_offset: head_offset_for(max_msg),
-            small: max_msg < ALIGNED_MSG,
+            small: max_msg <= ONE_LINE_MSG,
             shift,
         })
     }
@@ -208,10 +212,10 @@ mod tests {
         assert_eq!(geometry(1), (0, 16, 64));
         assert_eq!(geometry(8), (0, 16, 64));
         assert_eq!(geometry(48), (0, 48, 64));
-        assert_eq!(geometry(49), (0, 64, 128));
-        assert_eq!(geometry(64), (0, 64, 128));
-        assert_eq!(geometry(100), (0, 112, 128));
-        assert_eq!(geometry(255), (0, 256, 320));
+        assert_eq!(geometry(49), (64, 0, 128));
+        assert_eq!(geometry(64), (64, 0, 128));
+        assert_eq!(geometry(100), (64, 0, 192));
+        assert_eq!(geometry(255), (64, 0, 320));
         assert_eq!(geometry(256), (64, 0, 320));
         assert_eq!(geometry(4096), (64, 0, 4160));
         for m in (1..600).chain([4095, 4096, 65536, 1 << 20]) {
