@@ -32,55 +32,22 @@
  *   rows report nanoseconds per message (9 M msg/s = 111 ns), the 4 KiB
  *   rows MiB/s.
  *
- * Limits, each measured the way the rows it bounds are, and named with
- * issue 9's target for those rows:
- * - the cache-line one-way latency, as in the limits group, again right
- *   before the awake row (the vCPUs' placement, and with it this latency,
- *   changes during a run), and once more with spins that pause between
- *   looks as the channel's do (on this machine a bare spin loop can slow
- *   the exchange it waits for: the paused form is up to twice as fast);
- * - a futex wake of a sleeping waiter, timestamped exactly like the
- *   "receiver asleep" rows (the limits group's futex ping-pong times the
- *   same wake-up as half a round trip);
- * - a minimal single-producer single-consumer ring of DEPTH slots in shared
- *   memory (a sequence word per slot, nothing else: no pids, no recovery,
- *   no sleeping; both sides spin), copying each message in on one CPU and
- *   out on the other: with 64 B messages the floor under the 64 B rows,
- *   with 4 KiB messages the bandwidth the 4 KiB target is a share of. The
- *   limits group's memcpy row copies 64 MiB buffers on one CPU, which
- *   measures DRAM bandwidth, not message-sized blocks moving between two
- *   caches, which is what a message queue does.
+ * The limits they are read against are measured in bench_chan_limits.c,
+ * the zero-copy and fan-out rows in bench_chan_gen2.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/futex.h>
-#include <mqueue.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "bench_chan.h"
 #include "rsipc.h"
-
-/* What a spinning core does while it waits: the channel pauses between two
- * looks at the slot, as spin loops should. */
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
-#define DEPTH 64    /* slots of every channel, queue and ring */
-#define PRODUCERS 3 /* the "several producers" rows */
 
 /* ---- one queue, either kind ------------------------------------------------------ */
 
@@ -180,8 +147,6 @@ static int queue_recv(const queue *q, void *buf, int spin) {
     return 0;
 }
 
-static size_t warmup_of(size_t n) { return n / 10 ? n / 10 : 1; }
-
 /* ---- one-way latency, both sides awake ------------------------------------------------ */
 
 typedef struct {
@@ -243,26 +208,6 @@ static double chan_pingpong(const bench_args *a) { return pingpong(KIND_CHAN, a)
  * RSIPC_BENCH_VERBOSE set, each repetition also prints on stderr how many
  * times the two processes slept in the loop (voluntary context switches:
  * a channel call that ends its spin sleeps in its futex). */
-static inline uint64_t ticks(void) {
-#if defined(__x86_64__)
-    return __builtin_ia32_rdtsc();
-#else
-    return bench_now_ns();
-#endif
-}
-
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Half of the `pct` percentile of `n` round trips of `t` ticks, in ns. */
-static double half_percentile(uint64_t *t, size_t n, double pct, double ns_per_tick) {
-    qsort(t, n, sizeof *t, cmp_u64);
-    size_t i = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
-    return (double)t[i] * ns_per_tick / 2.0;
-}
-
 static long voluntary_switches(void) {
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0) bench_die("getrusage");
@@ -606,335 +551,6 @@ static double mq_bulk1(const bench_args *a) { return flow_mibs(KIND_MQ, 1, a); }
 static double chan_bulk1(const bench_args *a) { return flow_mibs(KIND_CHAN, 1, a); }
 static double mq_bulkp(const bench_args *a) { return flow_mibs(KIND_MQ, PRODUCERS, a); }
 static double chan_bulkp(const bench_args *a) { return flow_mibs(KIND_CHAN, PRODUCERS, a); }
-
-/* ---- the minimal ring (limits) ------------------------------------------------------------ */
-
-/* DEPTH slots, each a sequence word on its own line followed by the message:
- * the producer waits until slot i % DEPTH holds i, copies in, stores i + 1;
- * the consumer waits for i + 1, copies out, stores i + DEPTH. Both spin,
- * pausing as the channel does. */
-typedef struct {
-    char *base;
-    size_t size, stride, total;
-} ring_job;
-
-static _Atomic uint64_t *ring_seq(const ring_job *r, size_t i) {
-    return (_Atomic uint64_t *)(r->base + (i % DEPTH) * r->stride);
-}
-
-static char *ring_data(const ring_job *r, size_t i) { return r->base + (i % DEPTH) * r->stride + 64; }
-
-static int ring_producer(void *arg) {
-    ring_job *r = arg;
-    char *buf = malloc(r->size);
-    if (!buf) return bench_child_fail("malloc");
-    memset(buf, 0x5a, r->size);
-    for (uint64_t i = 0; i < r->total; i++) {
-        _Atomic uint64_t *seq = ring_seq(r, i);
-        while (atomic_load_explicit(seq, memory_order_acquire) != i) cpu_relax();
-        memcpy(buf, &i, sizeof i);
-        memcpy(ring_data(r, i), buf, r->size);
-        atomic_store_explicit(seq, i + 1, memory_order_release);
-    }
-    free(buf);
-    return 0;
-}
-
-static double ring(size_t size, size_t messages) {
-    ring_job r;
-    r.size = size;
-    r.stride = 64 + (size + 63) / 64 * 64;
-    size_t warm = warmup_of(messages);
-    r.total = warm + messages;
-    r.base = bench_shared_alloc(DEPTH * r.stride);
-    for (uint64_t i = 0; i < DEPTH; i++) atomic_store(ring_seq(&r, i), i);
-    char *buf = bench_alloc(size);
-    pid_t pid = bench_spawn(ring_producer, &r);
-    uint64_t t0 = 0;
-    for (uint64_t i = 0; i < r.total; i++) {
-        if (i == warm) t0 = bench_now_ns();
-        _Atomic uint64_t *seq = ring_seq(&r, i);
-        while (atomic_load_explicit(seq, memory_order_acquire) != i + 1) cpu_relax();
-        memcpy(buf, ring_data(&r, i), size);
-        atomic_store_explicit(seq, i + DEPTH, memory_order_release);
-        uint64_t tag;
-        memcpy(&tag, buf, sizeof tag);
-        if (tag != i) {
-            errno = 0;
-            bench_die("ring message %llu holds %llu", (unsigned long long)i, (unsigned long long)tag);
-        }
-    }
-    uint64_t t1 = bench_now_ns();
-    bench_reap(pid);
-    free(buf);
-    munmap(r.base, DEPTH * r.stride);
-    return bench_ns_per(t0, t1, messages);
-}
-
-static double ring_ns(const bench_args *a) { return ring(a->size, a->count); }
-static double ring_mibs(const bench_args *a) {
-    double ns = ring(a->size, a->count / a->size);
-    return (double)a->size / (double)MiB / (ns / 1e9);
-}
-
-/* ---- zero-copy: loans and borrows ------------------------------------------------------------ */
-
-/* One producer, one consumer, every message `size` bytes, every byte of it
- * written once by the producer and read once by the consumer, as a program
- * making and using its data does. The copying path writes the message into
- * a buffer of its own, sends it (a copy in), receives it (a copy out) and
- * reads the buffer; the zero-copy path writes it into a loaned slot,
- * publishes it, borrows it and reads it there. Same channel geometry
- * (DEPTH slots), same data, same checks. Both paths write and read 16 bytes
- * at a time (SSE2, baseline x86-64), as a compiler vectorising the loops
- * would: with 8-byte scalar loops the loops themselves, not the copies, are
- * most of the time. */
-typedef struct {
-    rsipc_chan_t *ch;
-    size_t size, total;
-    int zero_copy;
-} zc_job;
-
-#define ZC_MIX 0x9E3779B97F4A7C15ULL
-
-typedef uint64_t zc_vec __attribute__((vector_size(16)));
-
-/* Writes message `seq`: its number, then one 64-bit word per 8 bytes. */
-static void zc_make(unsigned char *p, size_t size, uint64_t seq) {
-    uint64_t v = seq * ZC_MIX;
-    zc_vec head = {seq, v}, body = {v, v};
-    size_t i = 0;
-    if (size >= 16) memcpy(p, &head, sizeof head), i = 16;
-    else memcpy(p, &seq, sizeof seq), i = 8;
-    for (; i + 16 <= size; i += 16) memcpy(p + i, &body, sizeof body);
-    if (i + 8 <= size) memcpy(p + i, &v, sizeof v);
-}
-
-/* Reads every word of message `seq` and checks their sum. */
-static void zc_use(const unsigned char *p, size_t size, uint64_t seq) {
-    uint64_t first, sum = 0;
-    zc_vec a = {0, 0}, b = {0, 0};
-    memcpy(&first, p, sizeof first);
-    size_t i = 0;
-    for (; i + 32 <= size; i += 32) {
-        zc_vec x, y;
-        memcpy(&x, p + i, sizeof x);
-        memcpy(&y, p + i + 16, sizeof y);
-        a += x;
-        b += y;
-    }
-    for (; i + 8 <= size; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, sizeof w);
-        sum += w;
-    }
-    a += b;
-    sum += a[0] + a[1] - first;
-    if (first != seq || sum != (uint64_t)(size / 8 - 1) * (seq * ZC_MIX)) {
-        errno = 0;
-        bench_die("zero-copy row: message %llu damaged", (unsigned long long)seq);
-    }
-}
-
-static int zc_producer(void *arg) {
-    zc_job *j = arg;
-    unsigned char *buf = malloc(j->size);
-    if (!buf) return bench_child_fail("malloc");
-    for (uint64_t s = 0; s < j->total; s++) {
-        if (j->zero_copy) {
-            void *p;
-            if (rsipc_chan_loan(j->ch, j->size, &p, -1) != 0) return bench_child_fail("loan %llu", (unsigned long long)s);
-            zc_make(p, j->size, s);
-            if (rsipc_chan_publish(j->ch, p, j->size) != 0) return bench_child_fail("publish");
-        } else {
-            zc_make(buf, j->size, s);
-            if (rsipc_chan_send(j->ch, buf, j->size, -1) != 0) return bench_child_fail("send %llu", (unsigned long long)s);
-        }
-    }
-    free(buf);
-    return 0;
-}
-
-/* MiB/s of a->count bytes in a->size messages (plus a tenth to warm up). */
-static double zc_flow(const bench_args *a, int zero_copy) {
-    zc_job j;
-    j.size = a->size;
-    j.zero_copy = zero_copy;
-    size_t messages = a->count / a->size;
-    size_t warm = warmup_of(messages);
-    j.total = warm + messages;
-    j.ch = rsipc_chan_create(NULL, j.size, DEPTH, 0600);
-    if (!j.ch) bench_die("rsipc_chan_create(NULL, %zu, %d)", j.size, DEPTH);
-    unsigned char *buf = bench_alloc(j.size);
-    pid_t pid = bench_spawn(zc_producer, &j);
-    uint64_t t0 = 0;
-    for (uint64_t s = 0; s < j.total; s++) {
-        if (s == warm) t0 = bench_now_ns();
-        if (zero_copy) {
-            void *p;
-            size_t n;
-            if (rsipc_chan_recv_borrow(j.ch, &p, &n, -1) != 0 || n != j.size) bench_die("borrow %llu", (unsigned long long)s);
-            zc_use(p, n, s);
-            if (rsipc_chan_release(j.ch, p) != 0) bench_die("release");
-        } else {
-            if (rsipc_chan_recv(j.ch, buf, j.size, -1) != (ssize_t)j.size) bench_die("recv %llu", (unsigned long long)s);
-            zc_use(buf, j.size, s);
-        }
-    }
-    uint64_t t1 = bench_now_ns();
-    bench_reap(pid);
-    free(buf);
-    if (rsipc_chan_close(j.ch) != 0) bench_die("rsipc_chan_close");
-    double ns = bench_ns_per(t0, t1, messages);
-    return (double)a->size / (double)MiB / (ns / 1e9);
-}
-
-static double chan_copy_flow(const bench_args *a) { return zc_flow(a, 0); }
-static double chan_loan_flow(const bench_args *a) { return zc_flow(a, 1); }
-
-/* ---- the cache line (limits) ------------------------------------------------------------------- */
-
-/* The limits group's cache-line ping-pong, measured again right before the
- * awake row (the vCPUs' placement, and with it this latency, changes within
- * a run), and in a second form whose spins pause as the channel's do. One
- * word on its own line; the parent writes odd values, the child answers
- * with the next even one. */
-typedef struct {
-    _Atomic unsigned *word;
-    size_t rounds;
-    int relax;
-} bounce;
-
-static void bounce_wait(const bounce *b, unsigned v) {
-    while (atomic_load_explicit(b->word, memory_order_acquire) != v)
-        if (b->relax) cpu_relax();
-}
-
-static int bounce_child(void *arg) {
-    bounce *b = arg;
-    for (unsigned i = 0; i < b->rounds; i++) {
-        bounce_wait(b, 2 * i + 1);
-        atomic_store_explicit(b->word, 2 * i + 2, memory_order_release);
-    }
-    return 0;
-}
-
-static double cache_line(const bench_args *a, int relax) {
-    size_t warm = warmup_of(a->count);
-    bounce b = {bench_shared_alloc(4096), warm + a->count, relax};
-    pid_t pid = bench_spawn(bounce_child, &b);
-    uint64_t t0 = 0;
-    for (unsigned i = 0; i < b.rounds; i++) {
-        if (i == warm) t0 = bench_now_ns();
-        atomic_store_explicit(b.word, 2 * i + 1, memory_order_release);
-        bounce_wait(&b, 2 * i + 2);
-    }
-    uint64_t t1 = bench_now_ns();
-    bench_reap(pid);
-    munmap((void *)b.word, 4096);
-    return bench_ns_per(t0, t1, 2 * a->count);
-}
-
-static double cache_line_spin(const bench_args *a) { return cache_line(a, 0); }
-static double cache_line_pause(const bench_args *a) { return cache_line(a, 1); }
-
-/* The pausing cache-line ping-pong's round trips, one by one (as
- * pingpong_pct). */
-static double cache_line_pct(const bench_args *a, double pct) {
-    size_t warm = warmup_of(a->count);
-    bounce b = {bench_shared_alloc(4096), warm + a->count, 1};
-    uint64_t *rt = bench_alloc(a->count * sizeof *rt);
-    pid_t pid = bench_spawn(bounce_child, &b);
-    uint64_t ns0 = 0, tk0 = 0;
-    for (unsigned i = 0; i < b.rounds; i++) {
-        if (i == warm) {
-            ns0 = bench_now_ns();
-            tk0 = ticks();
-        }
-        uint64_t start = ticks();
-        atomic_store_explicit(b.word, 2 * i + 1, memory_order_release);
-        bounce_wait(&b, 2 * i + 2);
-        if (i >= warm) rt[i - warm] = ticks() - start;
-    }
-    uint64_t tk1 = ticks(), ns1 = bench_now_ns();
-    bench_reap(pid);
-    munmap((void *)b.word, 4096);
-    double ns_per_tick = tk1 > tk0 ? (double)(ns1 - ns0) / (double)(tk1 - tk0) : 1.0;
-    double r = half_percentile(rt, a->count, pct, ns_per_tick);
-    free(rt);
-    return r;
-}
-
-static double cache_line_p50(const bench_args *a) { return cache_line_pct(a, 50); }
-static double cache_line_p99(const bench_args *a) { return cache_line_pct(a, 99); }
-
-/* ---- broadcast fan-out -------------------------------------------------------------------- */
-
-/* One publisher, `subs` subscriber processes on a broadcast channel
- * (RSIPC_CHAN_BLOCK_PUBLISHER: every message reaches every subscriber, so
- * the figure is per message delivered to all). Each subscriber checks the
- * sequence numbers and sends a byte on `done` after the last message. */
-typedef struct {
-    char name[64];
-    int ready[2], done[2];
-    size_t size, total;
-} fan_job;
-
-static int fan_subscriber(void *arg) {
-    fan_job *j = arg;
-    rsipc_chan_t *s = rsipc_chan_subscribe(j->name);
-    if (!s) return bench_child_fail("subscribe: %s", rsipc_last_error());
-    if (bench_send_byte_child(j->ready[1]) != 0) return bench_child_fail("ready byte");
-    char *buf = malloc(j->size);
-    if (!buf) return bench_child_fail("malloc");
-    for (uint64_t n = 0; n < j->total; n++) {
-        if (rsipc_chan_recv(s, buf, j->size, -1) < 0) return bench_child_fail("recv: %s", rsipc_last_error());
-        uint64_t seq;
-        memcpy(&seq, buf, sizeof seq);
-        if (seq != n) return bench_child_fail("message %llu instead of %llu", (unsigned long long)seq,
-                                              (unsigned long long)n);
-    }
-    if (bench_send_byte_child(j->done[1]) != 0) return bench_child_fail("done byte");
-    free(buf);
-    rsipc_chan_close(s);
-    return 0;
-}
-
-static double fan_out(const bench_args *a, unsigned subs) {
-    fan_job j;
-    memset(&j, 0, sizeof j);
-    snprintf(j.name, sizeof j.name, "/rsipc-bench-fan-%d", (int)getpid());
-    j.size = a->size;
-    size_t warm = warmup_of(a->count);
-    j.total = warm + a->count;
-    rsipc_chan_t *p = rsipc_chan_create_broadcast(j.name, a->size, DEPTH, 0600, RSIPC_CHAN_BLOCK_PUBLISHER);
-    if (!p) bench_die("chan_create_broadcast: %s", rsipc_last_error());
-    if (pipe(j.ready) != 0 || pipe(j.done) != 0) bench_die("pipe");
-    pid_t pids[8];
-    for (unsigned i = 0; i < subs; i++) pids[i] = bench_spawn(fan_subscriber, &j);
-    for (unsigned i = 0; i < subs; i++) bench_recv_byte(j.ready[0]);
-    char *buf = bench_alloc(a->size);
-    memset(buf, 0x5a, a->size);
-    uint64_t t0 = 0;
-    for (uint64_t n = 0; n < j.total; n++) {
-        if (n == warm) t0 = bench_now_ns();
-        memcpy(buf, &n, sizeof n);
-        if (rsipc_chan_send(p, buf, a->size, -1) != 0) bench_die("send: %s", rsipc_last_error());
-    }
-    for (unsigned i = 0; i < subs; i++) bench_recv_byte(j.done[0]);
-    uint64_t t1 = bench_now_ns();
-    for (unsigned i = 0; i < subs; i++) bench_reap(pids[i]);
-    free(buf);
-    int fds[] = {j.ready[0], j.ready[1], j.done[0], j.done[1]};
-    for (size_t i = 0; i < 4; i++) close(fds[i]);
-    rsipc_chan_close(p);
-    rsipc_chan_unlink(j.name);
-    return bench_ns_per(t0, t1, a->count);
-}
-
-static double fan_out1(const bench_args *a) { return fan_out(a, 1); }
-static double fan_out4(const bench_args *a) { return fan_out(a, 4); }
-static double fan_out8(const bench_args *a) { return fan_out(a, 8); }
 
 /* Issue 9's targets are in the names of the limit rows they refer to. */
 static const bench_row rows[] = {

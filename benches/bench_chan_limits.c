@@ -1,0 +1,188 @@
+/* The limits the channel rows are read against, measured next to them
+ * (see bench_chan.c for the rows).
+ *
+ * Limits, each measured the way the rows it bounds are, and named with
+ * issue 9's target for those rows:
+ * - the cache-line one-way latency, as in the limits group, again right
+ *   before the awake row (the vCPUs' placement, and with it this latency,
+ *   changes during a run), and once more with spins that pause between
+ *   looks as the channel's do (on this machine a bare spin loop can slow
+ *   the exchange it waits for: the paused form is up to twice as fast);
+ * - a futex wake of a sleeping waiter, timestamped exactly like the
+ *   "receiver asleep" rows (in bench_chan.c, which times those; the limits
+ *   group's futex ping-pong times the same wake-up as half a round trip);
+ * - a minimal single-producer single-consumer ring of DEPTH slots in shared
+ *   memory (a sequence word per slot, nothing else: no pids, no recovery,
+ *   no sleeping; both sides spin), copying each message in on one CPU and
+ *   out on the other: with 64 B messages the floor under the 64 B rows,
+ *   with 4 KiB messages the bandwidth the 4 KiB target is a share of. The
+ *   limits group's memcpy row copies 64 MiB buffers on one CPU, which
+ *   measures DRAM bandwidth, not message-sized blocks moving between two
+ *   caches, which is what a message queue does.
+*/
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bench_chan.h"
+
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Half of the `pct` percentile of `n` round trips of `t` ticks, in ns. */
+double half_percentile(uint64_t *t, size_t n, double pct, double ns_per_tick) {
+    qsort(t, n, sizeof *t, cmp_u64);
+    size_t i = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
+    return (double)t[i] * ns_per_tick / 2.0;
+}
+
+/* ---- the minimal ring (limits) ------------------------------------------------------------ */
+
+/* DEPTH slots, each a sequence word on its own line followed by the message:
+ * the producer waits until slot i % DEPTH holds i, copies in, stores i + 1;
+ * the consumer waits for i + 1, copies out, stores i + DEPTH. Both spin,
+ * pausing as the channel does. */
+typedef struct {
+    char *base;
+    size_t size, stride, total;
+} ring_job;
+
+static _Atomic uint64_t *ring_seq(const ring_job *r, size_t i) {
+    return (_Atomic uint64_t *)(r->base + (i % DEPTH) * r->stride);
+}
+
+static char *ring_data(const ring_job *r, size_t i) { return r->base + (i % DEPTH) * r->stride + 64; }
+
+static int ring_producer(void *arg) {
+    ring_job *r = arg;
+    char *buf = malloc(r->size);
+    if (!buf) return bench_child_fail("malloc");
+    memset(buf, 0x5a, r->size);
+    for (uint64_t i = 0; i < r->total; i++) {
+        _Atomic uint64_t *seq = ring_seq(r, i);
+        while (atomic_load_explicit(seq, memory_order_acquire) != i) cpu_relax();
+        memcpy(buf, &i, sizeof i);
+        memcpy(ring_data(r, i), buf, r->size);
+        atomic_store_explicit(seq, i + 1, memory_order_release);
+    }
+    free(buf);
+    return 0;
+}
+
+static double ring(size_t size, size_t messages) {
+    ring_job r;
+    r.size = size;
+    r.stride = 64 + (size + 63) / 64 * 64;
+    size_t warm = warmup_of(messages);
+    r.total = warm + messages;
+    r.base = bench_shared_alloc(DEPTH * r.stride);
+    for (uint64_t i = 0; i < DEPTH; i++) atomic_store(ring_seq(&r, i), i);
+    char *buf = bench_alloc(size);
+    pid_t pid = bench_spawn(ring_producer, &r);
+    uint64_t t0 = 0;
+    for (uint64_t i = 0; i < r.total; i++) {
+        if (i == warm) t0 = bench_now_ns();
+        _Atomic uint64_t *seq = ring_seq(&r, i);
+        while (atomic_load_explicit(seq, memory_order_acquire) != i + 1) cpu_relax();
+        memcpy(buf, ring_data(&r, i), size);
+        atomic_store_explicit(seq, i + DEPTH, memory_order_release);
+        uint64_t tag;
+        memcpy(&tag, buf, sizeof tag);
+        if (tag != i) {
+            errno = 0;
+            bench_die("ring message %llu holds %llu", (unsigned long long)i, (unsigned long long)tag);
+        }
+    }
+    uint64_t t1 = bench_now_ns();
+    bench_reap(pid);
+    free(buf);
+    munmap(r.base, DEPTH * r.stride);
+    return bench_ns_per(t0, t1, messages);
+}
+
+double ring_ns(const bench_args *a) { return ring(a->size, a->count); }
+double ring_mibs(const bench_args *a) {
+    double ns = ring(a->size, a->count / a->size);
+    return (double)a->size / (double)MiB / (ns / 1e9);
+}
+
+/* ---- the cache line (limits) ------------------------------------------------------------------- */
+
+/* The limits group's cache-line ping-pong, measured again right before the
+ * awake row (the vCPUs' placement, and with it this latency, changes within
+ * a run), and in a second form whose spins pause as the channel's do. One
+ * word on its own line; the parent writes odd values, the child answers
+ * with the next even one. */
+typedef struct {
+    _Atomic unsigned *word;
+    size_t rounds;
+    int relax;
+} bounce;
+
+static void bounce_wait(const bounce *b, unsigned v) {
+    while (atomic_load_explicit(b->word, memory_order_acquire) != v)
+        if (b->relax) cpu_relax();
+}
+
+static int bounce_child(void *arg) {
+    bounce *b = arg;
+    for (unsigned i = 0; i < b->rounds; i++) {
+        bounce_wait(b, 2 * i + 1);
+        atomic_store_explicit(b->word, 2 * i + 2, memory_order_release);
+    }
+    return 0;
+}
+
+static double cache_line(const bench_args *a, int relax) {
+    size_t warm = warmup_of(a->count);
+    bounce b = {bench_shared_alloc(4096), warm + a->count, relax};
+    pid_t pid = bench_spawn(bounce_child, &b);
+    uint64_t t0 = 0;
+    for (unsigned i = 0; i < b.rounds; i++) {
+        if (i == warm) t0 = bench_now_ns();
+        atomic_store_explicit(b.word, 2 * i + 1, memory_order_release);
+        bounce_wait(&b, 2 * i + 2);
+    }
+    uint64_t t1 = bench_now_ns();
+    bench_reap(pid);
+    munmap((void *)b.word, 4096);
+    return bench_ns_per(t0, t1, 2 * a->count);
+}
+
+double cache_line_spin(const bench_args *a) { return cache_line(a, 0); }
+double cache_line_pause(const bench_args *a) { return cache_line(a, 1); }
+
+/* The pausing cache-line ping-pong's round trips, one by one (as
+ * pingpong_pct). */
+static double cache_line_pct(const bench_args *a, double pct) {
+    size_t warm = warmup_of(a->count);
+    bounce b = {bench_shared_alloc(4096), warm + a->count, 1};
+    uint64_t *rt = bench_alloc(a->count * sizeof *rt);
+    pid_t pid = bench_spawn(bounce_child, &b);
+    uint64_t ns0 = 0, tk0 = 0;
+    for (unsigned i = 0; i < b.rounds; i++) {
+        if (i == warm) {
+            ns0 = bench_now_ns();
+            tk0 = ticks();
+        }
+        uint64_t start = ticks();
+        atomic_store_explicit(b.word, 2 * i + 1, memory_order_release);
+        bounce_wait(&b, 2 * i + 2);
+        if (i >= warm) rt[i - warm] = ticks() - start;
+    }
+    uint64_t tk1 = ticks(), ns1 = bench_now_ns();
+    bench_reap(pid);
+    munmap((void *)b.word, 4096);
+    double ns_per_tick = tk1 > tk0 ? (double)(ns1 - ns0) / (double)(tk1 - tk0) : 1.0;
+    double r = half_percentile(rt, a->count, pct, ns_per_tick);
+    free(rt);
+    return r;
+}
+
+double cache_line_p50(const bench_args *a) { return cache_line_pct(a, 50); }
+double cache_line_p99(const bench_args *a) { return cache_line_pct(a, 99); }
+
