@@ -62,9 +62,9 @@ impl Ring {
             // machine, one producer and one consumer: 15% more throughput
             // with 4 KiB messages, 30% less time per 64-byte message).
             //
-            // A receiver of a channel whose messages share the state word's
-            // line, waiting at a slot that is empty (not a slot the previous lap's
-            // receiver still reads), looks with a
+            // A receiver of a one-line channel (the message shares the state
+            // word's line), waiting at a slot that is empty (not one the
+            // previous lap's receiver still reads), looks with a
             // compare-exchange instead of a load: the claim itself when
             // `claim` is given (from its position's `Full` word to its
             // `Reading` word), else the word with itself (which changes
@@ -74,12 +74,15 @@ impl Ring {
             // transfer of the line instead of a transfer for the load and an
             // upgrade (the sender's copy invalidated) for the claim. The
             // sender's own claim has to fetch the line from the receiver
-            // either way. Measured with the paired "awake one-way" row of
-            // `benches/` on the 2-vCPU benchmark machine: 55 ns one-way
-            // instead of 67. Senders, and receivers of larger messages, keep
-            // loading: there the peer works on the line between its claim and
-            // its release or publication, and taking it away costs more than
-            // the upgrade (4 KiB streams were 10-20% slower).
+            // either way. Measured with the paired "awake one-way" rows of
+            // `benches/` on the 2-vCPU benchmark machine, against the
+            // previous library minutes apart: 45-63 ns one-way instead of
+            // 62-71. Senders, and receivers of larger messages, keep
+            // loading: there the peer works on the line between its claim
+            // and its release or publication, and taking it away costs more
+            // than the upgrade (4 KiB streams were 10-20% slower). Two or
+            // four pauses between the compare-exchanges, or none, were
+            // slower.
             let exclusive = side == Side::Recv && holder.is_none() && self.geo.small && phase_of(seen) == Phase::Empty;
             if exclusive {
                 let (expect, new) = claim.unwrap_or((seen, seen));
