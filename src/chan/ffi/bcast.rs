@@ -4,7 +4,7 @@
 //! half of `rsipc_chan_send` and `rsipc_chan_recv`.
 
 use super::*;
-use crate::chan::bcast::{Sleep as BcastSleep, Step as BcastStep, Wait as BcastWait};
+use crate::chan::bcast::{Sleep as BcastSleep, Wait as BcastWait};
 
 impl<'a> Sleeps<BcastWait<'a>> for BcastSleep<'a> {
     #[inline]
@@ -12,16 +12,6 @@ impl<'a> Sleeps<BcastWait<'a>> for BcastSleep<'a> {
         // SAFETY: forwarded from this function's contract.
         let woke = unsafe { self.sleep_cancellable(wait) };
         wait.woke(woke);
-    }
-}
-
-impl<'a, T> IntoAttempt<T, BcastSleep<'a>> for BcastStep<'a, T> {
-    #[inline]
-    fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<BcastSleep<'a>, R> {
-        match self {
-            BcastStep::Done(v) => Attempt::Return(done(v)),
-            BcastStep::Sleep(s) => Attempt::Sleep(s),
-        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::ptr;
 use libc::{c_char, c_int, c_void, mode_t, size_t, ssize_t};
 
 use super::bcast::{Bcast, Policy, SubStats};
-use super::{Chan, Sleep, Stats, Step, Wait};
+use super::{Chan, Progress, Sleep, Stats, Step, Wait};
 use crate::ffi::{c_str, guard, in_bytes, in_ref, out_bytes, out_ref, Mode, Name, Ptr};
 
 // In this order, which is the header's: loans and borrows, then broadcast.
@@ -105,18 +105,19 @@ impl Sleeps<Wait> for Sleep<'_> {
     }
 }
 
-/// A step of either kind of channel as its shim's attempt, the value of a
-/// completed call made into the C return value by `done`.
+/// A step of either kind of channel (a [`Progress`]: point-to-point `Step`
+/// or broadcast `Step`) as its shim's attempt, the value of a completed
+/// call made into the C return value by `done`.
 trait IntoAttempt<T, S> {
     fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<S, R>;
 }
 
-impl<'a, T> IntoAttempt<T, Sleep<'a>> for Step<'a, T> {
+impl<S, T> IntoAttempt<T, S> for Progress<S, T> {
     #[inline]
-    fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<Sleep<'a>, R> {
+    fn returning<R>(self, done: impl FnOnce(T) -> R) -> Attempt<S, R> {
         match self {
-            Step::Done(v) => Attempt::Return(done(v)),
-            Step::Sleep(s) => Attempt::Sleep(s),
+            Progress::Done(v) => Attempt::Return(done(v)),
+            Progress::Sleep(s) => Attempt::Sleep(s),
         }
     }
 }
