@@ -169,9 +169,6 @@ pub struct Geometry {
     pub(super) data_offset: u64,
     /// Where the state word starts in a slot (the length follows it).
     pub(super) head_offset: u64,
-    /// A slot is one line: the message, then the state word (`max_msg` up
-    /// to [`ONE_LINE_MSG`]).
-    pub(super) small: bool,
     /// log2(capacity) when it is a power of two: positions then split into
     /// (lap, slot) with a shift and a mask instead of a division.
     pub(super) shift: Option<u32>,
@@ -196,9 +193,16 @@ impl Geometry {
             total_size,
             data_offset: data_offset_for(max_msg),
             head_offset: head_offset_for(max_msg),
-            small: max_msg <= ONE_LINE_MSG,
             shift,
         })
+    }
+
+    /// Whether a slot is one line: the message, then the state word
+    /// (`max_msg` up to [`ONE_LINE_MSG`]; only then does the message start
+    /// the slot).
+    #[inline]
+    pub(super) fn one_line(&self) -> bool {
+        self.data_offset == 0
     }
 }
 
@@ -224,6 +228,7 @@ mod tests {
             // The message and the 16 bytes of state and length never overlap.
             assert!(data + m <= head || head + 16 <= data, "max_msg {m}");
             assert!(data + m <= stride && head + 16 <= stride, "max_msg {m}");
+            assert_eq!(Geometry::new(m, 1).unwrap().one_line(), m <= 48, "max_msg {m}");
         }
     }
 }

@@ -83,7 +83,8 @@ impl Ring {
             // than the upgrade (4 KiB streams were 10-20% slower). Two or
             // four pauses between the compare-exchanges, or none, were
             // slower.
-            let exclusive = side == Side::Recv && holder.is_none() && self.geo.small && phase_of(seen) == Phase::Empty;
+            let exclusive =
+                side == Side::Recv && holder.is_none() && self.geo.one_line() && phase_of(seen) == Phase::Empty;
             if exclusive {
                 let (expect, new) = claim.unwrap_or((seen, seen));
                 while wait.spins < wait.limit {
