@@ -602,6 +602,18 @@ static const bench_row rows[] = {
     {"zero-copy, 64 KiB messages written and read in full, copying send/recv (left) vs loan/borrow (right) "
      "(target: right >= 2x left)",
      BENCH_MIBS, chan_copy_flow, chan_loan_flow, 64 * KiB, 64 * MiB, 512 * MiB},
+    {"zero-copy ceiling, 4 KiB messages written and read in full through the minimal ring, no claims and no calls: "
+     "copying (left) vs in place (right); the most the zero-copy row can gain on this machine",
+     BENCH_MIBS, ring_zc_copy, ring_zc_place, 4 * KiB, 32 * MiB, 256 * MiB},
+    {"zero-copy ceiling, 64 KiB messages written and read in full through the minimal ring, no claims and no calls: "
+     "copying (left) vs in place (right)",
+     BENCH_MIBS, ring_zc_copy, ring_zc_place, 64 * KiB, 64 * MiB, 512 * MiB},
+    {"zero-copy ceiling with the locked operations of a multi-producer multi-consumer slot protocol (claims by "
+     "compare-exchange, publication and release by locked exchange), 4 KiB: copying (left) vs in place (right)",
+     BENCH_MIBS, ring_zc_copy_locked, ring_zc_place_locked, 4 * KiB, 32 * MiB, 256 * MiB},
+    {"zero-copy ceiling with the locked operations of a multi-producer multi-consumer slot protocol, 64 KiB: "
+     "copying (left) vs in place (right)",
+     BENCH_MIBS, ring_zc_copy_locked, ring_zc_place_locked, 64 * KiB, 64 * MiB, 512 * MiB},
     {"fan-out, 64 B messages, 1 producer 1 consumer point-to-point (left) vs broadcast to 1 subscriber (right), "
      "ns per message delivered to all",
      BENCH_NS, chan_flow1, fan_out1, 64, 20000, 200000},

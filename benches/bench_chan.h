@@ -46,8 +46,16 @@ double cache_line_spin(const bench_args *a);
 double cache_line_pause(const bench_args *a);
 double cache_line_p50(const bench_args *a);
 double cache_line_p99(const bench_args *a);
+double ring_zc_copy(const bench_args *a);
+double ring_zc_place(const bench_args *a);
+double ring_zc_copy_locked(const bench_args *a);
+double ring_zc_place_locked(const bench_args *a);
 
 /* bench_chan_gen2.c */
+/* The zero-copy rows' work: message `seq` of `size` bytes made in full at
+ * `p`, and read in full and checked (the run dies if it is damaged). */
+void zc_make(unsigned char *p, size_t size, uint64_t seq);
+void zc_use(const unsigned char *p, size_t size, uint64_t seq);
 double chan_copy_flow(const bench_args *a);
 double chan_loan_flow(const bench_args *a);
 double fan_out1(const bench_args *a);

@@ -32,7 +32,7 @@ typedef struct {
 typedef uint64_t zc_vec __attribute__((vector_size(16)));
 
 /* Writes message `seq`: its number, then one 64-bit word per 8 bytes. */
-static void zc_make(unsigned char *p, size_t size, uint64_t seq) {
+void zc_make(unsigned char *p, size_t size, uint64_t seq) {
     uint64_t v = seq * ZC_MIX;
     zc_vec head = {seq, v}, body = {v, v};
     size_t i = 0;
@@ -43,7 +43,7 @@ static void zc_make(unsigned char *p, size_t size, uint64_t seq) {
 }
 
 /* Reads every word of message `seq` and checks their sum. */
-static void zc_use(const unsigned char *p, size_t size, uint64_t seq) {
+void zc_use(const unsigned char *p, size_t size, uint64_t seq) {
     uint64_t first, sum = 0;
     zc_vec a = {0, 0}, b = {0, 0};
     memcpy(&first, p, sizeof first);

@@ -18,7 +18,12 @@
  *   with 4 KiB messages the bandwidth the 4 KiB target is a share of. The
  *   limits group's memcpy row copies 64 MiB buffers on one CPU, which
  *   measures DRAM bandwidth, not message-sized blocks moving between two
- *   caches, which is what a message queue does.
+ *   caches, which is what a message queue does;
+ * - the zero-copy ceiling: the zero-copy rows' work (every message made in
+ *   full and read in full), copying against in place, through the same
+ *   minimal ring, bare and with the locked operations a multi-producer
+ *   multi-consumer protocol needs: the ratio the zero-copy rows (issue 17's
+ *   target: in place >= 2x copying) can reach at most on this machine.
 */
 #include <errno.h>
 #include <stdatomic.h>
@@ -45,51 +50,117 @@ double half_percentile(uint64_t *t, size_t n, double pct, double ns_per_tick) {
 /* DEPTH slots, each a sequence word on its own line followed by the message:
  * the producer waits until slot i % DEPTH holds i, copies in, stores i + 1;
  * the consumer waits for i + 1, copies out, stores i + DEPTH. Both spin,
- * pausing as the channel does. */
+ * pausing as the channel does.
+ *
+ * The same ring also carries the zero-copy rows' messages (zc_make and
+ * zc_use: made in full by the producer, read in full by the consumer), in
+ * both forms of those rows: made in a buffer and copied in, copied out and
+ * read in a buffer; or made and read in the slot. Without a channel's
+ * claims, recovery or calls, the ratio of the two is the most skipping the
+ * copies can gain on this machine: the ceiling of the zero-copy rows'
+ * ratio. `locked` adds the atomic operations no multi-producer
+ * multi-consumer slot protocol can do without, and the channel does: each
+ * side claims its slot with a compare-exchange, and publication and release
+ * are locked exchanges (each a full barrier, as the channel's wake-up check
+ * needs). */
+typedef enum {
+    RING_BYTES,    /* a buffer copied in and out (the cross-core copy rows) */
+    RING_ZC_COPY,  /* zero-copy rows' messages, copying */
+    RING_ZC_PLACE, /* zero-copy rows' messages, in place */
+} ring_load;
+
 typedef struct {
     char *base;
     size_t size, stride, total;
+    ring_load load;
+    int locked;
 } ring_job;
+
+/* A claimed slot's sequence word (with `locked`): the value it was claimed
+ * at, with this bit set. */
+#define RING_HELD (1ULL << 63)
 
 static _Atomic uint64_t *ring_seq(const ring_job *r, size_t i) {
     return (_Atomic uint64_t *)(r->base + (i % DEPTH) * r->stride);
 }
 
-static char *ring_data(const ring_job *r, size_t i) { return r->base + (i % DEPTH) * r->stride + 64; }
+static unsigned char *ring_data(const ring_job *r, size_t i) {
+    return (unsigned char *)r->base + (i % DEPTH) * r->stride + 64;
+}
+
+/* Waits until `seq` holds `want`, then (with `locked`) claims it. 0, or -1
+ * if the claim failed: with one producer and one consumer, a broken ring. */
+static int ring_claim(const ring_job *r, _Atomic uint64_t *seq, uint64_t want) {
+    while (atomic_load_explicit(seq, memory_order_acquire) != want) cpu_relax();
+    if (!r->locked) return 0;
+    return atomic_compare_exchange_strong_explicit(seq, &want, want | RING_HELD, memory_order_acquire,
+                                                   memory_order_relaxed)
+               ? 0
+               : -1;
+}
+
+/* Hands the slot on: `next` is what the other side waits for. */
+static void ring_pass(const ring_job *r, _Atomic uint64_t *seq, uint64_t next) {
+    if (r->locked) atomic_exchange_explicit(seq, next, memory_order_seq_cst);
+    else atomic_store_explicit(seq, next, memory_order_release);
+}
 
 static int ring_producer(void *arg) {
     ring_job *r = arg;
-    char *buf = malloc(r->size);
+    unsigned char *buf = malloc(r->size);
     if (!buf) return bench_child_fail("malloc");
     memset(buf, 0x5a, r->size);
     for (uint64_t i = 0; i < r->total; i++) {
         _Atomic uint64_t *seq = ring_seq(r, i);
-        while (atomic_load_explicit(seq, memory_order_acquire) != i) cpu_relax();
-        memcpy(buf, &i, sizeof i);
-        memcpy(ring_data(r, i), buf, r->size);
-        atomic_store_explicit(seq, i + 1, memory_order_release);
+        if (ring_claim(r, seq, i) != 0) return bench_child_fail("ring slot %llu taken", (unsigned long long)i);
+        switch (r->load) {
+        case RING_BYTES:
+            memcpy(buf, &i, sizeof i);
+            memcpy(ring_data(r, i), buf, r->size);
+            break;
+        case RING_ZC_COPY:
+            zc_make(buf, r->size, i);
+            memcpy(ring_data(r, i), buf, r->size);
+            break;
+        case RING_ZC_PLACE:
+            zc_make(ring_data(r, i), r->size, i);
+            break;
+        }
+        ring_pass(r, seq, i + 1);
     }
     free(buf);
     return 0;
 }
 
-static double ring(size_t size, size_t messages) {
+/* ns per message of `messages` `size`-byte messages carrying `load`. */
+static double ring(size_t size, size_t messages, ring_load load, int locked) {
     ring_job r;
     r.size = size;
     r.stride = 64 + (size + 63) / 64 * 64;
+    r.load = load;
+    r.locked = locked;
     size_t warm = warmup_of(messages);
     r.total = warm + messages;
     r.base = bench_shared_alloc(DEPTH * r.stride);
     for (uint64_t i = 0; i < DEPTH; i++) atomic_store(ring_seq(&r, i), i);
-    char *buf = bench_alloc(size);
+    unsigned char *buf = bench_alloc(size);
     pid_t pid = bench_spawn(ring_producer, &r);
     uint64_t t0 = 0;
     for (uint64_t i = 0; i < r.total; i++) {
         if (i == warm) t0 = bench_now_ns();
         _Atomic uint64_t *seq = ring_seq(&r, i);
-        while (atomic_load_explicit(seq, memory_order_acquire) != i + 1) cpu_relax();
+        if (ring_claim(&r, seq, i + 1) != 0) bench_die("ring slot %llu taken", (unsigned long long)i);
+        if (load == RING_ZC_PLACE) {
+            zc_use(ring_data(&r, i), size, i);
+            ring_pass(&r, seq, i + DEPTH);
+            continue;
+        }
         memcpy(buf, ring_data(&r, i), size);
-        atomic_store_explicit(seq, i + DEPTH, memory_order_release);
+        ring_pass(&r, seq, i + DEPTH);
+        if (load == RING_ZC_COPY) {
+            zc_use(buf, size, i);
+            continue;
+        }
         uint64_t tag;
         memcpy(&tag, buf, sizeof tag);
         if (tag != i) {
@@ -104,11 +175,18 @@ static double ring(size_t size, size_t messages) {
     return bench_ns_per(t0, t1, messages);
 }
 
-double ring_ns(const bench_args *a) { return ring(a->size, a->count); }
-double ring_mibs(const bench_args *a) {
-    double ns = ring(a->size, a->count / a->size);
+/* MiB/s of a->count bytes in a->size messages carrying `load`. */
+static double ring_rate(const bench_args *a, ring_load load, int locked) {
+    double ns = ring(a->size, a->count / a->size, load, locked);
     return (double)a->size / (double)MiB / (ns / 1e9);
 }
+
+double ring_ns(const bench_args *a) { return ring(a->size, a->count, RING_BYTES, 0); }
+double ring_mibs(const bench_args *a) { return ring_rate(a, RING_BYTES, 0); }
+double ring_zc_copy(const bench_args *a) { return ring_rate(a, RING_ZC_COPY, 0); }
+double ring_zc_place(const bench_args *a) { return ring_rate(a, RING_ZC_PLACE, 0); }
+double ring_zc_copy_locked(const bench_args *a) { return ring_rate(a, RING_ZC_COPY, 1); }
+double ring_zc_place_locked(const bench_args *a) { return ring_rate(a, RING_ZC_PLACE, 1); }
 
 /* ---- the cache line (limits) ------------------------------------------------------------------- */
 
