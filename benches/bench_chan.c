@@ -567,6 +567,9 @@ static const bench_row rows[] = {
     {"awake one-way, cache-line ping-pong pausing as the channel's spins do (left) vs chan 8 B ping-pong (right), "
      "alternated in one row",
      BENCH_NS, cache_line_pause, chan_pingpong, 8, 2000, 20000},
+    {"awake one-way, the channel's slot protocol written out in C, without the library (left) vs chan 8 B ping-pong "
+     "(right), alternated in one row: the ratio is what the library adds to its protocol",
+     BENCH_NS, slot_model_pingpong, chan_pingpong, 8, 2000, 20000},
     {"cache line one-way latency, pausing spins, p50 of the round trips", BENCH_NS, cache_line_p50, NULL, 0, 20000,
      200000},
     {"cache line one-way latency, pausing spins, p99 of the round trips", BENCH_NS, cache_line_p99, NULL, 0, 20000,

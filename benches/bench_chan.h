@@ -46,6 +46,7 @@ double cache_line_spin(const bench_args *a);
 double cache_line_pause(const bench_args *a);
 double cache_line_p50(const bench_args *a);
 double cache_line_p99(const bench_args *a);
+double slot_model_pingpong(const bench_args *a);
 double ring_zc_copy(const bench_args *a);
 double ring_zc_place(const bench_args *a);
 double ring_zc_copy_locked(const bench_args *a);

@@ -264,3 +264,112 @@ static double cache_line_pct(const bench_args *a, double pct) {
 double cache_line_p50(const bench_args *a) { return cache_line_pct(a, 50); }
 double cache_line_p99(const bench_args *a) { return cache_line_pct(a, 99); }
 
+
+/* ---- the channel's slot protocol without the library (limits) -------------------------------- */
+
+/* The awake ping-pong of the chan rows (8-byte messages, two channels of
+ * DEPTH one-line slots) with the channel's slot protocol written out in C
+ * and nothing else: a slot word `[lap | phase | member]` after the message
+ * in the slot's one line; a sender claims with a compare-exchange from the
+ * lap's empty word, copies in, publishes with a compare-exchange (a full
+ * barrier) and loads its peer's sleeper flag; a receiver spins with
+ * compare-exchanges that are the claim itself (pausing between them),
+ * copies out, releases with a compare-exchange to the next lap's empty word
+ * and loads the sleeper flag. The index hints are stored as the channel's
+ * are. No calls, no argument checks, no errors, no member lookup, no spin
+ * budget, never a sleep: against the chan row in the same run, the ratio is
+ * what the library adds to its protocol. */
+enum { SLOT_EMPTY, SLOT_WRITING, SLOT_FULL, SLOT_READING };
+
+typedef struct {
+    uint64_t msg, pad;
+    _Atomic uint64_t state;
+    uint32_t len, pad2;
+    char rest[32];
+} model_slot;
+
+typedef struct {
+    _Alignas(128) _Atomic uint64_t tail;
+    _Alignas(128) _Atomic uint64_t head;
+    _Alignas(128) _Atomic uint32_t sleepers[2]; /* never set: nobody sleeps here */
+    _Alignas(128) model_slot slot[DEPTH];
+} model_ring;
+
+typedef struct {
+    model_ring *down, *up;
+    size_t rounds;
+} model_job;
+
+static uint64_t model_word(uint64_t lap, unsigned phase, unsigned member) {
+    return lap << 24 | (uint64_t)phase << 22 | member;
+}
+
+static int model_send(model_ring *r, uint64_t v, unsigned me) {
+    uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    model_slot *s = &r->slot[t % DEPTH];
+    uint64_t lap = t / DEPTH, w = model_word(lap, SLOT_EMPTY, 0);
+    while (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, SLOT_WRITING, me),
+                                                    memory_order_acquire, memory_order_acquire)) {
+        w = model_word(lap, SLOT_EMPTY, 0);
+        cpu_relax();
+    }
+    s->msg = v;
+    s->len = sizeof v;
+    w = model_word(lap, SLOT_WRITING, me);
+    if (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, SLOT_FULL, 0), memory_order_seq_cst,
+                                                 memory_order_relaxed))
+        return -1;
+    if (atomic_load_explicit(&r->tail, memory_order_relaxed) == t)
+        atomic_store_explicit(&r->tail, t + 1, memory_order_relaxed);
+    return atomic_load_explicit(&r->sleepers[1], memory_order_seq_cst) == 0 ? 0 : -1;
+}
+
+static int model_recv(model_ring *r, uint64_t *v, unsigned me) {
+    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+    model_slot *s = &r->slot[h % DEPTH];
+    uint64_t lap = h / DEPTH, w = model_word(lap, SLOT_FULL, 0);
+    while (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, SLOT_READING, me),
+                                                    memory_order_acquire, memory_order_relaxed)) {
+        w = model_word(lap, SLOT_FULL, 0);
+        cpu_relax();
+    }
+    if (s->len != sizeof *v) return -1;
+    *v = s->msg;
+    w = model_word(lap, SLOT_READING, me);
+    if (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap + 1, SLOT_EMPTY, 0),
+                                                 memory_order_seq_cst, memory_order_relaxed))
+        return -1;
+    if (atomic_load_explicit(&r->head, memory_order_relaxed) == h)
+        atomic_store_explicit(&r->head, h + 1, memory_order_relaxed);
+    return atomic_load_explicit(&r->sleepers[0], memory_order_seq_cst) == 0 ? 0 : -1;
+}
+
+static int model_child(void *arg) {
+    model_job *j = arg;
+    for (uint64_t i = 0; i < j->rounds; i++) {
+        uint64_t v;
+        if (model_recv(j->down, &v, 2) != 0 || v != i)
+            return bench_child_fail("slot model: message %llu", (unsigned long long)i);
+        if (model_send(j->up, v, 2) != 0) return bench_child_fail("slot model: reply %llu", (unsigned long long)i);
+    }
+    return 0;
+}
+
+double slot_model_pingpong(const bench_args *a) {
+    size_t warm = warmup_of(a->count);
+    model_ring *rings = bench_shared_alloc(2 * sizeof *rings);
+    memset(rings, 0, 2 * sizeof *rings);
+    model_job j = {&rings[0], &rings[1], warm + a->count};
+    pid_t pid = bench_spawn(model_child, &j);
+    uint64_t t0 = 0;
+    for (uint64_t i = 0; i < j.rounds; i++) {
+        if (i == warm) t0 = bench_now_ns();
+        uint64_t v;
+        if (model_send(j.down, i, 1) != 0) bench_die("slot model: send %llu", (unsigned long long)i);
+        if (model_recv(j.up, &v, 1) != 0 || v != i) bench_die("slot model: reply %llu", (unsigned long long)i);
+    }
+    uint64_t t1 = bench_now_ns();
+    bench_reap(pid);
+    munmap(rings, 2 * sizeof *rings);
+    return bench_ns_per(t0, t1, 2 * a->count);
+}
