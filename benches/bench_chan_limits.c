@@ -304,44 +304,47 @@ static uint64_t model_word(uint64_t lap, unsigned phase, unsigned member) {
     return lap << 24 | (uint64_t)phase << 22 | member;
 }
 
-static int model_send(model_ring *r, uint64_t v, unsigned me) {
-    uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    model_slot *s = &r->slot[t % DEPTH];
-    uint64_t lap = t / DEPTH, w = model_word(lap, SLOT_EMPTY, 0);
-    while (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, SLOT_WRITING, me),
-                                                    memory_order_acquire, memory_order_acquire)) {
-        w = model_word(lap, SLOT_EMPTY, 0);
+/* Spins until the word of `s` goes from `from` of `lap` to `to` by `me`:
+ * the claim, each look a compare-exchange (pausing between them). */
+static void model_claim(model_slot *s, uint64_t lap, unsigned from, unsigned to, unsigned me) {
+    uint64_t w = model_word(lap, from, 0);
+    while (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, to, me), memory_order_acquire,
+                                                    memory_order_relaxed)) {
+        w = model_word(lap, from, 0);
         cpu_relax();
     }
-    s->msg = v;
-    s->len = sizeof v;
-    w = model_word(lap, SLOT_WRITING, me);
-    if (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, SLOT_FULL, 0), memory_order_seq_cst,
+}
+
+/* Ends a claim of position `p`: the word from `claimed` to `next` (a full
+ * barrier), the index hint moved past `p`, and the peer's sleeper flag
+ * loaded (it is never set: nobody sleeps here). 0, or -1 if the word was
+ * not ours or a peer sleeps. */
+static int model_hand_on(model_ring *r, _Atomic uint64_t *index, uint64_t p, model_slot *s, uint64_t claimed,
+                         uint64_t next, int peer) {
+    if (!atomic_compare_exchange_strong_explicit(&s->state, &claimed, next, memory_order_seq_cst,
                                                  memory_order_relaxed))
         return -1;
-    if (atomic_load_explicit(&r->tail, memory_order_relaxed) == t)
-        atomic_store_explicit(&r->tail, t + 1, memory_order_relaxed);
-    return atomic_load_explicit(&r->sleepers[1], memory_order_seq_cst) == 0 ? 0 : -1;
+    if (atomic_load_explicit(index, memory_order_relaxed) == p)
+        atomic_store_explicit(index, p + 1, memory_order_relaxed);
+    return atomic_load_explicit(&r->sleepers[peer], memory_order_seq_cst) == 0 ? 0 : -1;
+}
+
+static int model_send(model_ring *r, uint64_t v, unsigned me) {
+    uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed), lap = t / DEPTH;
+    model_slot *s = &r->slot[t % DEPTH];
+    model_claim(s, lap, SLOT_EMPTY, SLOT_WRITING, me);
+    s->msg = v;
+    s->len = sizeof v;
+    return model_hand_on(r, &r->tail, t, s, model_word(lap, SLOT_WRITING, me), model_word(lap, SLOT_FULL, 0), 1);
 }
 
 static int model_recv(model_ring *r, uint64_t *v, unsigned me) {
-    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed), lap = h / DEPTH;
     model_slot *s = &r->slot[h % DEPTH];
-    uint64_t lap = h / DEPTH, w = model_word(lap, SLOT_FULL, 0);
-    while (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap, SLOT_READING, me),
-                                                    memory_order_acquire, memory_order_relaxed)) {
-        w = model_word(lap, SLOT_FULL, 0);
-        cpu_relax();
-    }
+    model_claim(s, lap, SLOT_FULL, SLOT_READING, me);
     if (s->len != sizeof *v) return -1;
     *v = s->msg;
-    w = model_word(lap, SLOT_READING, me);
-    if (!atomic_compare_exchange_strong_explicit(&s->state, &w, model_word(lap + 1, SLOT_EMPTY, 0),
-                                                 memory_order_seq_cst, memory_order_relaxed))
-        return -1;
-    if (atomic_load_explicit(&r->head, memory_order_relaxed) == h)
-        atomic_store_explicit(&r->head, h + 1, memory_order_relaxed);
-    return atomic_load_explicit(&r->sleepers[0], memory_order_seq_cst) == 0 ? 0 : -1;
+    return model_hand_on(r, &r->head, h, s, model_word(lap, SLOT_READING, me), model_word(lap + 1, SLOT_EMPTY, 0), 0);
 }
 
 static int model_child(void *arg) {
