@@ -27,7 +27,9 @@ snapshot:
      processes that have it attached now (/proc/PID/maps), the last sender
      and receiver of a queue (lspid, lrpid), the last process that set or
      operated on each semaphore of a set (semctl GETPID), and the pid in a
-     POSIX object's name. This run's processes are the descendants of the
+     POSIX object's name (a channel's doorbell, /dev/shm/rsipc-bell-<token>,
+     is named by a random token instead: the processes that have its socket
+     bound open now). This run's processes are the descendants of the
      process that ran the snapshot (ctest). A live process outside them
      that could have been the one recorded (it started no later than the
      event recorded) means the object belongs to that other program:
@@ -171,15 +173,52 @@ def _first_number(name):
     return int(m.group()) if m else None
 
 
+# A channel's doorbell: a Unix socket bound to /dev/shm/rsipc-bell-<token>,
+# where the token is 16 random hex digits, not a pid.
+BELL_PREFIX = "rsipc-bell-"
+
+
+def socket_holders(path):
+    """The live processes with a socket bound to `path` open (the sockets
+    of /proc/net/unix with that path, found among /proc/PID/fd)."""
+    try:
+        with open("/proc/net/unix") as f:
+            lines = f.readlines()[1:]
+    except OSError:
+        return []
+    # Num RefCount Protocol Flags Type St Inode Path
+    inodes = {f"socket:[{fields[6]}]" for fields in map(str.split, lines) if len(fields) >= 8 and fields[7] == path}
+    holders = []
+    for entry in os.listdir("/proc") if inodes else ():
+        if not entry.isdigit():
+            continue
+        try:
+            fds = os.listdir(f"/proc/{entry}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{entry}/fd/{fd}") in inodes:
+                    holders.append(int(entry))
+                    break
+            except OSError:
+                continue
+    return holders
+
+
 def _posix_entry(directory, name, kind, shown):
     try:
         st = os.lstat(os.path.join(directory, name))
     except OSError:
         return None  # removed meanwhile
     obj = {"id": f"{shown} ino={st.st_ino}", "desc": shown, "uid": st.st_uid, "name": name, "pids": []}
-    pid = _first_number(name)
-    if pid is not None:
-        obj["pids"].append((pid, st.st_ctime))
+    if name.startswith(BELL_PREFIX):
+        # Held now by whoever has its socket bound, whenever they started.
+        obj["pids"] += [(pid, float("inf")) for pid in socket_holders(os.path.join(directory, name))]
+    else:
+        pid = _first_number(name)
+        if pid is not None:
+            obj["pids"].append((pid, st.st_ctime))
     return obj
 
 

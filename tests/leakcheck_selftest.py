@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,15 @@ def shm_file(name):
     return f"/dev/shm/{name}"
 
 
+def bell(token):
+    """A doorbell as a channel makes it: a Unix datagram socket bound to
+    /dev/shm/rsipc-bell-<token>. Returns the socket and the path."""
+    path = f"/dev/shm/rsipc-bell-{token}"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    return sock, path
+
+
 def cleanup(files, shm_ids, msg_ids):
     for path in files:
         try:
@@ -106,6 +116,11 @@ class UnrelatedProgram:
                 pid = os.getpid()
                 made = ([shm_file(f"rsipc-selftest-{pid}-other"), shm_file(f"other-program-{pid}")],
                         [shmget()], [msgget(send=True)])
+                # A doorbell it holds, whose token starts with the digit of
+                # a live process outside the run (pid 1): held by this
+                # program, whatever the token reads as.
+                _, bell_path = bell(f"1b{pid:014x}")
+                made[0].append(bell_path)
                 # A segment its (exited) child made and it has attached.
                 attached = shmget_in_a_child()
                 made[1].append(attached)
@@ -129,6 +144,7 @@ class UnrelatedProgram:
                 raise RuntimeError("the unrelated program failed to start")
             line += chunk
         self.pid, self.files, self.shm_ids, self.msg_ids = json.loads(line)
+        self.bell = self.files.pop()
 
     def stop(self):
         """Tells it to remove its objects and exit, and returns once it has
@@ -207,8 +223,10 @@ class LeakCheckTest(unittest.TestCase):
             self.assertTrue(self.lines_naming(outside, what), (what, outside))
         rsipc_named, other_named = other.files
         self.assertIn("not a test's name", self.lines_naming(outside, other_named)[0])
-        # Its own, and the one its exited child made that it has attached.
-        for what in (rsipc_named, *other.shm_ids, other.msg_ids[0]):
+        # Its own, the one its exited child made that it has attached, and
+        # the doorbell it holds.
+        self.assertFalse(self.lines_naming(leaked, other.bell), leaked)
+        for what in (rsipc_named, *other.shm_ids, other.msg_ids[0], other.bell):
             self.assertIn(f"pid {other.pid} ", self.lines_naming(outside, what)[0])
             self.assertIn("alive and not part of this run", self.lines_naming(outside, what)[0])
 
@@ -227,6 +245,24 @@ class LeakCheckTest(unittest.TestCase):
         code, leaked, _ = self.compare()
         self.assertEqual(code, 1)
         self.assertIn("of this run still alive", self.lines_naming(leaked, path)[0])
+
+    def test_a_doorbell_is_attributed_to_the_process_holding_it_not_to_its_token(self):
+        # Its token starts with "1": read as a pid, it would be init's,
+        # alive and outside the run, and the leak would pass as another
+        # program's object.
+        sock, left = bell(f"1a{os.getpid():014x}")
+        sock.close()  # the socket is gone, its file is left behind
+        self.files.append(left)
+        held_sock, held = bell(f"1c{os.getpid():014x}")
+        self.files.append(held)
+        try:
+            code, leaked, _ = self.compare()
+        finally:
+            held_sock.close()
+        self.assertEqual(code, 1)
+        self.assertIn("no process recorded", self.lines_naming(leaked, left)[0])
+        self.assertIn(f"pid {os.getpid()} ", self.lines_naming(leaked, held)[0])
+        self.assertIn("of this run still alive", self.lines_naming(leaked, held)[0])
 
     def test_the_run_passes_once_its_objects_are_gone(self):
         path, shmid, msqid = self.leak_from_a_test()
