@@ -94,9 +94,13 @@ def _name(name):
     return None if name is None else (name.encode() if isinstance(name, str) else bytes_like(name))
 
 
-class Chan:
-    """One handle on a channel (per process per open). Close it with
-    :meth:`close` or a ``with`` block."""
+class _Handle:
+    """What both kinds of handle share: the C handle, the channel's
+    geometry, sending and receiving bytes, and closing (with :meth:`close`,
+    a ``with`` block, or when garbage-collected). A subclass names what it
+    is a handle on (``_what``) and has ``stats()``."""
+
+    _what = "channel"
 
     def __init__(self, handle):
         self._handle = handle
@@ -106,6 +110,47 @@ class Chan:
         # One receive buffer per handle: no allocation per message beyond
         # the returned bytes.
         self._buf = ctypes.create_string_buffer(max(1, self.max_msg))
+
+    def _live(self):
+        if not self._handle:
+            raise ValueError(f"the {self._what} handle is closed")
+        return self._handle
+
+    # The public methods are the subclasses', each under its own name in
+    # argument errors (see `api`).
+    def _send_bytes(self, data, timeout_ms):
+        data = bytes_like(data)
+        _send(self._live(), data, len(data), timeout_ms)
+
+    def _recv_bytes(self, timeout_ms):
+        n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
+        return ctypes.string_at(self._buf, n)
+
+    def close(self):
+        """Releases this handle (the channel lives on while others use
+        it)."""
+        handle, self._handle = self._handle, None
+        if handle:
+            _close(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        # Also after an __init__ that failed before the handle was kept.
+        if getattr(self, "_handle", None):
+            try:
+                self.close()
+            except Exception:
+                pass
+
+
+class Chan(_Handle):
+    """One handle on a channel (per process per open). Close it with
+    :meth:`close` or a ``with`` block."""
 
     @classmethod
     @api
@@ -120,22 +165,15 @@ class Chan:
         """Opens the existing channel ``name``."""
         return cls(_open(_name(name)))
 
-    def _live(self):
-        if not self._handle:
-            raise ValueError("the channel handle is closed")
-        return self._handle
-
     @api
     def send(self, data, timeout_ms=-1):
         """Sends ``data`` (bytes-like) as one message."""
-        data = bytes_like(data)
-        _send(self._live(), data, len(data), timeout_ms)
+        self._send_bytes(data, timeout_ms)
 
     @api
     def recv(self, timeout_ms=-1):
         """Receives the next message as bytes."""
-        n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
-        return ctypes.string_at(self._buf, n)
+        return self._recv_bytes(timeout_ms)
 
     @api
     def pollfd(self, events=select.POLLIN):
@@ -218,25 +256,6 @@ class Chan:
         out = ChanStats()
         _stats(self._live(), ctypes.byref(out))
         return out
-
-    @api
-    def close(self):
-        """Releases this handle (the channel lives on while others use it)."""
-        if self._handle:
-            handle, self._handle = self._handle, None
-            _close(handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 @api
@@ -367,17 +386,12 @@ _subscribe = declare("rsipc_chan_subscribe", c_void_p, [c_char_p], fail_if=lambd
 _subscriber_stats = declare("rsipc_chan_subscriber_stats", c_int, [c_void_p, POINTER(SubscriberStats)], fail=-1)
 
 
-class Broadcast:
+class Broadcast(_Handle):
     """A handle on a broadcast channel: its publisher (:meth:`create`) or
     one subscriber (:meth:`subscribe`). Close it with :meth:`close` or a
     ``with`` block; closing a subscriber detaches it."""
 
-    def __init__(self, handle):
-        self._handle = handle
-        stats = self.stats()
-        self.max_msg = stats.max_msg
-        self.capacity = stats.capacity
-        self._buf = ctypes.create_string_buffer(max(1, self.max_msg))
+    _what = "broadcast"
 
     @classmethod
     @api
@@ -394,25 +408,18 @@ class Broadcast:
         published from now on."""
         return cls(_subscribe(_name(name)))
 
-    def _live(self):
-        if not self._handle:
-            raise ValueError("the broadcast handle is closed")
-        return self._handle
-
     @api
     def send(self, data, timeout_ms=-1):
         """Publishes ``data`` (bytes-like) to every subscriber (publisher
         handle only)."""
-        data = bytes_like(data)
-        _send(self._live(), data, len(data), timeout_ms)
+        self._send_bytes(data, timeout_ms)
 
     @api
     def recv(self, timeout_ms=-1):
         """Receives this subscriber's next message as bytes. Once every
         message is taken and the publisher is gone (closed its handle or
         died), raises :class:`RsipcError` with ``errno.EPIPE``."""
-        n = _recv(self._live(), self._buf, len(self._buf), timeout_ms)
-        return ctypes.string_at(self._buf, n)
+        return self._recv_bytes(timeout_ms)
 
     def __iter__(self):
         """Yields this subscriber's messages, waiting for each, and ends
@@ -434,22 +441,9 @@ class Broadcast:
         _subscriber_stats(self._live(), ctypes.byref(out))
         return out
 
-    @api
     def close(self):
         """Releases the handle (a subscriber detaches)."""
-        handle, self._handle = self._handle, None
-        if handle:
-            _close(handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if getattr(self, "_handle", None):
-            self.close()
+        super().close()
 
 
 def chan_create_broadcast(name, max_msg=256, capacity=64, policy=BLOCK_PUBLISHER, mode=0o600):
