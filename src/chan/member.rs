@@ -6,12 +6,13 @@
 //! open file description of its own. The id is what slot words record as
 //! the holder of a slot. Another process asks whether the holder lives with
 //! `F_OFD_GETLK` on the same byte: the kernel drops the lock when the last
-//! descriptor of the description closes, which happens when the process
-//! ends, however it ends (killed, crashed, `exit`, the last thread of a
-//! process whose main thread called `pthread_exit`). A process that has
-//! merely lost its main thread keeps the lock. Nothing here depends on pids,
-//! so it holds across pid namespaces, with `/proc` mounted `hidepid=2` or
-//! not at all, and a pid reused by a new process inherits nothing.
+//! reference to the description goes (its descriptors, and any mapping made
+//! through it), which happens when the process ends, however it ends
+//! (killed, crashed, `exit`, the last thread of a process whose main thread
+//! called `pthread_exit`). A process that has merely lost its main thread
+//! keeps the lock. Nothing here depends on pids, so it holds across pid
+//! namespaces, with `/proc` mounted `hidepid=2` or not at all, and a pid
+//! reused by a new process inherits nothing.
 //!
 //! A child made by `fork()` shares its parent's open file descriptions,
 //! and with them the parent's lock, so its first use of the handle (or of
@@ -23,6 +24,18 @@
 //! descriptor keeps the parent's lock alive: a parent that dies while a
 //! child it forked earlier lives on and has not touched the channel yet is
 //! judged alive until that child uses the channel, execs or ends.
+//!
+//! The lock is not taken through the description the channel was mapped
+//! through: a mapping holds a reference to the description it was made
+//! with, and every child forked later inherits the mapping, so a lock on
+//! that description would outlive its process for as long as any such
+//! child lives (re-registering replaces the child's descriptor, not its
+//! mapping), and a process killed holding a slot would be judged alive
+//! and block the channel. Registering therefore first puts a fresh
+//! description under the descriptor, as a forked child does. Only where
+//! that cannot be done (no `/proc`, and no name that still leads to the
+//! file) does the process lock the mapped description; children it forks
+//! then keep its lock alive while they live.
 //!
 //! Ids come from a counter, so an id comes back only after [`ID_MAX`]
 //! (about four million) registrations, and only if its lock is free then.
@@ -58,11 +71,16 @@ pub(crate) struct Members {
 }
 
 impl Members {
-    /// Registers this process, through `fd` (a descriptor it opened itself,
-    /// which the value owns from now on, also on failure), with the
-    /// channel whose id counter is `counter`.
+    /// Registers this process, through `fd` (a descriptor it opened itself
+    /// and mapped the channel through, which the value owns from now on,
+    /// also on failure), with the channel whose id counter is `counter`.
+    /// The lock goes on a description of its own when one can be opened
+    /// (see the module documentation: the mapping keeps `fd`'s description
+    /// alive in children forked later).
     pub(crate) fn register(fd: sys::Fd, path: Option<ShmPath>, counter: &AtomicU64) -> Result<Members> {
         let members = Members { fd, owner: AtomicU64::new(0), path };
+        // Failing that, the mapped description serves (the caveat above).
+        let _ = members.own_description();
         let id = take_id(members.fd(), counter)?;
         members.owner.store(u64::from(sys::chan::current_pid()) << 32 | u64::from(id), Ordering::Release);
         Ok(members)

@@ -7,6 +7,10 @@ use std::sync::atomic::Ordering;
 use super::ring::{fault, lap_of, member_of, phase_of, Phase};
 use super::*;
 
+// Liveness across fork (a file of its own: `super` is full).
+#[path = "tests_fork.rs"]
+mod fork;
+
 fn name(tag: &str) -> CString {
     use std::sync::atomic::AtomicU32;
     static N: AtomicU32 = AtomicU32::new(0);
