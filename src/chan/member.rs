@@ -15,15 +15,16 @@
 //! reused by a new process inherits nothing.
 //!
 //! A child made by `fork()` shares its parent's open file descriptions,
-//! and with them the parent's lock, so its first use of the handle (or of
-//! any call that judges liveness) gives it a description of its own: the
-//! file is reopened through `/proc/self/fd/N` (or, without `/proc`, by the
-//! channel's name if it still names the same file), the new description
-//! replaces the inherited one under the same descriptor number (`dup3`),
-//! and the child registers under a new id. Until then, the inherited
-//! descriptor keeps the parent's lock alive: a parent that dies while a
-//! child it forked earlier lives on and has not touched the channel yet is
-//! judged alive until that child uses the channel, execs or ends.
+//! and with them the parent's lock. So the child lets go of them at once:
+//! a `pthread_atfork` child handler (module `forks`) reopens the file of
+//! every lock descriptor through `/proc/self/fd/N` and puts the new
+//! description, which holds no lock, under the same number (`dup3`). The
+//! child's first use of a handle registers it under a new id (reopening
+//! again, or, without `/proc`, by the channel's name if it still names the
+//! same file). Without `/proc`, or in a child made without the fork
+//! handlers (a raw `clone`), the inherited descriptor keeps the parent's
+//! lock alive until the child uses the channel, execs or ends: a parent
+//! that dies meanwhile is judged alive until then.
 //!
 //! The lock is not taken through the description the channel was mapped
 //! through: a mapping holds a reference to the description it was made
@@ -81,6 +82,10 @@ impl Members {
         let members = Members { fd, owner: AtomicU64::new(0), path };
         // Failing that, the mapped description serves (the caveat above).
         let _ = members.own_description();
+        // Listed before the lock is taken, so no fork can copy the lock
+        // into a child without the child letting go of it (and dropping
+        // `members` on failure takes it off the list again).
+        forks::list(members.fd().as_raw_fd());
         let id = take_id(members.fd(), counter)?;
         members.owner.store(u64::from(sys::chan::current_pid()) << 32 | u64::from(id), Ordering::Release);
         Ok(members)
@@ -186,6 +191,113 @@ impl Members {
 
 /// Takes a free member id for the description of `fd`: the next ids from
 /// the counter, skipping any whose lock a live member holds.
+impl Drop for Members {
+    fn drop(&mut self) {
+        // Off the list before the descriptor closes (a fork in between
+        // would find a number that no longer is, or is someone else's).
+        forks::unlist(self.fd().as_raw_fd());
+    }
+}
+
+/// Letting go of the liveness locks in a forked child.
+///
+/// A child made by `fork()` inherits every descriptor, and with them the
+/// open file descriptions that hold its parent's liveness locks: while the
+/// child lives, the parent would count as alive even after it was killed
+/// holding a slot, and that slot would block the channel until the child
+/// ended, also a child that never uses the channel (a worker, a helper
+/// that has not exec'd yet). So the process keeps a list of its lock
+/// descriptors, and a `pthread_atfork` child handler puts a description
+/// of the child's own (reopened through `/proc/self/fd`, no lock on it)
+/// under each of them: the parent's locks then live exactly as long as the
+/// parent. A child that uses a handle registers under an id of its own at
+/// its first call, as before. Without `/proc` the child keeps the
+/// inherited description (the caveat in the module documentation).
+/// Children made without the handlers (a raw `clone`, `vfork`) are not
+/// covered until they use the channel or exec (the descriptors are
+/// close-on-exec).
+mod forks {
+    use std::os::fd::RawFd;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Mutex, Once, PoisonError};
+
+    use crate::sys;
+    use crate::sys::futex::{futex_wait, futex_wake, FutexClock};
+
+    /// The lock descriptors of this process's handles. Taken only while
+    /// [`GATE`] is held.
+    static LOCK_FDS: Mutex<Vec<RawFd>> = Mutex::new(Vec::new());
+
+    /// Held while the list changes, and by the forking thread from the
+    /// prepare handler until the parent and child handlers: a futex lock
+    /// with no guard value, so nothing has to be kept in thread-local
+    /// storage across the fork (a thread-local with a destructor leaves
+    /// glibc a record that a main thread leaving with `pthread_exit` never
+    /// frees). 0: free; 1: held; 2: held, and someone may wait.
+    static GATE: AtomicU32 = AtomicU32::new(0);
+
+    fn close_gate() {
+        if GATE.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            return;
+        }
+        while GATE.swap(2, Ordering::Acquire) != 0 {
+            let _ = futex_wait(&GATE, 2, false, None, FutexClock::Monotonic);
+        }
+    }
+
+    fn open_gate() {
+        if GATE.swap(0, Ordering::Release) == 2 {
+            let _ = futex_wake(&GATE, 1, false);
+        }
+    }
+
+    /// Runs `f` on the list, with the gate held.
+    fn with_list(f: impl FnOnce(&mut Vec<RawFd>)) {
+        static FORK_HANDLERS: Once = Once::new();
+        // Registration fails only for lack of memory; children then keep
+        // their parent's locks until they use the channel or exec.
+        FORK_HANDLERS.call_once(|| {
+            let _ = sys::process::atfork(close_gate_before_fork, open_gate_in_parent, let_go_in_child);
+        });
+        close_gate();
+        f(&mut LOCK_FDS.lock().unwrap_or_else(PoisonError::into_inner));
+        open_gate();
+    }
+
+    pub(super) fn list(fd: RawFd) {
+        with_list(|fds| fds.push(fd));
+    }
+
+    pub(super) fn unlist(fd: RawFd) {
+        with_list(|fds| fds.retain(|&listed| listed != fd));
+    }
+
+    /// Before `fork`: hold the gate, so the list is whole (and no other
+    /// thread is changing it or closing a listed descriptor) at the instant
+    /// the child is created.
+    extern "C" fn close_gate_before_fork() {
+        close_gate();
+    }
+
+    extern "C" fn open_gate_in_parent() {
+        open_gate();
+    }
+
+    /// In the child (one thread; only system calls here): a description of
+    /// its own under each lock descriptor, then the gate opens. The list's
+    /// mutex is free: it is only taken inside the gate.
+    extern "C" fn let_go_in_child() {
+        if let Ok(fds) = LOCK_FDS.try_lock() {
+            for &fd in fds.iter() {
+                if let Ok(fresh) = sys::chan::reopen(fd) {
+                    let _ = sys::chan::move_fd(fresh, fd);
+                }
+            }
+        }
+        open_gate();
+    }
+}
+
 fn take_id(fd: BorrowedFd<'_>, counter: &AtomicU64) -> Result<u32> {
     for _ in 0..ID_TRIES {
         let n = counter.fetch_add(1, Ordering::Relaxed);
