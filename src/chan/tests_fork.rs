@@ -58,82 +58,26 @@ fn fork_sibling(f: impl FnOnce()) -> libc::pid_t {
     }
 }
 
-/// A process opens the channel, forks a child that uses it (so the child's
-/// descriptor is its own, but its mapping is the one it inherited), and
-/// dies mid-send. While the child lives on, the dead sender counts as dead
-/// and its slot is skipped.
-#[test]
-fn a_sender_dies_while_a_child_it_forked_lives_and_its_slot_is_skipped() {
-    let n = Named::new("forked", 64, 2);
+/// A process opens the channel `tag`, makes a child with `spawn` (which
+/// returns the child's pid once the child is ready; the child then waits
+/// for `go`), and dies mid-send. While the child lives on, the dead sender
+/// must count as dead and its slot be skipped (and counted lost). The
+/// child is let go before any assertion, so a failing one cannot leave it
+/// waiting; returns its pid.
+fn a_sender_dies_while_its_child_lives(tag: &str, spawn: impl Fn(&Chan, &Pipe) -> libc::pid_t) -> libc::pid_t {
+    let n = Named::new(tag, 64, 2);
     let ch = &n.1;
-    let (registered, pids, go) = (Pipe::new(), Pipe::new(), Pipe::new());
+    let (pids, go) = (Pipe::new(), Pipe::new());
     let name = n.0.clone();
     let sender = fork(|| {
         let mine = Chan::open(&name).unwrap();
-        let child = fork_sibling(|| {
-            // Registers this process under an id and description of its own.
-            let _ = mine.stats();
-            registered.put(0);
-            go.get();
-        });
-        registered.get();
-        pids.put(child);
+        pids.put(spawn(&mine, &go));
         die_at(fault::SEND_HALF);
         let _ = mine.send(&[1; 64], LONG);
     });
     let child = pids.get();
     assert_eq!(reap(sender), libc::SIGKILL);
     let held = ch.ring.slot_word(0);
-    // Looked at while the child lives; the child is let go before any
-    // assertion, so a failing one cannot leave it waiting.
-    let dead = !ch.ring.member_alive(member_of(held));
-    let sent = ch.send(b"next", 0);
-    let mut buf = [0u8; 64];
-    let next = ch.recv(&mut buf, 0).map(|n| buf[..n].to_vec());
-    let s = ch.stats();
-    go.put(0);
-    assert_eq!(reap(child), 0);
-    assert_eq!(phase_of(held), Phase::Writing);
-    assert!(dead, "the dead sender counts as alive while the child it forked lives");
-    sent.unwrap();
-    assert_eq!(next.unwrap(), b"next");
-    assert_eq!((s.sent, s.received, s.lost, s.queued), (2, 1, 1, 0));
-}
-
-/// A process opens the channel, forks (with `fork()`, so the fork handlers
-/// run) a child that never touches the channel, and dies mid-send. The
-/// child inherited the descriptor of its parent's liveness lock; the fork
-/// handler gave it a description of its own, so the dead sender counts as
-/// dead while the child lives, and its slot is skipped.
-#[test]
-fn a_sender_dies_while_a_child_that_never_used_the_channel_lives_and_its_slot_is_skipped() {
-    let n = Named::new("forked-idle", 64, 2);
-    let ch = &n.1;
-    let (ready, pids, go) = (Pipe::new(), Pipe::new(), Pipe::new());
-    let name = n.0.clone();
-    let sender = fork(|| {
-        let mine = Chan::open(&name).unwrap();
-        // SAFETY: this process has one thread; the child only reads and
-        // writes pipes and leaves with _exit (its parent is gone by then:
-        // init reaps it).
-        let child = unsafe { libc::fork() };
-        if child == 0 {
-            ready.put(0);
-            go.get();
-            // SAFETY: _exit is always safe.
-            unsafe { libc::_exit(0) };
-        }
-        assert!(child > 0);
-        ready.get();
-        pids.put(child);
-        die_at(fault::SEND_HALF);
-        let _ = mine.send(&[1; 64], LONG);
-    });
-    let child = pids.get();
-    assert_eq!(reap(sender), libc::SIGKILL);
-    let held = ch.ring.slot_word(0);
-    // Looked at while the child lives (it waits for `go`); let go before
-    // any assertion, so a failing one cannot leave it waiting.
     // SAFETY: kill with signal 0 only checks that the process exists.
     let child_alive = unsafe { libc::kill(child, 0) } == 0;
     let dead = !ch.ring.member_alive(member_of(held));
@@ -148,4 +92,49 @@ fn a_sender_dies_while_a_child_that_never_used_the_channel_lives_and_its_slot_is
     sent.unwrap();
     assert_eq!(next.unwrap(), b"next");
     assert_eq!((s.sent, s.received, s.lost, s.queued), (2, 1, 1, 0));
+    child
+}
+
+/// The child uses the channel (so its descriptor is its own, but its
+/// mapping is the one it inherited, which holds the description the
+/// channel was mapped through).
+#[test]
+fn a_sender_dies_while_a_child_it_forked_lives_and_its_slot_is_skipped() {
+    let child = a_sender_dies_while_its_child_lives("forked", |mine, go| {
+        let registered = Pipe::new();
+        let child = fork_sibling(|| {
+            // Registers this process under an id and description of its own.
+            let _ = mine.stats();
+            registered.put(0);
+            go.get();
+        });
+        registered.get();
+        child
+    });
+    // A sibling of the sender: ours to reap.
+    assert_eq!(reap(child), 0);
+}
+
+/// The child is made with `fork()` (so the fork handlers run) and never
+/// touches the channel: it only inherited the descriptor of its parent's
+/// liveness lock, under which the fork handler put a description of its
+/// own.
+#[test]
+fn a_sender_dies_while_a_child_that_never_used_the_channel_lives_and_its_slot_is_skipped() {
+    a_sender_dies_while_its_child_lives("forked-idle", |_, go| {
+        let ready = Pipe::new();
+        // SAFETY: this process has one thread; the child only reads and
+        // writes pipes and leaves with _exit (its parent is gone by then:
+        // init reaps it).
+        let child = unsafe { libc::fork() };
+        if child == 0 {
+            ready.put(0);
+            go.get();
+            // SAFETY: _exit is always safe.
+            unsafe { libc::_exit(0) };
+        }
+        assert!(child > 0);
+        ready.get();
+        child
+    });
 }
