@@ -189,8 +189,6 @@ impl Members {
     }
 }
 
-/// Takes a free member id for the description of `fd`: the next ids from
-/// the counter, skipping any whose lock a live member holds.
 impl Drop for Members {
     fn drop(&mut self) {
         // Off the list before the descriptor closes (a fork in between
@@ -298,6 +296,8 @@ mod forks {
     }
 }
 
+/// Takes a free member id for the description of `fd`: the next ids from
+/// the counter, skipping any whose lock a live member holds.
 fn take_id(fd: BorrowedFd<'_>, counter: &AtomicU64) -> Result<u32> {
     for _ in 0..ID_TRIES {
         let n = counter.fetch_add(1, Ordering::Relaxed);
