@@ -216,40 +216,20 @@ impl Drop for Members {
 /// close-on-exec).
 mod forks {
     use std::os::fd::RawFd;
-    use std::sync::atomic::{AtomicU32, Ordering};
     use std::sync::{Mutex, Once, PoisonError};
 
     use crate::sys;
-    use crate::sys::futex::{futex_wait, futex_wake, FutexClock};
+    use crate::sys::process::ForkGate;
 
     /// The lock descriptors of this process's handles. Taken only while
-    /// [`GATE`] is held.
+    /// [`GATE`] is closed.
     static LOCK_FDS: Mutex<Vec<RawFd>> = Mutex::new(Vec::new());
 
-    /// Held while the list changes, and by the forking thread from the
-    /// prepare handler until the parent and child handlers: a futex lock
-    /// with no guard value, so nothing has to be kept in thread-local
-    /// storage across the fork (a thread-local with a destructor leaves
-    /// glibc a record that a main thread leaving with `pthread_exit` never
-    /// frees). 0: free; 1: held; 2: held, and someone may wait.
-    static GATE: AtomicU32 = AtomicU32::new(0);
+    /// Closed while the list changes, and by the forking thread from the
+    /// prepare handler until the parent and child handlers.
+    static GATE: ForkGate = ForkGate::new();
 
-    fn close_gate() {
-        if GATE.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-            return;
-        }
-        while GATE.swap(2, Ordering::Acquire) != 0 {
-            let _ = futex_wait(&GATE, 2, false, None, FutexClock::Monotonic);
-        }
-    }
-
-    fn open_gate() {
-        if GATE.swap(0, Ordering::Release) == 2 {
-            let _ = futex_wake(&GATE, 1, false);
-        }
-    }
-
-    /// Runs `f` on the list, with the gate held.
+    /// Runs `f` on the list, with the gate closed.
     fn with_list(f: impl FnOnce(&mut Vec<RawFd>)) {
         static FORK_HANDLERS: Once = Once::new();
         // Registration fails only for lack of memory; children then keep
@@ -257,9 +237,8 @@ mod forks {
         FORK_HANDLERS.call_once(|| {
             let _ = sys::process::atfork(close_gate_before_fork, open_gate_in_parent, let_go_in_child);
         });
-        close_gate();
+        let _held = GATE.hold();
         f(&mut LOCK_FDS.lock().unwrap_or_else(PoisonError::into_inner));
-        open_gate();
     }
 
     pub(super) fn list(fd: RawFd) {
@@ -274,16 +253,16 @@ mod forks {
     /// thread is changing it or closing a listed descriptor) at the instant
     /// the child is created.
     extern "C" fn close_gate_before_fork() {
-        close_gate();
+        GATE.close();
     }
 
     extern "C" fn open_gate_in_parent() {
-        open_gate();
+        GATE.open();
     }
 
     /// In the child (one thread; only system calls here): a description of
     /// its own under each lock descriptor, then the gate opens. The list's
-    /// mutex is free: it is only taken inside the gate.
+    /// mutex is free: it is only taken while the gate is closed.
     extern "C" fn let_go_in_child() {
         if let Ok(fds) = LOCK_FDS.try_lock() {
             for &fd in fds.iter() {
@@ -292,7 +271,7 @@ mod forks {
                 }
             }
         }
-        open_gate();
+        GATE.open();
     }
 }
 

@@ -15,20 +15,19 @@
 //!   process-wide table (keyed by device and inode) counts the opens, and
 //!   the last `sem_close` unmaps. The table's lock is held only for
 //!   `sem_open`/`sem_close`, never by post or wait, and is made fork-safe
-//!   with `pthread_atfork` handlers.
+//!   with `pthread_atfork` handlers (a [`ForkGate`]).
 //!
 //! Flags other than `O_CREAT` and `O_EXCL` are ignored (glibc passes them to
 //! `open`, where `O_TRUNC` would destroy the semaphore).
 
-use std::cell::RefCell;
 use std::ffi::{CStr, CString};
-use std::ops::Deref;
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::sys::fs::{self, NAME_MAX};
 use crate::sys::futex::{SemMap, Semaphore};
-use crate::sys::process;
+use crate::sys::process::{self, ForkGate, GateHeld};
 use crate::sys::shm::SHM_DIR;
 use crate::sys::{self};
 
@@ -53,42 +52,53 @@ struct Entry {
     map: Arc<SemMap>,
 }
 
+/// Taken only while [`GATE`] is closed.
 static TABLE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
-thread_local! {
-    /// The table's guard, held by the forking thread from the prepare
-    /// handler until the parent and child handlers release it.
-    static HELD_ACROSS_FORK: RefCell<Option<MutexGuard<'static, Vec<Entry>>>> = const { RefCell::new(None) };
+/// Closed while the table is in use, and by the forking thread from the
+/// prepare handler until the parent and child handlers, so no other thread
+/// is using it (and no entry is half-updated) at the instant the child is
+/// created.
+static GATE: ForkGate = ForkGate::new();
+
+extern "C" fn close_gate_before_fork() {
+    GATE.close();
 }
 
-/// Before `fork`: take the table lock, so no other thread holds it (and no
-/// entry is half-updated) at the instant the child is created.
-extern "C" fn lock_before_fork() {
-    let guard = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
-    let _ = HELD_ACROSS_FORK.try_with(|held| {
-        if let Ok(mut held) = held.try_borrow_mut() {
-            *held = Some(guard);
-        }
-    });
+/// After `fork`, in the parent and in the child.
+extern "C" fn open_gate_after_fork() {
+    GATE.open();
 }
 
-/// After `fork`, in the parent and in the child: release it.
-extern "C" fn unlock_after_fork() {
-    let _ = HELD_ACROSS_FORK.try_with(|held| {
-        if let Ok(mut held) = held.try_borrow_mut() {
-            held.take();
-        }
-    });
+/// The table, in use until the value is dropped.
+struct Table {
+    // Dropped in this order: the mutex, then the gate.
+    list: MutexGuard<'static, Vec<Entry>>,
+    _gate: GateHeld<'static>,
 }
 
-fn table() -> MutexGuard<'static, Vec<Entry>> {
+impl Deref for Table {
+    type Target = Vec<Entry>;
+    fn deref(&self) -> &Vec<Entry> {
+        &self.list
+    }
+}
+
+impl DerefMut for Table {
+    fn deref_mut(&mut self) -> &mut Vec<Entry> {
+        &mut self.list
+    }
+}
+
+fn table() -> Table {
     static FORK_HANDLERS: Once = Once::new();
     // Registration only fails for lack of memory; the table then works as
     // before, only without the fork guarantee.
     FORK_HANDLERS.call_once(|| {
-        let _ = process::atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+        let _ = process::atfork(close_gate_before_fork, open_gate_after_fork, open_gate_after_fork);
     });
-    TABLE.lock().unwrap_or_else(PoisonError::into_inner)
+    let _gate = GATE.hold();
+    Table { list: TABLE.lock().unwrap_or_else(PoisonError::into_inner), _gate }
 }
 
 /// An open named semaphore: one `sem_open` of this process, closed by

@@ -37,6 +37,56 @@ pub fn atfork(prepare: extern "C" fn(), parent: extern "C" fn(), child: extern "
     Ok(())
 }
 
+/// A process-private lock that fork handlers can hold across `fork()`:
+/// the prepare handler [`close`](Self::close)s it and the parent and child
+/// handlers [`open`](Self::open) it, so no other thread is inside at the
+/// instant the child is created. It has no guard value to keep between the
+/// handlers (a `MutexGuard` would have to wait in a thread-local, and a
+/// thread-local with a destructor leaves glibc a record that a main thread
+/// leaving with `pthread_exit` never frees). Ordinary code holds it with
+/// [`hold`](Self::hold). A futex word: 0 open; 1 closed; 2 closed, and
+/// someone may wait.
+#[derive(Default)]
+pub struct ForkGate(AtomicU32);
+
+impl ForkGate {
+    pub const fn new() -> ForkGate {
+        ForkGate(AtomicU32::new(0))
+    }
+
+    /// Waits until the gate is open, and closes it.
+    pub fn close(&self) {
+        if self.0.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            return;
+        }
+        while self.0.swap(2, Ordering::Acquire) != 0 {
+            let _ = super::futex::futex_wait(&self.0, 2, false, None, super::futex::FutexClock::Monotonic);
+        }
+    }
+
+    /// Opens the gate (closed by this thread, or by the thread that forked).
+    pub fn open(&self) {
+        if self.0.swap(0, Ordering::Release) == 2 {
+            let _ = super::futex::futex_wake(&self.0, 1, false);
+        }
+    }
+
+    /// Closes the gate until the value is dropped.
+    pub fn hold(&self) -> GateHeld<'_> {
+        self.close();
+        GateHeld(self)
+    }
+}
+
+/// A closed [`ForkGate`], opened when dropped.
+pub struct GateHeld<'a>(&'a ForkGate);
+
+impl Drop for GateHeld<'_> {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 /// Gives the processor to another thread (`sched_yield(2)`).
 #[inline]
 pub fn yield_now() {
